@@ -1,0 +1,19 @@
+import { checkRecipes } from '../../api.js';
+import type { BackendName } from '../../recipe/recipe.types.js';
+import { styler, type Io } from '../io.js';
+import { reportError } from '../report.js';
+
+/** `nemo-run validate`: every problem of every recipe, then exit 2 if there was any. */
+export async function validateCommand(paths: string[], opts: { backend?: BackendName }, io: Io): Promise<number> {
+  const { recipes, problems } = await checkRecipes(paths, { cwd: io.cwd, backend: opts.backend });
+  const style = styler(io, 'stdout');
+  for (const recipe of recipes) {
+    const inputs = recipe.inputs.length;
+    io.stdout.write(
+      `${style.green('✔')} ${recipe.file}: valid (${inputs} input${inputs === 1 ? '' : 's'}, ${recipe.instructions.length} instruction${recipe.instructions.length === 1 ? '' : 's'}, backend ${recipe.backend})\n`,
+    );
+  }
+  let code = 0;
+  for (const problem of problems) code = Math.max(code, reportError(problem, io));
+  return code;
+}

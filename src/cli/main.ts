@@ -1,0 +1,89 @@
+import { availableParallelism } from 'node:os';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { NemoError, ExitCode } from '../errors.js';
+import { VERSION } from '../version.js';
+import type { Io } from './io.js';
+import { reportError } from './report.js';
+import { planCommand } from './commands/plan.js';
+import { runCommand } from './commands/run.js';
+import { validateCommand } from './commands/validate.js';
+
+/** Parses the arguments, runs the command and returns the exit code; never exits the process itself. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  let code: number = ExitCode.ok;
+  const program = new Command('nemo-run')
+    .description('Turn declarative YAML recipes into finished videos.')
+    .version(VERSION, '-v, --version')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ nemo-run recipes/promo.yaml              render a recipe (same as: nemo-run run …)
+  $ nemo-run validate recipes/*.yaml         check recipes without running them
+  $ nemo-run plan recipes/promo.yaml --json  show the steps and the timeline
+
+Exit codes: 0 ok · 1 a run failed · 2 invalid recipe or usage · 3 the backend refused · 130 interrupted`,
+    );
+
+  const backendOption = () => new Option('-b, --backend <name>', 'override the recipes\' backend').choices(['local', 'nemo']);
+  const strictOption = () => new Option('--strict', 'treat words the interpreter cannot place as errors');
+
+  program
+    .command('run', { isDefault: true })
+    .description('run one or more recipes')
+    .argument('<recipes...>', 'recipe files')
+    .addOption(backendOption())
+    .addOption(strictOption())
+    .option('-c, --concurrency <n>', 'the most steps running at once, across all recipes', positiveInt, availableParallelism())
+    .option('--json', 'print a machine-readable report on stdout')
+    .action(async (recipes: string[], opts) => {
+      code = await runCommand(recipes, opts, io);
+    });
+
+  program
+    .command('validate')
+    .description('check recipes and their inputs without running them')
+    .argument('<recipes...>', 'recipe files')
+    .addOption(backendOption())
+    .action(async (recipes: string[], opts) => {
+      code = await validateCommand(recipes, opts, io);
+    });
+
+  program
+    .command('plan')
+    .description('show the steps a recipe compiles to')
+    .argument('<recipe>', 'recipe file')
+    .addOption(backendOption())
+    .addOption(strictOption())
+    .option('--json', 'print the plan as JSON')
+    .action(async (recipe: string, opts) => {
+      code = await planCommand(recipe, opts, io);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.invalid;
+    }
+    return reportError(error, io);
+  }
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
+  return n;
+}
+
+/** A usage error, for commands to throw. */
+export function usageError(message: string, hint?: string): NemoError {
+  return new NemoError('E_USAGE', message, { exitCode: ExitCode.invalid, hint });
+}

@@ -1,0 +1,55 @@
+import { NemoError, RecipeError, RecipeValidationError } from '../errors.js';
+import type { RecipeReport } from '../execute/events.js';
+import { seconds } from '../execute/reporters/lines.js';
+import { styler, type Io } from './io.js';
+
+/** `file:line:col: message`, the offending line with a caret under the spot, and a hint. */
+export function formatRecipeError(error: RecipeError, style = styler({} as Io)): string {
+  const { file, line, col } = error.pos;
+  const lines = [`${style.bold(`${file}:${line}:${col}:`)} ${style.red('error')} ${error.message} ${style.dim(`[${error.code}]`)}`];
+  if (error.sourceLine !== undefined) {
+    const gutter = String(line);
+    const shown = error.sourceLine.replace(/\t/g, ' ');
+    lines.push(`  ${style.dim(`${gutter} |`)} ${shown}`);
+    lines.push(`  ${' '.repeat(gutter.length)} ${style.dim('|')} ${' '.repeat(col - 1)}${style.red('^'.repeat(error.length))}`);
+  }
+  if (error.hint) lines.push(`  ${style.cyan('hint:')} ${error.hint}`);
+  return lines.join('\n');
+}
+
+/** Prints any error the way users should see it; returns the exit code it maps to. */
+export function reportError(error: unknown, io: Io): number {
+  const style = styler(io);
+  if (error instanceof RecipeValidationError) {
+    io.stderr.write(`${error.errors.map((e) => formatRecipeError(e, style)).join('\n\n')}\n`);
+    if (io.env.GITHUB_ACTIONS === 'true') io.stderr.write(error.errors.map(annotation).join(''));
+    return error.exitCode;
+  }
+  if (error instanceof NemoError) {
+    io.stderr.write(`${style.red('error:')} ${error.message}${style.dim(` [${error.code}]`)}\n`);
+    if (error.hint) io.stderr.write(`  ${style.cyan('hint:')} ${error.hint}\n`);
+    return error.exitCode;
+  }
+  io.stderr.write(`${style.red('internal error')} (this is a bug in nemo-run; please report it):\n${(error as Error)?.stack ?? String(error)}\n`);
+  return 1;
+}
+
+/** A GitHub Actions annotation for a recipe error. */
+export function annotation(error: RecipeError): string {
+  const text = `${error.message}${error.hint ? ` (${error.hint})` : ''}`.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return `::error file=${error.pos.file},line=${error.pos.line},col=${error.pos.col}::${text}\n`;
+}
+
+/** The closing summary of a run: what was made, what failed and why. */
+export function formatSummary(reports: RecipeReport[], io: Io): string {
+  const style = styler(io);
+  const lines = reports.map((r) => {
+    if (r.status === 'ok') return `${style.green('✔')} ${r.recipe} → ${r.output} ${style.dim(`(${seconds(r.ms)})`)}`;
+    if (r.status === 'cancelled') return `${style.yellow('■')} ${r.recipe}: cancelled`;
+    const hint = r.error?.hint ? `\n    ${style.cyan('hint:')} ${r.error.hint}` : '';
+    return `${style.red('✖')} ${r.recipe}: ${r.error?.message ?? 'failed'}${style.dim(` [${r.error?.code}]`)}${hint}`;
+  });
+  const failed = reports.filter((r) => r.status === 'failed').length;
+  if (reports.length > 1) lines.push(`${reports.length - failed} of ${reports.length} recipes done${failed ? `, ${failed} failed` : ''}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,46 @@
+import type { Step } from '../plan/plan.types.js';
+
+/** What happened to a step. */
+export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled' | 'skipped';
+
+/** A problem as reports show it: never a stack, never a secret. */
+export interface ErrorInfo {
+  code: string;
+  message: string;
+  hint?: string;
+  /** The exit code this error asks for (see README). */
+  exitCode: number;
+}
+
+/** Everything the executor tells reporters, in order. */
+export type RunEvent =
+  | { type: 'recipe:start'; recipe: string; file: string; steps: Step[] }
+  | { type: 'recipe:done'; report: RecipeReport }
+  | { type: 'step:start'; recipe: string; step: Step }
+  | { type: 'step:progress'; recipe: string; step: Step; fraction: number; detail?: string }
+  | { type: 'step:done'; recipe: string; step: Step; ms: number }
+  | { type: 'step:fail'; recipe: string; step: Step; error: ErrorInfo }
+  | { type: 'step:skip'; recipe: string; step: Step; status: 'cancelled' | 'skipped' }
+  | { type: 'log'; recipe: string; step?: Step; level: 'info' | 'warn'; message: string };
+
+/** One step's outcome. */
+export interface StepReport {
+  id: string;
+  kind: string;
+  status: StepStatus;
+  ms?: number;
+  error?: ErrorInfo;
+}
+
+/** One recipe's outcome; `--json` prints a list of these. */
+export interface RecipeReport {
+  recipe: string;
+  file: string;
+  backend: string;
+  status: 'ok' | 'failed' | 'cancelled';
+  output?: string;
+  ms: number;
+  error?: ErrorInfo;
+  steps: StepReport[];
+  warnings: string[];
+}

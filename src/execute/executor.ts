@@ -1,0 +1,140 @@
+import pLimit, { type LimitFunction } from 'p-limit';
+import type { Backend, StepContext } from '../backends/backend.js';
+import { NemoError, isAbort } from '../errors.js';
+import type { Plan, Step } from '../plan/plan.types.js';
+import type { ErrorInfo, RecipeReport, RunEvent, StepReport } from './events.js';
+
+/** A plan and the backend that runs it. */
+export interface Job {
+  plan: Plan;
+  backend: Backend;
+}
+
+/** How to execute. */
+export interface ExecuteOptions {
+  /** The most steps running at once, across all jobs. */
+  concurrency: number;
+  /** Aborting it cancels every job: running steps see their own signal abort. */
+  signal?: AbortSignal;
+  onEvent?: (event: RunEvent) => void;
+}
+
+/**
+ * Runs every job's steps as soon as their dependencies are done, never more than `concurrency` at once.
+ * A failing job cancels its own remaining steps only; the others run on. Never throws for a step's failure.
+ */
+export async function executePlans(jobs: Job[], opts: ExecuteOptions): Promise<RecipeReport[]> {
+  const limit = pLimit(Math.max(1, Math.floor(opts.concurrency)));
+  return Promise.all(jobs.map((job) => runJob(job, limit, opts)));
+}
+
+async function runJob({ plan, backend }: Job, limit: LimitFunction, opts: ExecuteOptions): Promise<RecipeReport> {
+  const emit = opts.onEvent ?? (() => {});
+  const started = performance.now();
+  const controller = new AbortController();
+  const abortAll = () => controller.abort(opts.signal?.reason);
+  if (opts.signal?.aborted) abortAll();
+  opts.signal?.addEventListener('abort', abortAll, { once: true });
+
+  const results = new Map<string, unknown>();
+  const reports = new Map<string, StepReport>(plan.steps.map((s) => [s.id, { id: s.id, kind: s.kind, status: 'pending' }]));
+  const warnings: string[] = [];
+  let failure: ErrorInfo | undefined;
+  const recipe = plan.recipe;
+  emit({ type: 'recipe:start', recipe, file: plan.file, steps: plan.steps });
+
+  const runStep = async (step: Step, report: StepReport) => {
+    if (controller.signal.aborted) {
+      report.status = 'cancelled';
+      emit({ type: 'step:skip', recipe, step, status: 'cancelled' });
+      return;
+    }
+    report.status = 'running';
+    emit({ type: 'step:start', recipe, step });
+    const t0 = performance.now();
+    const ctx: StepContext = {
+      plan,
+      signal: controller.signal,
+      results,
+      progress: (fraction, detail) =>
+        emit({ type: 'step:progress', recipe, step, fraction: Math.min(1, Math.max(0, fraction)), detail }),
+      log: (message, level = 'info') => {
+        if (level === 'warn') warnings.push(message);
+        emit({ type: 'log', recipe, step, level, message });
+      },
+    };
+    try {
+      results.set(step.id, await backend.runStep(step, ctx));
+      report.status = 'done';
+      report.ms = Math.round(performance.now() - t0);
+      emit({ type: 'step:done', recipe, step, ms: report.ms });
+    } catch (error) {
+      report.ms = Math.round(performance.now() - t0);
+      if (controller.signal.aborted && isAbort(error, controller.signal)) {
+        report.status = 'cancelled';
+        emit({ type: 'step:skip', recipe, step, status: 'cancelled' });
+        return;
+      }
+      report.status = 'failed';
+      report.error = errorInfo(error);
+      failure ??= report.error;
+      emit({ type: 'step:fail', recipe, step, error: report.error });
+      controller.abort(new NemoError('E_STEP', `step ${step.id} failed`));
+    }
+  };
+
+  // Steps are listed after their dependencies, so each one's predecessors are already scheduled.
+  const scheduled = new Map<string, Promise<void>>();
+  for (const step of plan.steps) {
+    const deps = step.after.map((id) => {
+      const dep = scheduled.get(id);
+      if (!dep) throw new NemoError('E_PLAN', `step ${step.id} depends on ${id}, which is not before it in the plan`);
+      return dep;
+    });
+    const report = reports.get(step.id)!;
+    scheduled.set(
+      step.id,
+      Promise.all(deps).then(async () => {
+        if (step.after.some((id) => reports.get(id)!.status !== 'done')) {
+          report.status = controller.signal.aborted ? 'cancelled' : 'skipped';
+          emit({ type: 'step:skip', recipe, step, status: report.status });
+          return;
+        }
+        await limit(() => runStep(step, report));
+      }),
+    );
+  }
+  await Promise.all(scheduled.values());
+  opts.signal?.removeEventListener('abort', abortAll);
+  await backend.close?.().catch(() => {});
+
+  const cancelled = opts.signal?.aborted === true;
+  const report: RecipeReport = {
+    recipe,
+    file: plan.file,
+    backend: plan.backend,
+    status: cancelled ? 'cancelled' : failure ? 'failed' : 'ok',
+    output: outputOf(plan, results),
+    ms: Math.round(performance.now() - started),
+    error: cancelled ? { code: 'E_INTERRUPTED', message: 'interrupted', exitCode: 130 } : failure,
+    steps: [...reports.values()],
+    warnings,
+  };
+  emit({ type: 'recipe:done', report });
+  return report;
+}
+
+/** The output a backend reported (it may differ from the plan's, e.g. after "vertical"), else the plan's. */
+function outputOf(plan: Plan, results: Map<string, unknown>): string {
+  for (const step of [...plan.steps].reverse()) {
+    const output = (results.get(step.id) as { output?: unknown } | undefined)?.output;
+    if (typeof output === 'string') return output;
+  }
+  return plan.export.output;
+}
+
+/** What a report may say about an error: code, message and hint, never a stack. */
+export function errorInfo(error: unknown): ErrorInfo {
+  if (error instanceof NemoError) return { code: error.code, message: error.message, hint: error.hint, exitCode: error.exitCode };
+  return { code: 'E_STEP', message: error instanceof Error ? error.message : String(error), exitCode: 1 };
+}

@@ -1,0 +1,43 @@
+import type { RunEvent } from '../events.js';
+
+/** Plain timestamped lines for CI and pipes: one per start, finish, warning, and every 10% of progress. */
+export function lineReporter(write: (text: string) => void, now: () => Date = () => new Date()): (event: RunEvent) => void {
+  const lastTenth = new Map<string, number>();
+  const line = (recipe: string, text: string) => write(`${now().toISOString().slice(11, 19)} ${recipe}: ${text}\n`);
+  return (event) => {
+    switch (event.type) {
+      case 'recipe:start':
+        return line(event.recipe, `start (${event.file}, ${event.steps.length} steps)`);
+      case 'step:start':
+        return line(event.recipe, `${event.step.title}…`);
+      case 'step:progress': {
+        const key = `${event.recipe}/${event.step.id}`;
+        const tenth = Math.floor(event.fraction * 10);
+        if (tenth <= (lastTenth.get(key) ?? 0) || tenth >= 10) return;
+        lastTenth.set(key, tenth);
+        return line(event.recipe, `${event.step.title} ${tenth * 10}%${event.detail ? ` (${event.detail})` : ''}`);
+      }
+      case 'step:done':
+        return line(event.recipe, `${event.step.title} done in ${seconds(event.ms)}`);
+      case 'step:fail':
+        return line(event.recipe, `${event.step.title} FAILED: ${event.error.message}`);
+      case 'step:skip':
+        return event.status === 'cancelled' ? line(event.recipe, `${event.step.title} cancelled`) : undefined;
+      case 'log':
+        return line(event.recipe, `${event.level === 'warn' ? 'warning: ' : ''}${event.message}`);
+      case 'recipe:done': {
+        const r = event.report;
+        const what = r.status === 'ok' ? `done → ${r.output}` : r.status === 'cancelled' ? 'cancelled' : `failed: ${r.error?.message}`;
+        return line(r.recipe, `${what} (${seconds(r.ms)})`);
+      }
+    }
+  };
+}
+
+/** Milliseconds as people read them: 850ms, 12.3s, 2m05s. */
+export function seconds(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}

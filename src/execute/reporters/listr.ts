@@ -1,0 +1,76 @@
+import { Listr, type ListrTaskWrapper } from 'listr2';
+import type { Plan } from '../../plan/plan.types.js';
+import type { RunEvent } from '../events.js';
+import { seconds } from './lines.js';
+
+interface RecipeTask {
+  task?: ListrTaskWrapper<unknown, any, any>;
+  running: Map<string, string>;
+  finish?: (error?: Error) => void;
+  /** The outcome, when the recipe ended before listr started its task. */
+  outcome?: Error | null;
+}
+
+/**
+ * A listr2 task list for terminals: one line per recipe, its running steps with their progress below.
+ * It only displays events; the executor does the work.
+ */
+export function listrReporter(plans: Plan[]): { onEvent: (event: RunEvent) => void; done: Promise<unknown> } {
+  const recipes = new Map<string, RecipeTask>(plans.map((p) => [p.recipe, { running: new Map() }]));
+  const list = new Listr(
+    plans.map((plan) => ({
+      title: `${plan.recipe} (${plan.backend})`,
+      task: (_ctx: unknown, task: ListrTaskWrapper<unknown, any, any>) =>
+        new Promise<void>((resolve, reject) => {
+          const entry = recipes.get(plan.recipe)!;
+          entry.task = task;
+          entry.finish = (error) => (error ? reject(error) : resolve());
+          if (entry.outcome !== undefined) entry.finish(entry.outcome ?? undefined);
+        }),
+    })),
+    {
+      concurrent: true,
+      exitOnError: false,
+      registerSignalListeners: false,
+      renderer: 'default',
+      rendererOptions: { collapseErrors: false, showErrorMessage: true },
+    },
+  );
+  const done = list.run().catch(() => {});
+  const show = (entry: RecipeTask) => {
+    if (entry.task) entry.task.output = [...entry.running.values()].join('\n');
+  };
+  const onEvent = (event: RunEvent) => {
+    const entry = recipes.get(event.type === 'recipe:done' ? event.report.recipe : event.recipe);
+    if (!entry) return;
+    switch (event.type) {
+      case 'step:start':
+        entry.running.set(event.step.id, event.step.title);
+        return show(entry);
+      case 'step:progress':
+        entry.running.set(event.step.id, `${event.step.title} ${bar(event.fraction)}${event.detail ? ` ${event.detail}` : ''}`);
+        return show(entry);
+      case 'step:done':
+      case 'step:fail':
+      case 'step:skip':
+        entry.running.delete(event.step.id);
+        return show(entry);
+      case 'log':
+        if (event.level === 'warn') entry.task?.stdout().write(`warning: ${event.message}\n`);
+        return;
+      case 'recipe:done': {
+        const r = event.report;
+        if (r.status === 'ok' && entry.task) entry.task.title = `${r.recipe} → ${r.output} (${seconds(r.ms)})`;
+        entry.outcome = r.status === 'ok' ? null : new Error(r.status === 'cancelled' ? 'cancelled' : (r.error?.message ?? 'failed'));
+        return entry.finish?.(entry.outcome ?? undefined);
+      }
+    }
+  };
+  return { onEvent, done };
+}
+
+function bar(fraction: number): string {
+  const width = 20;
+  const full = Math.round(fraction * width);
+  return `[${'█'.repeat(full)}${'░'.repeat(width - full)}] ${Math.round(fraction * 100)}%`;
+}

@@ -1,0 +1,48 @@
+import { isAbsolute, join } from 'node:path';
+import type { Aspect, ExportSpec, Resolution } from '../recipe/recipe.types.js';
+import type { ExportSettings } from './plan.types.js';
+
+/** The defaults the schema documents for `export`. */
+export const EXPORT_DEFAULTS = {
+  format: 'mp4',
+  resolution: '1080p',
+  aspect: '16:9',
+  fps: 30,
+  quality: 'high',
+  output: 'out/${name}.${format}',
+} as const satisfies Required<ExportSpec>;
+
+const SHORT_SIDE: Record<Resolution, number> = { '480p': 480, '720p': 720, '1080p': 1080, '1440p': 1440, '2160p': 2160 };
+const RATIO: Record<Aspect, [number, number]> = { '16:9': [16, 9], '9:16': [9, 16], '1:1': [1, 1], '4:5': [4, 5] };
+
+/** Frame size for a resolution (the short side) and an aspect: 1080p 9:16 is 1080x1920. Both sides are even. */
+export function frameSize(resolution: Resolution, aspect: Aspect): { width: number; height: number } {
+  const short = SHORT_SIDE[resolution];
+  const [w, h] = RATIO[aspect];
+  const even = (n: number) => Math.round(n / 2) * 2;
+  return w >= h ? { width: even((short * w) / h), height: short } : { width: short, height: even((short * h) / w) };
+}
+
+/** Applies defaults, derives the frame size and substitutes the output path's variables. */
+export function exportSettings(spec: ExportSpec, name: string, dir: string): ExportSettings {
+  const merged = { ...EXPORT_DEFAULTS, ...spec };
+  const { width, height } = frameSize(merged.resolution, merged.aspect);
+  const settings = { ...merged, width, height, outputTemplate: merged.output };
+  return { ...settings, output: outputPath(settings, name, dir) };
+}
+
+/** Substitutes `${name}` and friends in the output template; the result is absolute. */
+export function outputPath(settings: Omit<ExportSettings, 'output'>, name: string, dir: string): string {
+  const vars: Record<string, string> = {
+    name,
+    format: settings.format,
+    resolution: settings.resolution,
+    aspect: settings.aspect.replace(':', 'x'),
+    width: String(settings.width),
+    height: String(settings.height),
+    fps: String(settings.fps),
+    quality: settings.quality,
+  };
+  const path = settings.outputTemplate.replace(/\$\{(\w+)\}/g, (whole, key: string) => vars[key] ?? whole);
+  return isAbsolute(path) ? path : join(dir, path);
+}

@@ -1,0 +1,44 @@
+import { basename, dirname, extname, resolve } from 'node:path';
+import { RecipeValidationError } from '../errors.js';
+import { resolveInputs } from './inputs.js';
+import { loadRecipe } from './load.js';
+import type { BackendName, Recipe, RecipeSpec } from './recipe.types.js';
+import { createValidator, type SchemaValidator } from './validate.js';
+
+/** Options for checking a recipe. */
+export interface CheckOptions {
+  cwd?: string;
+  /** Overrides the recipe's own `backend`. */
+  backend?: BackendName;
+  /** Reuse one compiled validator across recipes. */
+  validator?: SchemaValidator;
+}
+
+/**
+ * Loads, validates and checks the inputs of a recipe: the whole front end in one call.
+ * Throws RecipeValidationError with every problem found.
+ */
+export async function checkRecipe(path: string, opts: CheckOptions = {}): Promise<Recipe> {
+  const cwd = opts.cwd ?? process.cwd();
+  const absolute = resolve(cwd, path);
+  const doc = await loadRecipe(absolute, cwd);
+  const validator = opts.validator ?? createValidator();
+  const errors = validator.check(doc);
+  const spec = doc.data as RecipeSpec;
+  const backend = opts.backend ?? spec.backend ?? 'local';
+  const dir = dirname(absolute);
+  // Inputs are checked even when the schema found problems elsewhere, so one run shows everything.
+  const { inputs, errors: inputErrors } = await resolveInputs(doc, Array.isArray(spec.inputs) ? spec.inputs : [], dir, backend);
+  errors.push(...inputErrors);
+  if (errors.length) throw new RecipeValidationError(errors.sort((a, b) => a.pos.line - b.pos.line || a.pos.col - b.pos.col));
+  return {
+    file: doc.file,
+    dir,
+    name: spec.name ?? basename(absolute, extname(absolute)),
+    backend,
+    inputs,
+    instructions: spec.instructions,
+    export: spec.export ?? {},
+    text: doc.text,
+  };
+}

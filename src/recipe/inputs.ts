@@ -1,0 +1,132 @@
+import { open, stat } from 'node:fs/promises';
+import { basename, extname, isAbsolute, join, relative } from 'node:path';
+import { fileTypeFromFile } from 'file-type';
+import { glob, isDynamicPattern } from 'tinyglobby';
+import type { RecipeError } from '../errors.js';
+import { locate, recipeError, type RecipeDoc } from './load.js';
+import type { BackendName, InputSpec, MediaKind, ResolvedInput, Role } from './recipe.types.js';
+
+/** Files larger than this are refused (the cloud's limit, kept for both backends). */
+export const MAX_INPUT_BYTES = 500 * 1024 * 1024;
+/** A glob that matches more is almost certainly a mistake. */
+const MAX_MATCHES = 1000;
+
+/** The accepted formats, by what file-type reports for their content. */
+const KINDS: Record<string, MediaKind> = {
+  mp4: 'video', mov: 'video', avi: 'video', webm: 'video', mkv: 'video', m4v: 'video',
+  jpg: 'image', png: 'image', gif: 'image', webp: 'image',
+  mp3: 'audio', wav: 'audio', m4a: 'audio', aac: 'audio',
+};
+/** The list users see in messages. */
+export const ACCEPTED_TYPES = 'mp4 mov avi webm mkv jpg jpeg png gif webp mp3 wav m4a aac';
+
+/** Expands globs and checks every input file; returns the inputs and every problem found. */
+export async function resolveInputs(
+  recipe: RecipeDoc,
+  specs: (string | InputSpec)[],
+  dir: string,
+  backend: BackendName,
+): Promise<{ inputs: ResolvedInput[]; errors: RecipeError[] }> {
+  const errors: RecipeError[] = [];
+  const perSpec = await Promise.all(
+    specs.map(async (raw, i) => {
+      const spec: InputSpec = typeof raw === 'string' ? { path: raw } : raw;
+      // Malformed entries were reported by the schema check.
+      if (!isWellFormed(spec)) return [];
+      const role: Role = spec.role ?? 'media';
+      const where = locate(recipe, typeof raw === 'string' ? ['inputs', i] : ['inputs', i, spec.url ? 'url' : 'path']);
+      const fail = (message: string, hint?: string) =>
+        errors.push(recipeError(recipe, 'E_RECIPE_INPUT', where.offset, message, { hint, length: where.length }));
+
+      if (spec.url) {
+        if (backend !== 'nemo') {
+          fail(`URL inputs need the cloud backend (this recipe uses "${backend}")`, 'download the file and give its path, or set `backend: nemo`');
+          return [];
+        }
+        const name = basename(new URL(spec.url).pathname) || spec.url;
+        return [{ index: 0, name, url: spec.url, role, caption: spec.caption } satisfies ResolvedInput];
+      }
+      const pattern = spec.path!;
+      const files = await expand(pattern, dir);
+      if (files.length === 0) {
+        fail(
+          isDynamicPattern(pattern) ? `"${pattern}" matches no file` : `input not found: ${pattern}`,
+          `paths are relative to the recipe's folder (${relative(process.cwd(), dir) || '.'})`,
+        );
+        return [];
+      }
+      if (files.length > MAX_MATCHES) {
+        fail(`"${pattern}" matches ${files.length} files; the limit is ${MAX_MATCHES}`, 'narrow the pattern');
+        return [];
+      }
+      const checked = await Promise.all(files.map((file) => checkFile(file, role)));
+      const inputs: ResolvedInput[] = [];
+      for (const [k, result] of checked.entries()) {
+        if (typeof result === 'string') {
+          const shown = files.length > 1 || isDynamicPattern(pattern) ? `${basename(files[k]!)}: ` : '';
+          const [message, hint] = result.split('\n');
+          fail(`${shown}${message}`, hint);
+        } else {
+          inputs.push({ ...result, index: 0, caption: files.length === 1 ? spec.caption : undefined, role });
+        }
+      }
+      return inputs;
+    }),
+  );
+  const inputs = perSpec.flat().map((input, index) => ({ ...input, index }));
+  return { inputs, errors };
+}
+
+function isWellFormed(spec: InputSpec): boolean {
+  if (spec === null || typeof spec !== 'object') return false;
+  const hasPath = typeof spec.path === 'string' && spec.path.length > 0;
+  const hasUrl = typeof spec.url === 'string' && /^https?:\/\//.test(spec.url);
+  return hasPath !== hasUrl;
+}
+
+async function expand(pattern: string, dir: string): Promise<string[]> {
+  if (!isDynamicPattern(pattern)) {
+    const file = isAbsolute(pattern) ? pattern : join(dir, pattern);
+    return (await stat(file).catch(() => undefined))?.isFile() ? [file] : [];
+  }
+  const matches = await glob(pattern, { cwd: dir, absolute: true, onlyFiles: true, expandDirectories: false });
+  return matches.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+}
+
+/** Checks one file; returns the resolved input or a message (with a hint after a newline). */
+async function checkFile(path: string, role: Role): Promise<Omit<ResolvedInput, 'index' | 'role'> | string> {
+  const info = await stat(path);
+  const name = basename(path);
+  const base = { name, path, size: info.size };
+  if (info.size === 0) return 'the file is empty\nreplace it with the real media file';
+  if (info.size > MAX_INPUT_BYTES) {
+    return `the file is ${(info.size / 1024 / 1024).toFixed(0)} MB; the limit is 500 MB\ncompress it or trim it first`;
+  }
+  const ext = extname(path).slice(1).toLowerCase();
+  if (role === 'captions') {
+    const format = await captionFormat(path);
+    return format ? { ...base, kind: 'captions', format } : 'a captions input must be a .srt or .vtt subtitle file\ncheck the file, or drop `role: captions`';
+  }
+  const type = await fileTypeFromFile(path).catch(() => undefined);
+  const kind = type ? KINDS[type.ext] : undefined;
+  if (!type || !kind) {
+    const what = type ? `${type.ext} content` : 'content of an unknown type';
+    return `unsupported file: ${ext ? `.${ext} ` : ''}file with ${what}\naccepted types: ${ACCEPTED_TYPES}`;
+  }
+  if (role === 'logo' && kind !== 'image') return `a logo must be an image, but this is ${kind}\nuse a PNG (with transparency) or a JPEG`;
+  if (role === 'music' && kind !== 'audio') return `music must be audio, but this is ${kind}\nuse an mp3, wav, m4a or aac file`;
+  return { ...base, kind, format: type.ext };
+}
+
+async function captionFormat(path: string): Promise<'srt' | 'vtt' | undefined> {
+  const handle = await open(path, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
+    const head = buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '');
+    if (head.startsWith('WEBVTT')) return 'vtt';
+    if (/^\s*\d+\s*\r?\n[\d:,.]+\s*-->\s*[\d:,.]+/.test(head)) return 'srt';
+    return undefined;
+  } finally {
+    await handle.close();
+  }
+}

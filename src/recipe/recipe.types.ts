@@ -1,0 +1,77 @@
+/** The recipe language, version 1, as `schemas/recipe.schema.json` describes it. */
+
+export type BackendName = 'local' | 'nemo';
+export type Role = 'media' | 'logo' | 'music' | 'captions';
+export type Format = 'mp4' | 'mov' | 'webm';
+export type Resolution = '480p' | '720p' | '1080p' | '1440p' | '2160p';
+export type Aspect = '16:9' | '9:16' | '1:1' | '4:5';
+export type Quality = 'draft' | 'standard' | 'high';
+
+/** An input as written: a path or glob, or an object that says more. */
+export interface InputSpec {
+  path?: string;
+  url?: string;
+  role?: Role;
+  caption?: string;
+}
+
+/** The export block as written; every field is optional. */
+export interface ExportSpec {
+  format?: Format;
+  resolution?: Resolution;
+  aspect?: Aspect;
+  fps?: number;
+  quality?: Quality;
+  output?: string;
+}
+
+/** A recipe document as written, after schema validation. */
+export interface RecipeSpec {
+  version?: 1;
+  name?: string;
+  description?: string;
+  backend?: BackendName;
+  inputs: (string | InputSpec)[];
+  instructions: string[];
+  export?: ExportSpec;
+}
+
+/** The variables `export.output` may use. */
+export const OUTPUT_VARIABLES = ['name', 'format', 'resolution', 'aspect', 'width', 'height', 'fps', 'quality'] as const;
+
+/** What an input file holds, judged by its content. */
+export type MediaKind = 'image' | 'video' | 'audio' | 'captions';
+
+/** One input after globs are expanded and files are checked. */
+export interface ResolvedInput {
+  /** Position among the resolved inputs, from 0. */
+  index: number;
+  /** A short label: the file name, or the URL's last segment. */
+  name: string;
+  /** Absolute path of a local file. */
+  path?: string;
+  /** A remote URL (cloud backend only). */
+  url?: string;
+  role: Role;
+  caption?: string;
+  /** Known for files; URLs are judged by the cloud. */
+  kind?: MediaKind;
+  /** The format its content has (jpg, png, mp4, mp3, srt, …). */
+  format?: string;
+  size?: number;
+}
+
+/** A recipe that passed validation: its inputs exist and are of accepted types. */
+export interface Recipe {
+  /** The recipe's path as the user gave it (for messages). */
+  file: string;
+  /** Absolute folder that relative paths resolve against. */
+  dir: string;
+  name: string;
+  backend: BackendName;
+  inputs: ResolvedInput[];
+  instructions: string[];
+  export: ExportSpec;
+  /** The recipe's text, for fingerprints. */
+  text: string;
+}
