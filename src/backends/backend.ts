@@ -1,0 +1,38 @@
+import type { BackendName } from '../recipe/recipe.types.js';
+import type { ExportSettings, Plan, Step } from '../plan/plan.types.js';
+
+/** What a step sees while it runs. */
+export interface StepContext {
+  plan: Plan;
+  /** Aborted on Ctrl-C, on SIGTERM, or when a sibling step of the same recipe failed. */
+  signal: AbortSignal;
+  /** Results of the steps already done, by step id. */
+  results: ReadonlyMap<string, unknown>;
+  /** Reports progress from 0 to 1, with an optional short detail ("12.5 MB/s"). */
+  progress(fraction: number, detail?: string): void;
+  /** Tells the user something worth knowing (a warning, the cloud's reply). */
+  log(message: string, level?: 'info' | 'warn'): void;
+}
+
+/** What a backend adds to a plan before running it (`nemo-run plan` shows it). */
+export interface PlanDetails {
+  /** Export settings after instructions changed them (e.g. "vertical"). */
+  export?: ExportSettings;
+  /** The compiled timeline, in the cloud's short-key shape. */
+  draft?: unknown;
+  /** Per instruction: what it became, or what was not understood. */
+  notes?: unknown[];
+  /** One line per track, for people. */
+  summary?: string;
+}
+
+/** A place where videos are made. The executor drives it one step at a time. */
+export interface Backend {
+  readonly name: BackendName;
+  /** Runs one step of a plan; what it returns is handed to later steps through `results`. */
+  runStep(step: Step, ctx: StepContext): Promise<unknown>;
+  /** Works out what the plan will produce without producing it. */
+  describe?(plan: Plan, opts: { signal: AbortSignal }): Promise<PlanDetails>;
+  /** Releases connections and other resources. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,343 @@
+import type { Draft, Segment } from '../draft.js';
+import { TrackType } from '../draft.js';
+
+/** Frame geometry of the output. */
+export interface Frame {
+  width: number;
+  height: number;
+  fps: number;
+}
+
+/** The media a segment's `m.input` points to. */
+export interface SourceMedia {
+  path: string;
+  width?: number;
+  height?: number;
+}
+
+/** One ffmpeg run's worth of video: frames [from, to) of the timeline. */
+export interface Chunk {
+  from: number;
+  to: number;
+}
+
+/** A text line drawn by drawtext; its words go through a file, never through the filter graph. */
+export interface TextLine {
+  file: string;
+  text: string;
+}
+
+/** The arguments and filter script of one chunk's ffmpeg run (output options excluded). */
+export interface ChunkGraph {
+  inputs: string[];
+  script: string;
+  /** The label of the finished video stream. */
+  out: string;
+  frames: number;
+}
+
+const ms2f = (ms: number, fps: number) => Math.round((ms * fps) / 1000);
+const sec = (frames: number, fps: number) => (frames / fps).toFixed(4);
+
+/** Total frames of a draft. */
+export function frameCount(draft: Draft, fps: number): number {
+  return ms2f(draft.d, fps);
+}
+
+/** The main video track: the first video track that is not an overlay. */
+export function mainTrack(draft: Draft): Segment[] {
+  return draft.t.find((t) => t.tt === TrackType.video && t.sg.some((s) => s.m.kind !== 'logo'))?.sg ?? [];
+}
+
+interface Span {
+  seg: Segment;
+  index: number;
+  from: number;
+  to: number;
+}
+
+function spans(draft: Draft, fps: number): Span[] {
+  return mainTrack(draft).map((seg, index) => ({ seg, index, from: ms2f(seg.st, fps), to: ms2f(seg.st + seg.d, fps) }));
+}
+
+/**
+ * Cuts the timeline into up to `parts` chunks of similar length. Cuts fall only where a single item is on screen,
+ * never inside a crossfade, so every chunk can be rendered and encoded on its own.
+ */
+export function splitChunks(draft: Draft, fps: number, parts: number, minFrames = 2 * fps): Chunk[] {
+  const total = frameCount(draft, fps);
+  const count = Math.max(1, Math.min(parts, Math.floor(total / minFrames)));
+  const all = spans(draft, fps);
+  // A cut at f splits the intervals around it; only one strictly inside an overlap would split a crossfade.
+  const inCrossfade = (f: number) => all.filter((s) => s.from < f && s.to > f).length > 1;
+  const cuts: number[] = [0];
+  for (let k = 1; k < count; k++) {
+    const ideal = Math.round((total * k) / count);
+    for (let delta = 0; delta < total; delta++) {
+      const candidate = [ideal - delta, ideal + delta].find((f) => f > cuts.at(-1)! && f < total && !inCrossfade(f));
+      if (candidate !== undefined) {
+        cuts.push(candidate);
+        break;
+      }
+    }
+  }
+  cuts.push(total);
+  return cuts.slice(0, -1).map((from, k) => ({ from, to: cuts[k + 1]! }));
+}
+
+/** Builds unique labels and collects the filter chains of one graph. */
+class GraphBuilder {
+  private n = 0;
+  readonly chains: string[] = [];
+  label(prefix: string): string {
+    return `${prefix}${this.n++}`;
+  }
+  add(inputs: string[], filters: string, output: string): string {
+    this.chains.push(`${inputs.map((i) => `[${i}]`).join('')}${filters}[${output}]`);
+    return output;
+  }
+}
+
+/** Options for one chunk's graph. */
+export interface ChunkOptions {
+  frame: Frame;
+  media: (index: number) => SourceMedia;
+  /** The text file for each text segment, line by line. */
+  texts: Map<Segment, TextLine[]>;
+  font: string;
+}
+
+/**
+ * The ffmpeg inputs and filter script for frames [chunk.from, chunk.to) of a draft: items fitted to the frame,
+ * crossfades by alpha overlay (ffmpeg 4.1 has no xfade), logo and texts drawn at global times.
+ */
+export function chunkGraph(draft: Draft, chunk: Chunk, opts: ChunkOptions): ChunkGraph {
+  const { fps, width: W, height: H } = opts.frame;
+  const g = new GraphBuilder();
+  const inputs: string[] = [];
+  const addInput = (args: string[]) => {
+    inputs.push(...args);
+    return inputs.filter((a) => a === '-i').length - 1;
+  };
+
+  // Each item on screen in this chunk becomes one stream of exactly its frames here.
+  const visible = spans(draft, fps).filter((s) => s.to > chunk.from && s.from < chunk.to);
+  const streams = new Map<Span, { label: string; from: number; uses: number }>();
+  for (const span of visible) {
+    const from = Math.max(span.from, chunk.from);
+    const to = Math.min(span.to, chunk.to);
+    streams.set(span, { label: itemStream(g, span, from - span.from, to - from, span.to - span.from, opts, addInput), from, uses: 0 });
+  }
+
+  // Intervals between item boundaries: one item (a trim of its stream) or two (a crossfade).
+  const bounds = [...new Set([chunk.from, chunk.to, ...visible.flatMap((s) => [s.from, s.to])])]
+    .filter((f) => f >= chunk.from && f <= chunk.to)
+    .sort((a, b) => a - b);
+  const pieces: { a: number; b: number; active: Span[] }[] = [];
+  for (let i = 0; i + 1 < bounds.length; i++) {
+    const [a, b] = [bounds[i]!, bounds[i + 1]!];
+    const active = visible.filter((s) => s.from <= a && s.to >= b);
+    if (active.length) pieces.push({ a, b, active: active.slice(-2) });
+  }
+  for (const piece of pieces) for (const s of piece.active) streams.get(s)!.uses++;
+  const outlets = new Map<Span, string[]>();
+  for (const [span, stream] of streams) {
+    if (stream.uses <= 1) outlets.set(span, [stream.label]);
+    else {
+      const labels = Array.from({ length: stream.uses }, () => g.label('s'));
+      g.chains.push(`[${stream.label}]split=${stream.uses}${labels.map((l) => `[${l}]`).join('')}`);
+      outlets.set(span, labels);
+    }
+  }
+  const cut = (span: Span, a: number, b: number) => {
+    const stream = streams.get(span)!;
+    const label = outlets.get(span)!.shift()!;
+    return g.add([label], `trim=start_frame=${a - stream.from}:end_frame=${b - stream.from},setpts=PTS-STARTPTS`, g.label('p'));
+  };
+  const parts = pieces.map(({ a, b, active }) => {
+    if (active.length === 1) return cut(active[0]!, a, b);
+    const [under, over] = active as [Span, Span];
+    const top = g.add([cut(over, a, b)], `format=yuva420p,fade=t=in:st=0:d=${sec(b - a, fps)}:alpha=1`, g.label('x'));
+    return g.add([cut(under, a, b), top], 'overlay=eof_action=pass:format=yuv420,format=yuv420p', g.label('p'));
+  });
+  let video =
+    parts.length === 1
+      ? parts[0]!
+      : g.add(parts, `concat=n=${parts.length}:v=1:a=0`, g.label('c'));
+
+  // From here on, timestamps are the timeline's own, so fades and texts use global times.
+  const first = mainTrack(draft)[0];
+  const last = mainTrack(draft).at(-1);
+  const fades: string[] = [`setpts=PTS-STARTPTS+${sec(chunk.from, fps)}/TB`];
+  if (first?.m.fadeInMs) fades.push(`fade=t=in:st=0:d=${Number(first.m.fadeInMs) / 1000}`);
+  if (last?.m.fadeOutMs) fades.push(`fade=t=out:st=${(draft.d - Number(last.m.fadeOutMs)) / 1000}:d=${Number(last.m.fadeOutMs) / 1000}`);
+  video = g.add([video], fades.join(','), g.label('v'));
+
+  const t0 = chunk.from / fps;
+  const t1 = chunk.to / fps;
+  const during = (s: Segment) => s.st / 1000 < t1 && (s.st + s.d) / 1000 > t0;
+  for (const track of draft.t) {
+    for (const seg of track.sg.filter((s) => s.m.kind === 'logo' && during(s))) {
+      video = overlayLogo(g, video, seg, opts, addInput);
+    }
+  }
+  const draws = draft.t
+    .filter((t) => t.tt === TrackType.text)
+    .flatMap((t) => t.sg.filter(during))
+    .flatMap((seg) => drawText(seg, opts));
+  if (draws.length) video = g.add([video], draws.join(','), g.label('v'));
+  const out = g.add([video], 'setpts=PTS-STARTPTS,format=yuv420p', 'vout');
+  return { inputs, script: `${g.chains.join(';\n')}\n`, out, frames: chunk.to - chunk.from };
+}
+
+/** One item's frames [offset, offset + frames) of its `total`, fitted to the output frame. */
+function itemStream(
+  g: GraphBuilder,
+  span: Span,
+  offset: number,
+  frames: number,
+  total: number,
+  opts: ChunkOptions,
+  addInput: (args: string[]) => number,
+): string {
+  const { fps, width: W, height: H } = opts.frame;
+  const { seg } = span;
+  const media = opts.media(Number(seg.m.input));
+  const norm = `setsar=1,format=yuv420p`;
+
+  if (seg.m.kind === 'video') {
+    const speed = Number(seg.m.speed ?? 1);
+    const start = Number(seg.m.trimMs ?? 0) / 1000 + (offset / fps) * speed;
+    const i = addInput(['-ss', start.toFixed(3), '-t', ((frames / fps) * speed + 1).toFixed(3), '-i', media.path]);
+    const fitted = fit(g, `${i}:v`, media, W, H, `setpts=(PTS-STARTPTS)/${speed},fps=${fps}`);
+    return g.add([fitted], `${norm},tpad=stop_mode=clone:stop_duration=2,trim=end_frame=${frames},setpts=N/${fps}/TB`, g.label('i'));
+  }
+
+  const i = addInput(['-i', media.path]);
+  if (seg.m.kind === 'card') {
+    // The logo, centred on black: flattened once, then held.
+    const bg = g.add([], `color=c=black:s=${W}x${H}:r=${fps}:d=${sec(1, fps)}`, g.label('bg'));
+    const logo = g.add([`${i}:v`], `scale=w=${even(W * 0.5)}:h=${even(H * 0.4)}:force_original_aspect_ratio=decrease,format=rgba`, g.label('lg'));
+    const card = g.add([bg, logo], `overlay=(W-w)/2:(H-h)/2:eof_action=repeat,trim=end_frame=1`, g.label('cd'));
+    return hold(g, card, frames, fps, norm);
+  }
+
+  const motion = seg.m.motion as string | undefined;
+  if (!motion) return hold(g, fit(g, `${i}:v`, media, W, H), frames, fps, norm);
+
+  // Motion works on a still 20% larger than the frame, so there is room to move.
+  const [MW, MH] = [even(W * 1.2), even(H * 1.2)];
+  const big = fit(g, `${i}:v`, media, MW, MH);
+  const p = `(on+${offset})/${Math.max(1, total - 1)}`;
+  const inward = span.index % 2 === 0;
+  if (motion === 'pan') {
+    const x = inward ? `(iw-${W})*(n+${offset})/${Math.max(1, total - 1)}` : `(iw-${W})*(1-(n+${offset})/${Math.max(1, total - 1)})`;
+    const held = hold(g, big, frames, fps, 'setsar=1');
+    return g.add([held], `crop=${W}:${H}:x='${x}':y='(ih-${H})/2',${norm}`, g.label('i'));
+  }
+  const zoom = inward ? `1+0.2*${p}` : `1.2-0.2*${p}`;
+  // Ken Burns drifts sideways while it zooms; a plain zoom stays centred.
+  const x = motion === 'kenburns' ? `(iw-iw/zoom)*${inward ? p : `(1-${p})`}` : `iw/2-iw/zoom/2`;
+  return g.add(
+    [big],
+    `zoompan=z='${zoom}':x='${x}':y='ih/2-ih/zoom/2':d=${frames}:s=${W}x${H}:fps=${fps},${norm},setpts=N/${fps}/TB`,
+    g.label('i'),
+  );
+}
+
+/** Repeats a one-frame stream for `frames` frames: the still is decoded and scaled once, not per frame. */
+function hold(g: GraphBuilder, still: string, frames: number, fps: number, norm: string): string {
+  return g.add([still], `${norm},loop=loop=${frames - 1}:size=1:start=0,setpts=N/${fps}/TB`, g.label('i'));
+}
+
+/**
+ * Fits a picture to W×H without stretching: cover (crop the overflow) when the shapes are close,
+ * otherwise contain over a blurred copy of itself, so nothing important is cut away.
+ */
+function fit(g: GraphBuilder, input: string, media: SourceMedia, W: number, H: number, pre?: string): string {
+  const ratio = media.width && media.height ? media.width / media.height / (W / H) : 1;
+  const head = pre ? `${pre},` : '';
+  if (ratio > 0.77 && ratio < 1.3) {
+    return g.add([input], `${head}scale=${W}:${H}:force_original_aspect_ratio=increase,crop=${W}:${H},setsar=1`, g.label('f'));
+  }
+  const [a, b] = [g.label('a'), g.label('b')];
+  g.chains.push(`[${input}]${head}split=2[${a}][${b}]`);
+  const [w4, h4] = [even(W / 4), even(H / 4)];
+  const bg = g.add([a], `scale=${w4}:${h4}:force_original_aspect_ratio=increase,crop=${w4}:${h4},boxblur=8:2,scale=${W}:${H},eq=brightness=-0.1`, g.label('bg'));
+  const fg = g.add([b], `scale=${W}:${H}:force_original_aspect_ratio=decrease`, g.label('fg'));
+  return g.add([bg, fg], `overlay=(W-w)/2:(H-h)/2,setsar=1`, g.label('f'));
+}
+
+function overlayLogo(g: GraphBuilder, video: string, seg: Segment, opts: ChunkOptions, addInput: (args: string[]) => number): string {
+  const { width: W, height: H } = opts.frame;
+  const i = addInput(['-i', opts.media(Number(seg.m.input)).path]);
+  const size = even(Math.min(W, H) * 0.18);
+  const margin = Math.round(Math.min(W, H) * 0.04);
+  const opacity = Number(seg.m.opacity ?? 1);
+  const logo = g.add(
+    [`${i}:v`],
+    `scale=${size}:${size}:force_original_aspect_ratio=decrease,format=rgba${opacity < 1 ? `,colorchannelmixer=aa=${opacity}` : ''}`,
+    g.label('l'),
+  );
+  const position = String(seg.m.position ?? 'bottom-right');
+  const x = position.endsWith('left') ? `${margin}` : `W-w-${margin}`;
+  const y = position.startsWith('top') ? `${margin}` : `H-h-${margin}`;
+  const enable = `between(t,${seg.st / 1000},${(seg.st + seg.d) / 1000})`;
+  return g.add([video, logo], `overlay=x=${x}:y=${y}:eof_action=repeat:enable='${enable}'`, g.label('v'));
+}
+
+/** Font size per text kind, as a share of the frame's short side. */
+const TEXT_SIZE: Record<string, number> = { title: 0.1, caption: 0.055, text: 0.065 };
+
+/** Splits text into lines that fit the frame (drawtext does not wrap). */
+export function wrapText(text: string, maxChars: number): string[] {
+  const lines: string[] = [];
+  for (const word of text.trim().split(/\s+/)) {
+    const lastLine = lines.at(-1);
+    if (lastLine !== undefined && (lastLine + ' ' + word).length <= maxChars) lines[lines.length - 1] = `${lastLine} ${word}`;
+    else lines.push(word);
+  }
+  return lines.length ? lines : [''];
+}
+
+/** The text lines of a segment, and the font size they are set in. */
+export function textLayout(seg: Segment, frame: Frame): { size: number; lines: string[] } {
+  const size = Math.round(Math.min(frame.width, frame.height) * (TEXT_SIZE[String(seg.m.kind)] ?? 0.06));
+  // DejaVu Sans averages about 0.55 em per character.
+  const maxChars = Math.max(8, Math.floor((frame.width * 0.9) / (size * 0.55)));
+  return { size, lines: wrapText(String(seg.m.text ?? ''), maxChars) };
+}
+
+function drawText(seg: Segment, opts: ChunkOptions): string[] {
+  const { size } = textLayout(seg, opts.frame);
+  const lines = opts.texts.get(seg) ?? [];
+  const step = Math.round(size * 1.45);
+  const margin = Math.round(Math.min(opts.frame.width, opts.frame.height) * 0.07);
+  const position = String(seg.m.position ?? 'bottom');
+  const [a, b] = [seg.st / 1000, (seg.st + seg.d) / 1000];
+  const fadeS = Math.min(0.3, (b - a) / 4);
+  const color = colour(String(seg.m.color ?? 'white'));
+  const look =
+    seg.m.kind === 'caption'
+      ? `box=1:boxcolor=black@0.55:boxborderw=${Math.round(size * 0.3)}`
+      : `borderw=${Math.max(2, Math.round(size / 18))}:bordercolor=black@0.75`;
+  return lines.map((line, j) => {
+    const top = position === 'top' ? `${margin + j * step}` : position === 'center' ? `(h-${lines.length * step})/2+${j * step}` : `h-${margin}-${(lines.length - j) * step}`;
+    return [
+      `drawtext=fontfile=${opts.font}:textfile=${line.file}:expansion=none`,
+      `fontsize=${size}:fontcolor=${color}:${look}`,
+      `x=(w-text_w)/2:y=${top}`,
+      `alpha='min(1,min((t-${a})/${fadeS},(${b}-t)/${fadeS}))'`,
+      `enable='between(t,${a},${b})'`,
+    ].join(':');
+  });
+}
+
+/** Colour names pass through; `#rrggbb` becomes ffmpeg's `0xrrggbb`. */
+function colour(value: string): string {
+  return /^#[0-9a-f]{6}$/i.test(value) ? `0x${value.slice(1)}` : value;
+}
+
+function even(n: number): number {
+  return Math.max(2, Math.round(n / 2) * 2);
+}

@@ -1,0 +1,122 @@
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { dirname, extname, join, relative } from 'node:path';
+import { NemoError, ExitCode } from '../../errors.js';
+import { frameSize, outputPath } from '../../plan/export-settings.js';
+import type { ExportSettings, Plan, Step } from '../../plan/plan.types.js';
+import type { Backend, PlanDetails, StepContext } from '../backend.js';
+import { summarizeDraft, type Draft } from '../draft.js';
+import type { BackendOptions } from '../index.js';
+import { findFfmpeg, type FfmpegPaths } from './ffmpeg.js';
+import { interpretInstructions, type EditState, type InstructionNote } from './interpret.js';
+import { probeInput, type MediaInfo } from './probe.js';
+import { renderPoster, renderVideo } from './render.js';
+import { buildTimeline } from './timeline.js';
+
+/** What the interpret step hands to the render step. */
+export interface Interpretation {
+  draft: Draft;
+  export: ExportSettings;
+  notes: InstructionNote[];
+  summary: string;
+  warnings: string[];
+}
+
+/** The font texts are drawn with; shipped as a dependency, so no system font is needed. */
+export function bundledFont(): string {
+  const pkg = createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json');
+  return join(dirname(pkg), 'ttf', 'DejaVuSans-Bold.ttf');
+}
+
+/** The poster image's path beside a video: `out/promo.mp4` → `out/promo.poster.png`. */
+export function posterPath(video: string): string {
+  return video.slice(0, video.length - extname(video).length) + '.poster.png';
+}
+
+/** The embedded backend: probes inputs, interprets instructions into a timeline draft, renders it with ffmpeg. */
+export class LocalBackend implements Backend {
+  readonly name = 'local' as const;
+  private readonly tools: FfmpegPaths;
+
+  constructor(private readonly opts: BackendOptions) {
+    this.tools = findFfmpeg(opts.env);
+  }
+
+  async runStep(step: Step, ctx: StepContext): Promise<unknown> {
+    const { plan, signal } = ctx;
+    switch (step.kind) {
+      case 'probe':
+        return probeInput(plan.inputs[step.input!]!, this.tools, signal);
+      case 'interpret': {
+        const infos = plan.inputs.map((input) => ctx.results.get(`probe:${input.index}`) as MediaInfo);
+        const result = this.interpret(plan, infos);
+        for (const warning of result.warnings) ctx.log(warning, 'warn');
+        ctx.log(result.summary);
+        return result;
+      }
+      case 'render': {
+        const { draft, export: settings } = ctx.results.get('interpret') as Interpretation;
+        await renderVideo({
+          draft,
+          settings,
+          media: (index) => ({ path: plan.inputs[index]!.path!, ...(ctx.results.get(`probe:${index}`) as MediaInfo) }),
+          tools: this.tools,
+          font: bundledFont(),
+          parallel: availableParallelism(),
+          signal,
+          onProgress: (f) => ctx.progress(f),
+        });
+        return { output: settings.output };
+      }
+      case 'poster': {
+        const { draft, export: settings } = ctx.results.get('interpret') as Interpretation;
+        const poster = posterPath(settings.output);
+        await renderPoster(settings.output, poster, draft.d, this.tools, signal);
+        return { output: settings.output, poster };
+      }
+      default:
+        throw new NemoError('E_PLAN', `the local backend has no ${step.kind} step`);
+    }
+  }
+
+  async describe(plan: Plan, { signal }: { signal: AbortSignal }): Promise<PlanDetails> {
+    const infos = await Promise.all(plan.inputs.map((input) => probeInput(input, this.tools, signal)));
+    const { draft, export: settings, notes, summary } = this.interpret(plan, infos);
+    return { draft, export: settings, notes, summary };
+  }
+
+  /** Instructions → edit state → timeline, with the export settings the instructions may have changed. */
+  private interpret(plan: Plan, infos: MediaInfo[]): Interpretation {
+    const { state, notes } = interpretInstructions(plan.instructions);
+    const unplaced = notes.filter((n) => n.notUnderstood.length);
+    const warnings = unplaced.map((n) => `not understood in "${n.instruction}": ${n.notUnderstood.join(', ')}${n.did.length ? ` (understood: ${n.did.join('; ')})` : ''}`);
+    if (this.opts.strict && unplaced.length) {
+      throw new NemoError('E_RECIPE_INSTRUCTION', warnings.join('\n'), {
+        exitCode: ExitCode.invalid,
+        hint: 'rephrase with the vocabulary in the README, or run without --strict to skip these words',
+      });
+    }
+    const settings = applyOverrides(plan, state, notes);
+    const inputs = plan.inputs.map((input, i) => ({ input, info: infos[i]!, src: relative(plan.dir, input.path ?? input.name) }));
+    const timeline = buildTimeline(state, inputs);
+    return { draft: timeline.draft, export: settings, notes, summary: summarizeDraft(timeline.draft), warnings: [...warnings, ...timeline.warnings] };
+  }
+}
+
+/** Shape, size, rate and format from instructions override the export block; the notes say so. */
+function applyOverrides(plan: Plan, state: EditState, notes: InstructionNote[]): ExportSettings {
+  const base = plan.export;
+  const changed = {
+    aspect: state.aspect ?? base.aspect,
+    resolution: state.resolution ?? base.resolution,
+    fps: state.fps ?? base.fps,
+    format: state.format ?? base.format,
+  };
+  const overrides = (Object.keys(changed) as (keyof typeof changed)[]).filter((k) => changed[k] !== base[k]);
+  if (!overrides.length) return base;
+  const settings = { ...base, ...changed, ...frameSize(changed.resolution, changed.aspect) };
+  const output = outputPath(settings, plan.recipe, plan.dir);
+  const last = notes.at(-1)!;
+  for (const key of overrides) last.did.push(`export.${key} ${base[key]} → ${changed[key]} (the instructions override the export block)`);
+  return { ...settings, output };
+}

@@ -1,0 +1,175 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import type { ExportSettings } from '../../plan/plan.types.js';
+import { TrackType, type Draft, type Segment } from '../draft.js';
+import { runTool, type FfmpegPaths } from './ffmpeg.js';
+import { chunkGraph, frameCount, splitChunks, textLayout, type SourceMedia, type TextLine } from './graph.js';
+
+/** What a render needs; everything is passed in. */
+export interface RenderOptions {
+  draft: Draft;
+  settings: ExportSettings;
+  media: (index: number) => SourceMedia;
+  tools: FfmpegPaths;
+  /** Absolute path of the TrueType font for texts. */
+  font: string;
+  /** How many chunks to encode at once (one ffmpeg each). */
+  parallel: number;
+  signal?: AbortSignal;
+  onProgress?: (fraction: number) => void;
+}
+
+/** Encoder settings per quality; chunks must share them exactly to be joined by stream copy. */
+export function videoCodec(settings: ExportSettings): string[] {
+  const gop = ['-g', String(settings.fps * 2)];
+  if (settings.format === 'webm') {
+    const crf = { draft: 40, standard: 34, high: 30 }[settings.quality];
+    return ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-row-mt', '1', '-crf', String(crf), '-b:v', '0', '-pix_fmt', 'yuv420p', ...gop];
+  }
+  const [preset, crf] = { draft: ['ultrafast', 28], standard: ['veryfast', 23], high: ['veryfast', 20] }[settings.quality] as [string, number];
+  return ['-c:v', 'libx264', '-preset', preset, '-crf', String(crf), '-pix_fmt', 'yuv420p', '-profile:v', 'high', ...gop];
+}
+
+function audioCodec(settings: ExportSettings): string[] {
+  return settings.format === 'webm' ? ['-c:a', 'libopus', '-b:a', '128k'] : ['-c:a', 'aac', '-b:a', '160k'];
+}
+
+/**
+ * Renders a draft to `settings.output`: the timeline is cut into chunks that are encoded in parallel with identical
+ * settings, the sound is mixed in one pass beside them, and both are joined by stream copy into a temporary file
+ * that is renamed into place. Every output frame is encoded once; an interrupted render leaves nothing at the output.
+ */
+export async function renderVideo(opts: RenderOptions): Promise<void> {
+  const { draft, settings, tools, signal } = opts;
+  const frame = { width: settings.width, height: settings.height, fps: settings.fps };
+  const work = await mkdtemp(join(tmpdir(), 'nemo-run-'));
+  const ext = settings.format;
+  const partial = join(dirname(settings.output), `.${basename(settings.output)}.${randomBytes(4).toString('hex')}.partial.${ext}`);
+  try {
+    await symlink(opts.font, join(work, 'font.ttf'));
+    const texts = await writeTexts(draft, frame, work);
+    const total = frameCount(draft, settings.fps);
+    const chunks = splitChunks(draft, settings.fps, opts.parallel);
+    const done = new Array<number>(chunks.length).fill(0);
+    const report = () => opts.onProgress?.(done.reduce((a, b) => a + b, 0) / total);
+
+    const videoRuns = chunks.map(async (chunk, k) => {
+      const graph = chunkGraph(draft, chunk, { frame, media: opts.media, texts, font: 'font.ttf' });
+      await writeFile(join(work, `chunk${k}.graph`), graph.script);
+      const args = [
+        '-hide_banner', '-nostdin', '-y', '-v', 'error', '-progress', 'pipe:1', '-nostats',
+        ...graph.inputs,
+        '-filter_complex_script', `chunk${k}.graph`,
+        '-map', `[${graph.out}]`, '-frames:v', String(graph.frames), '-r', String(settings.fps),
+        ...videoCodec(settings), '-an', `chunk${k}.${ext}`,
+      ];
+      await runTool(tools.ffmpeg, args, { cwd: work, signal, onFrame: (f) => ((done[k] = Math.min(f, graph.frames)), report()) });
+      return `chunk${k}.${ext}`;
+    });
+    const [files, audio] = await Promise.all([Promise.all(videoRuns), mixAudio(opts, work)]);
+
+    await writeFile(join(work, 'chunks.txt'), files.map((f) => `file '${f}'\n`).join(''));
+    await mkdir(dirname(settings.output), { recursive: true });
+    const join_ = [
+      '-hide_banner', '-nostdin', '-y', '-v', 'error',
+      '-f', 'concat', '-safe', '0', '-i', 'chunks.txt',
+      ...(audio ? ['-i', audio, '-map', '0:v:0', '-map', '1:a:0'] : ['-map', '0:v:0']),
+      '-c', 'copy', '-t', (draft.d / 1000).toFixed(3),
+      ...(ext === 'webm' ? [] : ['-movflags', '+faststart']),
+      partial,
+    ];
+    await runTool(tools.ffmpeg, join_, { cwd: work, signal });
+    await rename(partial, settings.output);
+    opts.onProgress?.(1);
+  } finally {
+    await rm(partial, { force: true });
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Writes each text line to its own file: user text never enters the filter graph. */
+async function writeTexts(draft: Draft, frame: { width: number; height: number; fps: number }, work: string): Promise<Map<Segment, TextLine[]>> {
+  const texts = new Map<Segment, TextLine[]>();
+  let n = 0;
+  for (const track of draft.t.filter((t) => t.tt === TrackType.text)) {
+    for (const seg of track.sg) {
+      const lines = textLayout(seg, frame).lines.map((text) => ({ file: `t${n++}.txt`, text }));
+      await Promise.all(lines.map((line) => writeFile(join(work, line.file), line.text)));
+      texts.set(seg, lines);
+    }
+  }
+  return texts;
+}
+
+/** Mixes music and the clips' own sound into one audio file of the draft's exact length; undefined when silent. */
+async function mixAudio(opts: RenderOptions, work: string): Promise<string | undefined> {
+  const { draft, settings } = opts;
+  const segments = draft.t.filter((t) => t.tt === TrackType.audio).flatMap((t) => t.sg);
+  if (!segments.length) return undefined;
+  const D = (draft.d / 1000).toFixed(3);
+  const inputs: string[] = [];
+  const chains: string[] = [];
+  const labels: string[] = [];
+  const norm = 'aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo';
+  segments.forEach((seg, k) => {
+    const path = opts.media(Number(seg.m.input)).path;
+    const volume = Number(seg.m.volume ?? 1);
+    const filters: string[] = [];
+    if (seg.m.kind === 'music') {
+      inputs.push('-stream_loop', '-1', '-i', path);
+      filters.push(`atrim=0:${(seg.d / 1000).toFixed(3)}`, 'asetpts=PTS-STARTPTS', norm, `volume=${volume}`);
+      if (Number(seg.m.fadeInMs)) filters.push(`afade=t=in:st=0:d=${Number(seg.m.fadeInMs) / 1000}`);
+      if (Number(seg.m.fadeOutMs)) filters.push(`afade=t=out:st=${((seg.d - Number(seg.m.fadeOutMs)) / 1000).toFixed(3)}:d=${Number(seg.m.fadeOutMs) / 1000}`);
+    } else {
+      const speed = Number(seg.m.speed ?? 1);
+      inputs.push('-ss', (Number(seg.m.trimMs ?? 0) / 1000).toFixed(3), '-i', path);
+      filters.push(`atrim=0:${((seg.d / 1000) * speed).toFixed(3)}`, 'asetpts=PTS-STARTPTS', ...tempo(speed), norm, `volume=${volume}`);
+      filters.push('afade=t=in:d=0.05', `afade=t=out:st=${Math.max(0, seg.d / 1000 - 0.05).toFixed(3)}:d=0.05`);
+    }
+    if (seg.st > 0) filters.push(`adelay=${seg.st}|${seg.st}`);
+    // Every input is padded to the full length, so amix's 1/n scaling stays constant and is undone below.
+    filters.push('apad', `atrim=0:${D}`);
+    labels.push(`a${k}`);
+    chains.push(`[${k}:a]${filters.join(',')}[a${k}]`);
+  });
+  chains.push(
+    labels.length === 1
+      ? `[a0]anull[aout]`
+      : `${labels.map((l) => `[${l}]`).join('')}amix=inputs=${labels.length}:duration=first:dropout_transition=0,volume=${labels.length}[aout]`,
+  );
+  await writeFile(join(work, 'audio.graph'), `${chains.join(';\n')}\n`);
+  const file = settings.format === 'webm' ? 'audio.webm' : 'audio.m4a';
+  await runTool(
+    opts.tools.ffmpeg,
+    ['-hide_banner', '-nostdin', '-y', '-v', 'error', ...inputs, '-filter_complex_script', 'audio.graph', '-map', '[aout]', '-t', D, ...audioCodec(settings), '-ar', '48000', file],
+    { cwd: work, signal: opts.signal },
+  );
+  return file;
+}
+
+/** atempo takes 0.5–2 in ffmpeg 4.1: larger changes are chained. */
+function tempo(speed: number): string[] {
+  const out: string[] = [];
+  let left = speed;
+  while (left > 2) (out.push('atempo=2'), (left /= 2));
+  while (left < 0.5) (out.push('atempo=0.5'), (left /= 0.5));
+  if (left !== 1) out.push(`atempo=${left}`);
+  return out;
+}
+
+/** A contact sheet of six frames (3×2) of the finished video, written beside it as a PNG. */
+export async function renderPoster(video: string, poster: string, durationMs: number, tools: FfmpegPaths, signal?: AbortSignal): Promise<void> {
+  const times = Array.from({ length: 6 }, (_, k) => (((k + 0.5) * durationMs) / 6 / 1000).toFixed(3));
+  const inputs = times.flatMap((t) => ['-ss', t, '-i', video]);
+  const thumbs = times.map((_, k) => `[${k}:v]scale=480:-2,setsar=1,trim=end_frame=1[t${k}]`);
+  const graph = `${thumbs.join(';')};[t0][t1][t2]hstack=inputs=3[r0];[t3][t4][t5]hstack=inputs=3[r1];[r0][r1]vstack=inputs=2[sheet]`;
+  const partial = join(dirname(poster), `.${basename(poster)}.${randomBytes(4).toString('hex')}.partial.png`);
+  try {
+    await runTool(tools.ffmpeg, ['-hide_banner', '-nostdin', '-y', '-v', 'error', ...inputs, '-filter_complex', graph, '-map', '[sheet]', '-frames:v', '1', partial], { signal });
+    await rename(partial, poster);
+  } finally {
+    await rm(partial, { force: true });
+  }
+}
