@@ -6,7 +6,7 @@ import { styler, type Io } from './io.js';
 /** `file:line:col: message`, the offending line with a caret under the spot, and a hint. */
 export function formatRecipeError(error: RecipeError, style = styler({} as Io)): string {
   const { file, line, col } = error.pos;
-  const lines = [`${style.bold(`${file}:${line}:${col}:`)} ${style.red('error')} ${error.message} ${style.dim(`[${error.code}]`)}`];
+  const lines = [`${style.bold(`${file}:${line}:${col}:`)} ${style.red(error.message)} ${style.dim(`[${error.code}]`)}`];
   if (error.sourceLine !== undefined) {
     const gutter = String(line);
     const shown = error.sourceLine.replace(/\t/g, ' ');

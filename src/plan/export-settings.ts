@@ -10,7 +10,7 @@ export const EXPORT_DEFAULTS = {
   fps: 30,
   quality: 'high',
   output: 'out/${name}.${format}',
-} as const satisfies Required<ExportSpec>;
+} as const satisfies Required<Omit<ExportSpec, 'size'>>;
 
 const SHORT_SIDE: Record<Resolution, number> = { '480p': 480, '720p': 720, '1080p': 1080, '1440p': 1440, '2160p': 2160 };
 const RATIO: Record<Aspect, [number, number]> = { '16:9': [16, 9], '9:16': [9, 16], '1:1': [1, 1], '4:5': [4, 5] };
@@ -23,10 +23,17 @@ export function frameSize(resolution: Resolution, aspect: Aspect): { width: numb
   return w >= h ? { width: even((short * w) / h), height: short } : { width: short, height: even((short * h) / w) };
 }
 
+/** `1200x628` → its width and height, rounded up to even numbers (H.264 with yuv420p needs them). */
+export function parseSize(size: string): { width: number; height: number } {
+  const [width, height] = size.split('x').map((n) => Math.ceil(Number(n) / 2) * 2) as [number, number];
+  return { width, height };
+}
+
 /** Applies defaults, derives the frame size and substitutes the output path's variables. */
 export function exportSettings(spec: ExportSpec, name: string, dir: string): ExportSettings {
-  const merged = { ...EXPORT_DEFAULTS, ...spec };
-  const { width, height } = frameSize(merged.resolution, merged.aspect);
+  const { size, ...rest } = spec;
+  const merged = { ...EXPORT_DEFAULTS, ...rest };
+  const { width, height } = size ? parseSize(size) : frameSize(merged.resolution, merged.aspect);
   const settings = { ...merged, width, height, outputTemplate: merged.output };
   return { ...settings, output: outputPath(settings, name, dir) };
 }

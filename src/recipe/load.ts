@@ -1,23 +1,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import { relative } from 'node:path';
-import { LineCounter, isNode, isScalar, parseDocument, visit, type Document } from 'yaml';
+import { LineCounter, isNode, isScalar, parseDocument, type Document } from 'yaml';
 import { RecipeError, RecipeValidationError, NemoError, ExitCode, type ErrorCode } from '../errors.js';
 
 /** Recipes are small; anything bigger is a mistake or an attack. */
 export const MAX_RECIPE_BYTES = 1024 * 1024;
 /** Anchors are fine, alias bombs are not. */
 const MAX_ALIASES = 100;
-/** The tags of YAML's core schema; anything else (`!!js/function`, `!custom`) is refused. */
-const CORE_TAGS = new Set([
-  'tag:yaml.org,2002:str',
-  'tag:yaml.org,2002:int',
-  'tag:yaml.org,2002:float',
-  'tag:yaml.org,2002:bool',
-  'tag:yaml.org,2002:null',
-  'tag:yaml.org,2002:map',
-  'tag:yaml.org,2002:seq',
-]);
-
 /** A parsed recipe that still knows where every value came from. */
 export interface RecipeDoc {
   /** The path as the user gave it (used in messages). */
@@ -58,6 +47,7 @@ export async function loadRecipe(path: string, cwd = process.cwd()): Promise<Rec
 /** Parses recipe text; every YAML problem is collected with its position. */
 export function parseRecipe(file: string, text: string): RecipeDoc {
   const lineCounter = new LineCounter();
+  // The core schema knows only plain data; any other tag is reported as unresolved, and refused below.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, schema: 'core', strict: true });
   const recipe: RecipeDoc = { file, text, doc, lineCounter, data: undefined };
   const errors: RecipeError[] = [];
@@ -66,13 +56,16 @@ export function parseRecipe(file: string, text: string): RecipeDoc {
 
   for (const problem of [...doc.errors, ...doc.warnings]) {
     const message = problem.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    yamlError(problem.pos[0], message, yamlHint(problem.code));
+    if (problem.code === 'TAG_RESOLVE_FAILED') {
+      yamlError(problem.pos[0], message.replace(/^Unresolved tag: (.*)$/, 'custom tag $1 is not allowed'), 'recipes are plain data: remove the tag');
+    } else if (problem.code === 'MISSING_CHAR' && /closing (["'])quote/.test(message)) {
+      // YAML reports the end of the file; the unclosed quote is what needs fixing.
+      const quote = /closing (["'])/.exec(message)![1]!;
+      yamlError(text.lastIndexOf(quote, problem.pos[0] - 1), `this ${quote === '"' ? 'double' : 'single'} quote is never closed`, `add the closing ${quote} at the end of the value`);
+    } else {
+      yamlError(problem.pos[0], message, yamlHint(problem.code));
+    }
   }
-  visit(doc, (_key, node) => {
-    if (!isNode(node) || !node.tag || CORE_TAGS.has(node.tag)) return;
-    const offset = node.range?.[0] ?? 0;
-    yamlError(offset, `custom tag ${node.tag} is not allowed`, 'recipes are plain data: remove the tag');
-  });
   if (errors.length === 0) {
     try {
       recipe.data = doc.toJS({ maxAliasCount: MAX_ALIASES });
@@ -102,8 +95,6 @@ function yamlHint(code: string): string | undefined {
     case 'MISSING_CHAR':
     case 'UNEXPECTED_TOKEN':
       return 'check the indentation and punctuation on this line';
-    case 'TAG_RESOLVE_FAILED':
-      return 'recipes are plain data: remove the tag';
     default:
       return undefined;
   }

@@ -20,6 +20,8 @@ export interface ExportSpec {
   format?: Format;
   resolution?: Resolution;
   aspect?: Aspect;
+  /** WIDTHxHEIGHT; overrides resolution and aspect. */
+  size?: string;
   fps?: number;
   quality?: Quality;
   output?: string;

@@ -162,5 +162,6 @@ function listHint(path: (string | number)[]): string | undefined {
 function patternHint(path: (string | number)[]): string | undefined {
   if (path.at(-1) === 'url') return 'URLs start with http:// or https://';
   if (path.at(-1) === 'name') return 'a name cannot contain / or \\';
+  if (path.at(-1) === 'size') return 'write WIDTHxHEIGHT, e.g. 1200x628';
   return undefined;
 }

@@ -1,0 +1,57 @@
+import { findFfmpeg, runTool } from '../../src/backends/local/ffmpeg.js';
+
+const tools = findFfmpeg(process.env);
+
+/** What ffprobe says about a file's streams and length. */
+export async function probe(file: string) {
+  const { stdout } = await runTool(tools.ffprobe, ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', file]);
+  const json = JSON.parse(stdout) as {
+    streams: { codec_type: string; codec_name: string; width?: number; height?: number; pix_fmt?: string; nb_frames?: string }[];
+    format: { duration: string; format_name: string };
+  };
+  const video = json.streams.find((s) => s.codec_type === 'video');
+  const audio = json.streams.find((s) => s.codec_type === 'audio');
+  return { duration: Number(json.format.duration), video, audio, format: json.format.format_name };
+}
+
+/** One decoded frame at `seconds`, as packed RGB bytes. */
+export async function frameAt(file: string, seconds: number, width: number, height: number): Promise<Buffer> {
+  const { spawn } = await import('node:child_process');
+  return new Promise((resolve, reject) => {
+    const child = spawn(tools.ffmpeg, ['-v', 'error', '-ss', String(seconds), '-i', file, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-']);
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (c) => chunks.push(c));
+    child.on('close', (code) => {
+      const frame = Buffer.concat(chunks);
+      if (code !== 0 || frame.length !== width * height * 3) reject(new Error(`no ${width}x${height} frame at ${seconds}s (exit ${code}, ${frame.length} bytes)`));
+      else resolve(frame);
+    });
+  });
+}
+
+/** A rectangle of a frame: x, y, width, height in pixels. */
+export type Rect = [number, number, number, number];
+
+/** Mean absolute difference of two frames inside a rectangle, from 0 (same) to 255. */
+export function regionDiff(a: Buffer, b: Buffer, width: number, [x, y, w, h]: Rect): number {
+  let sum = 0;
+  for (let row = y; row < y + h; row++) {
+    for (let col = x; col < x + w; col++) {
+      const i = (row * width + col) * 3;
+      sum += Math.abs(a[i]! - b[i]!) + Math.abs(a[i + 1]! - b[i + 1]!) + Math.abs(a[i + 2]! - b[i + 2]!);
+    }
+  }
+  return sum / (w * h * 3);
+}
+
+/** Mean colour of a rectangle, [r, g, b]. */
+export function regionMean(frame: Buffer, width: number, [x, y, w, h]: Rect): [number, number, number] {
+  const sum = [0, 0, 0];
+  for (let row = y; row < y + h; row++) {
+    for (let col = x; col < x + w; col++) {
+      const i = (row * width + col) * 3;
+      for (let c = 0; c < 3; c++) sum[c]! += frame[i + c]!;
+    }
+  }
+  return sum.map((s) => s / (w * h)) as [number, number, number];
+}

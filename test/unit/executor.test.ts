@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import type { RunEvent } from '../../src/execute/events.js';
+import { executePlans } from '../../src/execute/executor.js';
+import { fakePlan, TestBackend, type Behaviour, type Record } from '../helpers/test-backend.js';
+
+const counters = () => ({ running: 0, max: 0, log: [] as Record[] });
+
+/** A diamond with a wide middle: a → b1..b6 → c. */
+const diamond = (recipe: string) =>
+  fakePlan(recipe, [
+    ['a', []],
+    ...Array.from({ length: 6 }, (_, i) => [`b${i}`, ['a']] as [string, string[]]),
+    ['c', Array.from({ length: 6 }, (_, i) => `b${i}`)],
+  ]);
+
+describe('executePlans', () => {
+  it('starts a step only after every step it depends on has ended', async () => {
+    const shared = counters();
+    const backend = new TestBackend((s) => ({ ms: s.id === 'b3' ? 60 : 10 }), shared);
+    const [report] = await executePlans([{ plan: diamond('one'), backend }], { concurrency: 4 });
+    expect(report!.status).toBe('ok');
+    const time = (step: string, at: Record['at']) => shared.log.find((r) => r.step === step && r.at === at)!.t;
+    for (let i = 0; i < 6; i++) expect(time(`b${i}`, 'start')).toBeGreaterThanOrEqual(time('a', 'end'));
+    for (let i = 0; i < 6; i++) expect(time('c', 'start')).toBeGreaterThanOrEqual(time(`b${i}`, 'end'));
+    expect(report!.steps.map((s) => s.status)).toEqual(Array(8).fill('done'));
+  });
+
+  it('never runs more steps at once than the limit, across recipes, and does use the limit', async () => {
+    const shared = counters();
+    const jobs = ['x', 'y', 'z'].map((r) => ({ plan: diamond(r), backend: new TestBackend(() => ({ ms: 15 }), shared) }));
+    const reports = await executePlans(jobs, { concurrency: 3 });
+    expect(reports.map((r) => r.status)).toEqual(['ok', 'ok', 'ok']);
+    expect(shared.max).toBe(3);
+    expect(shared.log.filter((r) => r.at === 'end')).toHaveLength(24);
+  });
+
+  it('cancels mid-run: running steps see their signal abort, the rest never start', async () => {
+    const shared = counters();
+    const controller = new AbortController();
+    const backend = new TestBackend((s): Behaviour => ({ ms: s.id === 'a' ? 5 : 5_000 }), shared);
+    setTimeout(() => controller.abort('SIGINT'), 100);
+    const t0 = performance.now();
+    const [report] = await executePlans([{ plan: diamond('long'), backend }], { concurrency: 2, signal: controller.signal });
+    expect(performance.now() - t0).toBeLessThan(1_000);
+    expect(report!.status).toBe('cancelled');
+    expect(report!.error?.exitCode).toBe(130);
+    expect(shared.log.filter((r) => r.at === 'abort').map((r) => r.step)).toEqual(['b0', 'b1']);
+    const status = Object.fromEntries(report!.steps.map((s) => [s.id, s.status]));
+    expect(status).toMatchObject({ a: 'done', b0: 'cancelled', b1: 'cancelled', b5: 'cancelled', c: 'cancelled' });
+    expect(shared.log.some((r) => r.step === 'c')).toBe(false);
+  });
+
+  it('keeps a failing recipe from hiding or stopping the others', async () => {
+    const shared = counters();
+    const events: RunEvent[] = [];
+    const failing = new TestBackend((s) => (s.id === 'b2' ? { ms: 5, fail: 'b2 broke' } : { ms: s.id.startsWith('b') ? 200 : 5 }), shared);
+    const healthy = new TestBackend(() => ({ ms: 20 }), shared);
+    const reports = await executePlans(
+      [
+        { plan: diamond('bad'), backend: failing },
+        { plan: diamond('good'), backend: healthy },
+      ],
+      { concurrency: 8, onEvent: (e) => events.push(e) },
+    );
+    const [bad, good] = reports;
+    expect(good!.status).toBe('ok');
+    expect(bad!.status).toBe('failed');
+    expect(bad!.error).toMatchObject({ code: 'E_STEP', message: 'b2 broke', hint: 'it was meant to', exitCode: 1 });
+    const status = Object.fromEntries(bad!.steps.map((s) => [s.id, s.status]));
+    // Its siblings were cancelled when b2 failed; c, which needed them all, never ran.
+    expect(status).toMatchObject({ a: 'done', b2: 'failed', b0: 'cancelled', c: 'cancelled' });
+    expect(events.filter((e) => e.type === 'step:fail')).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'recipe:done')).toHaveLength(2);
+  });
+
+  it('refuses a plan whose step depends on one that is not before it', async () => {
+    const plan = fakePlan('odd', [
+      ['b', ['a']],
+      ['a', []],
+    ]);
+    await expect(executePlans([{ plan, backend: new TestBackend(() => ({ ms: 1 }), counters()) }], { concurrency: 1 })).rejects.toThrow(
+      'step b depends on a, which is not before it in the plan',
+    );
+  });
+});
