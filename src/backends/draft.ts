@@ -53,6 +53,7 @@ function describeTrack(track: Track): string {
     return `Video: ${count(sg, 'image', 'image')}${count(sg, 'video', 'clip')}${count(sg, 'card', 'card')}`.replace(/, $/, '') + ` (${range})`;
   }
   if (track.tt === TrackType.audio) {
+    if (kinds.size === 1 && kinds.has('clip')) return sg.length === 1 ? `Audio: ${name(sg[0]!)} (${range})` : `Audio: ${sg.length} clips (${range})`;
     if (kinds.has('music') || sg.length === 1) {
       const volume = sg[0]!.m?.volume;
       return `BGM: ${name(sg[0]!)} (${range}${typeof volume === 'number' ? `, ${Math.round(volume * 100)}%` : ''})`;

@@ -263,7 +263,9 @@ function fit(g: GraphBuilder, input: string, media: SourceMedia, W: number, H: n
   const [a, b] = [g.label('a'), g.label('b')];
   g.chains.push(`[${input}]${head}split=2[${a}][${b}]`);
   const [w4, h4] = [even(W / 4), even(H / 4)];
-  const bg = g.add([a], `scale=${w4}:${h4}:force_original_aspect_ratio=increase,crop=${w4}:${h4},boxblur=8:2,scale=${W}:${H},eq=brightness=-0.1`, g.label('bg'));
+  // boxblur's radius must fit the chroma planes, a quarter of the small side.
+  const radius = Math.max(1, Math.min(8, Math.floor(Math.min(w4, h4) / 4) - 1));
+  const bg = g.add([a], `scale=${w4}:${h4}:force_original_aspect_ratio=increase,crop=${w4}:${h4},boxblur=${radius}:2,scale=${W}:${H},eq=brightness=-0.1`, g.label('bg'));
   const fg = g.add([b], `scale=${W}:${H}:force_original_aspect_ratio=decrease`, g.label('fg'));
   return g.add([bg, fg], `overlay=(W-w)/2:(H-h)/2,setsar=1`, g.label('f'));
 }

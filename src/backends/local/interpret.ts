@@ -110,11 +110,12 @@ const RULES: Rule[] = [
     (m, ctx) =>
       addText(ctx, /title|heading|headline|banner/.test(m[1]!) ? { kind: 'title', at: 'start', position: 'center' } : { kind: 'text', at: 'all', position: 'bottom' }, m[2]!),
   ),
-  rule(`\\bfor\\s+the\\s+(first|last|final)\\s+${NUM}\\s*[- ]?${SEC}`, (m, ctx) => {
+  rule(`\\bfor\\s+the\\s+(first|last|final)\\s+(?:${NUM}\\s*[- ]?${SEC}|(second))`, (m, ctx) => {
     if (!ctx.text) return '';
+    const seconds = m[3] ? 1 : num(m[2]!);
     ctx.text.at = m[1] === 'first' ? 'start' : 'end';
-    ctx.text.durationMs = num(m[2]!) * 1000;
-    return `text for the ${m[1]} ${num(m[2]!)} s`;
+    ctx.text.durationMs = seconds * 1000;
+    return `text for the ${m[1]} ${seconds} s`;
   }),
   rule(`\\bfor\\s+${NUM}\\s*[- ]?${SEC}`, (m, ctx) => {
     if (!ctx.text) return '';
@@ -259,9 +260,10 @@ const RULES: Rule[] = [
   }),
 
   // Clips.
-  rule(`\\b(?:trim|cut|remove|skip)\\s+(?:off\\s+)?the\\s+(first|last)\\s+${NUM}\\s*[- ]?${SEC}\\s+(?:of|from|off)\\s+(?:the\\s+)?([\\w.-]+)`, (m, ctx) => {
-    ctx.state.trims.push({ clip: m[3]!, from: m[1] === 'first' ? 'start' : 'end', ms: num(m[2]!) * 1000 });
-    return `trim the ${m[1]} ${num(m[2]!)} s of ${m[3]}`;
+  rule(`\\b(?:trim|cut|remove|skip)\\s+(?:off\\s+)?the\\s+(first|last)\\s+(?:${NUM}\\s*[- ]?${SEC}|second)\\s+(?:of|from|off)\\s+(?:the\\s+)?([\\w.-]+)`, (m, ctx) => {
+    const seconds = m[2] ? num(m[2]) : 1;
+    ctx.state.trims.push({ clip: m[3]!, from: m[1] === 'first' ? 'start' : 'end', ms: seconds * 1000 });
+    return `trim the ${m[1]} ${seconds} s of ${m[3]}`;
   }),
   rule(`\\bmute\\s+(?:the\\s+|all\\s+)?(?:clips?|videos?|footage|clip\\s+audio|original\\s+(?:audio|sound))\\b|\\b(?:no|without)\\s+(?:clip|original)\\s+(?:audio|sound)\\b`, (_m, ctx) => {
     ctx.state.mute = true;

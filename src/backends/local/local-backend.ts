@@ -20,6 +20,8 @@ export interface Interpretation {
   notes: InstructionNote[];
   summary: string;
   warnings: string[];
+  /** What the instructions changed of the export block. */
+  overrides: string[];
 }
 
 /** The font texts are drawn with; shipped as a dependency, so no system font is needed. */
@@ -51,6 +53,7 @@ export class LocalBackend implements Backend {
         const infos = plan.inputs.map((input) => ctx.results.get(`probe:${input.index}`) as MediaInfo);
         const result = this.interpret(plan, infos);
         for (const warning of result.warnings) ctx.log(warning, 'warn');
+        for (const override of result.overrides) ctx.log(override);
         ctx.log(result.summary);
         return result;
       }
@@ -96,15 +99,23 @@ export class LocalBackend implements Backend {
         hint: 'rephrase with the vocabulary in the README, or run without --strict to skip these words',
       });
     }
-    const settings = applyOverrides(plan, state, notes);
+    const { settings, overrides } = applyOverrides(plan, state);
+    if (overrides.length) notes.at(-1)!.did.push(...overrides);
     const inputs = plan.inputs.map((input, i) => ({ input, info: infos[i]!, src: relative(plan.dir, input.path ?? input.name) }));
     const timeline = buildTimeline(state, inputs);
-    return { draft: timeline.draft, export: settings, notes, summary: summarizeDraft(timeline.draft), warnings: [...warnings, ...timeline.warnings] };
+    return {
+      draft: timeline.draft,
+      export: settings,
+      notes,
+      summary: summarizeDraft(timeline.draft),
+      warnings: [...warnings, ...timeline.warnings],
+      overrides,
+    };
   }
 }
 
-/** Shape, size, rate and format from instructions override the export block; the notes say so. */
-function applyOverrides(plan: Plan, state: EditState, notes: InstructionNote[]): ExportSettings {
+/** Shape, size, rate and format from instructions override the export block; the messages say what changed. */
+function applyOverrides(plan: Plan, state: EditState): { settings: ExportSettings; overrides: string[] } {
   const base = plan.export;
   const changed = {
     aspect: state.aspect ?? base.aspect,
@@ -112,11 +123,11 @@ function applyOverrides(plan: Plan, state: EditState, notes: InstructionNote[]):
     fps: state.fps ?? base.fps,
     format: state.format ?? base.format,
   };
-  const overrides = (Object.keys(changed) as (keyof typeof changed)[]).filter((k) => changed[k] !== base[k]);
-  if (!overrides.length) return base;
+  const keys = (Object.keys(changed) as (keyof typeof changed)[]).filter((k) => changed[k] !== base[k]);
+  if (!keys.length) return { settings: base, overrides: [] };
   const settings = { ...base, ...changed, ...frameSize(changed.resolution, changed.aspect) };
-  const output = outputPath(settings, plan.recipe, plan.dir);
-  const last = notes.at(-1)!;
-  for (const key of overrides) last.did.push(`export.${key} ${base[key]} → ${changed[key]} (the instructions override the export block)`);
-  return { ...settings, output };
+  return {
+    settings: { ...settings, output: outputPath(settings, plan.recipe, plan.dir) },
+    overrides: keys.map((key) => `export.${key} ${base[key]} → ${changed[key]} (the instructions override the export block)`),
+  };
 }

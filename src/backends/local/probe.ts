@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { NemoError } from '../../errors.js';
 import type { ResolvedInput } from '../../recipe/recipe.types.js';
 import { runTool, type FfmpegPaths } from './ffmpeg.js';
@@ -41,8 +41,10 @@ export async function probeInput(input: ResolvedInput, tools: FfmpegPaths, signa
 
   if (input.kind === 'image') {
     if (!video?.width || !video.height) throw bad('has no picture', 'the image is damaged; export it again');
-    // A damaged JPEG often has a readable header: decode it fully to be sure.
-    await decodeCheck(tools, path, ['-frames:v', '1'], signal, () => bad('is damaged (it does not decode)', 'open and save the image again, or replace it'));
+    const damaged = () => bad('is damaged (it does not decode)', 'open and save the image again, or replace it');
+    // A truncated JPEG decodes with no more than a warning (ffmpeg fills in grey): its end marker tells.
+    if (input.format === 'jpg' && !(await endsWithJpegEnd(path))) throw damaged();
+    await decodeCheck(tools, path, ['-frames:v', '1'], signal, damaged);
     return { kind: 'image', width: video.width, height: video.height, hasAudio: false };
   }
   if (input.kind === 'audio') {
@@ -56,10 +58,24 @@ export async function probeInput(input: ResolvedInput, tools: FfmpegPaths, signa
   return { kind: 'video', durationMs, width: video.width, height: video.height, hasAudio };
 }
 
+/** True when the file's last bytes hold the JPEG end-of-image marker (FF D9); padding after it is allowed. */
+async function endsWithJpegEnd(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    const length = Math.min(size, 1024);
+    const { buffer } = await handle.read(Buffer.alloc(length), 0, length, size - length);
+    return buffer.lastIndexOf(Buffer.from([0xff, 0xd9])) >= 0;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Decodes part of a file; an error (besides harmless pixel-format notes) means the file is damaged. */
 async function decodeCheck(tools: FfmpegPaths, path: string, limit: string[], signal: AbortSignal | undefined, fail: () => NemoError) {
   try {
     const { stderr } = await runTool(tools.ffmpeg, ['-v', 'error', '-xerror', '-i', path, ...limit, '-f', 'null', '-'], { signal });
-    if (stderr.trim()) throw fail();
+    if (stderr.split('\n').some((line) => line.trim() && !/deprecated pixel format/.test(line))) throw fail();
   } catch (error) {
     if (error instanceof NemoError && error.code === 'E_FFMPEG_EXIT') throw fail();
     throw error;

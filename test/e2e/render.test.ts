@@ -1,0 +1,155 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, spawnCli } from '../helpers/cli.js';
+import { frameAt, probe, regionDiff } from '../helpers/media.js';
+import { tmpProject, writeRecipe } from '../helpers/tmp.js';
+
+/** A recipe for a tiny draft-quality render. */
+function recipe(inputs: string[], instructions: string[], exportLines = 'size: 160x90\n  quality: draft'): string {
+  return `inputs:\n${inputs.map((i) => `  - ${i}\n`).join('')}instructions:\n${instructions.map((i) => `  - ${JSON.stringify(i)}\n`).join('')}export:\n  ${exportLines}\n  output: out/\${name}.mp4\n`;
+}
+
+async function render(dir: string, name: string, yaml: string, args: string[] = []) {
+  await writeRecipe(dir, `${name}.yaml`, yaml);
+  const result = await runCli([`${name}.yaml`, ...args], { cwd: dir });
+  return { ...result, output: join(dir, 'out', `${name}.mp4`) };
+}
+
+describe('rendering with the local backend', () => {
+  it('renders stills, logo, music, captions and a title to an exact-length H.264/AAC MP4 with a poster', async () => {
+    const dir = await tmpProject();
+    const { code, stdout, output } = await render(
+      dir,
+      'promo',
+      recipe(
+        ['media/blue.jpg', 'media/red.jpg', '{ path: media/logo.png, role: logo }', '{ path: media/tone.mp3, role: music }'],
+        ['turn these product images into a 2-second promotional video with music and captions', 'add the title "Sale" for the first second'],
+      ),
+    );
+    expect(code, stdout).toBe(0);
+    expect(stdout).toContain('✔ promo → ');
+    const media = await probe(output);
+    expect(media.video).toMatchObject({ codec_name: 'h264', width: 160, height: 90, pix_fmt: 'yuv420p' });
+    expect(media.audio).toMatchObject({ codec_name: 'aac' });
+    expect(media.duration).toBeGreaterThan(2 - 1 / 30);
+    expect(media.duration).toBeLessThan(2 + 1 / 30 + 0.03);
+    expect(Number(media.video!.nb_frames)).toBe(60);
+    const poster = await probe(join(dir, 'out', 'promo.poster.png'));
+    expect(poster.video).toMatchObject({ codec_name: 'png', width: 1440, height: 540 });
+    expect(await readdir(join(dir, 'out'))).toEqual(['promo.mp4', 'promo.poster.png']);
+  });
+
+  it('really draws captions, the title and the logo (regions differ from a render without them)', async () => {
+    const dir = await tmpProject();
+    const base = ['media/blue.jpg', '{ path: media/logo.png, role: logo }'];
+    const size = 'size: 320x180\n  quality: standard';
+    const plain = await render(dir, 'plain', recipe(base, ['make a 2-second video', 'no logo'], size));
+    const dressed = await render(
+      dir,
+      'dressed',
+      recipe(base, ['make a 2-second video with captions', 'add the title "BIG SALE" for the first second', 'put the logo in the top-left corner'], size),
+    );
+    expect([plain.code, dressed.code]).toEqual([0, 0]);
+    const [a, b] = await Promise.all([frameAt(plain.output, 0.5, 320, 180), frameAt(dressed.output, 0.5, 320, 180)]);
+    const [a2, b2] = await Promise.all([frameAt(plain.output, 1.5, 320, 180), frameAt(dressed.output, 1.5, 320, 180)]);
+    const caption: [number, number, number, number] = [120, 150, 80, 14];
+    const title: [number, number, number, number] = [110, 80, 100, 20];
+    const logo: [number, number, number, number] = [14, 14, 24, 24];
+    const untouched: [number, number, number, number] = [250, 10, 60, 40];
+    expect(regionDiff(a, b, 320, caption)).toBeGreaterThan(20);
+    expect(regionDiff(a, b, 320, title)).toBeGreaterThan(20);
+    expect(regionDiff(a2, b2, 320, title)).toBeLessThan(3); // the title is gone after its second
+    expect(regionDiff(a, b, 320, logo)).toBeGreaterThan(40);
+    expect(regionDiff(a, b, 320, untouched)).toBeLessThan(3);
+  });
+
+  it('has no audio stream when nothing makes sound, and the clip decides when mixed with stills', async () => {
+    const dir = await tmpProject();
+    const silent = await render(dir, 'silent', recipe(['media/blue.jpg', '{ path: media/tone.mp3, role: music }'], ['a 1-second video, no music']));
+    expect(silent.code, silent.stderr).toBe(0);
+    expect((await probe(silent.output)).audio).toBeUndefined();
+
+    const mixed = await render(
+      dir,
+      'mixed',
+      recipe(['media/clip.mp4', 'media/blue.jpg'], ['trim the first 1 second of clip.mp4', 'make it 3 seconds with a crossfade']),
+    );
+    expect(mixed.code, mixed.stderr).toBe(0);
+    const media = await probe(mixed.output);
+    expect(media.audio).toMatchObject({ codec_name: 'aac' });
+    expect(Math.abs(media.duration - 3)).toBeLessThan(0.05);
+
+    const muted = await render(dir, 'muted', recipe(['media/clip.mp4', 'media/blue.jpg'], ['make it 3 seconds', 'mute the clips']));
+    expect(muted.code).toBe(0);
+    expect((await probe(muted.output)).audio).toBeUndefined();
+  });
+
+  it('lets an instruction change the shape: "vertical" renders 9:16', async () => {
+    const dir = await tmpProject();
+    const { code, output, stdout } = await render(dir, 'tall', recipe(['media/green-tall.png'], ['a 1-second vertical video'], 'resolution: 480p\n  quality: draft'));
+    expect(code).toBe(0);
+    expect(stdout).toContain('aspect');
+    expect((await probe(output)).video).toMatchObject({ width: 480, height: 854 });
+  });
+
+  it('warns about words it cannot place, and --strict makes them an error (exit 2)', async () => {
+    const dir = await tmpProject();
+    const yaml = recipe(['media/blue.jpg'], ['make a 1-second video that sparkles with glitter']);
+    const loose = await render(dir, 'loose', yaml);
+    expect(loose.code).toBe(0);
+    expect(loose.stdout).toContain('warning: not understood in "make a 1-second video that sparkles with glitter": sparkles, glitter (understood: length 1 s)');
+    const strict = await render(dir, 'strict', yaml, ['--strict']);
+    expect(strict.code).toBe(2);
+    expect(strict.stdout).toContain('not understood');
+    expect(existsSync(strict.output)).toBe(false);
+  });
+
+  it('names bad media before rendering starts', async () => {
+    const dir = await tmpProject();
+    const { code, stdout } = await render(dir, 'bad', recipe(['media/blue.jpg', 'media/broken.jpg'], ['a 2-second video']));
+    expect(code).toBe(1);
+    expect(stdout).toContain('✖ bad: broken.jpg: is damaged (it does not decode) [E_MEDIA]');
+    expect(stdout).not.toContain('render video…');
+  });
+
+  it('keeps going when one recipe of several fails, and reports both in --json', async () => {
+    const dir = await tmpProject();
+    await writeRecipe(dir, 'good.yaml', recipe(['media/blue.jpg'], ['a 1-second video']));
+    await writeRecipe(dir, 'bad.yaml', recipe(['media/broken.jpg'], ['a 1-second video']));
+    const { code, stdout } = await runCli(['good.yaml', 'bad.yaml', '--json'], { cwd: dir });
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout);
+    expect(report.ok).toBe(false);
+    expect(report.recipes.map((r: { recipe: string; status: string }) => [r.recipe, r.status])).toEqual([
+      ['good', 'ok'],
+      ['bad', 'failed'],
+    ]);
+    expect(report.recipes[1].error).toMatchObject({ code: 'E_MEDIA' });
+    expect(existsSync(join(dir, 'out', 'good.mp4'))).toBe(true);
+  });
+
+  it('stops on SIGINT within seconds: exit 130, no ffmpeg left, the old output untouched', async () => {
+    const dir = await tmpProject();
+    await writeRecipe(dir, 'long.yaml', recipe(['media/blue.jpg', 'media/red.jpg'], ['a 40-second video with a slow zoom'], 'resolution: 720p\n  quality: high'));
+    const output = join(dir, 'out', 'long.mp4');
+    await runCli(['validate', 'long.yaml'], { cwd: dir });
+    execFileSync('mkdir', ['-p', join(dir, 'out')]);
+    await writeFile(output, 'the previous render');
+    const child = spawnCli(['long.yaml'], { cwd: dir });
+    await new Promise<void>((resolve) => child.stdout!.on('data', (c) => String(c).includes('render video…') && resolve()));
+    await new Promise((r) => setTimeout(r, 500));
+    const asked = performance.now();
+    child.kill('SIGINT');
+    const { code, stdout } = await child.result;
+    expect(performance.now() - asked).toBeLessThan(5_000);
+    expect(code).toBe(130);
+    expect(stdout).toContain('long: cancelled');
+    expect(await readFile(output, 'utf8')).toBe('the previous render');
+    expect(await readdir(join(dir, 'out'))).toEqual(['long.mp4']);
+    const leftover = execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((l) => l.includes(dir));
+    expect(leftover).toEqual([]);
+  });
+});
