@@ -1,3 +1,4 @@
+import { displayPath } from '../display.js';
 import { NemoError, RecipeError, RecipeValidationError } from '../errors.js';
 import type { RecipeReport } from '../execute/events.js';
 import { seconds } from '../execute/reporters/lines.js';
@@ -40,16 +41,16 @@ export function annotation(error: RecipeError): string {
   return `::error file=${error.pos.file},line=${error.pos.line},col=${error.pos.col}::${text}\n`;
 }
 
-/** The closing summary of a run: what was made, what failed and why. */
-export function formatSummary(reports: RecipeReport[], io: Io): string {
-  const style = styler(io);
-  const lines = reports.map((r) => {
-    if (r.status === 'ok') return `${style.green('✔')} ${r.recipe} → ${r.output} ${style.dim(`(${seconds(r.ms)})`)}`;
-    if (r.status === 'cancelled') return `${style.yellow('■')} ${r.recipe}: cancelled`;
+/** The closing summary of a run: what was made, what failed and why. `shown` recipes were already listed (listr). */
+export function formatSummary(reports: RecipeReport[], io: Io, shown = false): string {
+  const style = styler(io, 'stdout');
+  const lines = reports.flatMap((r) => {
+    if (r.status === 'ok') return shown ? [] : [`${style.green('✔')} ${r.recipe} → ${displayPath(r.output, io.cwd)} ${style.dim(`(${seconds(r.ms)})`)}`];
+    if (r.status === 'cancelled') return [`${style.yellow('■')} ${r.recipe}: cancelled`];
     const hint = r.error?.hint ? `\n    ${style.cyan('hint:')} ${r.error.hint}` : '';
-    return `${style.red('✖')} ${r.recipe}: ${r.error?.message ?? 'failed'}${style.dim(` [${r.error?.code}]`)}${hint}`;
+    return [`${style.red('✖')} ${r.recipe}: ${r.error?.message ?? 'failed'}${style.dim(` [${r.error?.code}]`)}${hint}`];
   });
   const failed = reports.filter((r) => r.status === 'failed').length;
   if (reports.length > 1) lines.push(`${reports.length - failed} of ${reports.length} recipes done${failed ? `, ${failed} failed` : ''}`);
-  return `${lines.join('\n')}\n`;
+  return lines.length ? `${lines.join('\n')}\n` : '';
 }

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
-import { relative } from 'node:path';
 import { LineCounter, isNode, isScalar, parseDocument, type Document } from 'yaml';
+import { displayPath } from '../display.js';
 import { RecipeError, RecipeValidationError, NemoError, ExitCode, type ErrorCode } from '../errors.js';
 
 /** Recipes are small; anything bigger is a mistake or an attack. */
@@ -136,9 +136,4 @@ export function locateKey(recipe: RecipeDoc, path: (string | number)[], key: str
     }
   }
   return locate(recipe, path);
-}
-
-function displayPath(path: string, cwd: string): string {
-  const rel = relative(cwd, path);
-  return rel && !rel.startsWith('..') ? rel : path;
 }

@@ -107,6 +107,18 @@ describe('rendering with the local backend', () => {
     expect(existsSync(strict.output)).toBe(false);
   });
 
+  it('draws any text safely: quotes, colons, brackets and percent signs cannot break the graph', async () => {
+    const dir = await tmpProject();
+    const hostile = `It's 50% off: [now]; \\\\ ok, %{pts} 'quoted' "too"`;
+    const { code, stderr, output } = await render(
+      dir,
+      'hostile',
+      `inputs:\n  - { path: media/blue.jpg, caption: ${JSON.stringify(hostile)} }\ninstructions:\n  - a 1-second video with captions\n  - 'add the title "x'':y;[z]" for the first second'\nexport:\n  size: 160x90\n  quality: draft\n  output: out/\${name}.mp4\n`,
+    );
+    expect(code, stderr).toBe(0);
+    expect((await probe(output)).video).toMatchObject({ width: 160, height: 90 });
+  });
+
   it('names bad media before rendering starts', async () => {
     const dir = await tmpProject();
     const { code, stdout } = await render(dir, 'bad', recipe(['media/blue.jpg', 'media/broken.jpg'], ['a 2-second video']));

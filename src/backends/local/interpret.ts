@@ -335,7 +335,7 @@ const RULES: Rule[] = [
 const FILLER = new Set(
   `a an the these this those that it its them their my our your into to in on at of for with and or then also please
   make create turn turning build produce generate give me us video videos film movie promo promotional product products
-  image images photo photos picture pictures pics slides slideshow footage file files all each every some just using use
+  image images photo photos picture pictures pics slides slideshow shot shots still stills footage file files all each every some just using use
   from as be is should nice quick short final finished ad clip clips logo look looks good great simple new one two three
   four five six seven eight nine ten i want would like can you so by out up put add show have has let lets let's
   together combine combined them between`.split(/\s+/),

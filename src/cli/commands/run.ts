@@ -21,20 +21,20 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io): Prom
 
   // Progress: a task list on a terminal, plain lines elsewhere; stdout stays clean for --json.
   const interactive = isInteractive(io) && !flags.json && Boolean(io.stdout.isTTY);
-  let onEvent: (event: RunEvent) => void = lineReporter((text) => (flags.json ? io.stderr : io.stdout).write(text));
+  let onEvent: (event: RunEvent) => void = lineReporter((text) => (flags.json ? io.stderr : io.stdout).write(text), io.cwd);
   let listrDone: Promise<unknown> = Promise.resolve();
   const reports = await runRecipes(
     recipes,
     { ...flags, env: io.env, cwd: io.cwd, signal: io.signal, onEvent: (event) => onEvent(event) },
     (plans) => {
       if (!interactive) return;
-      const listr = listrReporter(plans);
+      const listr = listrReporter(plans, io.cwd);
       onEvent = listr.onEvent;
       listrDone = listr.done;
     },
   );
   await listrDone;
   if (flags.json) io.stdout.write(`${JSON.stringify({ ok: reports.every((r) => r.status === 'ok') && !problems.length, recipes: reports }, null, 2)}\n`);
-  else if (reports.length) io.stdout.write(formatSummary(reports, io));
+  else io.stdout.write(formatSummary(reports, io, interactive));
   return exitCodeOf(reports, problems);
 }

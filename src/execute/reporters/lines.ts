@@ -1,7 +1,8 @@
+import { displayPath } from '../../display.js';
 import type { RunEvent } from '../events.js';
 
 /** Plain timestamped lines for CI and pipes: one per start, finish, warning, and every 10% of progress. */
-export function lineReporter(write: (text: string) => void, now: () => Date = () => new Date()): (event: RunEvent) => void {
+export function lineReporter(write: (text: string) => void, cwd: string, now: () => Date = () => new Date()): (event: RunEvent) => void {
   const lastTenth = new Map<string, number>();
   const line = (recipe: string, text: string) => write(`${now().toISOString().slice(11, 19)} ${recipe}: ${text}\n`);
   return (event) => {
@@ -27,7 +28,7 @@ export function lineReporter(write: (text: string) => void, now: () => Date = ()
         return line(event.recipe, `${event.level === 'warn' ? 'warning: ' : ''}${event.message}`);
       case 'recipe:done': {
         const r = event.report;
-        const what = r.status === 'ok' ? `done → ${r.output}` : r.status === 'cancelled' ? 'cancelled' : `failed: ${r.error?.message}`;
+        const what = r.status === 'ok' ? `done → ${displayPath(r.output, cwd)}` : r.status === 'cancelled' ? 'cancelled' : `failed: ${r.error?.message}`;
         return line(r.recipe, `${what} (${seconds(r.ms)})`);
       }
     }

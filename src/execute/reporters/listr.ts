@@ -1,4 +1,5 @@
 import { Listr, type ListrTaskWrapper } from 'listr2';
+import { displayPath } from '../../display.js';
 import type { Plan } from '../../plan/plan.types.js';
 import type { RunEvent } from '../events.js';
 import { seconds } from './lines.js';
@@ -15,7 +16,7 @@ interface RecipeTask {
  * A listr2 task list for terminals: one line per recipe, its running steps with their progress below.
  * It only displays events; the executor does the work.
  */
-export function listrReporter(plans: Plan[]): { onEvent: (event: RunEvent) => void; done: Promise<unknown> } {
+export function listrReporter(plans: Plan[], cwd: string): { onEvent: (event: RunEvent) => void; done: Promise<unknown> } {
   const recipes = new Map<string, RecipeTask>(plans.map((p) => [p.recipe, { running: new Map() }]));
   const list = new Listr(
     plans.map((plan) => ({
@@ -60,7 +61,7 @@ export function listrReporter(plans: Plan[]): { onEvent: (event: RunEvent) => vo
         return;
       case 'recipe:done': {
         const r = event.report;
-        if (r.status === 'ok' && entry.task) entry.task.title = `${r.recipe} → ${r.output} (${seconds(r.ms)})`;
+        if (r.status === 'ok' && entry.task) entry.task.title = `${r.recipe} → ${displayPath(r.output, cwd)} (${seconds(r.ms)})`;
         entry.outcome = r.status === 'ok' ? null : new Error(r.status === 'cancelled' ? 'cancelled' : (r.error?.message ?? 'failed'));
         return entry.finish?.(entry.outcome ?? undefined);
       }

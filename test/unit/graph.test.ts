@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import type { Draft, Segment } from '../../src/backends/draft.js';
+import { chunkGraph, frameCount, splitChunks, wrapText } from '../../src/backends/local/graph.js';
+
+const image = (st: number, d: number, input: number, transitionMs?: number): Segment => ({ st, d, src: `${input}.jpg`, m: { kind: 'image', input, ...(transitionMs ? { transitionMs } : {}) } });
+
+/** Five 6.4 s stills crossfading over 0.5 s: 30 s. */
+const draft: Draft = { d: 30_000, t: [{ tt: 0, sg: [0, 1, 2, 3, 4].map((i) => image(i * 5900, 6400, i, i ? 500 : undefined)) }] };
+
+describe('splitChunks', () => {
+  it('covers every frame exactly once and never cuts inside a crossfade', () => {
+    for (const parts of [1, 2, 3, 4, 7]) {
+      const chunks = splitChunks(draft, 30, parts);
+      expect(chunks[0]!.from).toBe(0);
+      expect(chunks.at(-1)!.to).toBe(frameCount(draft, 30));
+      chunks.slice(1).forEach((c, k) => expect(c.from).toBe(chunks[k]!.to));
+      const overlaps = [1, 2, 3, 4].map((i) => [Math.round(i * 5.9 * 30), Math.round((i * 5.9 + 0.5) * 30)]);
+      for (const { from } of chunks) for (const [a, b] of overlaps) expect(from <= a! || from >= b!).toBe(true);
+      expect(chunks).toHaveLength(parts);
+    }
+  });
+
+  it('keeps short videos in one chunk', () => {
+    expect(splitChunks({ d: 2000, t: [{ tt: 0, sg: [image(0, 2000, 0)] }] }, 30, 4)).toEqual([{ from: 0, to: 60 }]);
+  });
+});
+
+describe('chunkGraph', () => {
+  it('keeps user text out of the filter graph: texts go through files', () => {
+    const text: Segment = { st: 0, d: 30_000, m: { kind: 'caption', text: "it's 50% off: [now]; \\ ok, 'x'" } };
+    const withText: Draft = { ...draft, t: [...draft.t, { tt: 7, sg: [text] }] };
+    const graph = chunkGraph(withText, { from: 0, to: 900 }, {
+      frame: { width: 1920, height: 1080, fps: 30 },
+      media: (i) => ({ path: `/media/${i}.jpg`, width: 1600, height: 1200 }),
+      texts: new Map([[text, [{ file: 't0.txt', text: String(text.m.text) }]]]),
+      font: 'font.ttf',
+    });
+    expect(graph.script).toContain('textfile=t0.txt:expansion=none');
+    expect(graph.script).not.toContain('50%');
+    expect(graph.frames).toBe(900);
+    // Each still is an input once; frames are held, not decoded again.
+    expect(graph.inputs.filter((a) => a === '-i')).toHaveLength(5);
+    expect(graph.script).toContain('loop=loop=');
+  });
+
+  it('wraps long text into lines that fit', () => {
+    expect(wrapText('Trail runner with a very long name indeed', 16)).toEqual(['Trail runner', 'with a very long', 'name indeed']);
+  });
+});

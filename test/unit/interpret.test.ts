@@ -1,0 +1,200 @@
+import { describe, expect, it } from 'vitest';
+import { initialState, interpretInstructions, type EditState } from '../../src/backends/local/interpret.js';
+
+/** The state after the instructions, and every not-understood word. */
+function read(...instructions: string[]): { state: EditState; unplaced: string[]; did: string[] } {
+  const { state, notes } = interpretInstructions(instructions);
+  return { state, unplaced: notes.flatMap((n) => n.notUnderstood), did: notes.flatMap((n) => n.did) };
+}
+
+describe('the instruction interpreter', () => {
+  it.each([
+    ['a 30-second video', 30_000],
+    ['make it 30 seconds', 30_000],
+    ['30s promo', 30_000],
+    ['half a minute of product shots', 30_000],
+    ['a 1 minute video', 60_000],
+    ['a one minute video', 60_000],
+    ['cut it to 15 seconds', 15_000],
+    ['a fifteen second clip', 15_000],
+  ])('reads the length in "%s"', (text, ms) => {
+    const { state, unplaced } = read(text);
+    expect(state.totalMs).toBe(ms);
+    expect(unplaced).toEqual([]);
+  });
+
+  it.each(['4 seconds per photo', '4 seconds per image', '4s per slide', 'each picture for 4 seconds'])('reads a per-item length in "%s"', (text) => {
+    const { state, unplaced } = read(text);
+    expect(state.perItemMs).toBe(4000);
+    expect(state.totalMs).toBeUndefined();
+    expect(unplaced).toEqual([]);
+  });
+
+  it.each([
+    ['make it vertical', '9:16'],
+    ['portrait please', '9:16'],
+    ['9:16', '9:16'],
+    ['for TikTok', '9:16'],
+    ['for Reels', '9:16'],
+    ['for YouTube Shorts', '9:16'],
+    ['for Instagram stories', '9:16'],
+    ['square', '1:1'],
+    ['1:1', '1:1'],
+    ['for an Instagram post', '1:1'],
+    ['4:5', '4:5'],
+    ['landscape', '16:9'],
+    ['16:9', '16:9'],
+    ['for YouTube', '16:9'],
+  ])('reads the shape in "%s"', (text, aspect) => {
+    const { state, unplaced } = read(text);
+    expect(state.aspect).toBe(aspect);
+    expect(unplaced).toEqual([]);
+  });
+
+  it.each([
+    ['in 720p', '720p'],
+    ['1080p', '1080p'],
+    ['in 4K', '2160p'],
+    ['full HD', '1080p'],
+  ])('reads the resolution in "%s"', (text, resolution) => {
+    expect(read(text).state.resolution).toBe(resolution);
+  });
+
+  it('reads fps and format', () => {
+    const { state, unplaced } = read('export as webm at 60 fps');
+    expect(state).toMatchObject({ format: 'webm', fps: 60 });
+    expect(unplaced).toEqual(['export']);
+  });
+
+  it.each([
+    ['with music', { on: true }],
+    ['add background music', { on: true }],
+    ['BGM', { on: true }],
+    ['music at 35%', { on: true, volume: 0.35 }],
+    ['quiet music', { on: true, volume: 0.2 }],
+    ['fade the music out', { fadeOutMs: 3000 }],
+    ['fade in the music', { fadeInMs: 2000 }],
+    ['no music', { on: false }],
+  ])('reads music in "%s"', (text, music) => {
+    const { state, unplaced } = read(text);
+    expect(state.music).toMatchObject(music);
+    expect(unplaced).toEqual([]);
+  });
+
+  it.each([
+    ['with captions', { on: true, position: 'bottom' }],
+    ['caption each image', { on: true }],
+    ['add subtitles', { on: true }],
+    ['captions at the top', { on: true, position: 'top' }],
+    ['yellow captions', { on: true, color: 'yellow' }],
+    ['no captions', { on: false }],
+  ])('reads captions in "%s"', (text, captions) => {
+    const { state, unplaced } = read(text);
+    expect(state.captions).toMatchObject(captions);
+    expect(unplaced).toEqual([]);
+  });
+
+  it('reads a title with its time, position and colour', () => {
+    const { state, unplaced } = read('add the title "Summer Sale" for the first 3 seconds at the top in #ff8800');
+    expect(state.texts).toEqual([{ text: 'Summer Sale', kind: 'title', at: 'start', durationMs: 3000, position: 'top', color: '#ff8800' }]);
+    expect(unplaced).toEqual([]);
+  });
+
+  it('reads closing and opening texts, keeping the quoted words as written', () => {
+    const { state, unplaced } = read('end with "Shop now at example.com"', 'start with "NEW: 50% off!"', 'add the text "Free shipping" in red throughout');
+    expect(state.texts).toEqual([
+      { text: 'Shop now at example.com', kind: 'text', at: 'end', durationMs: 3000, position: 'center', color: 'white' },
+      { text: 'NEW: 50% off!', kind: 'title', at: 'start', durationMs: 3000, position: 'center', color: 'white' },
+      { text: 'Free shipping', kind: 'text', at: 'all', position: 'bottom', color: 'red' },
+    ]);
+    expect(unplaced).toEqual([]);
+  });
+
+  it.each([
+    ['put the logo in the bottom-right corner', { corner: true, position: 'bottom-right' }],
+    ['place our logo at the top left', { corner: true, position: 'top-left' }],
+    ['add a watermark', { corner: true, opacity: 0.5 }],
+    ['use the logo as a watermark', { corner: true, opacity: 0.5 }],
+    ['logo at the end', { outro: true }],
+    ['end with the logo', { outro: true }],
+    ['start with the logo', { intro: true }],
+    ['no logo', { corner: false, intro: false, outro: false }],
+  ])('reads the logo in "%s"', (text, logo) => {
+    const { state, unplaced } = read(text);
+    expect(state.logo).toMatchObject(logo);
+    expect(unplaced).toEqual([]);
+  });
+
+  it.each([
+    ['crossfade between the photos', { type: 'crossfade', ms: 500 }],
+    ['fade between images', { type: 'crossfade', ms: 500 }],
+    ['dissolve', { type: 'crossfade', ms: 500 }],
+    ['1-second crossfades', { type: 'crossfade', ms: 1000 }],
+    ['hard cuts', { type: 'cut' }],
+    ['no transitions', { type: 'cut' }],
+  ])('reads transitions in "%s"', (text, transition) => {
+    const { state, unplaced } = read(text);
+    expect(state.transition).toMatchObject(transition);
+    expect(unplaced).toEqual([]);
+  });
+
+  it.each([
+    ['fade in from black', { fadeInMs: 1000, fadeOutMs: 0 }],
+    ['fade out to black', { fadeInMs: 0, fadeOutMs: 1000 }],
+    ['fade in and out', { fadeInMs: 1000, fadeOutMs: 1000 }],
+    ['Ken Burns effect', { motion: 'kenburns' }],
+    ['slow zoom', { motion: 'zoom' }],
+    ['a slow pan', { motion: 'pan' }],
+  ])('reads motion and fades in "%s"', (text, expected) => {
+    const { state, unplaced } = read(text);
+    expect(state).toMatchObject(expected);
+    expect(unplaced).toEqual([]);
+  });
+
+  it('reads clip edits: trims, mute, speed', () => {
+    const { state, unplaced } = read('trim the first 2 seconds of intro.mp4', 'trim the last second of outro.mov', 'mute the clips', 'speed up 2x');
+    expect(state.trims).toEqual([
+      { clip: 'intro.mp4', from: 'start', ms: 2000 },
+      { clip: 'outro.mov', from: 'end', ms: 1000 },
+    ]);
+    expect(state).toMatchObject({ mute: true, speed: 2 });
+    expect(unplaced).toEqual([]);
+    expect(read('slow motion').state.speed).toBe(0.5);
+  });
+
+  it('reads order', () => {
+    expect(read('reverse the order').state.reverse).toBe(true);
+    expect(read('reverse the order', 'in this order').state.reverse).toBe(false);
+  });
+
+  it("understands the seed's own examples completely", () => {
+    const promo = read('turn these product images into a 30-second promotional video with music and captions');
+    expect(promo.unplaced).toEqual([]);
+    expect(promo.state).toMatchObject({ totalMs: 30_000, music: { on: true }, captions: { on: true } });
+    const create = read('create five product photos and a logo file into a 1080p MP4');
+    expect(create.unplaced).toEqual([]);
+    expect(create.state).toMatchObject({ resolution: '1080p', format: 'mp4' });
+  });
+
+  it('reports words it cannot place, with what it did understand', () => {
+    const { notes } = interpretInstructions(['make a 10-second video that sparkles, with "glitter" everywhere']);
+    expect(notes).toEqual([
+      { instruction: 'make a 10-second video that sparkles, with "glitter" everywhere', did: ['length 10 s'], notUnderstood: ['sparkles', '"glitter"', 'everywhere'] },
+    ]);
+  });
+
+  it('lets later instructions refine earlier ones', () => {
+    const { state } = read('a 30-second video with music', 'no music', 'make it 15 seconds', 'with music at 50%');
+    expect(state.totalMs).toBe(15_000);
+    expect(state.music).toMatchObject({ on: true, volume: 0.5 });
+  });
+
+  it('does not take "ones" or "tens" for durations', () => {
+    const { state } = read('use the red ones');
+    expect(state.totalMs).toBeUndefined();
+  });
+
+  it('starts from the documented defaults', () => {
+    expect(initialState()).toMatchObject({ transition: { type: 'crossfade', ms: 500 }, motion: 'none', music: { fadeOutMs: 1000 } });
+  });
+});

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { summarizeDraft } from '../../src/backends/draft.js';
+import { interpretInstructions } from '../../src/backends/local/interpret.js';
+import type { MediaInfo } from '../../src/backends/local/probe.js';
+import { buildTimeline, prettyName, type TimelineInput } from '../../src/backends/local/timeline.js';
+import type { ResolvedInput, Role } from '../../src/recipe/recipe.types.js';
+
+let index = 0;
+function input(name: string, info: Partial<MediaInfo> & Pick<MediaInfo, 'kind'>, role: Role = 'media', caption?: string): TimelineInput {
+  const resolved: ResolvedInput = { index: index++, name, path: `/r/${name}`, role, caption, kind: info.kind };
+  return { input: resolved, info: { hasAudio: false, ...info }, src: name };
+}
+const still = (name: string, caption?: string) => input(name, { kind: 'image', width: 1600, height: 1200 }, 'media', caption);
+const clip = (name: string, ms: number, hasAudio = true) => input(name, { kind: 'video', durationMs: ms, width: 640, height: 360, hasAudio });
+const music = () => input('music.mp3', { kind: 'audio', durationMs: 20_000 }, 'music');
+const logo = () => input('logo.png', { kind: 'image', width: 200, height: 100 }, 'logo');
+
+function timeline(instructions: string[], inputs: TimelineInput[]) {
+  return buildTimeline(interpretInstructions(instructions).state, inputs);
+}
+
+describe('buildTimeline', () => {
+  it('shares the asked length among stills, overlapping them by the crossfade, ending exactly on time', () => {
+    const { draft } = timeline(['a 30-second video'], [still('a.jpg'), still('b.jpg'), still('c.jpg'), still('d.jpg'), still('e.jpg')]);
+    expect(draft.d).toBe(30_000);
+    const video = draft.t[0]!.sg;
+    expect(video.map((s) => [s.st, s.d])).toEqual([
+      [0, 6400],
+      [5900, 6400],
+      [11800, 6400],
+      [17700, 6400],
+      [23600, 6400],
+    ]);
+    expect(video[1]!.m.transitionMs).toBe(500);
+  });
+
+  it('gives clips their own length (trimmed, sped up) and the stills the rest', () => {
+    const { draft } = timeline(['a 10-second video', 'trim the first 2 seconds of intro.mp4', 'speed up 2x', 'hard cuts'], [clip('intro.mp4', 6000), still('a.jpg')]);
+    expect(draft.t[0]!.sg.map((s) => [s.st, s.d, s.m.kind])).toEqual([
+      [0, 2000, 'video'],
+      [2000, 8000, 'image'],
+    ]);
+    expect(draft.t[0]!.sg[0]!.m).toMatchObject({ trimMs: 2000, speed: 2 });
+    // The clip's own sound plays under its segment.
+    expect(draft.t.find((t) => t.tt === 1)!.sg).toEqual([{ st: 0, d: 2000, src: 'intro.mp4', m: expect.objectContaining({ kind: 'clip', volume: 1 }) }]);
+  });
+
+  it('says so when clips are shorter than the length asked, instead of inventing footage', () => {
+    const { draft, warnings } = timeline(['a 30-second video'], [clip('a.mp4', 4000)]);
+    expect(draft.d).toBe(4000);
+    expect(warnings).toEqual(['the clips run 4.0 s, shorter than the 30 s asked; the video is 4.0 s']);
+  });
+
+  it('cuts the end when clips are longer than the length asked', () => {
+    const { draft } = timeline(['cut it to 5 seconds'], [clip('a.mp4', 4000), clip('b.mp4', 4000)]);
+    expect(draft.d).toBe(5000);
+    expect(draft.t[0]!.sg.at(-1)).toMatchObject({ st: 3500, d: 1500 });
+  });
+
+  it('takes caption text from the caption, then the captions file, then the file name', () => {
+    // Cue N captions item N; item 0 has words of its own, and there is no cue for item 2.
+    const captions = input('subs.srt', { kind: 'captions', cues: ['Unused', 'From the file'] }, 'captions');
+    const { draft } = timeline(['with captions', 'hard cuts'], [still('x.jpg', 'Own words'), still('02-blue-suede.jpg'), still('03-red-sneakers.jpg'), captions]);
+    expect(draft.t.find((t) => t.tt === 7)!.sg.map((s) => s.m.text)).toEqual(['Own words', 'From the file', 'Red Sneakers']);
+  });
+
+  it('lays music under the whole video, quieter under clips with sound, and warns when there is none', () => {
+    const withClip = timeline(['with music'], [clip('a.mp4', 3000), music()]).draft;
+    expect(withClip.t.find((t) => t.sg[0]!.m.kind === 'music')!.sg[0]).toMatchObject({ st: 0, d: 3000, m: { volume: 0.35, fadeOutMs: 1000 } });
+    const none = timeline(['with music'], [still('a.jpg')]);
+    expect(none.warnings).toEqual(['the instructions ask for music, but no input has `role: music`; the video has no music']);
+    expect(none.draft.t.some((t) => t.tt === 1)).toBe(false);
+  });
+
+  it('puts the logo in a corner by default, and on cards when asked', () => {
+    const corner = timeline(['a 6-second video'], [still('a.jpg'), logo()]).draft;
+    expect(corner.t[1]!.sg).toEqual([{ st: 0, d: 6000, src: 'logo.png', m: expect.objectContaining({ kind: 'logo', position: 'bottom-right' }) }]);
+    const cards = timeline(['a 10-second video', 'start with the logo', 'end with the logo', 'hard cuts'], [still('a.jpg'), logo()]).draft;
+    expect(cards.t[0]!.sg.map((s) => [s.st, s.d, s.m.kind])).toEqual([
+      [0, 3000, 'card'],
+      [3000, 4000, 'image'],
+      [7000, 3000, 'card'],
+    ]);
+    expect(cards.t).toHaveLength(1); // no corner logo over the cards
+  });
+
+  it('places titles at the start, texts at the end, and summarises the timeline for people', () => {
+    const { draft } = timeline(
+      ['a 12-second video with music at 35% and captions', 'add the title "Summer Sale" for the first 3 seconds', 'end with "Shop now"'],
+      [still('a.jpg'), still('b.jpg'), music()],
+    );
+    expect(summarizeDraft(draft)).toBe(
+      'Timeline (5 tracks): 1. Video: 2 images (0-12s) 2. BGM: music.mp3 (0-12s, 35%) 3. Captions: 2 (0-12s) 4. Title: "Summer Sale" (0-3s) 5. Text: "Shop now" (9-12s)',
+    );
+  });
+
+  it('reverses the order when asked', () => {
+    const { draft } = timeline(['reverse the order'], [still('a.jpg'), still('b.jpg')]);
+    expect(draft.t[0]!.sg.map((s) => s.src)).toEqual(['b.jpg', 'a.jpg']);
+  });
+
+  it('refuses a timeline with nothing to show', () => {
+    expect(() => timeline(['with music'], [music()])).toThrow('there is nothing to show');
+  });
+
+  it('turns file names into captions', () => {
+    expect(prettyName('red-sneakers.jpg')).toBe('Red Sneakers');
+    expect(prettyName('01_blue_suede.shoes.png')).toBe('Blue Suede Shoes');
+  });
+});
