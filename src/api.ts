@@ -3,6 +3,7 @@ import type { PlanDetails } from './backends/backend.js';
 import { NemoError, ExitCode } from './errors.js';
 import type { RecipeReport, RunEvent } from './execute/events.js';
 import { executePlans } from './execute/executor.js';
+import { fileJournal } from './execute/journal.js';
 import { planRecipe } from './plan/planner.js';
 import type { Plan } from './plan/plan.types.js';
 import { checkRecipe } from './recipe/check.js';
@@ -53,7 +54,7 @@ export async function runRecipes(recipes: Recipe[], opts: RunOptions, onPlans?: 
   const plans = recipes.map((recipe) => planRecipe(recipe, opts.backend));
   onPlans?.(plans);
   const jobs = plans.map((plan) => ({ plan, backend: createBackend(plan.backend, opts) }));
-  return executePlans(jobs, { concurrency: opts.concurrency, signal: opts.signal, onEvent: opts.onEvent });
+  return executePlans(jobs, { concurrency: opts.concurrency, signal: opts.signal, onEvent: opts.onEvent, journal: fileJournal() });
 }
 
 /** The exit code for a run: interrupted beats invalid, invalid beats refused, refused beats failed. */

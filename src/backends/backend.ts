@@ -31,6 +31,11 @@ export interface Backend {
   readonly name: BackendName;
   /** Runs one step of a plan; what it returns is handed to later steps through `results`. */
   runStep(step: Step, ctx: StepContext): Promise<unknown>;
+  /**
+   * True when a finished step's result may be kept in the run journal and reused by a later run of the same plan.
+   * Results of such steps must be plain JSON and must hold no secret.
+   */
+  resumable?(step: Step): boolean;
   /** Works out what the plan will produce without producing it. */
   describe?(plan: Plan, opts: { signal: AbortSignal }): Promise<PlanDetails>;
   /** Releases connections and other resources. */

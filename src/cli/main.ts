@@ -1,14 +1,14 @@
 import { availableParallelism } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { NemoError, ExitCode } from '../errors.js';
+import { ExitCode } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { Io } from './io.js';
 import { reportError } from './report.js';
-import { planCommand } from './commands/plan.js';
-import { runCommand } from './commands/run.js';
-import { validateCommand } from './commands/validate.js';
 
-/** Parses the arguments, runs the command and returns the exit code; never exits the process itself. */
+/**
+ * Parses the arguments, runs the command and returns the exit code; never exits the process itself.
+ * Commands are imported when they run, so `--help` and `--version` stay quick.
+ */
 export async function main(argv: string[], io: Io): Promise<number> {
   let code: number = ExitCode.ok;
   const program = new Command('nemo-run')
@@ -43,7 +43,7 @@ Exit codes: 0 ok · 1 a run failed · 2 invalid recipe or usage · 3 the backend
     .option('-c, --concurrency <n>', 'the most steps running at once, across all recipes', positiveInt, availableParallelism())
     .option('--json', 'print a machine-readable report on stdout')
     .action(async (recipes: string[], opts) => {
-      code = await runCommand(recipes, opts, io);
+      code = await (await import('./commands/run.js')).runCommand(recipes, opts, io);
     });
 
   program
@@ -52,7 +52,7 @@ Exit codes: 0 ok · 1 a run failed · 2 invalid recipe or usage · 3 the backend
     .argument('<recipes...>', 'recipe files')
     .addOption(backendOption())
     .action(async (recipes: string[], opts) => {
-      code = await validateCommand(recipes, opts, io);
+      code = await (await import('./commands/validate.js')).validateCommand(recipes, opts, io);
     });
 
   program
@@ -63,7 +63,7 @@ Exit codes: 0 ok · 1 a run failed · 2 invalid recipe or usage · 3 the backend
     .addOption(strictOption())
     .option('--json', 'print the plan as JSON')
     .action(async (recipe: string, opts) => {
-      code = await planCommand(recipe, opts, io);
+      code = await (await import('./commands/plan.js')).planCommand(recipe, opts, io);
     });
 
   try {
@@ -81,9 +81,4 @@ function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
   return n;
-}
-
-/** A usage error, for commands to throw. */
-export function usageError(message: string, hint?: string): NemoError {
-  return new NemoError('E_USAGE', message, { exitCode: ExitCode.invalid, hint });
 }

@@ -18,7 +18,7 @@ export type RunEvent =
   | { type: 'recipe:done'; report: RecipeReport }
   | { type: 'step:start'; recipe: string; step: Step }
   | { type: 'step:progress'; recipe: string; step: Step; fraction: number; detail?: string }
-  | { type: 'step:done'; recipe: string; step: Step; ms: number }
+  | { type: 'step:done'; recipe: string; step: Step; ms: number; resumed?: boolean }
   | { type: 'step:fail'; recipe: string; step: Step; error: ErrorInfo }
   | { type: 'step:skip'; recipe: string; step: Step; status: 'cancelled' | 'skipped' }
   | { type: 'log'; recipe: string; step?: Step; level: 'info' | 'warn'; message: string };
@@ -28,6 +28,8 @@ export interface StepReport {
   id: string;
   kind: string;
   status: StepStatus;
+  /** Taken from the journal of an earlier, interrupted run. */
+  resumed?: boolean;
   ms?: number;
   error?: ErrorInfo;
 }

@@ -3,6 +3,7 @@ import type { Backend, StepContext } from '../backends/backend.js';
 import { NemoError, isAbort } from '../errors.js';
 import type { Plan, Step } from '../plan/plan.types.js';
 import type { ErrorInfo, RecipeReport, RunEvent, StepReport } from './events.js';
+import type { Journal } from './journal.js';
 
 /** A plan and the backend that runs it. */
 export interface Job {
@@ -17,6 +18,8 @@ export interface ExecuteOptions {
   /** Aborting it cancels every job: running steps see their own signal abort. */
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
+  /** Keeps finished resumable steps, so an interrupted run resumes instead of starting over. */
+  journal?: Journal;
 }
 
 /**
@@ -41,9 +44,19 @@ async function runJob({ plan, backend }: Job, limit: LimitFunction, opts: Execut
   const warnings: string[] = [];
   let failure: ErrorInfo | undefined;
   const recipe = plan.recipe;
+  const journal = opts.journal;
+  const resumable = (step: Step) => Boolean(journal && backend.resumable?.(step));
+  const earlier = journal ? await journal.load(plan) : new Map<string, unknown>();
   emit({ type: 'recipe:start', recipe, file: plan.file, steps: plan.steps });
 
   const runStep = async (step: Step, report: StepReport) => {
+    if (earlier.has(step.id) && resumable(step)) {
+      results.set(step.id, earlier.get(step.id));
+      report.status = 'done';
+      report.resumed = true;
+      emit({ type: 'step:done', recipe, step, ms: 0, resumed: true });
+      return;
+    }
     if (controller.signal.aborted) {
       report.status = 'cancelled';
       emit({ type: 'step:skip', recipe, step, status: 'cancelled' });
@@ -64,7 +77,9 @@ async function runJob({ plan, backend }: Job, limit: LimitFunction, opts: Execut
       },
     };
     try {
-      results.set(step.id, await backend.runStep(step, ctx));
+      const result = await backend.runStep(step, ctx);
+      results.set(step.id, result);
+      if (resumable(step)) await journal!.record(plan, step.id, result);
       report.status = 'done';
       report.ms = Math.round(performance.now() - t0);
       emit({ type: 'step:done', recipe, step, ms: report.ms });
@@ -109,6 +124,7 @@ async function runJob({ plan, backend }: Job, limit: LimitFunction, opts: Execut
   await backend.close?.().catch(() => {});
 
   const cancelled = opts.signal?.aborted === true;
+  if (!cancelled && !failure) await journal?.clear(plan);
   const report: RecipeReport = {
     recipe,
     file: plan.file,

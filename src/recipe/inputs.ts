@@ -97,7 +97,7 @@ async function expand(pattern: string, dir: string): Promise<string[]> {
 async function checkFile(path: string, role: Role): Promise<Omit<ResolvedInput, 'index' | 'role'> | string> {
   const info = await stat(path);
   const name = basename(path);
-  const base = { name, path, size: info.size };
+  const base = { name, path, size: info.size, mtimeMs: info.mtimeMs };
   if (info.size === 0) return 'the file is empty\nreplace it with the real media file';
   if (info.size > MAX_INPUT_BYTES) {
     return `the file is ${(info.size / 1024 / 1024).toFixed(0)} MB; the limit is 500 MB\ncompress it or trim it first`;

@@ -61,6 +61,8 @@ export interface ResolvedInput {
   /** The format its content has (jpg, png, mp4, mp3, srt, …). */
   format?: string;
   size?: number;
+  /** Last modification time, so a journal can tell a changed file. */
+  mtimeMs?: number;
 }
 
 /** A recipe that passed validation: its inputs exist and are of accepted types. */

@@ -143,7 +143,7 @@ describe('rendering with the local backend', () => {
     expect(existsSync(join(dir, 'out', 'good.mp4'))).toBe(true);
   });
 
-  it('stops on SIGINT within seconds: exit 130, no ffmpeg left, the old output untouched', async () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('stops on %s within seconds: exit 130, no ffmpeg left, the old output untouched', async (signal) => {
     const dir = await tmpProject();
     await writeRecipe(dir, 'long.yaml', recipe(['media/blue.jpg', 'media/red.jpg'], ['a 40-second video with a slow zoom'], 'resolution: 720p\n  quality: high'));
     const output = join(dir, 'out', 'long.mp4');
@@ -154,7 +154,7 @@ describe('rendering with the local backend', () => {
     await new Promise<void>((resolve) => child.stdout!.on('data', (c) => String(c).includes('render video…') && resolve()));
     await new Promise((r) => setTimeout(r, 500));
     const asked = performance.now();
-    child.kill('SIGINT');
+    child.kill(signal);
     const { code, stdout } = await child.result;
     expect(performance.now() - asked).toBeLessThan(5_000);
     expect(code).toBe(130);

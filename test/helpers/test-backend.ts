@@ -26,7 +26,12 @@ export class TestBackend implements Backend {
   constructor(
     private readonly behave: (step: Step) => Behaviour,
     private readonly shared: { running: number; max: number; log: Record[] },
+    private readonly canResume: (step: Step) => boolean = () => false,
   ) {}
+
+  resumable(step: Step): boolean {
+    return this.canResume(step);
+  }
 
   async runStep(step: Step, ctx: StepContext): Promise<unknown> {
     const { shared } = this;
@@ -51,11 +56,11 @@ export class TestBackend implements Backend {
 }
 
 /** A plan with the given steps and nothing else. */
-export function fakePlan(recipe: string, steps: [id: string, after: string[]][]): Plan {
+export function fakePlan(recipe: string, steps: [id: string, after: string[]][], dir = '/tmp'): Plan {
   return {
     recipe,
     file: `${recipe}.yaml`,
-    dir: '/tmp',
+    dir,
     backend: 'local',
     export: { format: 'mp4', resolution: '480p', aspect: '16:9', width: 854, height: 480, fps: 30, quality: 'draft', output: `/tmp/${recipe}.mp4`, outputTemplate: '' },
     inputs: [],

@@ -1,17 +1,26 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/execute/events.js';
 import { executePlans } from '../../src/execute/executor.js';
+import { fileJournal } from '../../src/execute/journal.js';
 import { fakePlan, TestBackend, type Behaviour, type Record } from '../helpers/test-backend.js';
+import { tmpProject } from '../helpers/tmp.js';
 
 const counters = () => ({ running: 0, max: 0, log: [] as Record[] });
 
 /** A diamond with a wide middle: a → b1..b6 → c. */
-const diamond = (recipe: string) =>
-  fakePlan(recipe, [
-    ['a', []],
-    ...Array.from({ length: 6 }, (_, i) => [`b${i}`, ['a']] as [string, string[]]),
-    ['c', Array.from({ length: 6 }, (_, i) => `b${i}`)],
-  ]);
+const diamond = (recipe: string, dir?: string) =>
+  fakePlan(
+    recipe,
+    [
+      ['a', []],
+      ...Array.from({ length: 6 }, (_, i) => [`b${i}`, ['a']] as [string, string[]]),
+      ['c', Array.from({ length: 6 }, (_, i) => `b${i}`)],
+    ],
+    dir,
+  );
 
 describe('executePlans', () => {
   it('starts a step only after every step it depends on has ended', async () => {
@@ -71,6 +80,41 @@ describe('executePlans', () => {
     expect(status).toMatchObject({ a: 'done', b2: 'failed', b0: 'cancelled', c: 'cancelled' });
     expect(events.filter((e) => e.type === 'step:fail')).toHaveLength(1);
     expect(events.filter((e) => e.type === 'recipe:done')).toHaveLength(2);
+  });
+
+  it('saves finished resumable steps, so a run interrupted and started again resumes them', async () => {
+    const dir = await tmpProject();
+    const journal = fileJournal();
+    const plan = diamond('resumed', dir);
+    const shared = counters();
+    // b0..b2 are quick, b3..b5 slow: the interruption lands after a and b0..b2 finished.
+    const slowness = (s: { id: string }) => ({ ms: /b[345]/.test(s.id) ? 5_000 : 5 });
+    const resumable = (s: { id: string }) => s.id !== 'c';
+    const controller = new AbortController();
+    setTimeout(() => controller.abort('SIGINT'), 150);
+    const [first] = await executePlans([{ plan, backend: new TestBackend(slowness, shared, resumable) }], { concurrency: 6, signal: controller.signal, journal });
+    expect(first!.status).toBe('cancelled');
+    const saved = JSON.parse(await readFile(join(dir, '.nemo-run', 'resumed.local.json'), 'utf8'));
+    expect(Object.keys(saved.steps).sort()).toEqual(['a', 'b0', 'b1', 'b2']);
+
+    const again = counters();
+    const [second] = await executePlans([{ plan, backend: new TestBackend(() => ({ ms: 5 }), again, resumable) }], { concurrency: 6, journal });
+    expect(second!.status).toBe('ok');
+    expect(again.log.filter((r) => r.at === 'start').map((r) => r.step).sort()).toEqual(['b3', 'b4', 'b5', 'c']);
+    expect(second!.steps.filter((s) => s.resumed).map((s) => s.id)).toEqual(['a', 'b0', 'b1', 'b2']);
+    // A finished run leaves nothing to resume.
+    expect(existsSync(join(dir, '.nemo-run', 'resumed.local.json'))).toBe(false);
+  });
+
+  it('starts afresh when the recipe changed since the interrupted run', async () => {
+    const dir = await tmpProject();
+    const journal = fileJournal();
+    const plan = diamond('changed', dir);
+    await journal.record(plan, 'a', { id: 'a' });
+    const shared = counters();
+    const edited = { ...plan, source: 'instructions: [something else]' };
+    await executePlans([{ plan: edited, backend: new TestBackend(() => ({ ms: 1 }), shared, () => true) }], { concurrency: 2, journal });
+    expect(shared.log.some((r) => r.step === 'a' && r.at === 'start')).toBe(true);
   });
 
   it('refuses a plan whose step depends on one that is not before it', async () => {

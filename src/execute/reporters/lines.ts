@@ -19,7 +19,7 @@ export function lineReporter(write: (text: string) => void, cwd: string, now: ()
         return line(event.recipe, `${event.step.title} ${tenth * 10}%${event.detail ? ` (${event.detail})` : ''}`);
       }
       case 'step:done':
-        return line(event.recipe, `${event.step.title} done in ${seconds(event.ms)}`);
+        return line(event.recipe, event.resumed ? `${event.step.title}: kept from the interrupted run` : `${event.step.title} done in ${seconds(event.ms)}`);
       case 'step:fail':
         return line(event.recipe, `${event.step.title} FAILED: ${event.error.message}`);
       case 'step:skip':
