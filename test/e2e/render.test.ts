@@ -119,12 +119,25 @@ describe('rendering with the local backend', () => {
     expect((await probe(output)).video).toMatchObject({ width: 160, height: 90 });
   });
 
-  it('names bad media before rendering starts', async () => {
+  it.each([
+    ['a truncated JPEG', 'media/broken.jpg', 'broken.jpg: is damaged (it does not decode)'],
+    ['an MP3 with no sound in it', '{ path: media/empty.mp3, role: music }', 'empty.mp3: cannot be read as media'],
+    ['a clip with no picture', 'media/sound-only.mp4', 'sound-only.mp4: has no video stream'],
+  ])('names %s before rendering starts', async (_what, input, message) => {
     const dir = await tmpProject();
-    const { code, stdout } = await render(dir, 'bad', recipe(['media/blue.jpg', 'media/broken.jpg'], ['a 2-second video']));
+    const { code, stdout } = await render(dir, 'bad', recipe(['media/blue.jpg', input], ['a 2-second video']));
     expect(code).toBe(1);
-    expect(stdout).toContain('✖ bad: broken.jpg: is damaged (it does not decode) [E_MEDIA]');
+    expect(stdout).toContain(`✖ bad: ${message} [E_MEDIA]`);
     expect(stdout).not.toContain('render video…');
+  });
+
+  it('loops music that is shorter than the video, and fades it out', async () => {
+    const dir = await tmpProject();
+    const { code, output } = await render(dir, 'looped', recipe(['media/blue.jpg', '{ path: media/tone.mp3, role: music }'], ['a 5-second video with music']));
+    expect(code).toBe(0);
+    const { audio, duration } = await probe(output);
+    expect(Number((audio as { duration?: string }).duration)).toBeGreaterThan(4.95);
+    expect(Math.abs(duration - 5)).toBeLessThan(0.05);
   });
 
   it('keeps going when one recipe of several fails, and reports both in --json', async () => {
