@@ -177,4 +177,16 @@ describe('rendering with the local backend', () => {
     const leftover = execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((l) => l.includes(dir));
     expect(leftover).toEqual([]);
   });
+
+  // The bundled ffmpeg is 4.1; crossfades must also work where a newer system ffmpeg is used instead.
+  it.runIf(existsSync('/usr/bin/ffmpeg') && existsSync('/usr/bin/ffprobe'))('renders crossfades and motion on the system ffmpeg too', async () => {
+    const dir = await tmpProject();
+    await writeRecipe(dir, 'newer.yaml', recipe(['media/blue.jpg', 'media/red.jpg', 'media/clip.mp4'], ['a 4-second video with crossfades and a slow zoom']));
+    const env = { NEMO_FFMPEG: '/usr/bin/ffmpeg', NEMO_FFPROBE: '/usr/bin/ffprobe' };
+    const { code, stderr } = await runCli(['newer.yaml'], { cwd: dir, env });
+    expect(code, stderr).toBe(0);
+    const media = await probe(join(dir, 'out', 'newer.mp4'));
+    expect(media.video).toMatchObject({ width: 160, height: 90 });
+    expect(Math.abs(media.duration - 4)).toBeLessThan(0.05);
+  });
 });
