@@ -12,6 +12,10 @@ export interface StepContext {
   progress(fraction: number, detail?: string): void;
   /** Tells the user something worth knowing (a warning, the cloud's reply). */
   log(message: string, level?: 'info' | 'warn'): void;
+  /** What this step saved with `checkpoint` in an earlier, interrupted run (resumable steps only). */
+  saved?: unknown;
+  /** Saves progress within a resumable step before it does something that must not happen twice. */
+  checkpoint(value: unknown): Promise<void>;
 }
 
 /** What a backend adds to a plan before running it (`nemo-run plan` shows it). */

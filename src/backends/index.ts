@@ -1,7 +1,7 @@
 import type { BackendName } from '../recipe/recipe.types.js';
 import type { Backend } from './backend.js';
 import { LocalBackend } from './local/local-backend.js';
-import { NemoBackend } from './nemo/nemo-backend.js';
+import { createNemoBackend } from './nemo/nemo-backend.js';
 
 /** What backends may need from the process; passed in, never read from globals. */
 export interface BackendOptions {
@@ -16,6 +16,6 @@ export function createBackend(name: BackendName, opts: BackendOptions): Backend 
     case 'local':
       return new LocalBackend(opts);
     case 'nemo':
-      return new NemoBackend();
+      return createNemoBackend(opts.env);
   }
 }

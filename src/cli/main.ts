@@ -66,6 +66,22 @@ Exit codes: 0 ok · 1 a run failed · 2 invalid recipe or usage · 3 the backend
       code = await (await import('./commands/plan.js')).planCommand(recipe, opts, io);
     });
 
+  program
+    .command('credits')
+    .description('show the NemoVideo credit balance')
+    .action(async () => {
+      code = await (await import('./commands/cloud.js')).creditsCommand(io);
+    });
+
+  program
+    .command('state')
+    .description("show the timeline of a NemoVideo session")
+    .argument('<session-id>', 'the session id')
+    .option('--json', 'print the draft as JSON')
+    .action(async (sessionId: string, opts) => {
+      code = await (await import('./commands/cloud.js')).stateCommand(sessionId, opts, io);
+    });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;

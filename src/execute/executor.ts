@@ -75,6 +75,10 @@ async function runJob({ plan, backend }: Job, limit: LimitFunction, opts: Execut
         if (level === 'warn') warnings.push(message);
         emit({ type: 'log', recipe, step, level, message });
       },
+      saved: resumable(step) ? earlier.get(`${step.id}#checkpoint`) : undefined,
+      checkpoint: async (value) => {
+        if (resumable(step)) await journal!.record(plan, `${step.id}#checkpoint`, value);
+      },
     };
     try {
       const result = await backend.runStep(step, ctx);
