@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ROOT, runCli, spawnCli } from '../helpers/cli.js';
 import { NemoFake } from '../fakes/nemo-server.js';
+import { peakRss, sparseVideo } from '../helpers/big-file.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
 
 const VIDEO = join(ROOT, 'test/fixtures/media/clip.mp4');
@@ -250,6 +251,24 @@ describe('the nemo cloud backend against a faithful local server', () => {
     expect(stdout).toContain('accepted types: mp4 mov avi webm mkv jpg png gif webp mp3 wav m4a aac');
   });
 
+  it('a file over the size limit of the cloud: exit 3, the file named, advice to compress or trim', async () => {
+    fake.faults.maxUploadBytes = 50_000;
+    const dir = await project();
+    const { code, stdout } = await runCli(['shop.yaml'], { cwd: dir, env: env(dir) });
+    expect(code).toBe(3);
+    expect(stdout).toContain('clip.mp4: the file is too large for the cloud (limit 500 MB)');
+    expect(stdout).toContain('hint: compress or trim it below 500 MB');
+  });
+
+  it('sends URL inputs as a JSON upload for the cloud to fetch', async () => {
+    const dir = await project(`backend: nemo\ninputs:\n  - media/blue.jpg\n  - { url: "https://cdn.example.com/clips/intro.mp4" }\ninstructions:\n  - make a video\n`);
+    const { code, stdout } = await runCli(['shop.yaml'], { cwd: dir, env: env(dir) });
+    expect(code, stdout).toBe(0);
+    const uploads = fake.requests('POST', /upload-video/);
+    expect(uploads.map((u) => u.json).filter(Boolean)).toEqual([{ urls: ['https://cdn.example.com/clips/intro.mp4'], source_type: 'url' }]);
+    expect(uploads.filter((u) => String(u.headers['content-type']).startsWith('multipart/form-data'))).toHaveLength(1);
+  });
+
   it('HTTP 402 on export: exit 3, "a plan limit, not credits"', async () => {
     fake.faults.planLimit = true;
     const dir = await project();
@@ -319,5 +338,24 @@ describe('the nemo cloud backend against a faithful local server', () => {
     const [session] = [...fake.sessions.values()];
     const state = await runCli(['state', session!.id], { cwd: dir, env: env(dir) });
     expect(state.stdout).toBe('Timeline (3 tracks): 1. Video: 5 images, 1 clip (0-18s) 2. BGM: Lo-fi (0-18s, 35%) 3. Title: "Summer Sale" (0-3s)\n');
+  });
+
+  it('uploads a 500 MB file in constant memory: no more than a tiny upload takes, far below the file size', async () => {
+    const measure = async (bytes: number) => {
+      const dir = await project(`backend: nemo\ninputs:\n  - media/big.mp4\ninstructions:\n  - make a video\n`);
+      await sparseVideo(join(dir, 'media/big.mp4'), bytes, VIDEO);
+      const child = spawnCli(['shop.yaml'], { cwd: dir, env: env(dir) });
+      const peak = await peakRss(child.pid!, child.result);
+      expect((await child.result).code).toBe(0);
+      return peak;
+    };
+    const size = 500 * 1024 * 1024;
+    const small = await measure(1024 * 1024);
+    const big = await measure(size);
+    expect(fake.requests('POST', /upload-video/)).toHaveLength(2);
+    expect([...fake.sessions.values()].map((s) => s.files[0]!.size)).toEqual([1024 * 1024, size]);
+    expect(small).toBeGreaterThan(0);
+    expect(big - small).toBeLessThan(64 * 1024 * 1024);
+    expect(big).toBeLessThan(size / 2);
   });
 });

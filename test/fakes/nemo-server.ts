@@ -34,6 +34,8 @@ export interface Faults {
   cutDownloads?: number[];
   /** Refuse uploads with this extension (4001). */
   refuseType?: string;
+  /** Refuse files larger than this many bytes (4002); the real limit is 500 MB. */
+  maxUploadBytes?: number;
   /** Every export answers HTTP 402 (free plan). */
   planLimit?: boolean;
   renderFails?: boolean;
@@ -258,7 +260,8 @@ export class NemoFake {
         writes.push(
           new Promise((done, fail) =>
             stream.pipe(createWriteStream(path)).on('finish', () => {
-              stored.push({ filename: info.filename, size, sha256: hash.digest('hex'), path });
+              if (size > (this.faults.maxUploadBytes ?? 500 * 1024 * 1024)) refused = { code: 4002, message: 'file too large' };
+              else stored.push({ filename: info.filename, size, sha256: hash.digest('hex'), path });
               done();
             }).on('error', fail),
           ),
