@@ -1,3 +1,4 @@
+import type { ContentHashes } from '../hash.js';
 import type { BackendName } from '../recipe/recipe.types.js';
 import type { Backend } from './backend.js';
 import { LocalBackend } from './local/local-backend.js';
@@ -8,6 +9,8 @@ export interface BackendOptions {
   env: NodeJS.ProcessEnv;
   /** Unplaced words in instructions are errors, not warnings. */
   strict?: boolean;
+  /** Content hashes shared by a run (and by every run of a watch session). */
+  hashes?: ContentHashes;
 }
 
 /** Creates the backend a plan names. */

@@ -37,19 +37,39 @@ Exit codes: 0 ok · 1 a run failed · 2 invalid recipe or usage · 3 the backend
   program
     .command('run', { isDefault: true })
     .description('run one or more recipes')
-    .argument('<recipes...>', 'recipe files')
+    .argument('<recipes...>', 'recipe files, folders or globs')
     .addOption(backendOption())
     .addOption(strictOption())
     .option('-c, --concurrency <n>', 'the most steps running at once, across all recipes', positiveInt, availableParallelism())
     .option('--json', 'print a machine-readable report on stdout')
+    .option('-f, --force', 'render even when the output is up to date')
+    .option('--preview', 'a small, fast render to a separate *.preview.* output')
+    .option('--shard <i/n>', 'run only the i-th of n deterministic shares of the recipes (CI matrices)', parseShard)
+    .addOption(new Option('--reporter <format>', 'also write a report').choices(['json', 'junit']))
+    .option('--report-file <file>', 'where --reporter writes (default: stdout)')
+    .option('-w, --watch', 'watch the recipes and their inputs, and run again on every change')
     .action(async (recipes: string[], opts) => {
-      code = await (await import('./commands/run.js')).runCommand(recipes, opts, io);
+      code = opts.watch
+        ? await (await import('./commands/watch.js')).watchCommand(recipes, opts, io)
+        : await (await import('./commands/run.js')).runCommand(recipes, opts, io);
+    });
+
+  program
+    .command('watch')
+    .description('run recipes, then again whenever a recipe or one of its inputs changes')
+    .argument('<recipes...>', 'recipe files, folders or globs')
+    .addOption(backendOption())
+    .addOption(strictOption())
+    .option('-c, --concurrency <n>', 'the most steps running at once, across all recipes', positiveInt, availableParallelism())
+    .option('--preview', 'small, fast renders to separate *.preview.* outputs')
+    .action(async (recipes: string[], opts) => {
+      code = await (await import('./commands/watch.js')).watchCommand(recipes, opts, io);
     });
 
   program
     .command('validate')
     .description('check recipes and their inputs without running them')
-    .argument('<recipes...>', 'recipe files')
+    .argument('<recipes...>', 'recipe files, folders or globs')
     .addOption(backendOption())
     .action(async (recipes: string[], opts) => {
       code = await (await import('./commands/validate.js')).validateCommand(recipes, opts, io);
@@ -91,6 +111,13 @@ Exit codes: 0 ok · 1 a run failed · 2 invalid recipe or usage · 3 the backend
     }
     return reportError(error, io);
   }
+}
+
+function parseShard(value: string): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(value);
+  const [index, count] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
+  if (!match || count < 1 || index < 1 || index > count) throw new InvalidArgumentError('write i/n with 1 ≤ i ≤ n, e.g. 2/4');
+  return { index, count };
 }
 
 function positiveInt(value: string): number {

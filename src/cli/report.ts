@@ -37,14 +37,26 @@ export function reportError(error: unknown, io: Io): number {
 
 /** A GitHub Actions annotation for a recipe error. */
 export function annotation(error: RecipeError): string {
-  const text = `${error.message}${error.hint ? ` (${error.hint})` : ''}`.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-  return `::error file=${error.pos.file},line=${error.pos.line},col=${error.pos.col}::${text}\n`;
+  return `::error file=${error.pos.file},line=${error.pos.line},col=${error.pos.col}::${escapeAnnotation(`${error.message}${error.hint ? ` (${error.hint})` : ''}`)}\n`;
+}
+
+/** GitHub Actions annotations for recipes whose run failed (at the recipe file, as no line is to blame). */
+export function runAnnotations(reports: RecipeReport[]): string {
+  return reports
+    .filter((r) => r.status === 'failed')
+    .map((r) => `::error file=${r.file},line=1::${escapeAnnotation(`${r.recipe}: ${r.error?.message ?? 'failed'}${r.error?.hint ? ` (${r.error.hint})` : ''}`)}\n`)
+    .join('');
+}
+
+function escapeAnnotation(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
 /** The closing summary of a run: what was made, what failed and why. `shown` recipes were already listed (listr). */
 export function formatSummary(reports: RecipeReport[], io: Io, shown = false): string {
   const style = styler(io, 'stdout');
   const lines = reports.flatMap((r) => {
+    if (r.status === 'ok' && r.upToDate) return [`${style.green('✔')} ${r.recipe} → ${displayPath(r.output, io.cwd)} ${style.dim('(up to date)')}`];
     if (r.status === 'ok') return shown ? [] : [`${style.green('✔')} ${r.recipe} → ${displayPath(r.output, io.cwd)} ${style.dim(`(${seconds(r.ms)})`)}`];
     if (r.status === 'cancelled') return [`${style.yellow('■')} ${r.recipe}: cancelled`];
     const hint = r.error?.hint ? `\n    ${style.cyan('hint:')} ${r.error.hint}` : '';

@@ -40,6 +40,8 @@ export interface RecipeReport {
   file: string;
   backend: string;
   status: 'ok' | 'failed' | 'cancelled';
+  /** Nothing it is made from changed since the output was written, so it was not made again. */
+  upToDate?: boolean;
   output?: string;
   ms: number;
   error?: ErrorInfo;

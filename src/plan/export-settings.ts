@@ -53,3 +53,26 @@ export function outputPath(settings: Omit<ExportSettings, 'output'>, name: strin
   const path = settings.outputTemplate.replace(/\$\{(\w+)\}/g, (whole, key: string) => vars[key] ?? whole);
   return isAbsolute(path) ? path : join(dir, path);
 }
+
+/** The short side of a preview render. */
+const PREVIEW_SHORT_SIDE = 480;
+
+/**
+ * Export settings for `--preview`: at most 480 pixels on the short side, draft quality, and an output path with
+ * `.preview` before its extension (`out/promo.mp4` → `out/promo.preview.mp4`), so the final render is never replaced.
+ */
+export function previewSettings(settings: ExportSettings, name: string, dir: string): ExportSettings {
+  const scale = Math.min(1, PREVIEW_SHORT_SIDE / Math.min(settings.width, settings.height));
+  const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
+  const outputTemplate = settings.outputTemplate.replace(/(\.[^./]+)?$/, (ext) => `.preview${ext}`);
+  const preview = {
+    ...settings,
+    resolution: '480p' as const,
+    quality: 'draft' as const,
+    width: even(settings.width * scale),
+    height: even(settings.height * scale),
+    outputTemplate,
+    preview: true,
+  };
+  return { ...preview, output: outputPath(preview, name, dir) };
+}

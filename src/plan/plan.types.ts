@@ -13,6 +13,8 @@ export interface ExportSettings {
   output: string;
   /** The output path as written, for backends that change the shape and must substitute again. */
   outputTemplate: string;
+  /** A quick preview: small, fast to encode, written beside the final output; instructions do not enlarge it. */
+  preview?: boolean;
 }
 
 /** What a step does; each backend handles its own kinds. */

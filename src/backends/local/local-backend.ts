@@ -7,6 +7,8 @@ import type { ExportSettings, Plan, Step } from '../../plan/plan.types.js';
 import type { Backend, PlanDetails, StepContext } from '../backend.js';
 import { summarizeDraft, type Draft } from '../draft.js';
 import type { BackendOptions } from '../index.js';
+import { ContentHashes } from '../../hash.js';
+import { ChunkCache } from './chunk-cache.js';
 import { findFfmpeg, type FfmpegPaths } from './ffmpeg.js';
 import { interpretInstructions, type EditState, type InstructionNote } from './interpret.js';
 import { probeInput, type MediaInfo } from './probe.js';
@@ -39,9 +41,11 @@ export function posterPath(video: string): string {
 export class LocalBackend implements Backend {
   readonly name = 'local' as const;
   private readonly tools: FfmpegPaths;
+  private readonly hashes: ContentHashes;
 
   constructor(private readonly opts: BackendOptions) {
     this.tools = findFfmpeg(opts.env);
+    this.hashes = opts.hashes ?? new ContentHashes();
   }
 
   async runStep(step: Step, ctx: StepContext): Promise<unknown> {
@@ -66,6 +70,8 @@ export class LocalBackend implements Backend {
           tools: this.tools,
           font: bundledFont(),
           parallel: availableParallelism(),
+          cache: new ChunkCache(join(plan.dir, '.nemo-run', 'cache')),
+          hashes: this.hashes,
           signal,
           onProgress: (f) => ctx.progress(f),
         });
@@ -119,7 +125,8 @@ function applyOverrides(plan: Plan, state: EditState): { settings: ExportSetting
   const base = plan.export;
   const changed = {
     aspect: state.aspect ?? base.aspect,
-    resolution: state.resolution ?? base.resolution,
+    // A preview stays small whatever the instructions ask.
+    resolution: base.preview ? base.resolution : (state.resolution ?? base.resolution),
     fps: state.fps ?? base.fps,
     format: state.format ?? base.format,
   };

@@ -5,7 +5,11 @@ import { basename, dirname, join } from 'node:path';
 import type { ExportSettings } from '../../plan/plan.types.js';
 import { TrackType, type Draft, type Segment } from '../draft.js';
 import { runTool, type FfmpegPaths } from './ffmpeg.js';
-import { chunkGraph, frameCount, splitChunks, textLayout, type SourceMedia, type TextLine } from './graph.js';
+import pLimit from 'p-limit';
+import { keyOf, type ContentHashes } from '../../hash.js';
+import { VERSION } from '../../version.js';
+import type { ChunkCache } from './chunk-cache.js';
+import { chunkGraph, frameCount, mainTrack, splitChunks, textLayout, type SourceMedia, type TextLine } from './graph.js';
 
 /** What a render needs; everything is passed in. */
 export interface RenderOptions {
@@ -17,9 +21,15 @@ export interface RenderOptions {
   font: string;
   /** How many chunks to encode at once (one ffmpeg each). */
   parallel: number;
+  /** Keeps encoded chunks and sound by content, so re-runs encode only what changed. */
+  cache: ChunkCache;
+  hashes: ContentHashes;
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
 }
+
+/** Enough chunks that one changed item re-encodes only a few of them, and at least one per core. */
+const MAX_CHUNKS = 16;
 
 /** Encoder settings per quality; chunks must share them exactly to be joined by stream copy. */
 export function videoCodec(settings: ExportSettings): string[] {
@@ -51,26 +61,42 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
     await symlink(opts.font, join(work, 'font.ttf'));
     const texts = await writeTexts(draft, frame, work);
     const total = frameCount(draft, settings.fps);
-    const chunks = splitChunks(draft, settings.fps, opts.parallel);
+    const chunks = splitChunks(draft, settings.fps, Math.max(opts.parallel, Math.min(MAX_CHUNKS, mainTrack(draft).length)));
     const done = new Array<number>(chunks.length).fill(0);
     const report = () => opts.onProgress?.(done.reduce((a, b) => a + b, 0) / total);
+    const limit = pLimit(opts.parallel);
+    const codec = videoCodec(settings);
 
-    const videoRuns = chunks.map(async (chunk, k) => {
-      const graph = chunkGraph(draft, chunk, { frame, media: opts.media, texts, font: 'font.ttf' });
-      await writeFile(join(work, `chunk${k}.graph`), graph.script);
-      const args = [
-        '-hide_banner', '-nostdin', '-y', '-v', 'error', '-progress', 'pipe:1', '-nostats',
-        ...graph.inputs,
-        '-filter_complex_script', `chunk${k}.graph`,
-        '-map', `[${graph.out}]`, '-frames:v', String(graph.frames), '-r', String(settings.fps),
-        ...videoCodec(settings), '-an', `chunk${k}.${ext}`,
-      ];
-      await runTool(tools.ffmpeg, args, { cwd: work, signal, onFrame: (f) => ((done[k] = Math.min(f, graph.frames)), report()) });
-      return `chunk${k}.${ext}`;
-    });
-    const [files, audio] = await Promise.all([Promise.all(videoRuns), mixAudio(opts, work)]);
+    const videoRuns = chunks.map((chunk, k) =>
+      limit(async () => {
+        const graph = chunkGraph(draft, chunk, { frame, media: opts.media, texts, font: 'font.ttf' });
+        const key = keyOf(['chunk', VERSION, tools.ffmpeg, graph.script, await contentArgs(graph.inputs, opts.hashes), textsOf(graph.script, texts), codec, settings.fps]);
+        const cached = await opts.cache.get(key, ext);
+        if (cached) {
+          done[k] = graph.frames;
+          report();
+          return cached;
+        }
+        await writeFile(join(work, `chunk${k}.graph`), graph.script);
+        return opts.cache.put(key, ext, (path) =>
+          runTool(
+            tools.ffmpeg,
+            [
+              '-hide_banner', '-nostdin', '-y', '-v', 'error', '-progress', 'pipe:1', '-nostats',
+              ...graph.inputs,
+              '-filter_complex_script', `chunk${k}.graph`,
+              '-map', `[${graph.out}]`, '-frames:v', String(graph.frames), '-r', String(settings.fps),
+              ...codec, '-an', '-f', ext === 'webm' ? 'webm' : ext === 'mov' ? 'mov' : 'mp4', path,
+            ],
+            { cwd: work, signal, onFrame: (f) => ((done[k] = Math.min(f, graph.frames)), report()) },
+          ).then(() => undefined),
+        );
+      }),
+    );
+    const [files, audio] = await Promise.all([Promise.all(videoRuns), limit(() => mixAudio(opts, work))]);
 
-    await writeFile(join(work, 'chunks.txt'), files.map((f) => `file '${f}'\n`).join(''));
+    // The concat list quotes paths; a quote inside one is written '\'' as the format wants.
+    await writeFile(join(work, 'chunks.txt'), files.map((f) => `file '${f.replace(/'/g, "'\\''")}'\n`).join(''));
     await mkdir(dirname(settings.output), { recursive: true });
     const join_ = [
       '-hide_banner', '-nostdin', '-y', '-v', 'error',
@@ -87,6 +113,18 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
     await rm(partial, { force: true });
     await rm(work, { recursive: true, force: true });
   }
+  await opts.cache.prune();
+}
+
+/** ffmpeg input arguments with every file replaced by its content hash: what a cache key must depend on. */
+async function contentArgs(args: string[], hashes: ContentHashes): Promise<string[]> {
+  return Promise.all(args.map(async (arg, i) => (args[i - 1] === '-i' ? hashes.of(arg) : arg)));
+}
+
+/** The words of the text files a filter script draws, which the script itself only names. */
+function textsOf(script: string, texts: Map<Segment, TextLine[]>): string[] {
+  const byFile = new Map([...texts.values()].flat().map((line) => [line.file, line.text]));
+  return [...script.matchAll(/textfile=(t\d+\.txt)/g)].map((m) => byFile.get(m[1]!) ?? '');
 }
 
 /** Writes each text line to its own file: user text never enters the filter graph. */
@@ -139,14 +177,19 @@ async function mixAudio(opts: RenderOptions, work: string): Promise<string | und
       ? `[a0]anull[aout]`
       : `${labels.map((l) => `[${l}]`).join('')}amix=inputs=${labels.length}:duration=first:dropout_transition=0,volume=${labels.length}[aout]`,
   );
-  await writeFile(join(work, 'audio.graph'), `${chains.join(';\n')}\n`);
-  const file = settings.format === 'webm' ? 'audio.webm' : 'audio.m4a';
-  await runTool(
-    opts.tools.ffmpeg,
-    ['-hide_banner', '-nostdin', '-y', '-v', 'error', ...inputs, '-filter_complex_script', 'audio.graph', '-map', '[aout]', '-t', D, ...audioCodec(settings), '-ar', '48000', file],
-    { cwd: work, signal: opts.signal },
+  const script = `${chains.join(';\n')}\n`;
+  const ext = settings.format === 'webm' ? 'webm' : 'm4a';
+  const key = keyOf(['audio', VERSION, opts.tools.ffmpeg, script, await contentArgs(inputs, opts.hashes), audioCodec(settings), D]);
+  const cached = await opts.cache.get(key, ext);
+  if (cached) return cached;
+  await writeFile(join(work, 'audio.graph'), script);
+  return opts.cache.put(key, ext, (path) =>
+    runTool(
+      opts.tools.ffmpeg,
+      ['-hide_banner', '-nostdin', '-y', '-v', 'error', ...inputs, '-filter_complex_script', 'audio.graph', '-map', '[aout]', '-t', D, ...audioCodec(settings), '-ar', '48000', '-f', ext === 'webm' ? 'webm' : 'ipod', path],
+      { cwd: work, signal: opts.signal },
+    ).then(() => undefined),
   );
-  return file;
 }
 
 /** atempo takes 0.5–2 in ffmpeg 4.1: larger changes are chained. */

@@ -10,7 +10,7 @@ import { reportError } from '../report.js';
 /** `nemo-run plan`: the steps a recipe compiles to, with what its backend adds. */
 export async function planCommand(path: string, opts: { backend?: BackendName; json?: boolean; strict?: boolean }, io: Io): Promise<number> {
   const { recipes, problems } = await checkRecipes([path], { cwd: io.cwd, backend: opts.backend });
-  if (problems.length) return reportError(problems[0], io);
+  if (problems.length) return reportError(problems[0]!.error, io);
   const plan = await describePlan(planRecipe(recipes[0]!, opts.backend), {
     env: io.env,
     strict: opts.strict,

@@ -1,10 +1,14 @@
-import { checkRecipes, exitCodeOf, runRecipes } from '../../api.js';
-import type { RunEvent } from '../../execute/events.js';
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { checkRecipes, exitCodeOf, findRecipes, runRecipes, shard } from '../../api.js';
+import type { RecipeReport, RunEvent } from '../../execute/events.js';
+import { junitXml } from '../../execute/reporters/junit.js';
 import { lineReporter } from '../../execute/reporters/lines.js';
 import { listrReporter } from '../../execute/reporters/listr.js';
 import type { BackendName } from '../../recipe/recipe.types.js';
 import { isInteractive, type Io } from '../io.js';
-import { formatSummary, reportError } from '../report.js';
+import { formatSummary, reportError, runAnnotations } from '../report.js';
 
 /** Options of `nemo-run run`. */
 export interface RunFlags {
@@ -12,12 +16,20 @@ export interface RunFlags {
   concurrency: number;
   json?: boolean;
   strict?: boolean;
+  force?: boolean;
+  preview?: boolean;
+  shard?: { index: number; count: number };
+  reporter?: 'json' | 'junit';
+  reportFile?: string;
 }
 
 /** `nemo-run run`: check, plan and execute recipes; one failure does not hide the others' results. */
-export async function runCommand(paths: string[], flags: RunFlags, io: Io): Promise<number> {
+export async function runCommand(args: string[], flags: RunFlags, io: Io): Promise<number> {
+  const found = await findRecipes(args, io.cwd);
+  const paths = flags.shard ? shard(found, flags.shard.index, flags.shard.count) : found;
+  if (flags.shard) io.stderr.write(`shard ${flags.shard.index}/${flags.shard.count}: ${paths.length} of ${found.length} recipes\n`);
   const { recipes, problems } = await checkRecipes(paths, { cwd: io.cwd, backend: flags.backend });
-  for (const problem of problems) reportError(problem, io);
+  for (const problem of problems) reportError(problem.error, io);
 
   // Progress: a task list on a terminal, plain lines elsewhere; stdout stays clean for --json.
   const interactive = isInteractive(io) && !flags.json && Boolean(io.stdout.isTTY);
@@ -27,14 +39,28 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io): Prom
     recipes,
     { ...flags, env: io.env, cwd: io.cwd, signal: io.signal, onEvent: (event) => onEvent(event) },
     (plans) => {
-      if (!interactive) return;
+      if (!interactive || !plans.length) return;
       const listr = listrReporter(plans, io.cwd);
       onEvent = listr.onEvent;
       listrDone = listr.done;
     },
   );
   await listrDone;
-  if (flags.json) io.stdout.write(`${JSON.stringify({ ok: reports.every((r) => r.status === 'ok') && !problems.length, recipes: reports }, null, 2)}\n`);
+  const ok = reports.every((r) => r.status === 'ok') && !problems.length;
+  if (flags.json) io.stdout.write(`${JSON.stringify({ ok, recipes: reports }, null, 2)}\n`);
   else io.stdout.write(formatSummary(reports, io, interactive));
+  if (io.env.GITHUB_ACTIONS === 'true') io.stderr.write(runAnnotations(reports));
+  if (flags.reporter) await writeReport(flags, reports, problems.map((p) => ({ file: p.file, code: p.error.code, message: p.error.message })), ok, io);
   return exitCodeOf(reports, problems);
+}
+
+/** Writes the `--reporter` report to `--report-file` (atomically), or to stdout without one. */
+async function writeReport(flags: RunFlags, reports: RecipeReport[], invalid: Parameters<typeof junitXml>[1], ok: boolean, io: Io) {
+  const text = flags.reporter === 'junit' ? junitXml(reports, invalid) : `${JSON.stringify({ ok, recipes: reports, invalid }, null, 2)}\n`;
+  if (!flags.reportFile) return void io.stdout.write(text);
+  const path = resolve(io.cwd, flags.reportFile);
+  await mkdir(dirname(path), { recursive: true });
+  const partial = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(partial, text);
+  await rename(partial, path);
 }

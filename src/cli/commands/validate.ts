@@ -1,11 +1,11 @@
-import { checkRecipes } from '../../api.js';
+import { checkRecipes, findRecipes } from '../../api.js';
 import type { BackendName } from '../../recipe/recipe.types.js';
 import { styler, type Io } from '../io.js';
 import { reportError } from '../report.js';
 
 /** `nemo-run validate`: every problem of every recipe, then exit 2 if there was any. */
 export async function validateCommand(paths: string[], opts: { backend?: BackendName }, io: Io): Promise<number> {
-  const { recipes, problems } = await checkRecipes(paths, { cwd: io.cwd, backend: opts.backend });
+  const { recipes, problems } = await checkRecipes(await findRecipes(paths, io.cwd), { cwd: io.cwd, backend: opts.backend });
   const style = styler(io, 'stdout');
   for (const recipe of recipes) {
     const inputs = recipe.inputs.length;
@@ -14,6 +14,6 @@ export async function validateCommand(paths: string[], opts: { backend?: Backend
     );
   }
   let code = 0;
-  for (const problem of problems) code = Math.max(code, reportError(problem, io));
+  for (const problem of problems) code = Math.max(code, reportError(problem.error, io));
   return code;
 }

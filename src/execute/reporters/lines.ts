@@ -28,6 +28,7 @@ export function lineReporter(write: (text: string) => void, cwd: string, now: ()
         return line(event.recipe, `${event.level === 'warn' ? 'warning: ' : ''}${event.message}`);
       case 'recipe:done': {
         const r = event.report;
+        if (r.upToDate) return line(r.recipe, `up to date → ${displayPath(r.output, cwd)}`);
         const what = r.status === 'ok' ? `done → ${displayPath(r.output, cwd)}` : r.status === 'cancelled' ? 'cancelled' : `failed: ${r.error?.message}`;
         return line(r.recipe, `${what} (${seconds(r.ms)})`);
       }

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** How much encoded video a project keeps for re-runs. */
+const CACHE_LIMIT_BYTES = 2 * 1024 ** 3;
+
+/**
+ * Encoded pieces of video kept by content key (what they were made from, never names or times), so a re-run after
+ * one changed input encodes only the pieces that input touches. Files are written under a temporary name and
+ * renamed, so an interrupted encode never leaves a broken entry.
+ */
+export class ChunkCache {
+  constructor(readonly dir: string) {}
+
+  /** The cached file for a key, marked as just used; undefined when absent. */
+  async get(key: string, ext: string): Promise<string | undefined> {
+    const path = join(this.dir, `${key}.${ext}`);
+    try {
+      const now = new Date();
+      await utimes(path, now, now);
+      return path;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Runs `make` to write a new entry at the path it is given, and files it under the key when it succeeds. */
+  async put(key: string, ext: string, make: (path: string) => Promise<void>): Promise<string> {
+    await mkdir(this.dir, { recursive: true });
+    const path = join(this.dir, `${key}.${ext}`);
+    const partial = join(this.dir, `.${key}.${randomBytes(4).toString('hex')}.partial.${ext}`);
+    try {
+      await make(partial);
+      await rename(partial, path);
+      return path;
+    } finally {
+      await rm(partial, { force: true });
+    }
+  }
+
+  /** Removes the least recently used entries beyond the size limit. */
+  async prune(limit = CACHE_LIMIT_BYTES): Promise<void> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    const entries = await Promise.all(
+      names.filter((n) => !n.startsWith('.')).map(async (name) => ({ name, info: await stat(join(this.dir, name)).catch(() => undefined) })),
+    );
+    let total = 0;
+    const byUse = entries.filter((e) => e.info).sort((a, b) => b.info!.mtimeMs - a.info!.mtimeMs);
+    for (const { name, info } of byUse) {
+      total += info!.size;
+      if (total > limit) await rm(join(this.dir, name), { force: true });
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import { findRecipes } from '../../api.js';
+import { ExitCode } from '../../errors.js';
+import { lineReporter } from '../../execute/reporters/lines.js';
+import type { BackendName } from '../../recipe/recipe.types.js';
+import { watchRecipes } from '../../watch/watch.js';
+import { styler, type Io } from '../io.js';
+import { reportError } from '../report.js';
+
+/** Options of `nemo-run watch` (and `run --watch`). */
+export interface WatchFlags {
+  backend?: BackendName;
+  concurrency: number;
+  strict?: boolean;
+  preview?: boolean;
+}
+
+/** `nemo-run watch`: runs, then re-runs on every change, until Ctrl-C. */
+export async function watchCommand(args: string[], flags: WatchFlags, io: Io): Promise<number> {
+  const paths = await findRecipes(args, io.cwd);
+  const signal = io.signal ?? new AbortController().signal;
+  const style = styler(io, 'stdout');
+  const say = (text: string) => io.stdout.write(`${text}\n`);
+  await watchRecipes(
+    paths,
+    { ...flags, env: io.env, cwd: io.cwd, signal, onEvent: lineReporter((text) => io.stdout.write(text), io.cwd) },
+    {
+      onInvalid: (file, error) => {
+        reportError(error, io);
+        say(style.yellow(`${file}: waiting for a valid save`));
+      },
+      onRestart: (file) => say(style.yellow(`${file}: changed during the run; cancelling it and starting again`)),
+      onRun: (_report, status) => say(style.dim(status)),
+    },
+  );
+  say('stopped watching');
+  return ExitCode.interrupted;
+}

@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { keyOf, type ContentHashes } from '../hash.js';
+import type { Plan } from '../plan/plan.types.js';
+import { VERSION } from '../version.js';
+
+interface Stamp {
+  fingerprint: string;
+  output: string;
+  size: number;
+  mtimeMs: number;
+}
+
+function stampPath(plan: Plan): string {
+  return join(plan.dir, '.nemo-run', `${plan.recipe}.${plan.backend}.stamp.json`);
+}
+
+/** What makes an output current: the recipe text, the export, the inputs by content, and this tool's version. */
+export async function outputFingerprint(plan: Plan, hashes: ContentHashes): Promise<string> {
+  const inputs = await Promise.all(plan.inputs.map(async (i) => (i.path ? hashes.of(i.path) : i.url)));
+  return keyOf([VERSION, plan.backend, plan.source, plan.export, inputs]);
+}
+
+/**
+ * The output a previous run wrote, when nothing it was made from has changed since and it is still there as written
+ * (same size and time); else undefined.
+ */
+export async function upToDateOutput(plan: Plan, fingerprint: string): Promise<string | undefined> {
+  try {
+    const stamp = JSON.parse(await readFile(stampPath(plan), 'utf8')) as Stamp;
+    if (stamp.fingerprint !== fingerprint) return undefined;
+    const info = await stat(stamp.output);
+    return info.size === stamp.size && info.mtimeMs === stamp.mtimeMs ? stamp.output : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Records that `output` is current for this fingerprint (atomically). */
+export async function writeStamp(plan: Plan, fingerprint: string, output: string): Promise<void> {
+  const info = await stat(output);
+  const path = stampPath(plan);
+  await mkdir(dirname(path), { recursive: true });
+  const partial = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  const stamp: Stamp = { fingerprint, output, size: info.size, mtimeMs: info.mtimeMs };
+  await writeFile(partial, `${JSON.stringify(stamp, null, 2)}\n`);
+  await rename(partial, path);
+}

@@ -1,0 +1,40 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+
+/**
+ * Content hashes of files, remembered while the file's identity (inode, size, modification and change times) holds.
+ * ctime cannot be set by a copy that preserves mtime, so such a copy is hashed again. Watch mode also forgets a
+ * file whenever the file system says it changed.
+ */
+export class ContentHashes {
+  private readonly known = new Map<string, { identity: string; hash: Promise<string> }>();
+
+  /** The sha256 of a file's bytes, streamed. */
+  async of(path: string): Promise<string> {
+    const info = await stat(path);
+    const identity = `${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
+    const cached = this.known.get(path);
+    if (cached?.identity === identity) return cached.hash;
+    const hash = new Promise<string>((resolve, reject) => {
+      const digest = createHash('sha256');
+      createReadStream(path)
+        .on('data', (chunk) => digest.update(chunk))
+        .on('end', () => resolve(digest.digest('hex')))
+        .on('error', reject);
+    });
+    this.known.set(path, { identity, hash });
+    hash.catch(() => this.known.delete(path));
+    return hash;
+  }
+
+  /** Forgets a file, so its next hash is computed from its bytes. */
+  forget(path: string): void {
+    this.known.delete(path);
+  }
+}
+
+/** A short stable key for any JSON-able value. */
+export function keyOf(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
+}
