@@ -33,6 +33,8 @@ function floor() {
 }
 
 function promo() {
+  // A cold render: no up-to-date stamp, no cached chunks.
+  rmSync(join(root, 'recipes', '.nemo-run'), { recursive: true, force: true });
   const result = spawnSync(process.execPath, [join(root, 'bin/nemo-run.js'), 'recipes/promo.yaml', '--json'], { cwd: root, env: { ...process.env, CI: 'true' } });
   if (result.status !== 0) throw new Error(`nemo-run failed:\n${result.stderr}`);
 }

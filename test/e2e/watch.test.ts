@@ -1,0 +1,142 @@
+import { execFileSync } from 'node:child_process';
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawnCli } from '../helpers/cli.js';
+import { tmpProject } from '../helpers/tmp.js';
+
+type Child = ReturnType<typeof spawnCli>;
+const children: Child[] = [];
+afterEach(async () => {
+  for (const child of children.splice(0)) {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});
+
+/** Starts `nemo-run watch` and gives a way to wait for its output. */
+function watcher(dir: string, recipe = 'w.yaml') {
+  const child = spawnCli(['watch', recipe], { cwd: dir });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (c) => (out += c));
+  const waitFor = (test: (out: string) => boolean, timeoutMs = 20_000) =>
+    new Promise<void>((resolve, reject) => {
+      const started = Date.now();
+      const check = setInterval(() => {
+        if (test(out)) {
+          clearInterval(check);
+          resolve();
+        } else if (Date.now() - started > timeoutMs) {
+          clearInterval(check);
+          reject(new Error(`timed out; output so far:\n${out}`));
+        }
+      }, 20);
+    });
+  const runs = () => (out.match(/ · last run /g) ?? []).length;
+  return { child, output: () => out, waitFor, runs };
+}
+
+/** A project with a glob of two stills and a tiny recipe over them. */
+async function project(instructions = 'a 2-second video with captions', exportLines = 'size: 160x90\n  quality: draft'): Promise<string> {
+  const dir = await tmpProject();
+  await mkdir(join(dir, 'shots'));
+  await copyFile(join(dir, 'media/blue.jpg'), join(dir, 'shots/a.jpg'));
+  await copyFile(join(dir, 'media/red.jpg'), join(dir, 'shots/b.jpg'));
+  await writeFile(join(dir, 'w.yaml'), `inputs:\n  - shots/*.jpg\ninstructions:\n  - ${instructions}\nexport:\n  ${exportLines}\n`);
+  return dir;
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** PIDs of ffmpeg processes working on files of this project. */
+function ffmpegIn(dir: string): number[] {
+  return execFileSync('ps', ['-eo', 'pid=,args='])
+    .toString()
+    .split('\n')
+    .filter((l) => l.includes('ffmpeg') && l.includes(dir))
+    .map((l) => Number(l.trim().split(/\s+/)[0]));
+}
+
+describe('nemo-run watch', () => {
+  it('runs once at start, then once per edit, and says what it watches between runs', async () => {
+    const dir = await project();
+    const w = watcher(dir);
+    await w.waitFor(() => w.runs() === 1);
+    expect(w.output()).toMatch(/watching w\.yaml and 1 input \(globs included\) · last run \d\d:\d\d:\d\d ok in \d+\.\ds → out\/w\.mp4/);
+    await copyFile(join(dir, 'media/green-tall.png'), join(dir, 'shots/a.jpg'));
+    await w.waitFor(() => w.runs() === 2);
+    await pause(1000);
+    expect(w.runs()).toBe(2);
+  });
+
+  it('turns a burst of 20 changes into one run', async () => {
+    const dir = await project();
+    const w = watcher(dir);
+    await w.waitFor(() => w.runs() === 1);
+    const sources = ['blue.jpg', 'red.jpg'];
+    for (let i = 0; i < 20; i++) {
+      await copyFile(join(dir, 'media', sources[i % 2]!), join(dir, 'shots/a.jpg'));
+      await pause(5);
+    }
+    await w.waitFor(() => w.runs() === 2);
+    await pause(1500);
+    expect(w.runs()).toBe(2);
+  });
+
+  it('picks up a new file that matches a glob, and drops a deleted one', async () => {
+    const dir = await project();
+    const w = watcher(dir);
+    await w.waitFor(() => w.runs() === 1);
+    await copyFile(join(dir, 'media/green-tall.png'), join(dir, 'shots/c.jpg'));
+    await w.waitFor(() => w.runs() === 2);
+    expect(w.output()).toContain('probe c.jpg');
+    expect(w.output()).toContain('Video: 3 images');
+    await rm(join(dir, 'shots/b.jpg'));
+    await w.waitFor(() => w.runs() === 3);
+    expect(w.output().split(' · last run ').at(-2)).toContain('Video: 2 images');
+  });
+
+  it('shows an invalid edit with its position and keeps watching; the next valid save runs', async () => {
+    const dir = await project();
+    const w = watcher(dir);
+    await w.waitFor(() => w.runs() === 1);
+    await writeFile(join(dir, 'w.yaml'), 'inputs:\n  - shots/*.jpg\ninstrutions:\n  - a 1-second video\n');
+    await w.waitFor((out) => out.includes('w.yaml: waiting for a valid save'));
+    expect(w.child.exitCode).toBeNull();
+    await writeFile(join(dir, 'w.yaml'), 'inputs:\n  - shots/*.jpg\ninstructions:\n  - a 1-second video\nexport:\n  size: 160x90\n');
+    await w.waitFor(() => w.runs() === 2);
+    expect(w.child.exitCode).toBeNull();
+    const { stderr } = await (async () => {
+      w.child.kill('SIGINT');
+      return w.child.result;
+    })();
+    expect(stderr).toContain('w.yaml:3:1: unknown key "instrutions" [E_RECIPE_SCHEMA]');
+  });
+
+  it('cancels a run when an input changes during it, leaves no ffmpeg behind, and starts again', async () => {
+    const dir = await project('a 40-second video with a slow zoom', 'resolution: 720p\n  quality: high');
+    const w = watcher(dir);
+    await w.waitFor((out) => out.includes('render video…'));
+    await pause(300);
+    const first = ffmpegIn(dir);
+    expect(first.length).toBeGreaterThan(0);
+    await copyFile(join(dir, 'media/green-tall.png'), join(dir, 'shots/a.jpg'));
+    await w.waitFor((out) => out.includes('w.yaml: changed during the run; cancelling it and starting again'));
+    await w.waitFor((out) => (out.match(/render video…/g) ?? []).length === 2);
+    // Every ffmpeg of the cancelled run is gone.
+    const alive = first.filter((pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    expect(alive).toEqual([]);
+    w.child.kill('SIGINT');
+    const { code, stdout } = await w.child.result;
+    expect(code).toBe(130);
+    expect(stdout).toContain('stopped watching');
+    expect(ffmpegIn(dir)).toEqual([]);
+  });
+});
