@@ -12,9 +12,9 @@ export interface StepContext {
   progress(fraction: number, detail?: string): void;
   /** Tells the user something worth knowing (a warning, the cloud's reply). */
   log(message: string, level?: 'info' | 'warn'): void;
-  /** What this step saved with `checkpoint` in an earlier, interrupted run (resumable steps only). */
+  /** What this step saved with `checkpoint` in an earlier, unfinished run of the same plan. */
   saved?: unknown;
-  /** Saves progress within a resumable step before it does something that must not happen twice. */
+  /** Saves progress within a step before it does something that must not happen twice (plain JSON, no secrets). */
   checkpoint(value: unknown): Promise<void>;
 }
 

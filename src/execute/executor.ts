@@ -75,9 +75,10 @@ async function runJob({ plan, backend }: Job, limit: LimitFunction, opts: Execut
         if (level === 'warn') warnings.push(message);
         emit({ type: 'log', recipe, step, level, message });
       },
-      saved: resumable(step) ? earlier.get(`${step.id}#checkpoint`) : undefined,
+      // Checkpoints are the backend's own choice of what to keep, so every step may write one.
+      saved: earlier.get(`${step.id}#checkpoint`),
       checkpoint: async (value) => {
-        if (resumable(step)) await journal!.record(plan, `${step.id}#checkpoint`, value);
+        await journal?.record(plan, `${step.id}#checkpoint`, value);
       },
     };
     try {

@@ -317,7 +317,7 @@ describe('the nemo cloud backend against a faithful local server', () => {
     child.kill('SIGINT');
     expect((await child.result).code).toBe(130);
     const journal = JSON.parse(await readFile(join(dir, '.nemo-run/shop.nemo.json'), 'utf8'));
-    expect(journal.steps.export.renderId).toMatch(/^render_\d+$/);
+    expect(journal.steps['export#checkpoint'].renderId).toMatch(/^render_\d+$/);
     expect(JSON.stringify(journal)).not.toMatch(/nmv_usr_/);
 
     fake.renderPolls = 1;
@@ -327,6 +327,19 @@ describe('the nemo cloud backend against a faithful local server', () => {
     expect(fake.requests('POST', /with-session/)).toHaveLength(1);
     expect(fake.requests('POST', /^\/run_sse$/)).toHaveLength(3);
     expect(fake.requests('POST', /upload-video/)).toHaveLength(6);
+    expect(await readFile(join(dir, 'out/shop.mp4'))).toEqual(await readFile(VIDEO));
+  });
+
+  it('a render that failed is not polled again by the next run: a new one is started', async () => {
+    fake.faults.renderFails = true;
+    const dir = await project();
+    expect((await runCli(['shop.yaml'], { cwd: dir, env: env(dir) })).code).toBe(1);
+    fake.faults.renderFails = false;
+    const again = await runCli(['shop.yaml'], { cwd: dir, env: env(dir) });
+    expect(again.code, again.stdout).toBe(0);
+    expect(fake.renderStarts).toBe(2);
+    // The session, uploads and edits of the first run were kept.
+    expect(fake.requests('POST', /^\/run_sse$/)).toHaveLength(3);
     expect(await readFile(join(dir, 'out/shop.mp4'))).toEqual(await readFile(VIDEO));
   });
 

@@ -373,7 +373,8 @@ export class NemoFake {
     const render = this.renders.get(id);
     if (!render) return json(res, 404, { code: 404, message: 'no such render' });
     render.polls++;
-    if (render.status !== 'cancelled') {
+    // A render that finished (or failed, or was cancelled) stays that way.
+    if (render.status === 'queued' || render.status === 'processing') {
       render.status = render.polls >= this.renderPolls ? (this.faults.renderFails ? 'failed' : 'completed') : 'processing';
     }
     const progress = Math.min(100, Math.round((render.polls / this.renderPolls) * 100));

@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import type { ExportSettings } from '../../plan/plan.types.js';
-import { TrackType, type Draft, type Segment } from '../draft.js';
-import { runTool, type FfmpegPaths } from './ffmpeg.js';
 import pLimit from 'p-limit';
 import { keyOf, type ContentHashes } from '../../hash.js';
+import type { ExportSettings } from '../../plan/plan.types.js';
 import { VERSION } from '../../version.js';
+import { TrackType, type Draft, type Segment } from '../draft.js';
 import type { ChunkCache } from './chunk-cache.js';
+import { runTool, type FfmpegPaths } from './ffmpeg.js';
 import { chunkGraph, frameCount, mainTrack, splitChunks, textLayout, type SourceMedia, type TextLine } from './graph.js';
 
 /** What a render needs; everything is passed in. */
@@ -86,7 +86,7 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
               ...graph.inputs,
               '-filter_complex_script', `chunk${k}.graph`,
               '-map', `[${graph.out}]`, '-frames:v', String(graph.frames), '-r', String(settings.fps),
-              ...codec, '-an', '-f', ext === 'webm' ? 'webm' : ext === 'mov' ? 'mov' : 'mp4', path,
+              ...codec, '-an', path,
             ],
             { cwd: work, signal, onFrame: (f) => ((done[k] = Math.min(f, graph.frames)), report()) },
           ).then(() => undefined),
@@ -98,7 +98,7 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
     // The concat list quotes paths; a quote inside one is written '\'' as the format wants.
     await writeFile(join(work, 'chunks.txt'), files.map((f) => `file '${f.replace(/'/g, "'\\''")}'\n`).join(''));
     await mkdir(dirname(settings.output), { recursive: true });
-    const join_ = [
+    const concat = [
       '-hide_banner', '-nostdin', '-y', '-v', 'error',
       '-f', 'concat', '-safe', '0', '-i', 'chunks.txt',
       ...(audio ? ['-i', audio, '-map', '0:v:0', '-map', '1:a:0'] : ['-map', '0:v:0']),
@@ -106,7 +106,7 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
       ...(ext === 'webm' ? [] : ['-movflags', '+faststart']),
       partial,
     ];
-    await runTool(tools.ffmpeg, join_, { cwd: work, signal });
+    await runTool(tools.ffmpeg, concat, { cwd: work, signal });
     await rename(partial, settings.output);
     opts.onProgress?.(1);
   } finally {
@@ -186,7 +186,7 @@ async function mixAudio(opts: RenderOptions, work: string): Promise<string | und
   return opts.cache.put(key, ext, (path) =>
     runTool(
       opts.tools.ffmpeg,
-      ['-hide_banner', '-nostdin', '-y', '-v', 'error', ...inputs, '-filter_complex_script', 'audio.graph', '-map', '[aout]', '-t', D, ...audioCodec(settings), '-ar', '48000', '-f', ext === 'webm' ? 'webm' : 'ipod', path],
+      ['-hide_banner', '-nostdin', '-y', '-v', 'error', ...inputs, '-filter_complex_script', 'audio.graph', '-map', '[aout]', '-t', D, ...audioCodec(settings), '-ar', '48000', path],
       { cwd: work, signal: opts.signal },
     ).then(() => undefined),
   );

@@ -45,6 +45,9 @@ export function renderStatus(answer: unknown): RenderStatus {
   };
 }
 
+/** Render states that will never complete. */
+const FAILED = new Set(['failed', 'error', 'cancelled']);
+
 /** Instructions that are not edits: the seed routes them to the API, never to the chat. */
 const NOT_CHAT: [RegExp, 'export' | 'credits' | 'state'][] = [
   [/^\s*(?:export|download|send me the video|导出)\b/i, 'export'],
@@ -74,8 +77,9 @@ export class NemoBackend implements Backend {
     this.client = new NemoClient(config);
   }
 
+  /** Sessions, uploads and edits are kept; the render is re-checked on resume through the export's checkpoint. */
   resumable(step: Step): boolean {
-    return step.kind !== 'authenticate' && step.kind !== 'download';
+    return step.kind === 'session' || step.kind === 'upload' || step.kind === 'instruct';
   }
 
   async runStep(step: Step, ctx: StepContext): Promise<unknown> {
@@ -234,10 +238,13 @@ export class NemoBackend implements Backend {
     );
   }
 
-  /** Starts the render, recording its id first, so a resumed run polls the same render instead of paying again. */
+  /**
+   * Starts the render, recording its id first, so a run that is interrupted and started again polls the same render
+   * instead of paying for a new one. A render that failed or vanished is replaced by a new one.
+   */
   private async export(ctx: StepContext): Promise<{ renderId: string }> {
     const saved = (ctx.saved as { renderId?: string } | undefined)?.renderId;
-    if (saved && (await this.renderExists(saved, ctx.signal))) return { renderId: saved };
+    if (saved && (await this.renderAlive(saved, ctx.signal))) return { renderId: saved };
     return this.orRecover(ctx, ctx.plan.instructions.length, async () => {
       const { sessionId } = this.sessionOf(ctx);
       const draft = await this.draft(sessionId, ctx.signal);
@@ -246,7 +253,7 @@ export class NemoBackend implements Backend {
           hint: 'check that the instructions ask for a video (nemo-run plan shows them)',
         });
       }
-      const renderId = saved ?? `render_${Date.now()}`;
+      const renderId = `render_${Date.now()}`;
       await ctx.checkpoint({ renderId });
       await this.client.call('POST', '/api/render/proxy/lambda', {
         json: { id: renderId, sessionId, draft, output: { format: ctx.plan.export.format, quality: ctx.plan.export.quality } },
@@ -256,10 +263,11 @@ export class NemoBackend implements Backend {
     });
   }
 
-  private async renderExists(renderId: string, signal: AbortSignal): Promise<boolean> {
+  /** True when the render exists and has not failed. */
+  private async renderAlive(renderId: string, signal: AbortSignal): Promise<boolean> {
     try {
-      await this.client.call('GET', `/api/render/proxy/lambda/${encodeURIComponent(renderId)}`, { signal, idempotent: true });
-      return true;
+      const answer = await this.client.call('GET', `/api/render/proxy/lambda/${encodeURIComponent(renderId)}`, { signal, idempotent: true });
+      return !FAILED.has(renderStatus(answer).status);
     } catch (error) {
       if (error instanceof BackendError && error.status === 404) return false;
       throw error;
@@ -276,7 +284,7 @@ export class NemoBackend implements Backend {
         if (!status.url) throw new BackendError('E_BACKEND_HTTP', 'the cloud finished the render but gave no download URL');
         return { renderId, url: status.url };
       }
-      if (status.status === 'failed' || status.status === 'error' || status.status === 'cancelled') {
+      if (FAILED.has(status.status)) {
         throw new BackendError('E_BACKEND_HTTP', `the cloud render ${renderId} ${status.status}`, { hint: 'run again to start a new render; export costs no credits' });
       }
       if (status.progress !== undefined) ctx.progress(status.progress / 100, status.status);
