@@ -48,10 +48,11 @@ export interface CallOptions {
 const CONNECTION_ERRORS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED']);
 const ATTEMPTS = 3;
 
-/** True for errors where the connection failed rather than the server answering. */
+/** True for errors where the connection failed rather than the server answering (also when wrapped as a cause). */
 export function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: string })?.code;
-  return Boolean(code && CONNECTION_ERRORS.has(code));
+  if (code && CONNECTION_ERRORS.has(code)) return true;
+  return error instanceof Error && error.cause !== undefined && isConnectionError(error.cause);
 }
 
 /**
@@ -85,6 +86,33 @@ export class NemoClient {
 
   /** Calls an endpoint and returns the envelope's `data` (or the whole answer when it has no envelope). */
   async call<T = unknown>(method: 'GET' | 'POST', path: string, opts: CallOptions = {}): Promise<T> {
+    const { response, body } = await this.exchange(() => this.send(method, path, opts), opts);
+    const code = typeof body?.code === 'number' ? body.code : undefined;
+    if (response.statusCode >= 200 && response.statusCode < 300 && (code === undefined || code === 0)) {
+      return (code === 0 && body && 'data' in body ? body.data : body) as T;
+    }
+    throw this.failure(response.statusCode, code, body);
+  }
+
+  /** Opens the chat stream; answers that are not a stream are turned into errors like any other call's. */
+  async openStream(path: string, json: unknown, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+    const isStream = (r: Dispatcher.ResponseData) => r.statusCode === 200 && String(r.headers['content-type'] ?? '').includes('text/event-stream');
+    const send = () => this.send('POST', path, { json, signal }, { accept: 'text/event-stream' }, this.config.streamTimeoutMs + 60_000);
+    const { response, body } = await this.exchange(send, { signal }, isStream);
+    if (isStream(response)) return response;
+    throw this.failure(response.statusCode, typeof body?.code === 'number' ? body.code : undefined, body);
+  }
+
+  /**
+   * Sends a request until its answer is final: 429 waits for Retry-After once, 1001 gets a fresh anonymous token
+   * once, and idempotent calls retry 5xx and connection errors with backoff. Returns the answer with its JSON body
+   * read, or unread when `keep` wants the body itself (a stream).
+   */
+  private async exchange(
+    send: () => Promise<Dispatcher.ResponseData>,
+    opts: Pick<CallOptions, 'signal' | 'idempotent'>,
+    keep?: (response: Dispatcher.ResponseData) => boolean,
+  ): Promise<{ response: Dispatcher.ResponseData; body?: Record<string, unknown> }> {
     await this.authenticate(opts.signal);
     let refreshed = false;
     let rateLimited = false;
@@ -92,7 +120,7 @@ export class NemoClient {
       const used = this.auth;
       let response: Dispatcher.ResponseData;
       try {
-        response = await this.send(method, path, opts);
+        response = await send();
       } catch (error) {
         if (opts.signal?.aborted) throw new InterruptedError(opts.signal.reason);
         if (isConnectionError(error) && opts.idempotent && attempt < ATTEMPTS) {
@@ -101,55 +129,25 @@ export class NemoClient {
         }
         throw this.unreachable(error);
       }
-      const { statusCode } = response;
-      if (statusCode === 429 && !rateLimited) {
+      if (keep?.(response)) return { response };
+      if (response.statusCode === 429 && !rateLimited) {
         rateLimited = true;
         await response.body.dump();
         await sleep(retryAfterMs(response.headers['retry-after']), undefined, { signal: opts.signal });
         continue;
       }
-      if (statusCode >= 500 && opts.idempotent && attempt < ATTEMPTS) {
+      if (response.statusCode >= 500 && opts.idempotent && attempt < ATTEMPTS) {
         await response.body.dump();
         await this.backoff(attempt, opts.signal);
         continue;
       }
       const body = await readJson(response);
-      const code = typeof body?.code === 'number' ? body.code : undefined;
-      if (code === 1001 && !refreshed && this.auth?.source !== 'env') {
+      if (body?.code === 1001 && !refreshed && this.auth?.source !== 'env') {
         refreshed = true;
         await this.refresh(used, opts.signal);
         continue;
       }
-      if (statusCode >= 200 && statusCode < 300 && (code === undefined || code === 0)) {
-        return (code === 0 && body && 'data' in body ? body.data : body) as T;
-      }
-      throw this.failure(statusCode, code, body);
-    }
-  }
-
-  /** Opens the chat stream; answers that are not a stream are turned into errors like any other call's. */
-  async openStream(path: string, json: unknown, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
-    await this.authenticate(signal);
-    let refreshed = false;
-    let rateLimited = false;
-    for (;;) {
-      const used = this.auth;
-      const response = await this.send('POST', path, { json, signal }, { accept: 'text/event-stream' }, this.config.streamTimeoutMs + 60_000);
-      const type = String(response.headers['content-type'] ?? '');
-      if (response.statusCode === 200 && type.includes('text/event-stream')) return response;
-      if (response.statusCode === 429 && !rateLimited) {
-        rateLimited = true;
-        await response.body.dump();
-        await sleep(retryAfterMs(response.headers['retry-after']), undefined, { signal });
-        continue;
-      }
-      const body = await readJson(response);
-      if (body?.code === 1001 && !refreshed && this.auth?.source !== 'env') {
-        refreshed = true;
-        await this.refresh(used, signal);
-        continue;
-      }
-      throw this.failure(response.statusCode, typeof body?.code === 'number' ? body.code : undefined, body);
+      return { response, body };
     }
   }
 

@@ -1,14 +1,13 @@
 import { summarizeDraft } from '../../backends/draft.js';
-import { createNemoBackend } from '../../backends/nemo/nemo-backend.js';
+import { createNemoBackend, type NemoBackend } from '../../backends/nemo/nemo-backend.js';
 import type { Io } from '../io.js';
 import { reportError } from '../report.js';
 
-/** `nemo-run credits`: the cloud credit balance. */
-export async function creditsCommand(io: Io): Promise<number> {
+/** Runs one cloud query and prints its answer; errors become their exit code. */
+async function query(io: Io, ask: (backend: NemoBackend) => Promise<string>): Promise<number> {
   const backend = createNemoBackend(io.env);
   try {
-    const { available, frozen, total } = await backend.credits(io.signal);
-    io.stdout.write(`credits: ${available} available, ${frozen} frozen (held by work in progress), ${total} total\n`);
+    io.stdout.write(`${await ask(backend)}\n`);
     return 0;
   } catch (error) {
     return reportError(error, io);
@@ -17,16 +16,18 @@ export async function creditsCommand(io: Io): Promise<number> {
   }
 }
 
+/** `nemo-run credits`: the cloud credit balance. */
+export function creditsCommand(io: Io): Promise<number> {
+  return query(io, async (backend) => {
+    const { available, frozen, total } = await backend.credits(io.signal);
+    return `credits: ${available} available, ${frozen} frozen (held by work in progress), ${total} total`;
+  });
+}
+
 /** `nemo-run state <session-id>`: the timeline of a cloud session, as one summary line (or JSON). */
-export async function stateCommand(sessionId: string, opts: { json?: boolean }, io: Io): Promise<number> {
-  const backend = createNemoBackend(io.env);
-  try {
+export function stateCommand(sessionId: string, opts: { json?: boolean }, io: Io): Promise<number> {
+  return query(io, async (backend) => {
     const draft = await backend.draft(sessionId, io.signal);
-    io.stdout.write(opts.json ? `${JSON.stringify(draft, null, 2)}\n` : `${summarizeDraft(draft)}\n`);
-    return 0;
-  } catch (error) {
-    return reportError(error, io);
-  } finally {
-    await backend.close();
-  }
+    return opts.json ? JSON.stringify(draft, null, 2) : summarizeDraft(draft);
+  });
 }
