@@ -4,6 +4,8 @@ import { watch, type FSWatcher } from 'chokidar';
 import picomatch from 'picomatch';
 import { parseDocument } from 'yaml';
 import { runRecipes, type RunOptions } from '../api.js';
+import { posterPath } from '../backends/local/local-backend.js';
+import { displayPath } from '../display.js';
 import { NemoError } from '../errors.js';
 import type { RecipeReport } from '../execute/events.js';
 import { ContentHashes } from '../hash.js';
@@ -111,10 +113,7 @@ class RecipeWatch {
     try {
       // Up-to-date checks stay on: a save that changed no content costs nothing.
       const [report] = await runRecipes([recipe], { ...this.opts, signal: controller.signal, hashes: this.hashes });
-      if (report!.output) {
-        this.watched.outputs.add(report!.output);
-        this.watched.outputs.add(report!.output.replace(/\.[^./]+$/, '.poster.png'));
-      }
+      if (report!.output) this.watched.outputs.add(report!.output).add(posterPath(report!.output));
       if (report!.status !== 'cancelled') this.last = { at: new Date(), report: report! };
       this.callbacks.onRun(report!, this.status());
     } finally {
@@ -130,7 +129,9 @@ class RecipeWatch {
     if (!this.last) return what;
     const { at, report } = this.last;
     const time = at.toTimeString().slice(0, 8);
-    const result = report.status === 'ok' ? `ok in ${(report.ms / 1000).toFixed(1)}s → ${relative(this.opts.cwd, report.output ?? '') || report.output}` : `failed: ${report.error?.message}`;
+    const output = displayPath(report.output, this.opts.cwd);
+    const result =
+      report.status !== 'ok' ? `failed: ${report.error?.message}` : report.upToDate ? `up to date → ${output}` : `ok in ${(report.ms / 1000).toFixed(1)}s → ${output}`;
     return `${what} · last run ${time} ${result}`;
   }
 
