@@ -1,14 +1,17 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, extname, join, relative } from 'node:path';
 import { NemoError, ExitCode } from '../../errors.js';
+import { ContentHashes, keyOf } from '../../hash.js';
 import { frameSize, outputPath } from '../../plan/export-settings.js';
 import type { ExportSettings, Plan, Step } from '../../plan/plan.types.js';
+import type { ResolvedInput } from '../../recipe/recipe.types.js';
+import { VERSION } from '../../version.js';
 import type { Backend, PlanDetails, StepContext } from '../backend.js';
 import { summarizeDraft, type Draft } from '../draft.js';
 import type { BackendOptions } from '../index.js';
-import { ContentHashes } from '../../hash.js';
-import { ChunkCache } from './chunk-cache.js';
+import { ContentCache } from './content-cache.js';
 import { findFfmpeg, type FfmpegPaths } from './ffmpeg.js';
 import { interpretInstructions, type EditState, type InstructionNote } from './interpret.js';
 import { probeInput, type MediaInfo } from './probe.js';
@@ -52,7 +55,7 @@ export class LocalBackend implements Backend {
     const { plan, signal } = ctx;
     switch (step.kind) {
       case 'probe':
-        return probeInput(plan.inputs[step.input!]!, this.tools, signal);
+        return this.probe(plan.inputs[step.input!]!, this.cacheOf(plan), signal);
       case 'interpret': {
         const infos = plan.inputs.map((input) => ctx.results.get(`probe:${input.index}`) as MediaInfo);
         const result = this.interpret(plan, infos);
@@ -70,7 +73,7 @@ export class LocalBackend implements Backend {
           tools: this.tools,
           font: bundledFont(),
           parallel: availableParallelism(),
-          cache: new ChunkCache(join(plan.dir, '.nemo-run', 'cache')),
+          cache: this.cacheOf(plan),
           hashes: this.hashes,
           signal,
           onProgress: (f) => ctx.progress(f),
@@ -89,9 +92,24 @@ export class LocalBackend implements Backend {
   }
 
   async describe(plan: Plan, { signal }: { signal: AbortSignal }): Promise<PlanDetails> {
-    const infos = await Promise.all(plan.inputs.map((input) => probeInput(input, this.tools, signal)));
+    const infos = await Promise.all(plan.inputs.map((input) => this.probe(input, this.cacheOf(plan), signal)));
     const { draft, export: settings, notes, summary } = this.interpret(plan, infos);
     return { draft, export: settings, notes, summary };
+  }
+
+  /** What is kept between runs of recipes in this folder: `.nemo-run/cache/` beside them. */
+  private cacheOf(plan: Plan): ContentCache {
+    return new ContentCache(join(plan.dir, '.nemo-run', 'cache'));
+  }
+
+  /** Probes an input, or takes what an earlier probe of the same content found. */
+  private async probe(input: ResolvedInput, cache: ContentCache, signal: AbortSignal): Promise<MediaInfo> {
+    const key = keyOf(['probe', VERSION, await this.hashes.of(input.path!)]);
+    const kept = await cache.get(key, 'json');
+    if (kept) return JSON.parse(await readFile(kept, 'utf8')) as MediaInfo;
+    const info = await probeInput(input, this.tools, signal);
+    await cache.put(key, 'json', (path) => writeFile(path, JSON.stringify(info)));
+    return info;
   }
 
   /** Instructions → edit state → timeline, with the export settings the instructions may have changed. */

@@ -7,7 +7,7 @@ import { keyOf, type ContentHashes } from '../../hash.js';
 import type { ExportSettings } from '../../plan/plan.types.js';
 import { VERSION } from '../../version.js';
 import { TrackType, type Draft, type Segment } from '../draft.js';
-import type { ChunkCache } from './chunk-cache.js';
+import type { ContentCache } from './content-cache.js';
 import { runTool, type FfmpegPaths } from './ffmpeg.js';
 import { chunkGraph, frameCount, mainTrack, splitChunks, textLayout, type SourceMedia, type TextLine } from './graph.js';
 
@@ -22,7 +22,7 @@ export interface RenderOptions {
   /** How many chunks to encode at once (one ffmpeg each). */
   parallel: number;
   /** Keeps encoded chunks and sound by content, so re-runs encode only what changed. */
-  cache: ChunkCache;
+  cache: ContentCache;
   hashes: ContentHashes;
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;

@@ -2,15 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** How much encoded video a project keeps for re-runs. */
+/** How much a project keeps for re-runs. */
 const CACHE_LIMIT_BYTES = 2 * 1024 ** 3;
 
 /**
- * Encoded pieces of video kept by content key (what they were made from, never names or times), so a re-run after
- * one changed input encodes only the pieces that input touches. Files are written under a temporary name and
- * renamed, so an interrupted encode never leaves a broken entry.
+ * Files kept by content key (what they were made from, never names or times): encoded pieces of video and sound,
+ * and probed media facts, so a re-run after one changed input redoes only what that input touches. Entries are
+ * written under a temporary name and renamed, so an interrupted encode never leaves a broken one.
  */
-export class ChunkCache {
+export class ContentCache {
   constructor(readonly dir: string) {}
 
   /** The cached file for a key, marked as just used; undefined when absent. */
