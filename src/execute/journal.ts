@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../atomic.js';
 import type { Plan } from '../plan/plan.types.js';
 
 /** Where a run's progress is kept, so an interrupted run can pick up where it stopped. */
@@ -48,11 +49,7 @@ export function fileJournal(): Journal {
       const write = queue.then(async () => {
         const file = (await read(plan)) ?? { fingerprint: planFingerprint(plan), steps: {} };
         file.steps[stepId] = result;
-        const path = pathOf(plan);
-        await mkdir(dirname(path), { recursive: true });
-        const partial = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-        await writeFile(partial, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
-        await rename(partial, path);
+        await writeFileAtomic(pathOf(plan), `${JSON.stringify(file, null, 2)}\n`, 0o600);
       });
       queue = write.catch(() => {});
       return write;

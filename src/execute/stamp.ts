@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../atomic.js';
 import { keyOf, type ContentHashes } from '../hash.js';
 import type { Plan } from '../plan/plan.types.js';
 import { VERSION } from '../version.js';
@@ -40,10 +40,6 @@ export async function upToDateOutput(plan: Plan, fingerprint: string): Promise<s
 /** Records that `output` is current for this fingerprint (atomically). */
 export async function writeStamp(plan: Plan, fingerprint: string, output: string): Promise<void> {
   const info = await stat(output);
-  const path = stampPath(plan);
-  await mkdir(dirname(path), { recursive: true });
-  const partial = `${path}.${randomBytes(4).toString('hex')}.tmp`;
   const stamp: Stamp = { fingerprint, output, size: info.size, mtimeMs: info.mtimeMs };
-  await writeFile(partial, `${JSON.stringify(stamp, null, 2)}\n`);
-  await rename(partial, path);
+  await writeFileAtomic(stampPath(plan), `${JSON.stringify(stamp, null, 2)}\n`);
 }

@@ -158,7 +158,7 @@ class RecipeWatch {
     this.watcher = watch([...roots], {
       ignoreInitial: true,
       depth: watched.globs.some((g) => g.deep) ? 8 : 0,
-      ignored: (path) => /(^|[/\\])(node_modules|\.git|\.nemo-run)([/\\]|$)/.test(path) || /\.partial\.[^/]+$/.test(path),
+      ignored: (path) => /(^|[/\\])(node_modules|\.git|\.nemo-run)([/\\]|$)/.test(path) || /\.partial(\.[^./\\]+)?$/.test(path),
       // A file still being written (a large copy) is waited out until its size holds still.
       awaitWriteFinish: { stabilityThreshold: 250, pollInterval: 50 },
     });

@@ -246,11 +246,12 @@ export class NemoFake {
       }
       const writes: Promise<void>[] = [];
       parser.on('file', (field, stream, info) => {
-        const ext = extname(info.filename).slice(1).toLowerCase();
+        const filename = info.filename ?? '';
+        const ext = extname(filename).slice(1).toLowerCase();
         if (field !== 'files') refused = { code: 400, message: `unexpected field ${field}` };
         else if (!ACCEPTED.has(ext) || ext === this.faults.refuseType) refused = { code: 4001, message: `unsupported type .${ext}` };
         if (refused) return void stream.resume();
-        const path = join(folder, `${stored.length}-${info.filename}`);
+        const path = join(folder, `${stored.length}-${filename}`);
         const hash = createHash('sha256');
         let size = 0;
         stream.on('data', (chunk: Buffer) => {
@@ -261,7 +262,7 @@ export class NemoFake {
           new Promise((done, fail) =>
             stream.pipe(createWriteStream(path)).on('finish', () => {
               if (size > (this.faults.maxUploadBytes ?? 500 * 1024 * 1024)) refused = { code: 4002, message: 'file too large' };
-              else stored.push({ filename: info.filename, size, sha256: hash.digest('hex'), path });
+              else stored.push({ filename, size, sha256: hash.digest('hex'), path });
               done();
             }).on('error', fail),
           ),

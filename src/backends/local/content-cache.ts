@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
+import { readdir, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
+import { atomically } from '../../atomic.js';
 
 /** How much a project keeps for re-runs. */
 const CACHE_LIMIT_BYTES = 2 * 1024 ** 3;
@@ -26,17 +26,10 @@ export class ContentCache {
   }
 
   /** Runs `make` to write a new entry at the path it is given, and files it under the key when it succeeds. */
-  async put(key: string, ext: string, make: (path: string) => Promise<void>): Promise<string> {
-    await mkdir(this.dir, { recursive: true });
+  async put(key: string, ext: string, make: (path: string) => Promise<unknown>): Promise<string> {
     const path = join(this.dir, `${key}.${ext}`);
-    const partial = join(this.dir, `.${key}.${randomBytes(4).toString('hex')}.partial.${ext}`);
-    try {
-      await make(partial);
-      await rename(partial, path);
-      return path;
-    } finally {
-      await rm(partial, { force: true });
-    }
+    await atomically(path, make);
+    return path;
   }
 
   /** Removes the least recently used entries beyond the size limit. */

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import pLimit from 'p-limit';
+import { atomically } from '../../atomic.js';
 import { keyOf, type ContentHashes } from '../../hash.js';
 import type { ExportSettings } from '../../plan/plan.types.js';
 import { VERSION } from '../../version.js';
@@ -56,7 +56,6 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
   const frame = { width: settings.width, height: settings.height, fps: settings.fps };
   const work = await mkdtemp(join(tmpdir(), 'nemo-run-'));
   const ext = settings.format;
-  const partial = join(dirname(settings.output), `.${basename(settings.output)}.${randomBytes(4).toString('hex')}.partial.${ext}`);
   try {
     await symlink(opts.font, join(work, 'font.ttf'));
     const texts = await writeTexts(draft, frame, work);
@@ -89,7 +88,7 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
               ...codec, '-an', path,
             ],
             { cwd: work, signal, onFrame: (f) => ((done[k] = Math.min(f, graph.frames)), report()) },
-          ).then(() => undefined),
+          ),
         );
       }),
     );
@@ -97,20 +96,22 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
 
     // The concat list quotes paths; a quote inside one is written '\'' as the format wants.
     await writeFile(join(work, 'chunks.txt'), files.map((f) => `file '${f.replace(/'/g, "'\\''")}'\n`).join(''));
-    await mkdir(dirname(settings.output), { recursive: true });
-    const concat = [
-      '-hide_banner', '-nostdin', '-y', '-v', 'error',
-      '-f', 'concat', '-safe', '0', '-i', 'chunks.txt',
-      ...(audio ? ['-i', audio, '-map', '0:v:0', '-map', '1:a:0'] : ['-map', '0:v:0']),
-      '-c', 'copy', '-t', (draft.d / 1000).toFixed(3),
-      ...(ext === 'webm' ? [] : ['-movflags', '+faststart']),
-      partial,
-    ];
-    await runTool(tools.ffmpeg, concat, { cwd: work, signal });
-    await rename(partial, settings.output);
+    await atomically(settings.output, (partial) =>
+      runTool(
+        tools.ffmpeg,
+        [
+          '-hide_banner', '-nostdin', '-y', '-v', 'error',
+          '-f', 'concat', '-safe', '0', '-i', 'chunks.txt',
+          ...(audio ? ['-i', audio, '-map', '0:v:0', '-map', '1:a:0'] : ['-map', '0:v:0']),
+          '-c', 'copy', '-t', (draft.d / 1000).toFixed(3),
+          ...(ext === 'webm' ? [] : ['-movflags', '+faststart']),
+          partial,
+        ],
+        { cwd: work, signal },
+      ),
+    );
     opts.onProgress?.(1);
   } finally {
-    await rm(partial, { force: true });
     await rm(work, { recursive: true, force: true });
   }
   await opts.cache.prune();
@@ -188,7 +189,7 @@ async function mixAudio(opts: RenderOptions, work: string): Promise<string | und
       opts.tools.ffmpeg,
       ['-hide_banner', '-nostdin', '-y', '-v', 'error', ...inputs, '-filter_complex_script', 'audio.graph', '-map', '[aout]', '-t', D, ...audioCodec(settings), '-ar', '48000', path],
       { cwd: work, signal: opts.signal },
-    ).then(() => undefined),
+    ),
   );
 }
 
@@ -208,11 +209,7 @@ export async function renderPoster(video: string, poster: string, durationMs: nu
   const inputs = times.flatMap((t) => ['-ss', t, '-i', video]);
   const thumbs = times.map((_, k) => `[${k}:v]scale=480:-2,setsar=1,trim=end_frame=1[t${k}]`);
   const graph = `${thumbs.join(';')};[t0][t1][t2]hstack=inputs=3[r0];[t3][t4][t5]hstack=inputs=3[r1];[r0][r1]vstack=inputs=2[sheet]`;
-  const partial = join(dirname(poster), `.${basename(poster)}.${randomBytes(4).toString('hex')}.partial.png`);
-  try {
-    await runTool(tools.ffmpeg, ['-hide_banner', '-nostdin', '-y', '-v', 'error', ...inputs, '-filter_complex', graph, '-map', '[sheet]', '-frames:v', '1', partial], { signal });
-    await rename(partial, poster);
-  } finally {
-    await rm(partial, { force: true });
-  }
+  await atomically(poster, (partial) =>
+    runTool(tools.ffmpeg, ['-hide_banner', '-nostdin', '-y', '-v', 'error', ...inputs, '-filter_complex', graph, '-map', '[sheet]', '-frames:v', '1', partial], { signal }),
+  );
 }

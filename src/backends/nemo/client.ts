@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request, type Dispatcher } from 'undici';
+import { partialPath, writeFileAtomic } from '../../atomic.js';
 import { ExitCode, InterruptedError, NemoError, type ErrorCode } from '../../errors.js';
 import { VERSION } from '../../version.js';
 import type { NemoConfig } from './config.js';
@@ -158,7 +159,8 @@ export class NemoClient {
    */
   async download(url: string, dest: string, signal: AbortSignal, onProgress?: (fraction: number) => void): Promise<void> {
     await mkdir(dirname(dest), { recursive: true });
-    const partial = join(dirname(dest), `.${dest.split('/').pop()}.${randomBytes(4).toString('hex')}.partial`);
+    // Not `atomically`: the partial file outlives a dropped connection, so the next attempt can resume it.
+    const partial = partialPath(dest);
     const target = new URL(url, this.config.baseUrl);
     try {
       for (let attempt = 1; ; attempt++) {
@@ -392,9 +394,7 @@ function multipartBody(file: MultipartFile): { body: Readable; type: string; len
 /** Writes a file only its owner can read, in a folder only its owner can enter; atomically. */
 async function writePrivate(path: string, text: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const partial = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(partial, text, { mode: 0o600 });
-  await rename(partial, path);
+  await writeFileAtomic(path, text, 0o600);
 }
 
 async function readJson(response: Dispatcher.ResponseData): Promise<Record<string, unknown> | undefined> {

@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { checkRecipes, exitCodeOf, findRecipes, runRecipes, shard } from '../../api.js';
+import { writeFileAtomic } from '../../atomic.js';
 import type { RecipeReport, RunEvent } from '../../execute/events.js';
 import { junitXml } from '../../execute/reporters/junit.js';
 import { lineReporter } from '../../execute/reporters/lines.js';
@@ -58,9 +57,5 @@ export async function runCommand(args: string[], flags: RunFlags, io: Io): Promi
 async function writeReport(flags: RunFlags, reports: RecipeReport[], invalid: Parameters<typeof junitXml>[1], ok: boolean, io: Io) {
   const text = flags.reporter === 'junit' ? junitXml(reports, invalid) : `${JSON.stringify({ ok, recipes: reports, invalid }, null, 2)}\n`;
   if (!flags.reportFile) return void io.stdout.write(text);
-  const path = resolve(io.cwd, flags.reportFile);
-  await mkdir(dirname(path), { recursive: true });
-  const partial = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(partial, text);
-  await rename(partial, path);
+  await writeFileAtomic(resolve(io.cwd, flags.reportFile), text);
 }
