@@ -55,7 +55,7 @@ export class LocalBackend implements Backend {
     const { plan, signal } = ctx;
     switch (step.kind) {
       case 'probe':
-        return this.probe(plan.inputs[step.input!]!, this.cacheOf(plan), signal);
+        return this.probe(plan, plan.inputs[step.input!]!, signal);
       case 'interpret': {
         const infos = plan.inputs.map((input) => ctx.results.get(`probe:${input.index}`) as MediaInfo);
         const result = this.interpret(plan, infos);
@@ -92,7 +92,7 @@ export class LocalBackend implements Backend {
   }
 
   async describe(plan: Plan, { signal }: { signal: AbortSignal }): Promise<PlanDetails> {
-    const infos = await Promise.all(plan.inputs.map((input) => this.probe(input, this.cacheOf(plan), signal)));
+    const infos = await Promise.all(plan.inputs.map((input) => this.probe(plan, input, signal)));
     const { draft, export: settings, notes, summary } = this.interpret(plan, infos);
     return { draft, export: settings, notes, summary };
   }
@@ -103,7 +103,8 @@ export class LocalBackend implements Backend {
   }
 
   /** Probes an input, or takes what an earlier probe of the same content found. */
-  private async probe(input: ResolvedInput, cache: ContentCache, signal: AbortSignal): Promise<MediaInfo> {
+  private async probe(plan: Plan, input: ResolvedInput, signal: AbortSignal): Promise<MediaInfo> {
+    const cache = this.cacheOf(plan);
     const key = keyOf(['probe', VERSION, await this.hashes.of(input.path!)]);
     const kept = await cache.get(key, 'json');
     if (kept) return JSON.parse(await readFile(kept, 'utf8')) as MediaInfo;

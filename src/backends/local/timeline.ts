@@ -107,9 +107,10 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[]): { draf
     });
   }
 
-  const anyClipSound = video.some((s) => s.m.kind === 'video' && inputs.find((i) => i.src === s.src)?.info.hasAudio);
+  // Clips whose own sound plays under them (unless muted).
+  const sounding = video.filter((s) => s.m.kind === 'video' && inputs.find((i) => i.src === s.src)?.info.hasAudio);
   if (state.music.on !== false && music) {
-    const volume = state.music.volume ?? (anyClipSound && !state.mute ? 0.35 : 0.8);
+    const volume = state.music.volume ?? (sounding.length && !state.mute ? 0.35 : 0.8);
     tracks.push({
       tt: TrackType.audio,
       sg: [{ st: 0, d, src: music.src, m: { kind: 'music', input: music.input.index, volume, fadeInMs: state.music.fadeInMs, fadeOutMs: Math.min(state.music.fadeOutMs, d / 3) } }],
@@ -117,11 +118,8 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[]): { draf
   } else if (state.music.on && !music) {
     warnings.push('the instructions ask for music, but no input has `role: music`; the video has no music');
   }
-  if (!state.mute) {
-    const clipSound = video
-      .filter((s) => s.m.kind === 'video' && inputs.find((i) => i.src === s.src)?.info.hasAudio)
-      .map((s) => ({ st: s.st, d: s.d, src: s.src, m: { ...s.m, kind: 'clip', volume: 1 } }));
-    if (clipSound.length) tracks.push({ tt: TrackType.audio, sg: clipSound });
+  if (!state.mute && sounding.length) {
+    tracks.push({ tt: TrackType.audio, sg: sounding.map((s) => ({ st: s.st, d: s.d, src: s.src, m: { ...s.m, kind: 'clip', volume: 1 } })) });
   }
 
   if (state.captions.on ?? cues.length > 0) {
