@@ -39,9 +39,9 @@ describe('runs CI can trust', () => {
     expect((await stat(output)).mtimeMs).not.toBe(written);
 
     // --force renders anyway; a removed output is made again.
-    expect((await runCli(['r.yaml', '--force'], { cwd: dir })).stdout).toContain('render video…');
+    expect((await runCli(['r.yaml', '--force'], { cwd: dir })).stdout).toContain('render video done');
     await writeFile(output, 'someone else wrote here');
-    expect((await runCli(['r.yaml'], { cwd: dir })).stdout).toContain('render video…');
+    expect((await runCli(['r.yaml'], { cwd: dir })).stdout).toContain('render video done');
   });
 
   it('renders again when the recipe text changed', async () => {
@@ -50,7 +50,7 @@ describe('runs CI can trust', () => {
     await runCli(['r.yaml'], { cwd: dir });
     await writeRecipe(dir, 'r.yaml', tiny(['media/blue.jpg'], 2));
     const { stdout } = await runCli(['r.yaml'], { cwd: dir });
-    expect(stdout).toContain('render video…');
+    expect(stdout).toContain('render video done');
     expect(Math.round((await probe(join(dir, 'out/r.mp4'))).duration)).toBe(2);
   });
 

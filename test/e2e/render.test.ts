@@ -128,7 +128,7 @@ describe('rendering with the local backend', () => {
     const { code, stdout } = await render(dir, 'bad', recipe(['media/blue.jpg', input], ['a 2-second video']));
     expect(code).toBe(1);
     expect(stdout).toContain(`✖ bad: ${message} [E_MEDIA]`);
-    expect(stdout).not.toContain('render video…');
+    expect(stdout).not.toContain('render video');
   });
 
   it('loops music that is shorter than the video, and fades it out', async () => {
@@ -164,7 +164,7 @@ describe('rendering with the local backend', () => {
     execFileSync('mkdir', ['-p', join(dir, 'out')]);
     await writeFile(output, 'the previous render');
     const child = spawnCli(['long.yaml'], { cwd: dir });
-    await new Promise<void>((resolve) => child.stdout!.on('data', (c) => String(c).includes('render video…') && resolve()));
+    await new Promise<void>((resolve) => child.stdout!.on('data', (c) => String(c).includes('render video') && resolve()));
     await new Promise((r) => setTimeout(r, 500));
     const asked = performance.now();
     child.kill(signal);

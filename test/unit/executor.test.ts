@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/execute/events.js';
 import { executePlans } from '../../src/execute/executor.js';
 import { fileJournal } from '../../src/execute/journal.js';
+import { lineReporter } from '../../src/execute/reporters/lines.js';
 import { fakePlan, TestBackend, type Behaviour, type Record } from '../helpers/test-backend.js';
 import { tmpProject } from '../helpers/tmp.js';
 
@@ -125,5 +126,20 @@ describe('executePlans', () => {
     await expect(executePlans([{ plan, backend: new TestBackend(() => ({ ms: 1 }), counters()) }], { concurrency: 1 })).rejects.toThrow(
       'step b depends on a, which is not before it in the plan',
     );
+  });
+});
+
+describe('lineReporter', () => {
+  it('prints a start line only for steps still running after the delay, and cancelled only for started steps', async () => {
+    const lines: string[] = [];
+    const report = lineReporter((t) => lines.push(t.slice(9).trim()), '/', 30, () => new Date(0));
+    const step = (id: string) => ({ id, kind: 'probe' as const, after: [], title: id });
+    report({ type: 'step:start', recipe: 'r', step: step('quick') });
+    report({ type: 'step:done', recipe: 'r', step: step('quick'), ms: 5 });
+    report({ type: 'step:start', recipe: 'r', step: step('slow') });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    report({ type: 'step:skip', recipe: 'r', step: step('slow'), status: 'cancelled' });
+    report({ type: 'step:skip', recipe: 'r', step: step('never'), status: 'cancelled' });
+    expect(lines).toEqual(['r: quick done in 5ms', 'r: slow…', 'r: slow cancelled']);
   });
 });
