@@ -29,7 +29,8 @@ export async function watchCommand(args: string[], flags: WatchFlags, io: Io): P
         say(style.yellow(`${file}: waiting for a valid save`));
       },
       onRestart: (file) => say(style.yellow(`${file}: changed during the run; cancelling it and starting again`)),
-      onRun: (_report, status) => say(style.dim(status)),
+      // A cancelled run is followed by the one that replaces it; the status line waits for that one.
+      onRun: (report, status) => say(report.status === 'cancelled' ? style.yellow(`${report.recipe}: run cancelled`) : style.dim(status)),
     },
   );
   say('stopped watching');
