@@ -1,5 +1,7 @@
 import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import pLimit from 'p-limit';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { createBackend, type BackendOptions } from './backends/index.js';
 import type { PlanDetails } from './backends/backend.js';
@@ -110,7 +112,9 @@ export async function runRecipes(recipes: Recipe[], opts: RunOptions, onPlans?: 
 
   const toRun = plans.filter((_, i) => !decided[i]);
   onPlans?.(toRun);
-  const jobs = toRun.map((plan) => ({ plan, backend: createBackend(plan.backend, { ...opts, hashes }) }));
+  // One pool of ffmpeg slots for every render of the run, so parallel recipes do not oversubscribe the cores.
+  const encoders = pLimit(availableParallelism());
+  const jobs = toRun.map((plan) => ({ plan, backend: createBackend(plan.backend, { ...opts, hashes, encoders }) }));
   const ran = await executePlans(jobs, { concurrency: opts.concurrency, signal: opts.signal, onEvent: emit, journal: fileJournal() });
   await Promise.all(
     ran.map(async (report, i) => {

@@ -1,3 +1,4 @@
+import type { LimitFunction } from 'p-limit';
 import type { ContentHashes } from '../hash.js';
 import type { BackendName } from '../recipe/recipe.types.js';
 import type { Backend } from './backend.js';
@@ -11,6 +12,8 @@ export interface BackendOptions {
   strict?: boolean;
   /** Content hashes shared by a run (and by every run of a watch session). */
   hashes?: ContentHashes;
+  /** Bounds the ffmpeg processes of every render in a run together (one per core by default). */
+  encoders?: LimitFunction;
 }
 
 /** Creates the backend a plan names. */

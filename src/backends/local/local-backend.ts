@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, extname, join, relative } from 'node:path';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { NemoError, ExitCode } from '../../errors.js';
 import { ContentHashes, keyOf } from '../../hash.js';
 import { frameSize, outputPath } from '../../plan/export-settings.js';
@@ -45,10 +46,12 @@ export class LocalBackend implements Backend {
   readonly name = 'local' as const;
   private readonly tools: FfmpegPaths;
   private readonly hashes: ContentHashes;
+  private readonly encoders: LimitFunction;
 
   constructor(private readonly opts: BackendOptions) {
     this.tools = findFfmpeg(opts.env);
     this.hashes = opts.hashes ?? new ContentHashes();
+    this.encoders = opts.encoders ?? pLimit(availableParallelism());
   }
 
   async runStep(step: Step, ctx: StepContext): Promise<unknown> {
@@ -73,6 +76,7 @@ export class LocalBackend implements Backend {
           tools: this.tools,
           font: bundledFont(),
           parallel: availableParallelism(),
+          encoders: this.encoders,
           cache: this.cacheOf(plan),
           hashes: this.hashes,
           signal,

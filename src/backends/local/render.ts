@@ -1,7 +1,7 @@
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pLimit from 'p-limit';
+import type { LimitFunction } from 'p-limit';
 import { atomically } from '../../atomic.js';
 import { keyOf, type ContentHashes } from '../../hash.js';
 import type { ExportSettings } from '../../plan/plan.types.js';
@@ -19,8 +19,10 @@ export interface RenderOptions {
   tools: FfmpegPaths;
   /** Absolute path of the TrueType font for texts. */
   font: string;
-  /** How many chunks to encode at once (one ffmpeg each). */
+  /** How many cores there are: the timeline is cut into at least this many chunks. */
   parallel: number;
+  /** Bounds how many ffmpeg processes run at once (shared by the renders of a run). */
+  encoders: LimitFunction;
   /** Keeps encoded chunks and sound by content, so re-runs encode only what changed. */
   cache: ContentCache;
   hashes: ContentHashes;
@@ -63,7 +65,7 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
     const chunks = splitChunks(draft, settings.fps, Math.max(opts.parallel, Math.min(MAX_CHUNKS, mainTrack(draft).length)));
     const done = new Array<number>(chunks.length).fill(0);
     const report = () => opts.onProgress?.(done.reduce((a, b) => a + b, 0) / total);
-    const limit = pLimit(opts.parallel);
+    const limit = opts.encoders;
     const codec = videoCodec(settings);
 
     const videoRuns = chunks.map((chunk, k) =>
