@@ -16,6 +16,8 @@ export interface StepContext {
   saved?: unknown;
   /** Saves progress within a step before it does something that must not happen twice (plain JSON, no secrets). */
   checkpoint(value: unknown): Promise<void>;
+  /** Replaces the result of an earlier step (and its journal entry), when this step had to redo that step's work. */
+  amend(stepId: string, result: unknown): Promise<void>;
 }
 
 /** What a backend adds to a plan before running it (`nemo-run plan` shows it). */

@@ -80,6 +80,11 @@ async function runJob({ plan, backend }: Job, limit: LimitFunction, opts: Execut
       checkpoint: async (value) => {
         await journal?.record(plan, `${step.id}#checkpoint`, value);
       },
+      amend: async (id, result) => {
+        results.set(id, result);
+        const amended = plan.steps.find((s) => s.id === id);
+        if (amended && resumable(amended)) await journal!.record(plan, id, result);
+      },
     };
     try {
       const result = await backend.runStep(step, ctx);

@@ -230,6 +230,24 @@ describe('the nemo cloud backend against a faithful local server', () => {
     expect(await readFile(join(dir, 'out/shop.mp4'))).toEqual(await readFile(VIDEO));
   });
 
+  it('a session rebuilt before an interruption is the one a resumed run continues in: nothing is paid twice', async () => {
+    fake.faults.vanishSessionAfterTurns = 2;
+    // Turn 3 finds the session gone; the rebuild replays turns 3 and 4; the retried third instruction (turn 5) hangs.
+    fake.faults.heartbeatTurns = [5];
+    const dir = await project();
+    const first = await runCli(['shop.yaml'], { cwd: dir, env: env(dir, { NEMO_STREAM_TIMEOUT_MS: '500' }) });
+    expect(first.code).toBe(1);
+    fake.faults.heartbeatTurns = [];
+    const second = await runCli(['shop.yaml'], { cwd: dir, env: env(dir) });
+    expect(second.code, second.stdout).toBe(0);
+    expect(second.stdout).not.toContain('session was lost');
+    expect(fake.requests('POST', /with-session/)).toHaveLength(2);
+    expect(fake.requests('POST', /upload-video/)).toHaveLength(12);
+    // 2 turns, the one refused with 1002, 2 replayed, the hung one, and the one resumed: 7.
+    expect(fake.requests('POST', /^\/run_sse$/)).toHaveLength(7);
+    expect(fake.renderStarts).toBe(1);
+  });
+
   it('out of credits: exit 3 with the registration link for anonymous users', async () => {
     fake.credits = 15;
     const dir = await project();

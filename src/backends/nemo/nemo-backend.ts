@@ -68,10 +68,7 @@ export function createNemoBackend(env: NodeJS.ProcessEnv): NemoBackend {
 export class NemoBackend implements Backend {
   readonly name = 'nemo' as const;
   readonly client: NemoClient;
-  /** The session in use, when a lost one was replaced during this run. */
-  private session?: Session;
   private recovery?: Promise<void>;
-  private readonly uploads = new Map<number, UploadedFile>();
 
   constructor(readonly config: NemoConfig) {
     this.client = new NemoClient(config);
@@ -92,7 +89,7 @@ export class NemoBackend implements Backend {
         return this.newSession(signal);
       case 'upload': {
         const input = plan.inputs[step.input!]!;
-        return this.orRecover(ctx, 0, () => this.upload(input, ctx), () => this.uploads.get(input.index));
+        return this.orRecover(ctx, 0, () => this.upload(input, ctx), () => ctx.results.get(step.id) as UploadedFile);
       }
       case 'instruct':
         return this.instruct(step.instruction!, ctx);
@@ -129,7 +126,7 @@ export class NemoBackend implements Backend {
   }
 
   private sessionOf(ctx: StepContext): Session {
-    return this.session ?? (ctx.results.get('session') as Session);
+    return ctx.results.get('session') as Session;
   }
 
   private async newSession(signal: AbortSignal): Promise<Session> {
@@ -164,9 +161,7 @@ export class NemoBackend implements Backend {
       }
       throw error;
     }
-    const file = files?.[0] ?? {};
-    this.uploads.set(input.index, file);
-    return file;
+    return files?.[0] ?? {};
   }
 
   /** Sends one instruction as a chat turn and reports what it did. */
@@ -307,11 +302,12 @@ export class NemoBackend implements Backend {
     }
   }
 
+  /** The new session and uploads replace the old ones' results, in the journal too, so a resumed run uses them. */
   private async rebuild(ctx: StepContext, instructions: number): Promise<void> {
     const { plan, signal } = ctx;
     ctx.log(`the cloud session was lost; starting a new one and redoing ${plan.inputs.length} uploads and ${instructions} instructions`, 'warn');
-    this.session = await this.newSession(signal);
-    for (const input of plan.inputs) await this.upload(input, ctx);
+    await ctx.amend('session', await this.newSession(signal));
+    for (const input of plan.inputs) await ctx.amend(`upload:${input.index}`, await this.upload(input, ctx));
     for (let i = 0; i < instructions; i++) {
       if (!NOT_CHAT.some(([pattern]) => pattern.test(plan.instructions[i]!))) await this.chat(plan.instructions[i]!, ctx);
     }
