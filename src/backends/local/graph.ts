@@ -112,7 +112,7 @@ export interface ChunkOptions {
  * crossfades by alpha overlay (ffmpeg 4.1 has no xfade), logo and texts drawn at global times.
  */
 export function chunkGraph(draft: Draft, chunk: Chunk, opts: ChunkOptions): ChunkGraph {
-  const { fps, width: W, height: H } = opts.frame;
+  const { fps } = opts.frame;
   const g = new GraphBuilder();
   const inputs: string[] = [];
   const addInput = (args: string[]) => {
