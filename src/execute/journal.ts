@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../atomic.js';
+import { stateDir } from '../state-dir.js';
 import type { Plan } from '../plan/plan.types.js';
 
 /** Where a run's progress is kept, so an interrupted run can pick up where it stopped. */
@@ -30,7 +31,7 @@ export function planFingerprint(plan: Plan): string {
 
 /** A journal in `.nemo-run/<recipe>.<backend>.json` beside the recipe, written atomically after each step. */
 export function fileJournal(): Journal {
-  const pathOf = (plan: Plan) => join(plan.dir, '.nemo-run', `${plan.recipe}.${plan.backend}.json`);
+  const pathOf = (plan: Plan) => join(stateDir(plan.dir), `${plan.recipe}.${plan.backend}.json`);
   const read = async (plan: Plan): Promise<JournalFile | undefined> => {
     try {
       const file = JSON.parse(await readFile(pathOf(plan), 'utf8')) as JournalFile;

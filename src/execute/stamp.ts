@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../atomic.js';
+import { stateDir } from '../state-dir.js';
 import { keyOf, type ContentHashes } from '../hash.js';
 import type { Plan } from '../plan/plan.types.js';
 import { VERSION } from '../version.js';
@@ -13,7 +14,7 @@ interface Stamp {
 }
 
 function stampPath(plan: Plan): string {
-  return join(plan.dir, '.nemo-run', `${plan.recipe}.${plan.backend}.stamp.json`);
+  return join(stateDir(plan.dir), `${plan.recipe}.${plan.backend}.stamp.json`);
 }
 
 /** What makes an output current: the recipe text, the export, the inputs by content, and this tool's version. */

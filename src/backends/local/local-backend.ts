@@ -8,6 +8,7 @@ import { ContentHashes, keyOf } from '../../hash.js';
 import { frameSize, outputPath } from '../../plan/export-settings.js';
 import type { ExportSettings, Plan, Step } from '../../plan/plan.types.js';
 import type { ResolvedInput } from '../../recipe/recipe.types.js';
+import { stateDir } from '../../state-dir.js';
 import { VERSION } from '../../version.js';
 import type { Backend, PlanDetails, StepContext } from '../backend.js';
 import { summarizeDraft, type Draft } from '../draft.js';
@@ -101,9 +102,9 @@ export class LocalBackend implements Backend {
     return { draft, export: settings, notes, summary };
   }
 
-  /** What is kept between runs of recipes in this folder: `.nemo-run/cache/` beside them. */
+  /** What is kept between runs of recipes in this folder (`.nemo-run/cache/` beside them). */
   private cacheOf(plan: Plan): ContentCache {
-    return new ContentCache(join(plan.dir, '.nemo-run', 'cache'));
+    return new ContentCache(join(stateDir(plan.dir), 'cache'));
   }
 
   /** Probes an input, or takes what an earlier probe of the same content found. */
