@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ExitCode } from '../errors.js';
+import { suggest } from '../suggest.js';
 import { VERSION } from '../version.js';
 import type { Io } from './io.js';
 import { reportError } from './report.js';
@@ -101,6 +104,18 @@ Exit codes: 0 ok · 1 a run failed · 2 invalid recipe or usage · 3 the backend
     .action(async (sessionId: string, opts) => {
       code = await (await import('./commands/cloud.js')).stateCommand(sessionId, opts, io);
     });
+
+  // Bare `nemo-run` gets the help; a mistyped command is not taken for a recipe path.
+  if (argv.length === 0) {
+    io.stderr.write(program.helpInformation());
+    return ExitCode.invalid;
+  }
+  const commands = program.commands.map((c) => c.name());
+  const typo = /^[a-z-]+$/.test(argv[0]!) && !existsSync(resolve(io.cwd, argv[0]!)) ? suggest(argv[0]!, commands) : undefined;
+  if (typo && !commands.includes(argv[0]!)) {
+    io.stderr.write(`error: unknown command '${argv[0]}'\n  hint: did you mean \`nemo-run ${typo}\`?\n`);
+    return ExitCode.invalid;
+  }
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import { closest, distance } from 'fastest-levenshtein';
 import type { RecipeError } from '../errors.js';
+import { suggest } from '../suggest.js';
 import { locate, locateKey, recipeError, type RecipeDoc } from './load.js';
 import type { RecipeSpec } from './recipe.types.js';
 import { OUTPUT_VARIABLES } from './recipe.types.js';
@@ -122,13 +122,6 @@ function checkOutputVariables(recipe: RecipeDoc): RecipeError[] {
     );
   }
   return errors;
-}
-
-/** The closest allowed word, when it is close enough to be a typo. */
-export function suggest(word: string, allowed: string[]): string | undefined {
-  if (allowed.length === 0) return undefined;
-  const guess = closest(word.toLowerCase(), allowed);
-  return distance(word.toLowerCase(), guess.toLowerCase()) <= Math.max(2, Math.floor(word.length / 3)) ? guess : undefined;
 }
 
 function pathOf(pointer: string): (string | number)[] {

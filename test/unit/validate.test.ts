@@ -143,3 +143,14 @@ describe('nemo-run validate', () => {
     expect(stderr).toContain('::error file=test/fixtures/invalid/syntax.yaml,line=5,col=5::this double quote is never closed');
   });
 });
+
+describe('the command line', () => {
+  it('shows the help for a bare call, and catches a mistyped command instead of reading it as a recipe', async () => {
+    const bare = await runMain([]);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain('Usage: nemo-run [options] [command]');
+    const typo = await runMain(['validte', 'recipes/promo.yaml']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe("error: unknown command 'validte'\n  hint: did you mean `nemo-run validate`?\n");
+  });
+});
