@@ -28,7 +28,7 @@ export async function checkRecipe(path: string, opts: CheckOptions = {}): Promis
   const backend = opts.backend ?? spec.backend ?? 'local';
   const dir = dirname(absolute);
   // Inputs are checked even when the schema found problems elsewhere, so one run shows everything.
-  const { inputs, errors: inputErrors } = await resolveInputs(doc, Array.isArray(spec.inputs) ? spec.inputs : [], dir, backend);
+  const { inputs, errors: inputErrors } = await resolveInputs(doc, Array.isArray(spec.inputs) ? spec.inputs : [], dir, backend, cwd);
   errors.push(...inputErrors);
   if (errors.length) throw new RecipeValidationError(errors.sort((a, b) => a.pos.line - b.pos.line || a.pos.col - b.pos.col));
   return {

@@ -26,6 +26,7 @@ export async function resolveInputs(
   specs: (string | InputSpec)[],
   dir: string,
   backend: BackendName,
+  cwd: string,
 ): Promise<{ inputs: ResolvedInput[]; errors: RecipeError[] }> {
   const errors: RecipeError[] = [];
   const perSpec = await Promise.all(
@@ -51,7 +52,7 @@ export async function resolveInputs(
       if (files.length === 0) {
         fail(
           isDynamicPattern(pattern) ? `"${pattern}" matches no file` : `input not found: ${pattern}`,
-          `paths are relative to the recipe's folder (${relative(process.cwd(), dir) || '.'})`,
+          `paths are relative to the recipe's folder (${relative(cwd, dir) || '.'})`,
         );
         return [];
       }
