@@ -50,6 +50,8 @@ interface Watched {
 
 class RecipeWatch {
   private watcher?: FSWatcher;
+  /** The folders and depth the watcher was made for; a recipe edit that changes them makes a new watcher. */
+  private watchKey?: string;
   private watched: Watched = { files: new Set(), globs: [], outputs: new Set() };
   private timer?: NodeJS.Timeout;
   private controller?: AbortController;
@@ -149,15 +151,16 @@ class RecipeWatch {
       }
     }
     // Folders, not files: editors save by renaming, and missing files may appear.
-    const roots = new Set([...[...watched.files].map((f) => dirname(f)), ...watched.globs.map((g) => g.base)]);
-    const key = (w: Watched) => JSON.stringify([[...roots].sort(), w.globs.some((g) => g.deep)]);
-    const same = this.watcher && key(watched) === key(this.watched) && this.watched.files.size === watched.files.size;
+    const roots = [...new Set([...[...watched.files].map((f) => dirname(f)), ...watched.globs.map((g) => g.base)])].sort();
+    const deep = watched.globs.some((g) => g.deep);
+    const key = JSON.stringify([roots, deep]);
     this.watched = watched;
-    if (same) return;
+    if (this.watcher && key === this.watchKey) return;
+    this.watchKey = key;
     await this.watcher?.close();
-    this.watcher = watch([...roots], {
+    this.watcher = watch(roots, {
       ignoreInitial: true,
-      depth: watched.globs.some((g) => g.deep) ? 8 : 0,
+      depth: deep ? 8 : 0,
       ignored: (path) => /(^|[/\\])(node_modules|\.git|\.nemo-run)([/\\]|$)/.test(path) || /\.partial(\.[^./\\]+)?$/.test(path),
       // A file still being written (a large copy) is waited out until its size holds still.
       awaitWriteFinish: { stabilityThreshold: 250, pollInterval: 50 },

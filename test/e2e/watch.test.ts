@@ -96,6 +96,19 @@ describe('nemo-run watch', () => {
     expect(w.output().split(' · last run ').at(-2)).toContain('Video: 2 images');
   });
 
+  it('follows an input that an edit of the recipe moved to another folder', async () => {
+    const dir = await project();
+    await mkdir(join(dir, 'elsewhere'));
+    await copyFile(join(dir, 'media/red.jpg'), join(dir, 'elsewhere/c.jpg'));
+    const w = watcher(dir);
+    await w.waitFor(() => w.runs() === 1);
+    await writeFile(join(dir, 'w.yaml'), 'inputs:\n  - elsewhere/*.jpg\ninstructions:\n  - a 1-second video\nexport:\n  size: 160x90\n');
+    await w.waitFor(() => w.runs() === 2);
+    await copyFile(join(dir, 'media/blue.jpg'), join(dir, 'elsewhere/d.jpg'));
+    await w.waitFor(() => w.runs() === 3);
+    expect(w.output()).toContain('probe d.jpg');
+  });
+
   it('shows an invalid edit with its position and keeps watching; the next valid save runs', async () => {
     const dir = await project();
     const w = watcher(dir);
