@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { keyOf } from './hash.js';
 
 /**
  * Where nemo-run keeps what it knows about the recipes of a folder (run journals, up-to-date stamps, the content
@@ -13,6 +13,6 @@ export function stateDir(recipeDir: string): string {
     accessSync(recipeDir, constants.W_OK);
     return join(recipeDir, '.nemo-run');
   } catch {
-    return join(tmpdir(), 'nemo-run', createHash('sha256').update(recipeDir).digest('hex').slice(0, 16));
+    return join(tmpdir(), 'nemo-run', keyOf(recipeDir).slice(0, 16));
   }
 }

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../atomic.js';
+import { keyOf } from '../hash.js';
 import { stateDir } from '../state-dir.js';
 import type { Plan } from '../plan/plan.types.js';
 
@@ -25,30 +25,40 @@ interface JournalFile {
  * modification time). A changed input or recipe starts afresh.
  */
 export function planFingerprint(plan: Plan): string {
-  const inputs = plan.inputs.map((i) => [i.path ?? i.url, i.size, i.mtimeMs]);
-  return createHash('sha256').update(JSON.stringify([plan.source, plan.backend, plan.export, plan.steps, inputs])).digest('hex');
+  return keyOf([plan.source, plan.backend, plan.export, plan.steps, plan.inputs.map((i) => [i.path ?? i.url, i.size, i.mtimeMs])]);
 }
 
-/** A journal in `.nemo-run/<recipe>.<backend>.json` beside the recipe, written atomically after each step. */
+/**
+ * A journal in `.nemo-run/<recipe>.<backend>.json` beside the recipe, read once per run and written atomically after
+ * each step.
+ */
 export function fileJournal(): Journal {
   const pathOf = (plan: Plan) => join(stateDir(plan.dir), `${plan.recipe}.${plan.backend}.json`);
-  const read = async (plan: Plan): Promise<JournalFile | undefined> => {
-    try {
-      const file = JSON.parse(await readFile(pathOf(plan), 'utf8')) as JournalFile;
-      return file.fingerprint === planFingerprint(plan) ? file : undefined;
-    } catch {
-      return undefined;
+  const files = new Map<string, Promise<JournalFile>>();
+  /** The journal of this plan: what an earlier run of the same plan left, else a fresh one. */
+  const current = (plan: Plan): Promise<JournalFile> => {
+    const path = pathOf(plan);
+    const fingerprint = planFingerprint(plan);
+    let file = files.get(`${path}\n${fingerprint}`);
+    if (!file) {
+      file = readFile(path, 'utf8')
+        .then((text) => JSON.parse(text) as JournalFile)
+        .then((earlier) => (earlier.fingerprint === fingerprint ? earlier : undefined))
+        .catch(() => undefined)
+        .then((earlier) => earlier ?? { fingerprint, steps: {} });
+      files.set(`${path}\n${fingerprint}`, file);
     }
+    return file;
   };
-  // Writes are chained, so concurrent steps never interleave their read-modify-write.
+  // Writes are chained, so concurrent steps never interleave their writes.
   let queue: Promise<unknown> = Promise.resolve();
   return {
     async load(plan) {
-      return new Map(Object.entries((await read(plan))?.steps ?? {}));
+      return new Map(Object.entries((await current(plan)).steps));
     },
     record(plan, stepId, result) {
       const write = queue.then(async () => {
-        const file = (await read(plan)) ?? { fingerprint: planFingerprint(plan), steps: {} };
+        const file = await current(plan);
         file.steps[stepId] = result;
         await writeFileAtomic(pathOf(plan), `${JSON.stringify(file, null, 2)}\n`, 0o600);
       });
@@ -57,6 +67,7 @@ export function fileJournal(): Journal {
     },
     async clear(plan) {
       await queue;
+      files.delete(`${pathOf(plan)}\n${planFingerprint(plan)}`);
       await rm(pathOf(plan), { force: true });
     },
   };
