@@ -36,6 +36,8 @@ Exit codes: 0 ok · 1 a run failed · 2 invalid recipe or usage · 3 the backend
 
   const backendOption = () => new Option('-b, --backend <name>', 'override the recipes\' backend').choices(['local', 'nemo']);
   const strictOption = () => new Option('--strict', 'treat words the interpreter cannot place as errors');
+  const concurrencyOption = () =>
+    new Option('-c, --concurrency <n>', 'the most steps running at once, across all recipes').argParser(positiveInt).default(availableParallelism());
 
   program
     .command('run', { isDefault: true })
@@ -43,7 +45,7 @@ Exit codes: 0 ok · 1 a run failed · 2 invalid recipe or usage · 3 the backend
     .argument('<recipes...>', 'recipe files, folders or globs')
     .addOption(backendOption())
     .addOption(strictOption())
-    .option('-c, --concurrency <n>', 'the most steps running at once, across all recipes', positiveInt, availableParallelism())
+    .addOption(concurrencyOption())
     .option('--json', 'print a machine-readable report on stdout')
     .option('-f, --force', 'render even when the output is up to date')
     .option('--preview', 'a small, fast render to a separate *.preview.* output')
@@ -63,7 +65,7 @@ Exit codes: 0 ok · 1 a run failed · 2 invalid recipe or usage · 3 the backend
     .argument('<recipes...>', 'recipe files, folders or globs')
     .addOption(backendOption())
     .addOption(strictOption())
-    .option('-c, --concurrency <n>', 'the most steps running at once, across all recipes', positiveInt, availableParallelism())
+    .addOption(concurrencyOption())
     .option('--preview', 'small, fast renders to separate *.preview.* outputs')
     .action(async (recipes: string[], opts) => {
       code = await (await import('./commands/watch.js')).watchCommand(recipes, opts, io);
