@@ -55,3 +55,30 @@ export function regionMean(frame: Buffer, width: number, [x, y, w, h]: Rect): [n
   }
   return sum.map((s) => s / (w * h)) as [number, number, number];
 }
+
+/** The name of the colour nearest to a mean colour, among the pure ones the media fixtures are drawn in. */
+export function colourName([r, g, b]: [number, number, number]): string {
+  const named: Record<string, [number, number, number]> = {
+    red: [255, 0, 0], green: [0, 255, 0], blue: [0, 0, 255], yellow: [255, 255, 0], white: [255, 255, 255], black: [0, 0, 0], orange: [255, 165, 0], grey: [128, 128, 128],
+  };
+  const distance = ([x, y, z]: [number, number, number]) => (x - r) ** 2 + (y - g) ** 2 + (z - b) ** 2;
+  return Object.entries(named).sort((a, c) => distance(a[1]) - distance(c[1]))[0]![0];
+}
+
+/** The loudest sample of a file's sound, in dBFS (0 is full scale), as ffmpeg's volumedetect measures it. */
+export async function peakDb(file: string): Promise<number> {
+  const { stderr } = await runTool(tools.ffmpeg, ['-hide_banner', '-nostdin', '-i', file, '-vn', '-af', 'volumedetect', '-f', 'null', '-']);
+  return Number(/max_volume: (-?[\d.]+) dB/.exec(stderr)![1]);
+}
+
+/** How combed a frame looks: the mean of |2·row − the rows above and below| over its red channel (0 when smooth). */
+export function combing(frame: Buffer, width: number, height: number): number {
+  let sum = 0;
+  for (let y = 1; y < height - 1; y++) {
+    for (let x = 0; x < width; x++) {
+      const at = (row: number) => frame[(row * width + x) * 3]!;
+      sum += Math.abs(2 * at(y) - at(y - 1) - at(y + 1));
+    }
+  }
+  return sum / (width * (height - 2));
+}

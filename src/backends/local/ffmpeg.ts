@@ -78,7 +78,8 @@ export function runTool(command: string, args: string[], opts: RunOptions = {}):
       if (opts.signal?.aborted) return reject(new InterruptedError(opts.signal.reason));
       if (code === 0) return resolve({ stdout: Buffer.concat(out).toString(), stderr: err });
       const tail = err.trim().split('\n').slice(-6).join('\n');
-      reject(new NemoError('E_FFMPEG_EXIT', `${command.split('/').pop()} failed (${signal ?? `exit ${code}`}): ${tail}`));
+      const said = tail ? `its last lines:\n${tail}` : 'it printed nothing before it stopped';
+      reject(new NemoError('E_FFMPEG_EXIT', `${command.split('/').pop()} failed (${signal ?? `exit ${code}`}); ${said}`));
     });
   });
 }

@@ -1,5 +1,6 @@
 import type { Draft, Segment } from '../draft.js';
 import { TrackType } from '../draft.js';
+import { orientationFilter } from './orientation.js';
 
 /** Frame geometry of the output. */
 export interface Frame {
@@ -8,11 +9,18 @@ export interface Frame {
   fps: number;
 }
 
-/** The media a segment's `m.input` points to. */
+/** The media a segment's `m.input` points to, with what probing found (see MediaInfo). */
 export interface SourceMedia {
   path: string;
+  /** The displayed size: after orientation, rotation and non-square pixels. */
   width?: number;
   height?: number;
+  durationMs?: number;
+  orientation?: number;
+  sar?: number;
+  interlaced?: 'tff' | 'bff';
+  frames?: number;
+  videoEndMs?: number;
 }
 
 /** One ffmpeg run's worth of video: frames [from, to) of the timeline. */
@@ -208,9 +216,22 @@ function itemStream(
   if (seg.m.kind === 'video') {
     const speed = Number(seg.m.speed ?? 1);
     const start = Number(seg.m.trimMs ?? 0) / 1000 + (offset / fps) * speed;
-    const i = addInput(['-ss', start.toFixed(3), '-t', ((frames / fps) * speed + 1).toFixed(3), '-i', media.path]);
-    const fitted = fit(g, `${i}:v`, media, W, H, `setpts=(PTS-STARTPTS)/${speed},fps=${fps}`);
-    return g.add([fitted], `${norm},tpad=stop_mode=clone:stop_duration=2,trim=end_frame=${frames},setpts=N/${fps}/TB`, g.label('i'));
+    // A seek past a clip's last picture leaves nothing to hold (and crashes ffmpeg 4.1's tpad): start at least a
+    // second before its picture ends and skip what is not wanted, so the last frame is there to be held.
+    const seek = media.videoEndMs !== undefined ? Math.max(0, Math.min(start, media.videoEndMs / 1000 - 1)) : start;
+    const skip = Math.round(((start - seek) / speed) * fps);
+    const i = addInput(['-ss', seek.toFixed(3), '-t', (((frames + skip) / fps) * speed + 1).toFixed(3), '-i', media.path]);
+    const pre = [...sourceFilters(media), `setpts=(PTS-STARTPTS)/${speed}`, `fps=${fps}`].join(',');
+    const fitted = fit(g, `${i}:v`, media, W, H, pre);
+    const pad = `tpad=stop_mode=clone:stop_duration=${sec(skip + frames + fps, fps)}`;
+    return g.add([fitted], `${norm},${pad},trim=start_frame=${skip}:end_frame=${skip + frames},setpts=N/${fps}/TB`, g.label('i'));
+  }
+
+  if (seg.m.kind === 'image' && media.frames && media.frames > 1) {
+    // An animated GIF plays, looping to fill its slot, like a clip without sound.
+    const i = addInput(['-stream_loop', '-1', '-i', media.path]);
+    const fitted = fit(g, `${i}:v`, media, W, H, `fps=${fps}`);
+    return g.add([fitted], `${norm},trim=start_frame=${offset}:end_frame=${offset + frames},setpts=N/${fps}/TB`, g.label('i'));
   }
 
   const i = addInput(['-i', media.path]);
@@ -223,11 +244,12 @@ function itemStream(
   }
 
   const motion = seg.m.motion as string | undefined;
-  if (!motion) return hold(g, fit(g, `${i}:v`, media, W, H), frames, fps, norm);
+  const upright = sourceFilters(media).join(',') || undefined;
+  if (!motion) return hold(g, fit(g, `${i}:v`, media, W, H, upright), frames, fps, norm);
 
   // Motion works on a still 20% larger than the frame, so there is room to move.
   const [MW, MH] = [even(W * 1.2), even(H * 1.2)];
-  const big = fit(g, `${i}:v`, media, MW, MH);
+  const big = fit(g, `${i}:v`, media, MW, MH, upright);
   const p = `(on+${offset})/${Math.max(1, total - 1)}`;
   const inward = span.index % 2 === 0;
   if (motion === 'pan') {
@@ -243,6 +265,19 @@ function itemStream(
     `zoompan=z='${zoom}':x='${x}':y='ih/2-ih/zoom/2':d=${frames}:s=${W}x${H}:fps=${fps},${norm},setpts=N/${fps}/TB`,
     g.label('i'),
   );
+}
+
+/**
+ * What a source needs before it is fitted: EXIF orientation applied, fields woven into frames, non-square pixels
+ * made square. (ffmpeg itself turns clips by their display matrix.)
+ */
+function sourceFilters(media: SourceMedia): string[] {
+  const filters: string[] = [];
+  const turn = orientationFilter(media.orientation);
+  if (turn) filters.push(turn);
+  if (media.interlaced) filters.push(`yadif=mode=0:parity=${media.interlaced}:deint=all`);
+  if (media.sar && media.width && media.height) filters.push(`scale=${even(media.width)}:${even(media.height)}`, 'setsar=1');
+  return filters;
 }
 
 /** Repeats a one-frame stream for `frames` frames: the still is decoded and scaled once, not per frame. */

@@ -16,7 +16,7 @@ import type { BackendOptions } from '../index.js';
 import { ContentCache } from './content-cache.js';
 import { findFfmpeg, type FfmpegPaths } from './ffmpeg.js';
 import { interpretInstructions, type EditState, type InstructionNote } from './interpret.js';
-import { probeInput, type MediaInfo } from './probe.js';
+import { PROBE_FORMAT, probeInput, type MediaInfo } from './probe.js';
 import { renderPoster, renderVideo } from './render.js';
 import { buildTimeline } from './timeline.js';
 
@@ -110,7 +110,7 @@ export class LocalBackend implements Backend {
   /** Probes an input, or takes what an earlier probe of the same content found. */
   private async probe(plan: Plan, input: ResolvedInput, signal: AbortSignal): Promise<MediaInfo> {
     const cache = this.cacheOf(plan);
-    const key = keyOf(['probe', VERSION, await this.hashes.of(input.path!)]);
+    const key = keyOf(['probe', VERSION, PROBE_FORMAT, await this.hashes.of(input.path!)]);
     const kept = await cache.get(key, 'json');
     if (kept) return JSON.parse(await readFile(kept, 'utf8')) as MediaInfo;
     const info = await probeInput(input, this.tools, signal);

@@ -2,22 +2,54 @@ import { open, readFile } from 'node:fs/promises';
 import { NemoError } from '../../errors.js';
 import type { ResolvedInput } from '../../recipe/recipe.types.js';
 import { runTool, type FfmpegPaths } from './ffmpeg.js';
+import { jpegOrientation, swapsSides } from './orientation.js';
+
+/** Changes whenever MediaInfo does, so facts probed by an older version are not reused. */
+export const PROBE_FORMAT = 2;
 
 /** What the renderer needs to know about an input. */
 export interface MediaInfo {
   kind: 'image' | 'video' | 'audio' | 'captions';
-  /** Playable length; absent for images. */
+  /** Playable length; absent for still images (for an animated GIF: one loop). */
   durationMs?: number;
+  /** The picture's size as people see it: after EXIF orientation, display rotation and non-square pixels. */
   width?: number;
   height?: number;
   hasAudio: boolean;
   /** Caption texts, in order (captions inputs only). */
   cues?: string[];
+  /** EXIF orientation of a JPEG (2–8) when it is not stored upright. */
+  orientation?: number;
+  /** Width of a stored pixel over its height, when not 1 (anamorphic video). */
+  sar?: number;
+  /** Field order of interlaced video: deinterlaced before fitting. */
+  interlaced?: 'tff' | 'bff';
+  /** Frames of an animated GIF: it plays, looping, instead of being held. */
+  frames?: number;
+  /** Where a clip's picture ends, when well before its sound does. */
+  videoEndMs?: number;
+  /** Sound channels (music and clips), for the downmix. */
+  channels?: number;
+}
+
+interface ProbeStream {
+  codec_type?: string;
+  codec_name?: string;
+  width?: number;
+  height?: number;
+  duration?: string;
+  start_time?: string;
+  nb_frames?: string;
+  sample_aspect_ratio?: string;
+  field_order?: string;
+  channels?: number;
+  tags?: { rotate?: string };
+  side_data_list?: { rotation?: number }[];
 }
 
 interface ProbeJson {
-  streams?: { codec_type?: string; width?: number; height?: number; duration?: string }[];
-  format?: { duration?: string };
+  streams?: ProbeStream[];
+  format?: { duration?: string; start_time?: string; format_name?: string };
 }
 
 /** Probes an input with ffprobe and decodes a little of it, so bad media is named before rendering starts. */
@@ -26,6 +58,9 @@ export async function probeInput(input: ResolvedInput, tools: FfmpegPaths, signa
   if (input.kind === 'captions') return { kind: 'captions', hasAudio: false, cues: parseCues(await readFile(path, 'utf8')) };
   const bad = (what: string, hint: string, cause?: unknown) =>
     new NemoError('E_MEDIA', `${input.name}: ${what}`, { hint, cause });
+  if (input.format === 'webp' && (await isAnimatedWebp(path))) {
+    throw bad('is an animated WebP, which the bundled ffmpeg 4.1 cannot decode', 'convert it to a GIF or an MP4 first, e.g. `magick in.webp out.gif` (ImageMagick), or use a still WebP');
+  }
 
   let json: ProbeJson;
   try {
@@ -35,9 +70,11 @@ export async function probeInput(input: ResolvedInput, tools: FfmpegPaths, signa
     throw error;
   }
   const video = json.streams?.find((s) => s.codec_type === 'video');
-  const hasAudio = Boolean(json.streams?.some((s) => s.codec_type === 'audio'));
+  const audio = json.streams?.find((s) => s.codec_type === 'audio');
+  const hasAudio = Boolean(audio);
   const seconds = Number(json.format?.duration ?? video?.duration);
   const durationMs = Number.isFinite(seconds) ? Math.round(seconds * 1000) : undefined;
+  const channels = audio?.channels;
 
   if (input.kind === 'image') {
     if (!video?.width || !video.height) throw bad('has no picture', 'the image is damaged; export it again');
@@ -45,17 +82,106 @@ export async function probeInput(input: ResolvedInput, tools: FfmpegPaths, signa
     // A truncated JPEG decodes with no more than a warning (ffmpeg fills in grey): its end marker tells.
     if (input.format === 'jpg' && !(await endsWithJpegEnd(path))) throw damaged();
     await decodeCheck(tools, path, ['-frames:v', '1'], signal, damaged);
-    return { kind: 'image', width: video.width, height: video.height, hasAudio: false };
+    const frames = Number(video.nb_frames);
+    if (video.codec_name === 'gif' && frames > 1 && durationMs) return { kind: 'image', width: video.width, height: video.height, hasAudio: false, frames, durationMs };
+    // ffmpeg 4.1 does not turn JPEGs by their EXIF orientation; newer ones may say they did, as a display matrix.
+    const orientation = input.format === 'jpg' && rotationOf(video) === 0 ? await jpegOrientation(path) : 1;
+    const [width, height] = swapsSides(orientation) ? [video.height, video.width] : [video.width, video.height];
+    return { kind: 'image', width, height, hasAudio: false, ...(orientation !== 1 ? { orientation } : {}) };
   }
   if (input.kind === 'audio') {
     if (!hasAudio || !durationMs) throw bad('has no sound (no audio stream, or zero length)', 'use a music file that plays');
     await decodeCheck(tools, path, ['-t', '2', '-vn'], signal, () => bad('is damaged (its audio does not decode)', 'export the music again'));
-    return { kind: 'audio', durationMs, hasAudio };
+    await endCheck(json, tools, path, signal, (what) => bad(`is damaged (${what})`, 'the file was cut short, e.g. by an interrupted copy or download; copy or export it again'));
+    return { kind: 'audio', durationMs, hasAudio, channels };
   }
   if (!video?.width || !video.height) throw bad('has no video stream', 'use a clip with pictures, or give it `role: music` if it is sound only');
   if (!durationMs) throw bad('has zero length', 'export the clip again');
-  await decodeCheck(tools, path, ['-t', '1', '-an'], signal, () => bad('is damaged (its video does not decode)', 'export the clip again'));
-  return { kind: 'video', durationMs, width: video.width, height: video.height, hasAudio };
+  const order = fieldOrder(video.field_order);
+  const detected = await decodeCheck(tools, path, ['-t', '1', '-an'], signal, () => bad('is damaged (its video does not decode)', 'export the clip again'), order === undefined);
+  const ends = await endCheck(json, tools, path, signal, (what) => bad(`is damaged (${what})`, 'the file was cut short, e.g. by an interrupted copy or download; copy or export it again'));
+  const sar = ratio(video.sample_aspect_ratio);
+  // A quarter turn (a phone held upright) shows the coded picture on its side.
+  const quarter = Math.abs(rotationOf(video)) % 180 === 90;
+  const [w, h] = [Math.round(video.width * sar), video.height];
+  const info: MediaInfo = { kind: 'video', durationMs, width: quarter ? h : w, height: quarter ? w : h, hasAudio, channels };
+  if (Math.abs(sar - 1) > 0.01) info.sar = sar;
+  const interlaced = order || detected;
+  if (interlaced) info.interlaced = interlaced;
+  const videoEnd = ends.get('video');
+  if (videoEnd !== undefined && videoEnd < durationMs - 100) info.videoEndMs = videoEnd;
+  return info;
+}
+
+/** The display rotation of a stream in degrees (a display matrix, or the older `rotate` tag); 0 when upright. */
+function rotationOf(stream: ProbeStream): number {
+  const matrix = stream.side_data_list?.find((d) => typeof d.rotation === 'number')?.rotation;
+  return Math.round(matrix ?? Number(stream.tags?.rotate ?? 0)) || 0;
+}
+
+/** `4:3` → 1.333; 1 when absent, unknown (0:1) or malformed. */
+function ratio(text: string | undefined): number {
+  const [a, b] = (text ?? '').split(':').map(Number);
+  return a && b && Number.isFinite(a / b) ? a / b : 1;
+}
+
+/** The field order ffprobe reports as interlaced, 'progressive' as false, undefined when it does not know. */
+function fieldOrder(order: string | undefined): 'tff' | 'bff' | false | undefined {
+  if (order === 'tt' || order === 'tb') return 'tff';
+  if (order === 'bb' || order === 'bt') return 'bff';
+  return order === 'progressive' ? false : undefined;
+}
+
+/** True when a WebP file is animated (its VP8X header has the animation flag): ffmpeg 4.1 cannot decode those. */
+async function isAnimatedWebp(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const { buffer } = await handle.read(Buffer.alloc(21), 0, 21, 0);
+    return buffer.toString('latin1', 12, 16) === 'VP8X' && (buffer[20]! & 0x02) !== 0;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Reads the last seconds of packets and returns where each kind of stream really ends, in ms from the start. For an
+ * MP4/MOV/M4A, whose index (often at the front) announces every stream's length even when the data was cut off, it
+ * fails when a stream's packets end well before that. Cheap: a seek, then a few seconds of packets.
+ */
+async function endCheck(json: ProbeJson, tools: FfmpegPaths, path: string, signal: AbortSignal | undefined, fail: (what: string) => NemoError): Promise<Map<string, number>> {
+  const ends = new Map<string, number>();
+  const streams = (json.streams ?? []).filter((s) => s.codec_type === 'video' || s.codec_type === 'audio');
+  if (!streams.length) return ends;
+  // Only an MP4/MOV index is trusted to announce lengths; other containers estimate them, so they are only measured.
+  const trusted = Boolean(json.format?.format_name?.includes('mov'));
+  const announced = streams.map((s) => Number(s.duration ?? json.format?.duration));
+  const longest = Math.max(...announced.filter(Number.isFinite));
+  // (ffprobe 4.1 reads nothing for an interval without an end.)
+  const from = Math.max(0, longest - 3);
+  const { stdout } = await runTool(
+    tools.ffprobe,
+    ['-v', 'error', '-read_intervals', `${from.toFixed(3)}%+${Math.ceil(longest - from + 60)}`, '-show_entries', 'packet=stream_index,pts_time,duration_time', '-of', 'csv=p=0', path],
+    { signal },
+  );
+  const last = new Map<number, number>();
+  for (const line of stdout.split('\n')) {
+    const [index, pts, duration] = line.split(',').map(Number);
+    if (index === undefined || !Number.isFinite(pts)) continue;
+    last.set(index, Math.max(last.get(index) ?? 0, pts! + (Number.isFinite(duration) ? duration! : 0)));
+  }
+  const start = Number(json.format?.start_time ?? 0) || 0;
+  const all = json.streams ?? [];
+  streams.forEach((stream, k) => {
+    const index = all.indexOf(stream);
+    const length = announced[k]!;
+    const end = last.has(index) ? last.get(index)! - start : undefined;
+    if (trusted && Number.isFinite(length) && length > 0.5 && (end === undefined || end < length - Math.max(0.5, length * 0.05))) {
+      const held = end === undefined ? 'nothing near its end' : `${end.toFixed(1)} s`;
+      throw fail(`its ${stream.codec_type} announces ${length.toFixed(1)} s but holds ${held}`);
+    }
+    if (end !== undefined && !ends.has(stream.codec_type!)) ends.set(stream.codec_type!, Math.round(end * 1000));
+  });
+  return ends;
 }
 
 /** True when the file's last bytes hold the JPEG end-of-image marker (FF D9); padding after it is allowed. */
@@ -71,11 +197,29 @@ async function endsWithJpegEnd(path: string): Promise<boolean> {
   }
 }
 
-/** Decodes part of a file; an error (besides harmless pixel-format notes) means the file is damaged. */
-async function decodeCheck(tools: FfmpegPaths, path: string, limit: string[], signal: AbortSignal | undefined, fail: () => NemoError) {
+/**
+ * Decodes part of a file; an error (besides harmless pixel-format notes) means the file is damaged. With `detect`,
+ * ffmpeg's interlace detector watches the decoded frames and its verdict is returned when most are interlaced.
+ */
+async function decodeCheck(
+  tools: FfmpegPaths,
+  path: string,
+  limit: string[],
+  signal: AbortSignal | undefined,
+  fail: () => NemoError,
+  detect = false,
+): Promise<'tff' | 'bff' | undefined> {
   try {
-    const { stderr } = await runTool(tools.ffmpeg, ['-v', 'error', '-xerror', '-i', path, ...limit, '-f', 'null', '-'], { signal });
-    if (stderr.split('\n').some((line) => line.trim() && !/deprecated pixel format/.test(line))) throw fail();
+    const args = ['-hide_banner', '-nostdin', '-loglevel', `level+${detect ? 'info' : 'error'}`, '-xerror', '-i', path, ...limit, ...(detect ? ['-vf', 'idet'] : []), '-f', 'null', '-'];
+    const { stderr } = await runTool(tools.ffmpeg, args, { signal });
+    const lines = stderr.split('\n');
+    if (lines.some((line) => /\[(error|fatal|panic)\]/.test(line) && !/deprecated pixel format/.test(line))) throw fail();
+    const verdict = lines.find((l) => l.includes('Multi frame detection'))?.match(/TFF:\s*(\d+)\s*BFF:\s*(\d+)\s*Progressive:\s*(\d+)/);
+    if (!verdict) return undefined;
+    const [tff, bff, progressive] = verdict.slice(1).map(Number) as [number, number, number];
+    // Only a clear majority counts: the detector also fires on sharp, still detail.
+    if (tff + bff < 10 || tff + bff < 4 * progressive) return undefined;
+    return tff >= bff ? 'tff' : 'bff';
   } catch (error) {
     if (error instanceof NemoError && error.code === 'E_FFMPEG_EXIT') throw fail();
     throw error;

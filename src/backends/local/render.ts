@@ -1,8 +1,9 @@
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { LimitFunction } from 'p-limit';
 import { atomically } from '../../atomic.js';
+import { NemoError } from '../../errors.js';
 import { keyOf, type ContentHashes } from '../../hash.js';
 import type { ExportSettings } from '../../plan/plan.types.js';
 import { VERSION } from '../../version.js';
@@ -79,19 +80,22 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
           return cached;
         }
         await writeFile(join(work, `chunk${k}.graph`), graph.script);
-        return opts.cache.put(key, ext, (path) =>
+        const what = `the video from ${(chunk.from / settings.fps).toFixed(1)} s to ${(chunk.to / settings.fps).toFixed(1)} s`;
+        return namedFailure(what, graph.inputs, () => opts.cache.put(key, ext, (path) =>
           runTool(
             tools.ffmpeg,
             [
-              '-hide_banner', '-nostdin', '-y', '-v', 'error', '-progress', 'pipe:1', '-nostats',
+              '-hide_banner', '-nostdin', '-y', '-v', 'warning', '-progress', 'pipe:1', '-nostats',
               ...graph.inputs,
               '-filter_complex_script', `chunk${k}.graph`,
-              '-map', `[${graph.out}]`, '-frames:v', String(graph.frames), '-r', String(settings.fps),
+              // The graph already makes one frame per output frame; ffmpeg's own frame-rate sync would repeat a
+              // first frame whose source lasted long (a GIF frame of 0.25 s) and push the rest late.
+              '-map', `[${graph.out}]`, '-frames:v', String(graph.frames), '-r', String(settings.fps), '-vsync', 'passthrough',
               ...codec, '-an', path,
             ],
             { cwd: work, signal, onFrame: (f) => ((done[k] = Math.min(f, graph.frames)), report()) },
           ),
-        );
+        ));
       }),
     );
     const [files, audio] = await Promise.all([Promise.all(videoRuns), limit(() => mixAudio(opts, work))]);
@@ -153,7 +157,8 @@ async function mixAudio(opts: RenderOptions, work: string): Promise<string | und
   const inputs: string[] = [];
   const chains: string[] = [];
   const labels: string[] = [];
-  const norm = 'aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo';
+  // Any layout (5.1, 7.1, mono) comes down to stereo with a matrix scaled so the downmix itself cannot clip.
+  const norm = 'aresample=ocl=stereo:rematrix_maxval=1,aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo';
   segments.forEach((seg, k) => {
     const path = opts.media(Number(seg.m.input)).path;
     const volume = Number(seg.m.volume ?? 1);
@@ -175,10 +180,13 @@ async function mixAudio(opts: RenderOptions, work: string): Promise<string | und
     labels.push(`a${k}`);
     chains.push(`[${k}:a]${filters.join(',')}[a${k}]`);
   });
+  // The sum of music and clips may pass full scale: a limiter holds peaks below -1.5 dBFS, leaving the AAC or Opus
+  // encoder headroom for its own overshoot, and leaves quieter sound untouched.
+  const limiter = 'alimiter=limit=0.84:attack=5:release=50:level=disabled';
   chains.push(
     labels.length === 1
-      ? `[a0]anull[aout]`
-      : `${labels.map((l) => `[${l}]`).join('')}amix=inputs=${labels.length}:duration=first:dropout_transition=0,volume=${labels.length}[aout]`,
+      ? `[a0]${limiter}[aout]`
+      : `${labels.map((l) => `[${l}]`).join('')}amix=inputs=${labels.length}:duration=first:dropout_transition=0,volume=${labels.length},${limiter}[aout]`,
   );
   const script = `${chains.join(';\n')}\n`;
   const ext = settings.format === 'webm' ? 'webm' : 'm4a';
@@ -186,13 +194,29 @@ async function mixAudio(opts: RenderOptions, work: string): Promise<string | und
   const cached = await opts.cache.get(key, ext);
   if (cached) return cached;
   await writeFile(join(work, 'audio.graph'), script);
-  return opts.cache.put(key, ext, (path) =>
-    runTool(
-      opts.tools.ffmpeg,
-      ['-hide_banner', '-nostdin', '-y', '-v', 'error', ...inputs, '-filter_complex_script', 'audio.graph', '-map', '[aout]', '-t', D, ...audioCodec(settings), '-ar', '48000', path],
-      { cwd: work, signal: opts.signal },
+  return namedFailure('the sound', inputs, () =>
+    opts.cache.put(key, ext, (path) =>
+      runTool(
+        opts.tools.ffmpeg,
+        ['-hide_banner', '-nostdin', '-y', '-v', 'warning', ...inputs, '-filter_complex_script', 'audio.graph', '-map', '[aout]', '-t', D, ...audioCodec(settings), '-ar', '48000', path],
+        { cwd: work, signal: opts.signal },
+      ),
     ),
   );
+}
+
+/** Runs an ffmpeg job; when ffmpeg fails, the error says what was being made and from which input files. */
+async function namedFailure<T>(what: string, args: string[], job: () => Promise<T>): Promise<T> {
+  try {
+    return await job();
+  } catch (error) {
+    if (!(error instanceof NemoError) || error.code !== 'E_FFMPEG_EXIT') throw error;
+    const files = [...new Set(args.filter((_, i) => args[i - 1] === '-i').map((path) => basename(path)))];
+    throw new NemoError('E_FFMPEG_EXIT', `making ${what} from ${files.join(', ')}: ${error.message}`, {
+      cause: error,
+      hint: 'check that these files play in a media player; if they do, set NEMO_FFMPEG to a newer ffmpeg and run again',
+    });
+  }
 }
 
 /** atempo takes 0.5–2 in ffmpeg 4.1: larger changes are chained. */

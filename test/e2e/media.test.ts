@@ -1,0 +1,122 @@
+import { chmod, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { findFfmpeg } from '../../src/backends/local/ffmpeg.js';
+import { runCli } from '../helpers/cli.js';
+import { colourName, combing, frameAt, peakDb, probe, regionMean, type Rect } from '../helpers/media.js';
+import { tmpProject, writeRecipe } from '../helpers/tmp.js';
+
+/** A recipe for a tiny draft-quality render. */
+function recipe(inputs: string[], instructions: string[], exportLines = 'size: 160x90\n  quality: draft'): string {
+  return `inputs:\n${inputs.map((i) => `  - ${i}\n`).join('')}instructions:\n${instructions.map((i) => `  - ${JSON.stringify(i)}\n`).join('')}export:\n  ${exportLines}\n  output: out/\${name}.mp4\n`;
+}
+
+async function render(dir: string, name: string, yaml: string, env: NodeJS.ProcessEnv = {}) {
+  await writeRecipe(dir, `${name}.yaml`, yaml);
+  const result = await runCli([`${name}.yaml`], { cwd: dir, env });
+  return { ...result, output: join(dir, 'out', `${name}.mp4`) };
+}
+
+/** The colour names of small squares around points of a frame. */
+function coloursAt(frame: Buffer, width: number, points: [number, number][]): string[] {
+  return points.map(([x, y]) => colourName(regionMean(frame, width, [x - 3, y - 3, 6, 6] satisfies Rect)));
+}
+
+describe('real-world media', () => {
+  it('shows JPEGs upright for all eight EXIF orientations, fitted by their displayed (portrait) shape', async () => {
+    const dir = await tmpProject();
+    const { code, stdout, output } = await render(dir, 'turned', recipe(['media/real/orient-*.jpg'], ['a 4-second video with hard cuts and no motion']));
+    expect(code, stdout).toBe(0);
+    // Upright, each photo is a 90x120 portrait: contained in 160x90 it is 68 wide, centred, over a blurred copy.
+    const quadrants: [number, number][] = [[63, 22], [97, 22], [63, 67], [97, 67]];
+    for (let k = 0; k < 8; k++) {
+      const frame = await frameAt(output, k * 0.5 + 0.25, 160, 90);
+      expect(coloursAt(frame, 160, quadrants), `orientation ${k + 1}`).toEqual(['red', 'green', 'blue', 'yellow']);
+    }
+  });
+
+  it('fits a phone clip (coded landscape, display matrix upright) by its displayed portrait shape', async () => {
+    const dir = await tmpProject();
+    const { code, stdout, output } = await render(dir, 'phone', recipe(['media/real/rotated.mp4'], ['a 1-second video']));
+    expect(code, stdout).toBe(0);
+    const frame = await frameAt(output, 0.5, 160, 90);
+    // The whole picture, red over green over blue, in the middle; not its middle third zoomed to fill the frame.
+    expect(coloursAt(frame, 160, [[80, 10], [80, 45], [80, 80]])).toEqual(['red', 'green', 'blue']);
+  });
+
+  it('honours non-square pixels: a 120x90 clip with 4:3 pixels fills a 16:9 frame', async () => {
+    const dir = await tmpProject();
+    const { code, stdout, output } = await render(dir, 'wide', recipe(['media/real/anamorphic.mp4'], ['a 1-second video']));
+    expect(code, stdout).toBe(0);
+    const frame = await frameAt(output, 0.5, 160, 90);
+    expect(coloursAt(frame, 160, [[5, 45], [20, 45], [45, 45], [60, 45], [100, 45], [140, 45], [155, 45]])).toEqual(['red', 'red', 'green', 'green', 'blue', 'yellow', 'yellow']);
+  });
+
+  it('deinterlaces a clip whose stream says it is interlaced', async () => {
+    const dir = await tmpProject();
+    const { code, stdout, output } = await render(dir, 'fields', recipe(['media/real/interlaced.mp4'], ['a 1-second video'], 'size: 160x120\n  quality: high'));
+    expect(code, stdout).toBe(0);
+    const [source, rendered] = await Promise.all([frameAt(join(dir, 'media/real/interlaced.mp4'), 0.5, 160, 120), frameAt(output, 0.5, 160, 120)]);
+    expect(combing(source, 160, 120)).toBeGreaterThan(8);
+    expect(combing(rendered, 160, 120)).toBeLessThan(combing(source, 160, 120) / 3);
+  });
+
+  it('holds the last picture of a clip whose sound outlasts it (one frame, four seconds of sound), in every chunk', async () => {
+    const dir = await tmpProject();
+    const { code, stdout, output } = await render(dir, 'cover', recipe(['media/real/one-frame.mp4'], ['make a video']));
+    expect(code, stdout).toBe(0);
+    const media = await probe(output);
+    expect(Math.abs(media.duration - 4)).toBeLessThan(0.05);
+    expect(Number(media.video!.nb_frames)).toBe(120);
+    expect(coloursAt(await frameAt(output, 3.5, 160, 90), 160, [[80, 45]])).toEqual(['orange']);
+  });
+
+  it('names a front-indexed MP4 that was cut short before rendering starts, though its start plays', async () => {
+    const dir = await tmpProject();
+    const { code, stdout } = await render(dir, 'cut', recipe(['media/real/truncated.mp4'], ['a 4-second video']));
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/✖ cut: truncated\.mp4: is damaged \(its (video|audio) announces 4\.0 s but holds [^)]*\) \[E_MEDIA\]/);
+    expect(stdout).not.toContain('render video');
+  });
+
+  it('names the inputs and shows ffmpeg\'s last lines when ffmpeg fails while rendering', async () => {
+    const dir = await tmpProject();
+    const real = findFfmpeg(process.env).ffmpeg;
+    const crashing = join(dir, 'crashing-ffmpeg');
+    // Probes pass through; a render prints a line and dies the way ffmpeg 4.1 did (SIGSEGV).
+    await writeFile(crashing, `#!/bin/sh\ncase "$*" in *filter_complex_script*) echo "[h264 @ 0x1] something went wrong" >&2; kill -SEGV $$;; esac\nexec "${real}" "$@"\n`);
+    await chmod(crashing, 0o755);
+    const { code, stdout } = await render(dir, 'crash', recipe(['media/blue.jpg'], ['a 1-second video']), { NEMO_FFMPEG: crashing });
+    expect(code).toBe(1);
+    expect(stdout).toContain('✖ crash: making the video from 0.0 s to 1.0 s from blue.jpg: crashing-ffmpeg failed (SIGSEGV); its last lines:');
+    expect(stdout).toContain('[h264 @ 0x1] something went wrong');
+  });
+
+  it('plays an animated GIF, looping to fill its slot', async () => {
+    const dir = await tmpProject();
+    const { code, stdout, output } = await render(dir, 'gif', recipe(['media/real/animated.gif'], ['a 2-second video with no motion']));
+    expect(code, stdout).toBe(0);
+    const colours = [];
+    for (const t of [0.125, 0.375, 0.625, 0.875, 1.125, 1.625]) colours.push(...coloursAt(await frameAt(output, t, 160, 90), 160, [[80, 45]]));
+    expect(colours).toEqual(['red', 'green', 'blue', 'white', 'red', 'blue']);
+  });
+
+  it('refuses an animated WebP with a clear message (ffmpeg 4.1 cannot decode it)', async () => {
+    const dir = await tmpProject();
+    const { code, stdout } = await render(dir, 'webp', recipe(['media/real/animated.webp'], ['a 2-second video']));
+    expect(code).toBe(1);
+    expect(stdout).toContain('animated.webp: is an animated WebP, which the bundled ffmpeg 4.1 cannot decode [E_MEDIA]');
+    expect(stdout).toContain('convert it to a GIF or an MP4');
+  });
+
+  it('mixes loud 5.1 music, alone and under a clip\'s sound, without clipping', async () => {
+    const dir = await tmpProject();
+    const alone = await render(dir, 'surround', recipe(['media/blue.jpg', '{ path: media/real/music-5.1.m4a, role: music }'], ['a 2-second video with music at 100%']));
+    expect(alone.code, alone.stdout).toBe(0);
+    expect(await peakDb(alone.output)).toBeLessThanOrEqual(-0.9);
+    expect(await peakDb(alone.output)).toBeGreaterThan(-12);
+    const under = await render(dir, 'under', recipe(['media/clip.mp4', '{ path: media/real/music-5.1.m4a, role: music }'], ['a 2-second video with music at 100%']));
+    expect(under.code, under.stdout).toBe(0);
+    expect(await peakDb(under.output)).toBeLessThanOrEqual(-0.9);
+  });
+});
