@@ -119,4 +119,12 @@ describe('real-world media', () => {
     expect(under.code, under.stdout).toBe(0);
     expect(await peakDb(under.output)).toBeLessThanOrEqual(-0.9);
   });
+
+  it('warns when a tiny photo is blown up many times, and not for one that fits', async () => {
+    const dir = await tmpProject();
+    const { code, stdout } = await render(dir, 'tiny', recipe(['media/real/tiny.jpg', 'media/blue.jpg'], ['a 2-second video']));
+    expect(code, stdout).toBe(0);
+    expect(stdout).toContain('warning: media/real/tiny.jpg is 16x12, shown 8× enlarged in a 160x90 frame, so it will look blurred; use a photo of at least 80x45');
+    expect(stdout).not.toContain('blue.jpg is');
+  });
 });

@@ -82,3 +82,33 @@ export function combing(frame: Buffer, width: number, height: number): number {
   }
   return sum / (width * (height - 2));
 }
+
+/**
+ * Where two frames differ (the box around pixels that changed by more than 60), cut into `n` cells side by side,
+ * and how much each pair of neighbouring cells differs (0 when they look the same, as empty boxes do).
+ */
+export function cellContrasts(plain: Buffer, dressed: Buffer, width: number, height: number, n: number): number[] {
+  let [x0, y0, x1, y1] = [width, height, -1, -1];
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      if (Math.abs(plain[i]! - dressed[i]!) + Math.abs(plain[i + 1]! - dressed[i + 1]!) + Math.abs(plain[i + 2]! - dressed[i + 2]!) > 60) {
+        [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
+      }
+    }
+  }
+  if (x1 < 0) return [];
+  const cell = Math.floor((x1 - x0 + 1) / n);
+  const contrasts: number[] = [];
+  for (let k = 0; k + 1 < n; k++) {
+    let sum = 0;
+    for (let y = y0; y <= y1; y++) {
+      for (let x = 0; x < cell; x++) {
+        const [a, b] = [(y * width + x0 + k * cell + x) * 3, (y * width + x0 + (k + 1) * cell + x) * 3];
+        sum += Math.abs(dressed[a]! - dressed[b]!);
+      }
+    }
+    contrasts.push(sum / (cell * (y1 - y0 + 1)));
+  }
+  return contrasts;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Draft, Segment } from '../../src/backends/draft.js';
-import { chunkGraph, frameCount, splitChunks, wrapText } from '../../src/backends/local/graph.js';
+import { chunkGraph, frameCount, safeMargins, splitChunks, upscaleOf, wrapMeasured, wrapText } from '../../src/backends/local/graph.js';
 
 const image = (st: number, d: number, input: number, transitionMs?: number): Segment => ({ st, d, src: `${input}.jpg`, m: { kind: 'image', input, ...(transitionMs ? { transitionMs } : {}) } });
 
@@ -32,8 +32,8 @@ describe('chunkGraph', () => {
     const graph = chunkGraph(withText, { from: 0, to: 900 }, {
       frame: { width: 1920, height: 1080, fps: 30 },
       media: (i) => ({ path: `/media/${i}.jpg`, width: 1600, height: 1200 }),
-      texts: new Map([[text, [{ file: 't0.txt', text: String(text.m.text) }]]]),
-      font: 'font.ttf',
+      texts: new Map([[text, [{ runs: [{ file: 't0.txt', text: String(text.m.text), font: 0, width: 10 }], width: 10 }]]]),
+      fonts: ['font0.ttf'],
     });
     expect(graph.script).toContain('textfile=t0.txt:expansion=none');
     expect(graph.script).not.toContain('50%');
@@ -45,5 +45,21 @@ describe('chunkGraph', () => {
 
   it('wraps long text into lines that fit', () => {
     expect(wrapText('Trail runner with a very long name indeed', 16)).toEqual(['Trail runner', 'with a very long', 'name indeed']);
+  });
+
+  it('wraps Chinese and Japanese between any two characters, and keeps closing punctuation on its line', () => {
+    const ems = (line: string) => [...line].length;
+    expect(wrapMeasured('日本語のタイトルです。とても長い', 6, ems)).toEqual(['日本語のタイ', 'トルです。と', 'ても長い']);
+    expect(wrapMeasured('Sale 東京 now', 7, ems)).toEqual(['Sale 東京', 'now']);
+  });
+
+  it('keeps texts and the logo out of the platforms\' zones in a 9:16 frame only', () => {
+    expect(safeMargins({ width: 1080, height: 1920, fps: 30 })).toEqual({ top: 192, bottom: 288, side: 76 });
+    expect(safeMargins({ width: 1920, height: 1080, fps: 30 })).toEqual({ top: 76, bottom: 76, side: 76 });
+  });
+
+  it('measures how much a still is enlarged when fitted', () => {
+    expect(upscaleOf(64, 64, { width: 1920, height: 1080, fps: 30 })).toBeCloseTo(16.9, 1);
+    expect(upscaleOf(4000, 3000, { width: 1920, height: 1080, fps: 30 })).toBeLessThan(1);
   });
 });

@@ -29,10 +29,11 @@ export interface Chunk {
   to: number;
 }
 
-/** A text line drawn by drawtext; its words go through a file, never through the filter graph. */
+/** A text line drawn by drawtext, in runs of one font each; words go through files, never through the filter graph. */
 export interface TextLine {
-  file: string;
-  text: string;
+  runs: { file: string; text: string; font: number; width: number }[];
+  /** The line's width in ems (the runs' widths added up). */
+  width: number;
 }
 
 /** The arguments and filter script of one chunk's ffmpeg run (output options excluded). */
@@ -110,9 +111,10 @@ class GraphBuilder {
 export interface ChunkOptions {
   frame: Frame;
   media: (index: number) => SourceMedia;
-  /** The text file for each text segment, line by line. */
+  /** The text files for each text segment, line by line. */
   texts: Map<Segment, TextLine[]>;
-  font: string;
+  /** The font files, by the index runs name them with. */
+  fonts: string[];
 }
 
 /**
@@ -285,6 +287,14 @@ function hold(g: GraphBuilder, still: string, frames: number, fps: number, norm:
   return g.add([still], `${norm},loop=loop=${frames - 1}:size=1:start=0,setpts=N/${fps}/TB`, g.label('i'));
 }
 
+/** How many times a picture of w×h is enlarged when fitted to the frame (cover or contain, as fit decides). */
+export function upscaleOf(w: number, h: number, frame: Frame): number {
+  const ratio = w / h / (frame.width / frame.height);
+  const cover = ratio > 0.77 && ratio < 1.3;
+  const [sx, sy] = [frame.width / w, frame.height / h];
+  return cover ? Math.max(sx, sy) : Math.min(sx, sy);
+}
+
 /**
  * Fits a picture to W×H without stretching: cover (crop the overflow) when the shapes are close,
  * otherwise contain over a blurred copy of itself, so nothing important is cut away.
@@ -317,8 +327,11 @@ function overlayLogo(g: GraphBuilder, video: string, seg: Segment, opts: ChunkOp
     g.label('l'),
   );
   const position = String(seg.m.position ?? 'bottom-right');
+  // In a tall frame the logo keeps out of the platforms' zones as texts do.
+  const tall = opts.frame.height / opts.frame.width >= 1.5;
+  const { top, bottom } = tall ? safeMargins(opts.frame) : { top: margin, bottom: margin };
   const x = position.endsWith('left') ? `${margin}` : `W-w-${margin}`;
-  const y = position.startsWith('top') ? `${margin}` : `H-h-${margin}`;
+  const y = position.startsWith('top') ? `${top}` : `H-h-${bottom}`;
   const enable = `between(t,${seg.st / 1000},${(seg.st + seg.d) / 1000})`;
   return g.add([video, logo], `overlay=x=${x}:y=${y}:eof_action=repeat:enable='${enable}'`, g.label('v'));
 }
@@ -326,30 +339,45 @@ function overlayLogo(g: GraphBuilder, video: string, seg: Segment, opts: ChunkOp
 /** Font size per text kind, as a share of the frame's short side. */
 const TEXT_SIZE: Record<string, number> = { title: 0.1, caption: 0.055, text: 0.065 };
 
-/** Splits text into lines that fit the frame (drawtext does not wrap). */
+/** Splits text into lines of at most `maxChars` characters (drawtext does not wrap). */
 export function wrapText(text: string, maxChars: number): string[] {
+  return wrapMeasured(text, maxChars, (line) => [...line].length);
+}
+
+/**
+ * Splits text into lines no wider than `max` by `measure`, breaking at spaces, and between any two characters of
+ * scripts written without spaces (Chinese, Japanese).
+ */
+export function wrapMeasured(text: string, max: number, measure: (line: string) => number): string[] {
+  const words = text.trim().split(/\s+/).flatMap((word) => word.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}][\p{P}]*|[^\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]+/gu) ?? [word]);
   const lines: string[] = [];
-  for (const word of text.trim().split(/\s+/)) {
+  let glued = false;
+  for (const word of words) {
     const lastLine = lines.at(-1);
-    if (lastLine !== undefined && (lastLine + ' ' + word).length <= maxChars) lines[lines.length - 1] = `${lastLine} ${word}`;
+    const cjk = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u.test(word);
+    // Pieces of one spaceless word join without a space.
+    const joined = lastLine === undefined ? word : `${lastLine}${glued && cjk ? '' : ' '}${word}`;
+    if (lastLine !== undefined && measure(joined) <= max) lines[lines.length - 1] = joined;
     else lines.push(word);
+    glued = cjk;
   }
   return lines.length ? lines : [''];
 }
 
-/** The text lines of a segment, and the font size they are set in. */
-export function textLayout(seg: Segment, frame: Frame): { size: number; lines: string[] } {
+/** The text lines of a segment, and the font size they are set in; `measure` gives a line's width in ems. */
+export function textLayout(seg: Segment, frame: Frame, measure?: (line: string) => number): { size: number; lines: string[] } {
   const size = Math.round(Math.min(frame.width, frame.height) * (TEXT_SIZE[String(seg.m.kind)] ?? 0.06));
-  // DejaVu Sans averages about 0.55 em per character.
-  const maxChars = Math.max(8, Math.floor((frame.width * 0.9) / (size * 0.55)));
-  return { size, lines: wrapText(String(seg.m.text ?? ''), maxChars) };
+  const text = String(seg.m.text ?? '');
+  // Without the fonts at hand, DejaVu Sans averages about 0.55 em per character.
+  if (!measure) return { size, lines: wrapText(text, Math.max(8, Math.floor((frame.width * 0.9) / (size * 0.55)))) };
+  return { size, lines: wrapMeasured(text, (frame.width * 0.9) / size, measure) };
 }
 
 function drawText(seg: Segment, opts: ChunkOptions): string[] {
   const { size } = textLayout(seg, opts.frame);
   const lines = opts.texts.get(seg) ?? [];
   const step = Math.round(size * 1.45);
-  const margin = Math.round(Math.min(opts.frame.width, opts.frame.height) * 0.07);
+  const { top: topSafe, bottom: bottomSafe } = safeMargins(opts.frame);
   const position = String(seg.m.position ?? 'bottom');
   const [a, b] = [seg.st / 1000, (seg.st + seg.d) / 1000];
   const fadeS = Math.min(0.3, (b - a) / 4);
@@ -358,16 +386,33 @@ function drawText(seg: Segment, opts: ChunkOptions): string[] {
     seg.m.kind === 'caption'
       ? `box=1:boxcolor=black@0.55:boxborderw=${Math.round(size * 0.3)}`
       : `borderw=${Math.max(2, Math.round(size / 18))}:bordercolor=black@0.75`;
-  return lines.map((line, j) => {
-    const top = position === 'top' ? `${margin + j * step}` : position === 'center' ? `(h-${lines.length * step})/2+${j * step}` : `h-${margin}-${(lines.length - j) * step}`;
-    return [
-      `drawtext=fontfile=${opts.font}:textfile=${line.file}:expansion=none`,
-      `fontsize=${size}:fontcolor=${color}:${look}`,
-      `x=(w-text_w)/2:y=${top}`,
-      `alpha='min(1,min((t-${a})/${fadeS},(${b}-t)/${fadeS}))'`,
-      `enable='between(t,${a},${b})'`,
-    ].join(':');
+  return lines.flatMap((line, j) => {
+    const top = position === 'top' ? `${topSafe + j * step}` : position === 'center' ? `(h-${lines.length * step})/2+${j * step}` : `h-${bottomSafe}-${(lines.length - j) * step}`;
+    let offset = 0;
+    return line.runs.map((run) => {
+      // One run is centred by drawtext's own measure (exact, shaping included); several are laid side by side.
+      const x = line.runs.length === 1 ? '(w-text_w)/2' : `(w-${Math.round(line.width * size)})/2+${Math.round(offset * size)}`;
+      offset += run.width;
+      return [
+        `drawtext=fontfile=${opts.fonts[run.font]}:textfile=${run.file}:expansion=none`,
+        `fontsize=${size}:fontcolor=${color}:${look}`,
+        `x=${x}:y=${top}`,
+        `alpha='min(1,min((t-${a})/${fadeS},(${b}-t)/${fadeS}))'`,
+        `enable='between(t,${a},${b})'`,
+      ].join(':');
+    });
   });
+}
+
+/**
+ * How far texts and the logo keep from the top and bottom edges, in pixels. In a tall (9:16) frame the platforms
+ * (TikTok, Reels, Shorts) lay their own buttons and captions over the bottom 12 % and their tabs over the top, so
+ * ours stay clear of those zones.
+ */
+export function safeMargins(frame: Frame): { top: number; bottom: number; side: number } {
+  const margin = Math.round(Math.min(frame.width, frame.height) * 0.07);
+  if (frame.height / frame.width < 1.5) return { top: margin, bottom: margin, side: margin };
+  return { top: Math.max(margin, Math.round(frame.height * 0.1)), bottom: Math.max(margin, Math.round(frame.height * 0.15)), side: margin };
 }
 
 /** Colour names pass through; `#rrggbb` becomes ffmpeg's `0xrrggbb`. */

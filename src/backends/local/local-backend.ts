@@ -1,7 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { dirname, extname, join, relative } from 'node:path';
+import { extname, join, relative } from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { NemoError, ExitCode } from '../../errors.js';
 import { ContentHashes, keyOf } from '../../hash.js';
@@ -14,6 +13,7 @@ import type { Backend, PlanDetails, StepContext } from '../backend.js';
 import { summarizeDraft, type Draft } from '../draft.js';
 import type { BackendOptions } from '../index.js';
 import { ContentCache } from './content-cache.js';
+import { bundledFonts } from './fonts.js';
 import { findFfmpeg, type FfmpegPaths } from './ffmpeg.js';
 import { interpretInstructions, type EditState, type InstructionNote } from './interpret.js';
 import { PROBE_FORMAT, probeInput, type MediaInfo } from './probe.js';
@@ -29,12 +29,6 @@ export interface Interpretation {
   warnings: string[];
   /** What the instructions changed of the export block. */
   overrides: string[];
-}
-
-/** The font texts are drawn with; shipped as a dependency, so no system font is needed. */
-export function bundledFont(): string {
-  const pkg = createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json');
-  return join(dirname(pkg), 'ttf', 'DejaVuSans-Bold.ttf');
 }
 
 /** The poster image's path beside a video: `out/promo.mp4` → `out/promo.poster.png`. */
@@ -75,7 +69,8 @@ export class LocalBackend implements Backend {
           settings,
           media: (index) => ({ path: plan.inputs[index]!.path!, ...(ctx.results.get(`probe:${index}`) as MediaInfo) }),
           tools: this.tools,
-          font: bundledFont(),
+          fonts: bundledFonts(),
+          warn: (message) => ctx.log(message, 'warn'),
           parallel: availableParallelism(),
           encoders: this.encoders,
           cache: this.cacheOf(plan),

@@ -10,7 +10,8 @@ import { VERSION } from '../../version.js';
 import { TrackType, type Draft, type Segment } from '../draft.js';
 import type { ContentCache } from './content-cache.js';
 import { runTool, type FfmpegPaths } from './ffmpeg.js';
-import { chunkGraph, frameCount, mainTrack, splitChunks, textLayout, type SourceMedia, type TextLine } from './graph.js';
+import { FontSet, describeChars, type FontChoice } from './fonts.js';
+import { chunkGraph, frameCount, mainTrack, splitChunks, textLayout, upscaleOf, type Frame, type SourceMedia, type TextLine } from './graph.js';
 
 /** What a render needs; everything is passed in. */
 export interface RenderOptions {
@@ -18,8 +19,10 @@ export interface RenderOptions {
   settings: ExportSettings;
   media: (index: number) => SourceMedia;
   tools: FfmpegPaths;
-  /** Absolute path of the TrueType font for texts. */
-  font: string;
+  /** The fonts texts may be set in, tried in order (see bundledFonts). */
+  fonts: FontChoice[];
+  /** Says what the render could not do well (a character no font has, a photo blown up a lot). */
+  warn?: (message: string) => void;
   /** How many cores there are: the timeline is cut into at least this many chunks. */
   parallel: number;
   /** Bounds how many ffmpeg processes run at once (shared by the renders of a run). */
@@ -60,8 +63,11 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'nemo-run-'));
   const ext = settings.format;
   try {
-    await symlink(opts.font, join(work, 'font.ttf'));
-    const texts = await writeTexts(draft, frame, work);
+    // Fonts are linked under plain names: their paths never enter the filter graph.
+    const fontNames = opts.fonts.map((_, k) => `font${k}.ttf`);
+    await Promise.all(opts.fonts.map((font, k) => symlink(font.path, join(work, fontNames[k]!))));
+    const texts = await writeTexts(draft, frame, work, new FontSet(opts.fonts), opts.warn);
+    warnUpscaled(draft, frame, opts);
     const total = frameCount(draft, settings.fps);
     const chunks = splitChunks(draft, settings.fps, Math.max(opts.parallel, Math.min(MAX_CHUNKS, mainTrack(draft).length)));
     const done = new Array<number>(chunks.length).fill(0);
@@ -71,8 +77,8 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
 
     const videoRuns = chunks.map((chunk, k) =>
       limit(async () => {
-        const graph = chunkGraph(draft, chunk, { frame, media: opts.media, texts, font: 'font.ttf' });
-        const key = keyOf(['chunk', VERSION, tools.ffmpeg, graph.script, await contentArgs(graph.inputs, opts.hashes), textsOf(graph.script, texts), codec, settings.fps]);
+        const graph = chunkGraph(draft, chunk, { frame, media: opts.media, texts, fonts: fontNames });
+        const key = keyOf(['chunk', VERSION, tools.ffmpeg, opts.fonts.map((f) => f.path), graph.script, await contentArgs(graph.inputs, opts.hashes), textsOf(graph.script, texts), codec, settings.fps]);
         const cached = await opts.cache.get(key, ext);
         if (cached) {
           done[k] = graph.frames;
@@ -130,22 +136,50 @@ async function contentArgs(args: string[], hashes: ContentHashes): Promise<strin
 
 /** The words of the text files a filter script draws, which the script itself only names. */
 function textsOf(script: string, texts: Map<Segment, TextLine[]>): string[] {
-  const byFile = new Map([...texts.values()].flat().map((line) => [line.file, line.text]));
+  const byFile = new Map([...texts.values()].flat().flatMap((line) => line.runs.map((run) => [run.file, run.text] as const)));
   return [...script.matchAll(/textfile=(t\d+\.txt)/g)].map((m) => byFile.get(m[1]!) ?? '');
 }
 
-/** Writes each text line to its own file: user text never enters the filter graph. */
-async function writeTexts(draft: Draft, frame: { width: number; height: number; fps: number }, work: string): Promise<Map<Segment, TextLine[]>> {
+/**
+ * Wraps each text by the width of its fonts and writes each run of each line to its own file: user text never enters
+ * the filter graph. Characters no font can draw are named in a warning, once per text.
+ */
+async function writeTexts(draft: Draft, frame: Frame, work: string, fonts: FontSet, warn?: (message: string) => void): Promise<Map<Segment, TextLine[]>> {
   const texts = new Map<Segment, TextLine[]>();
   let n = 0;
   for (const track of draft.t.filter((t) => t.tt === TrackType.text)) {
     for (const seg of track.sg) {
-      const lines = textLayout(seg, frame).lines.map((text) => ({ file: `t${n++}.txt`, text }));
-      await Promise.all(lines.map((line) => writeFile(join(work, line.file), line.text)));
+      const missing = fonts.missing(String(seg.m.text ?? ''));
+      if (missing.length) warn?.(`no bundled font can draw ${describeChars(missing)} in "${seg.m.text}"; ${missing.length === 1 ? 'it shows' : 'they show'} as empty boxes`);
+      const lines = textLayout(seg, frame, (line) => fonts.width(line)).lines.map((text): TextLine => {
+        const runs = fonts.runs(text).map((run) => ({ ...run, file: `t${n++}.txt` }));
+        return { runs, width: runs.reduce((sum, run) => sum + run.width, 0) };
+      });
+      await Promise.all(lines.flatMap((line) => line.runs.map((run) => writeFile(join(work, run.file), run.text))));
       texts.set(seg, lines);
     }
   }
   return texts;
+}
+
+/** A photo shown at more than this many times its own size looks blurred. */
+const MAX_UPSCALE = 4;
+
+/** Warns about each still that must be blown up more than MAX_UPSCALE times to fill its place in the frame. */
+function warnUpscaled(draft: Draft, frame: Frame, opts: RenderOptions): void {
+  const seen = new Set<number>();
+  for (const seg of mainTrack(draft).filter((s) => s.m.kind === 'image')) {
+    const index = Number(seg.m.input);
+    const media = opts.media(index);
+    if (seen.has(index) || !media.width || !media.height) continue;
+    seen.add(index);
+    const factor = upscaleOf(media.width, media.height, frame);
+    if (factor > MAX_UPSCALE) {
+      opts.warn?.(
+        `${seg.src ?? basename(media.path)} is ${media.width}x${media.height}, shown ${factor.toFixed(0)}× enlarged in a ${frame.width}x${frame.height} frame, so it will look blurred; use a photo of at least ${Math.ceil(frame.width / 2)}x${Math.ceil(frame.height / 2)}`,
+      );
+    }
+  }
 }
 
 /** Mixes music and the clips' own sound into one audio file of the draft's exact length; undefined when silent. */
