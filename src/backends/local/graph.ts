@@ -249,24 +249,21 @@ function itemStream(
   const upright = sourceFilters(media).join(',') || undefined;
   if (!motion) return hold(g, fit(g, `${i}:v`, media, W, H, upright), frames, fps, norm);
 
-  // Motion works on a still 20% larger than the frame, so there is room to move.
-  const [MW, MH] = [even(W * 1.2), even(H * 1.2)];
-  const big = fit(g, `${i}:v`, media, MW, MH, upright);
-  const p = `(on+${offset})/${Math.max(1, total - 1)}`;
+  // A window moves over the fitted still with sub-pixel precision (perspective interpolates), so edges glide
+  // instead of stepping back and forth by a pixel as zoompan's and crop's whole-pixel windows make them. Working at
+  // the frame's own size keeps it about as fast as zoompan was; the closest view is enlarged 1.2x.
+  const big = hold(g, fit(g, `${i}:v`, media, W, H, upright), frames, fps, norm);
+  const p = `(in+${offset})/${Math.max(1, total - 1)}`;
   const inward = span.index % 2 === 0;
-  if (motion === 'pan') {
-    const x = inward ? `(iw-${W})*(n+${offset})/${Math.max(1, total - 1)}` : `(iw-${W})*(1-(n+${offset})/${Math.max(1, total - 1)})`;
-    const held = hold(g, big, frames, fps, 'setsar=1');
-    return g.add([held], `crop=${W}:${H}:x='${x}':y='(ih-${H})/2',${norm}`, g.label('i'));
-  }
-  const zoom = inward ? `1+0.2*${p}` : `1.2-0.2*${p}`;
-  // Ken Burns drifts sideways while it zooms; a plain zoom stays centred.
-  const x = motion === 'kenburns' ? `(iw-iw/zoom)*${inward ? p : `(1-${p})`}` : `iw/2-iw/zoom/2`;
-  return g.add(
-    [big],
-    `zoompan=z='${zoom}':x='${x}':y='ih/2-ih/zoom/2':d=${frames}:s=${W}x${H}:fps=${fps},${norm},setpts=N/${fps}/TB`,
-    g.label('i'),
-  );
+  const along = inward ? p : `(1-${p})`;
+  // The window is W/z by H/z of the still at (x, y): z grows from 1 to 1.2 (or shrinks), or stays 1.2 for a pan.
+  const z = motion === 'pan' ? '1.2' : inward ? `(1+0.2*${p})` : `(1.2-0.2*${p})`;
+  // Ken Burns and pan drift sideways; a plain zoom stays centred.
+  const x = motion === 'zoom' ? `(W-W/${z})/2` : `(W-W/${z})*${along}`;
+  const y = `(H-H/${z})/2`;
+  const [x1, y1] = [`${x}+W/${z}`, `${y}+H/${z}`];
+  const corners = `x0='${x}':y0='${y}':x1='${x1}':y1='${y}':x2='${x}':y2='${y1}':x3='${x1}':y3='${y1}'`;
+  return g.add([big], `perspective=${corners}:interpolation=linear:eval=frame,${norm}`, g.label('i'));
 }
 
 /**
@@ -284,7 +281,8 @@ function sourceFilters(media: SourceMedia): string[] {
 
 /** Repeats a one-frame stream for `frames` frames: the still is decoded and scaled once, not per frame. */
 function hold(g: GraphBuilder, still: string, frames: number, fps: number, norm: string): string {
-  return g.add([still], `${norm},loop=loop=${frames - 1}:size=1:start=0,setpts=N/${fps}/TB`, g.label('i'));
+  // An exact time base: N/fps in a still's own 1/25 would round two frames onto one time.
+  return g.add([still], `${norm},loop=loop=${frames - 1}:size=1:start=0,settb=1/${fps},setpts=N/${fps}/TB`, g.label('i'));
 }
 
 /** How many times a picture of w×h is enlarged when fitted to the frame (cover or contain, as fit decides). */
