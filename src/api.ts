@@ -5,18 +5,19 @@ import pLimit from 'p-limit';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { createBackend, type BackendOptions } from './backends/index.js';
 import type { PlanDetails } from './backends/backend.js';
-import { NemoError, ExitCode } from './errors.js';
+import { NemoError, ExitCode, RecipeValidationError } from './errors.js';
 import type { RecipeReport, RunEvent } from './execute/events.js';
 import { errorInfo, executePlans } from './execute/executor.js';
 import { fileJournal } from './execute/journal.js';
 import { outputFingerprint, upToDateOutput, writeStamp } from './execute/stamp.js';
 import { ContentHashes } from './hash.js';
 import { previewSettings } from './plan/export-settings.js';
+import { strictErrors } from './plan/instructions/strict.js';
 import { planRecipe } from './plan/planner.js';
 import type { Plan } from './plan/plan.types.js';
 import { checkRecipe } from './recipe/check.js';
 import type { BackendName, Recipe } from './recipe/recipe.types.js';
-import { createValidator } from './recipe/validate.js';
+import { createValidator, type SchemaValidator } from './recipe/validate.js';
 
 /** A recipe that did not pass its checks. */
 export interface Problem {
@@ -30,15 +31,43 @@ export interface CheckResult {
   problems: Problem[];
 }
 
-/** Checks several recipes with one compiled validator; a bad one does not stop the others. */
-export async function checkRecipes(paths: string[], opts: { cwd: string; backend?: BackendName }): Promise<CheckResult> {
-  const validator = createValidator();
-  const settled = await Promise.allSettled(paths.map((path) => checkRecipe(path, { ...opts, validator })));
+/** Options for checking recipes. */
+export interface CheckOptions {
+  cwd: string;
+  backend?: BackendName;
+  /** Words the interpreter cannot place, and requests the local backend cannot do, are errors (exit 2). */
+  strict?: boolean;
+  validator?: SchemaValidator;
+}
+
+/** Checks one recipe: the front end, then (with `strict`) its instructions as the plan reads them. */
+export async function checkOne(path: string, opts: CheckOptions): Promise<Recipe> {
+  const recipe = await checkRecipe(path, opts);
+  const plan = planRecipe(recipe, opts.backend);
+  const errors = opts.strict && plan.notes ? strictErrors(recipe, plan.notes) : [];
+  if (errors.length) throw new RecipeValidationError(errors);
+  return recipe;
+}
+
+/**
+ * Checks several recipes with one compiled validator; a bad one does not stop the others. Two recipes that would
+ * write the same output (after instructions changed its shape) are a problem of the second.
+ */
+export async function checkRecipes(paths: string[], opts: CheckOptions): Promise<CheckResult> {
+  const validator = opts.validator ?? createValidator();
+  const settled = await Promise.allSettled(paths.map((path) => checkOne(path, { ...opts, validator })));
   const result: CheckResult = { recipes: [], problems: [] };
+  const outputs = new Map<string, Plan>();
   settled.forEach((outcome, i) => {
-    if (outcome.status === 'fulfilled') result.recipes.push(outcome.value);
-    else if (outcome.reason instanceof NemoError) result.problems.push({ file: paths[i]!, error: outcome.reason });
-    else throw outcome.reason;
+    if (outcome.status === 'rejected') {
+      if (!(outcome.reason instanceof NemoError)) throw outcome.reason;
+      return void result.problems.push({ file: paths[i]!, error: outcome.reason });
+    }
+    const plan = planRecipe(outcome.value, opts.backend);
+    const first = outputs.get(plan.export.output);
+    if (first) return void result.problems.push({ file: paths[i]!, error: clashError(plan, first) });
+    outputs.set(plan.export.output, plan);
+    result.recipes.push(outcome.value);
   });
   return result;
 }
@@ -69,7 +98,7 @@ export async function describePlan(plan: Plan, opts: BackendOptions & { signal: 
   const backend = createBackend(plan.backend, opts);
   try {
     const details = (await backend.describe?.(plan, { signal: opts.signal })) ?? {};
-    return { ...plan, ...details, export: details.export ?? plan.export };
+    return { ...plan, ...details };
   } finally {
     await backend.close?.();
   }
@@ -86,6 +115,8 @@ export interface RunOptions extends BackendOptions {
   force?: boolean;
   /** Small, fast renders to `*.preview.*` outputs. */
   preview?: boolean;
+  /** Checked before a watch run: words the interpreter cannot place are errors. */
+  strict?: boolean;
 }
 
 /**
@@ -131,12 +162,15 @@ function emptyReport(plan: Plan): RecipeReport {
   return { recipe: plan.recipe, file: plan.file, backend: plan.backend, status: 'ok', ms: 0, steps: [], warnings: [] };
 }
 
-function clashReport(plan: Plan, first: Plan): RecipeReport {
-  const error = new NemoError('E_USAGE', `${plan.file} writes the same output as ${first.file} (${plan.export.output})`, {
+function clashError(plan: Plan, first: Plan): NemoError {
+  return new NemoError('E_USAGE', `${plan.file} writes the same output as ${first.file} (${plan.export.output})`, {
     exitCode: ExitCode.invalid,
-    hint: 'give one of them another export.output',
+    hint: 'give one of them another export.output (instructions that change the shape change ${aspect}, ${width} and ${height})',
   });
-  return { ...emptyReport(plan), status: 'failed', error: errorInfo(error) };
+}
+
+function clashReport(plan: Plan, first: Plan): RecipeReport {
+  return { ...emptyReport(plan), status: 'failed', error: errorInfo(clashError(plan, first)) };
 }
 
 /** The exit code for a run: interrupted beats invalid, invalid beats refused, refused beats failed. */

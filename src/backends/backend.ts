@@ -1,5 +1,5 @@
 import type { BackendName } from '../recipe/recipe.types.js';
-import type { ExportSettings, Plan, Step } from '../plan/plan.types.js';
+import type { Plan, Step } from '../plan/plan.types.js';
 
 /** What a step sees while it runs. */
 export interface StepContext {
@@ -22,12 +22,8 @@ export interface StepContext {
 
 /** What a backend adds to a plan before running it (`nemo-run plan` shows it). */
 export interface PlanDetails {
-  /** Export settings after instructions changed them (e.g. "vertical"). */
-  export?: ExportSettings;
   /** The compiled timeline, in the cloud's short-key shape. */
   draft?: unknown;
-  /** Per instruction: what it became, or what was not understood. */
-  notes?: unknown[];
   /** One line per track, for people. */
   summary?: string;
 }

@@ -8,8 +8,6 @@ import { createNemoBackend } from './nemo/nemo-backend.js';
 /** What backends may need from the process; passed in, never read from globals. */
 export interface BackendOptions {
   env: NodeJS.ProcessEnv;
-  /** Unplaced words in instructions are errors, not warnings. */
-  strict?: boolean;
   /** Content hashes shared by a run (and by every run of a watch session). */
   hashes?: ContentHashes;
   /** Bounds the ffmpeg processes of every render in a run together (one per core by default). */

@@ -35,7 +35,7 @@ Exit codes: 0 ok · 1 a run failed · 2 invalid recipe or usage · 3 the backend
     );
 
   const backendOption = () => new Option('-b, --backend <name>', 'override the recipes\' backend').choices(['local', 'nemo']);
-  const strictOption = () => new Option('--strict', 'treat words the interpreter cannot place as errors');
+  const strictOption = () => new Option('--strict', 'words the interpreter cannot place, and requests it cannot do, are errors (exit 2)');
   const concurrencyOption = () =>
     new Option('-c, --concurrency <n>', 'the most steps running at once, across all recipes').argParser(positiveInt).default(availableParallelism());
 
@@ -76,8 +76,17 @@ Exit codes: 0 ok · 1 a run failed · 2 invalid recipe or usage · 3 the backend
     .description('check recipes and their inputs without running them')
     .argument('<recipes...>', 'recipe files, folders or globs')
     .addOption(backendOption())
+    .addOption(strictOption())
     .action(async (recipes: string[], opts) => {
       code = await (await import('./commands/validate.js')).validateCommand(recipes, opts, io);
+    });
+
+  program
+    .command('instructions')
+    .description('list the phrases the local backend understands, by family, with examples')
+    .option('--markdown', 'as the Markdown table the README holds')
+    .action(async (opts) => {
+      code = await (await import('./commands/instructions.js')).instructionsCommand(opts, io);
     });
 
   program

@@ -1,4 +1,5 @@
 import type { Aspect, BackendName, Format, Quality, ResolvedInput, Resolution } from '../recipe/recipe.types.js';
+import type { EditState, InstructionNote } from './instructions/state.js';
 
 /** Export settings with every default applied. */
 export interface ExportSettings {
@@ -57,4 +58,7 @@ export interface Plan {
   steps: Step[];
   /** The recipe's text, so backends can fingerprint the run. */
   source: string;
+  /** Local backend: what the instructions asked for, and per instruction what it became. */
+  edit?: EditState;
+  notes?: InstructionNote[];
 }

@@ -1,13 +1,16 @@
 import type { BackendName, Recipe } from '../recipe/recipe.types.js';
-import { exportSettings } from './export-settings.js';
-import type { Plan, Step } from './plan.types.js';
+import { exportSettings, frameSize, outputPath } from './export-settings.js';
+import { interpretInstruction } from './instructions/interpret.js';
+import { initialState, type EditState, type InstructionNote } from './instructions/state.js';
+import type { ExportSettings, Plan, Step } from './plan.types.js';
 
 /**
- * Compiles a checked recipe into the steps a backend runs, with their dependencies.
- * Pure: no file system, clock or environment.
+ * Compiles a checked recipe into the steps a backend runs, with their dependencies. For the local backend it also
+ * reads the instructions, so the plan holds the final export settings (shape words change the size and output path)
+ * and a note per instruction. Pure: no file system, clock or environment.
  */
 export function planRecipe(recipe: Recipe, backend: BackendName = recipe.backend): Plan {
-  return {
+  const plan: Plan = {
     recipe: recipe.name,
     file: recipe.file,
     dir: recipe.dir,
@@ -17,6 +20,51 @@ export function planRecipe(recipe: Recipe, backend: BackendName = recipe.backend
     instructions: recipe.instructions,
     steps: backend === 'nemo' ? cloudSteps(recipe) : localSteps(recipe),
     source: recipe.text,
+  };
+  if (backend === 'nemo') return plan;
+  const { edit, notes, settings } = readInstructions(recipe, plan.export);
+  return { ...plan, export: settings, edit, notes };
+}
+
+/** Interprets the instructions in order and applies what they say of the export block, crediting each instruction. */
+function readInstructions(recipe: Recipe, base: ExportSettings): { edit: EditState; notes: InstructionNote[]; settings: ExportSettings } {
+  const edit = initialState();
+  const title = recipe.title ?? recipe.name;
+  const words = {
+    title,
+    titleFrom: recipe.title ? "the recipe's `title`" : "the recipe's name (set `title:` for other words)",
+    cta: recipe.cta ?? title,
+    ctaFrom: recipe.cta ? "the recipe's `cta`" : "the recipe's title (set `cta:` for other words)",
+  };
+  let settings = base;
+  const notes = recipe.instructions.map((text, i) => {
+    const note = interpretInstruction(text, edit, words);
+    const at = recipe.instructionAt?.[i];
+    if (at) note.at = `${recipe.file}:${at.line}:${at.col}`;
+    const next = applyOverrides(settings, edit, recipe);
+    note.did.push(...next.overrides);
+    settings = next.settings;
+    return note;
+  });
+  return { edit, notes, settings };
+}
+
+/** Shape, size, rate and format from instructions override the export block; the messages say what changed. */
+function applyOverrides(base: ExportSettings, state: EditState, recipe: Recipe): { settings: ExportSettings; overrides: string[] } {
+  const changed = {
+    aspect: state.aspect ?? base.aspect,
+    // A preview stays small whatever the instructions ask.
+    resolution: base.preview ? base.resolution : (state.resolution ?? base.resolution),
+    fps: state.fps ?? base.fps,
+    format: state.format ?? base.format,
+  };
+  const keys = (Object.keys(changed) as (keyof typeof changed)[]).filter((k) => changed[k] !== base[k]);
+  if (!keys.length) return { settings: base, overrides: [] };
+  const sized = keys.some((k) => k === 'aspect' || k === 'resolution') ? frameSize(changed.resolution, changed.aspect) : {};
+  const settings = { ...base, ...changed, ...sized };
+  return {
+    settings: { ...settings, output: outputPath(settings, recipe.name, recipe.dir) },
+    overrides: keys.map((key) => `export.${key} ${base[key]} → ${changed[key]} (the instruction overrides the export block)`),
   };
 }
 
@@ -36,7 +84,6 @@ function localSteps(recipe: Recipe): Step[] {
     { id: 'poster', kind: 'poster', after: ['render'], title: 'poster image' },
   ];
 }
-
 /** authenticate → session → one upload per input (parallel) → each instruction in order → export → wait → download. */
 function cloudSteps(recipe: Recipe): Step[] {
   const uploads: Step[] = recipe.inputs.map((input) => ({

@@ -1,7 +1,7 @@
 import { basename, dirname, extname, resolve } from 'node:path';
 import { RecipeValidationError } from '../errors.js';
 import { resolveInputs } from './inputs.js';
-import { loadRecipe } from './load.js';
+import { loadRecipe, locateText } from './load.js';
 import type { BackendName, Recipe, RecipeSpec } from './recipe.types.js';
 import { createValidator, type SchemaValidator } from './validate.js';
 
@@ -38,6 +38,9 @@ export async function checkRecipe(path: string, opts: CheckOptions = {}): Promis
     backend,
     inputs,
     instructions: spec.instructions,
+    instructionAt: spec.instructions.map((_, i) => locateText(doc, ['instructions', i])),
+    ...(spec.title ? { title: spec.title } : {}),
+    ...(spec.cta ? { cta: spec.cta } : {}),
     export: spec.export ?? {},
     text: doc.text,
   };

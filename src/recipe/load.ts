@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { LineCounter, isNode, isScalar, parseDocument, type Document } from 'yaml';
 import { displayPath } from '../display.js';
 import { RecipeError, RecipeValidationError, NemoError, ExitCode, type ErrorCode } from '../errors.js';
+import type { InstructionAt } from './recipe.types.js';
 
 /** Recipes are small; anything bigger is a mistake or an attack. */
 export const MAX_RECIPE_BYTES = 1024 * 1024;
@@ -136,4 +137,16 @@ export function locateKey(recipe: RecipeDoc, path: (string | number)[], key: str
     }
   }
   return locate(recipe, path);
+}
+
+/** Where the text of the string at `path` starts; `inline` when it is one line whose characters map one to one. */
+export function locateText(recipe: RecipeDoc, path: (string | number)[]): InstructionAt {
+  const node = recipe.doc.getIn(path, true);
+  const offset = isScalar(node) && node.range ? node.range[0] : locate(recipe, path).offset;
+  const { line, col } = recipe.lineCounter.linePos(offset);
+  const sourceLine = recipe.text.split(/\r?\n/)[line - 1] ?? '';
+  const quoted = isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE');
+  const raw = isScalar(node) && node.range ? recipe.text.slice(node.range[0], node.range[1]) : '';
+  const inline = isScalar(node) && (node.type === 'PLAIN' || quoted) && !raw.includes('\n') && !/\\|''/.test(raw);
+  return { line, col: col + (quoted ? 1 : 0), sourceLine, inline };
 }

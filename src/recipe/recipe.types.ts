@@ -31,6 +31,8 @@ export interface ExportSpec {
 export interface RecipeSpec {
   version?: 1;
   name?: string;
+  title?: string;
+  cta?: string;
   description?: string;
   backend?: BackendName;
   inputs: (string | InputSpec)[];
@@ -75,7 +77,20 @@ export interface Recipe {
   backend: BackendName;
   inputs: ResolvedInput[];
   instructions: string[];
+  /** Where each instruction's text starts in the recipe, for notes and located `--strict` errors. */
+  instructionAt: InstructionAt[];
+  /** Words for a title or call to action asked for without words (`title`, `cta`; else the name). */
+  title?: string;
+  cta?: string;
   export: ExportSpec;
   /** The recipe's text, for fingerprints. */
   text: string;
+}
+
+/** Where an instruction's text starts in its recipe; `inline` when its characters follow one another on that line. */
+export interface InstructionAt {
+  line: number;
+  col: number;
+  sourceLine: string;
+  inline: boolean;
 }

@@ -3,13 +3,12 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import picomatch from 'picomatch';
 import { parseDocument } from 'yaml';
-import { runRecipes, type RunOptions } from '../api.js';
+import { checkOne, runRecipes, type RunOptions } from '../api.js';
 import { posterPath } from '../backends/local/local-backend.js';
 import { displayPath } from '../display.js';
 import { NemoError } from '../errors.js';
 import type { RecipeReport } from '../execute/events.js';
 import { ContentHashes } from '../hash.js';
-import { checkRecipe } from '../recipe/check.js';
 
 /** Quiet time after the last change before a run starts: a burst of saves becomes one run. */
 export const DEBOUNCE_MS = 150;
@@ -102,7 +101,7 @@ class RecipeWatch {
   private async runOnce(): Promise<void> {
     let recipe;
     try {
-      recipe = await checkRecipe(this.path, { cwd: this.opts.cwd, backend: this.opts.backend });
+      recipe = await checkOne(this.path, { cwd: this.opts.cwd, backend: this.opts.backend, strict: this.opts.strict });
     } catch (error) {
       if (!(error instanceof NemoError)) throw error;
       await this.rewatch();

@@ -93,13 +93,19 @@ describe('nemo-run plan --json', () => {
     expect(plan.notes).toEqual([
       {
         instruction: 'make a 6-second vertical video with music at 35% and captions',
-        did: ['music at 35%', 'captions on', 'aspect 9:16 ("vertical")', 'length 6 s'],
+        at: 'shop.yaml:8:5',
+        did: ['length 6 s', 'aspect 9:16 ("vertical")', 'music at 35%', 'captions on', 'export.aspect 16:9 → 9:16 (the instruction overrides the export block)'],
+        unsupported: [],
         notUnderstood: [],
+        unplaced: [],
       },
       {
         instruction: 'add the title "Sale" for the first 2 seconds',
-        did: ['title "Sale" (at the start)', 'text for the first 2 s', 'export.aspect 16:9 → 9:16 (the instructions override the export block)'],
+        at: 'shop.yaml:9:5',
+        did: ['title "Sale"', 'text for the first 2 s'],
+        unsupported: [],
         notUnderstood: [],
+        unplaced: [],
       },
     ]);
   });

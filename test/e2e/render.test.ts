@@ -100,10 +100,10 @@ describe('rendering with the local backend', () => {
     const yaml = recipe(['media/blue.jpg'], ['make a 1-second video that sparkles with glitter']);
     const loose = await render(dir, 'loose', yaml);
     expect(loose.code).toBe(0);
-    expect(loose.stdout).toContain('warning: not understood in "make a 1-second video that sparkles with glitter": sparkles, glitter (understood: length 1 s)');
+    expect(loose.stdout).toMatch(/warning: loose\.yaml:\d+:\d+: not understood in "make a 1-second video that sparkles with glitter": sparkles, glitter \(understood: length 1 s\)/);
     const strict = await render(dir, 'strict', yaml, ['--strict']);
     expect(strict.code).toBe(2);
-    expect(strict.stdout).toContain('not understood');
+    expect(strict.stdout + strict.stderr).toMatch(/strict\.yaml:\d+:\d+:? .*"sparkles" is not understood/);
     expect(existsSync(strict.output)).toBe(false);
   });
 

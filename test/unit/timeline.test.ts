@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { summarizeDraft } from '../../src/backends/draft.js';
-import { interpretInstructions } from '../../src/backends/local/interpret.js';
+import { interpretInstructions } from '../../src/plan/instructions/index.js';
 import type { MediaInfo } from '../../src/backends/local/probe.js';
 import { buildTimeline, prettyName, type TimelineInput } from '../../src/backends/local/timeline.js';
 import type { ResolvedInput, Role } from '../../src/recipe/recipe.types.js';
@@ -16,7 +16,7 @@ const music = () => input('music.mp3', { kind: 'audio', durationMs: 20_000 }, 'm
 const logo = () => input('logo.png', { kind: 'image', width: 200, height: 100 }, 'logo');
 
 function timeline(instructions: string[], inputs: TimelineInput[]) {
-  return buildTimeline(interpretInstructions(instructions).state, inputs);
+  return buildTimeline(interpretInstructions(instructions, { title: 'Title', titleFrom: 'the name', cta: 'Cta', ctaFrom: 'the name' }).state, inputs);
 }
 
 describe('buildTimeline', () => {

@@ -2,9 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { extname, join, relative } from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { NemoError, ExitCode } from '../../errors.js';
+import { NemoError } from '../../errors.js';
 import { ContentHashes, keyOf } from '../../hash.js';
-import { frameSize, outputPath } from '../../plan/export-settings.js';
 import type { ExportSettings, Plan, Step } from '../../plan/plan.types.js';
 import type { ResolvedInput } from '../../recipe/recipe.types.js';
 import { stateDir } from '../../state-dir.js';
@@ -15,7 +14,7 @@ import type { BackendOptions } from '../index.js';
 import { ContentCache } from './content-cache.js';
 import { bundledFonts } from './fonts.js';
 import { findFfmpeg, type FfmpegPaths } from './ffmpeg.js';
-import { interpretInstructions, type EditState, type InstructionNote } from './interpret.js';
+import { initialState, type InstructionNote } from '../../plan/instructions/state.js';
 import { PROBE_FORMAT, probeInput, type MediaInfo } from './probe.js';
 import { renderPoster, renderVideo } from './render.js';
 import { buildTimeline } from './timeline.js';
@@ -27,8 +26,6 @@ export interface Interpretation {
   notes: InstructionNote[];
   summary: string;
   warnings: string[];
-  /** What the instructions changed of the export block. */
-  overrides: string[];
 }
 
 /** The poster image's path beside a video: `out/promo.mp4` → `out/promo.poster.png`. */
@@ -43,7 +40,7 @@ export class LocalBackend implements Backend {
   private readonly hashes: ContentHashes;
   private readonly encoders: LimitFunction;
 
-  constructor(private readonly opts: BackendOptions) {
+  constructor(opts: BackendOptions) {
     this.tools = findFfmpeg(opts.env);
     this.hashes = opts.hashes ?? new ContentHashes();
     this.encoders = opts.encoders ?? pLimit(availableParallelism());
@@ -58,7 +55,7 @@ export class LocalBackend implements Backend {
         const infos = plan.inputs.map((input) => ctx.results.get(`probe:${input.index}`) as MediaInfo);
         const result = this.interpret(plan, infos);
         for (const warning of result.warnings) ctx.log(warning, 'warn');
-        for (const override of result.overrides) ctx.log(override);
+        for (const note of result.notes) for (const did of note.did.filter((d) => d.startsWith('export.'))) ctx.log(`${note.at ? `${note.at}: ` : ''}${did}`);
         ctx.log(result.summary);
         return result;
       }
@@ -93,8 +90,8 @@ export class LocalBackend implements Backend {
 
   async describe(plan: Plan, { signal }: { signal: AbortSignal }): Promise<PlanDetails> {
     const infos = await Promise.all(plan.inputs.map((input) => this.probe(plan, input, signal)));
-    const { draft, export: settings, notes, summary } = this.interpret(plan, infos);
-    return { draft, export: settings, notes, summary };
+    const { draft, summary } = this.interpret(plan, infos);
+    return { draft, summary };
   }
 
   /** What is kept between runs of recipes in this folder (`.nemo-run/cache/` beside them). */
@@ -113,47 +110,31 @@ export class LocalBackend implements Backend {
     return info;
   }
 
-  /** Instructions → edit state → timeline, with the export settings the instructions may have changed. */
+  /** The plan's reading of the instructions → a timeline of the probed inputs. */
   private interpret(plan: Plan, infos: MediaInfo[]): Interpretation {
-    const { state, notes } = interpretInstructions(plan.instructions);
-    const unplaced = notes.filter((n) => n.notUnderstood.length);
-    const warnings = unplaced.map((n) => `not understood in "${n.instruction}": ${n.notUnderstood.join(', ')}${n.did.length ? ` (understood: ${n.did.join('; ')})` : ''}`);
-    if (this.opts.strict && unplaced.length) {
-      throw new NemoError('E_RECIPE_INSTRUCTION', warnings.join('\n'), {
-        exitCode: ExitCode.invalid,
-        hint: 'rephrase with the vocabulary in the README, or run without --strict to skip these words',
-      });
-    }
-    const { settings, overrides } = applyOverrides(plan, state);
-    if (overrides.length) notes.at(-1)!.did.push(...overrides);
+    const notes = plan.notes ?? [];
     const inputs = plan.inputs.map((input, i) => ({ input, info: infos[i]!, src: relative(plan.dir, input.path ?? input.name) }));
-    const timeline = buildTimeline(state, inputs);
+    const timeline = buildTimeline(plan.edit ?? initialState(), inputs);
     return {
       draft: timeline.draft,
-      export: settings,
+      export: plan.export,
       notes,
       summary: summarizeDraft(timeline.draft),
-      warnings: [...warnings, ...timeline.warnings],
-      overrides,
+      warnings: [...instructionWarnings(notes), ...timeline.warnings],
     };
   }
 }
 
-/** Shape, size, rate and format from instructions override the export block; the messages say what changed. */
-function applyOverrides(plan: Plan, state: EditState): { settings: ExportSettings; overrides: string[] } {
-  const base = plan.export;
-  const changed = {
-    aspect: state.aspect ?? base.aspect,
-    // A preview stays small whatever the instructions ask.
-    resolution: base.preview ? base.resolution : (state.resolution ?? base.resolution),
-    fps: state.fps ?? base.fps,
-    format: state.format ?? base.format,
-  };
-  const keys = (Object.keys(changed) as (keyof typeof changed)[]).filter((k) => changed[k] !== base[k]);
-  if (!keys.length) return { settings: base, overrides: [] };
-  const settings = { ...base, ...changed, ...frameSize(changed.resolution, changed.aspect) };
-  return {
-    settings: { ...settings, output: outputPath(settings, plan.recipe, plan.dir) },
-    overrides: keys.map((key) => `export.${key} ${base[key]} → ${changed[key]} (the instructions override the export block)`),
-  };
+/** One warning per instruction with words not understood or requests not done offline. */
+export function instructionWarnings(notes: InstructionNote[]): string[] {
+  return notes.flatMap((n) => {
+    const where = n.at ? `${n.at}: ` : '';
+    const out: string[] = [];
+    if (n.notUnderstood.length) {
+      const words = n.unplaced.map((u) => (u.suggestion ? `${u.word} (did you mean "${u.suggestion}"?)` : u.word));
+      out.push(`${where}not understood in "${n.instruction}": ${words.join(', ')}${n.did.length ? ` (understood: ${n.did.join('; ')})` : ''}`);
+    }
+    for (const u of n.unsupported) out.push(`${where}not done in "${n.instruction}": ${u}`);
+    return out;
+  });
 }

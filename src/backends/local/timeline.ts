@@ -1,7 +1,7 @@
 import { NemoError } from '../../errors.js';
 import type { ResolvedInput } from '../../recipe/recipe.types.js';
 import { TrackType, type Draft, type Segment, type Track } from '../draft.js';
-import type { EditState } from './interpret.js';
+import type { ClipCut, EditState } from '../../plan/instructions/state.js';
 import type { MediaInfo } from './probe.js';
 
 /** An input with what probing found, and the `src` the draft names it by. */
@@ -21,6 +21,8 @@ interface Item {
   from: TimelineInput;
   kind: 'image' | 'video' | 'card';
   ms: number;
+  /** Where a clip's piece starts in the clip. */
+  trimMs?: number;
 }
 
 /**
@@ -31,16 +33,23 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[]): { draf
   const warnings: string[] = [];
   const byRole = (role: string) => inputs.filter((i) => i.input.role === role);
   const media = byRole('media').filter((i) => i.info.kind === 'image' || i.info.kind === 'video');
-  if (state.reverse) media.reverse();
+  if (state.order === 'reverse') media.reverse();
   const logo = byRole('logo')[0];
   const music = byRole('music')[0];
   const cues = byRole('captions')[0]?.info.cues ?? [];
 
-  const items: Item[] = media.map((from) => ({
-    from,
-    kind: from.info.kind === 'video' ? 'video' : 'image',
-    ms: from.info.kind === 'video' ? clipMs(from, state, warnings) : 0,
-  }));
+  const clipNames = media.filter((m) => m.info.kind === 'video').map((m) => m.input.name);
+  for (const cut of state.cuts) {
+    if (cut.clip && clipNames.length && !clipNames.some((n) => names(cut, n))) warnings.push(`no clip is called ${cut.clip}; the cut applies to ${clipNames.join(', ')}`);
+  }
+  const items: Item[] = media.flatMap((from): Item[] =>
+    from.info.kind === 'video'
+      ? clipPieces(from, clipNames, state, warnings).map(([a, b]) => ({ from, kind: 'video', ms: (b - a) / state.speed, trimMs: a }))
+      : [{ from, kind: 'image', ms: 0 }],
+  );
+  if (state.cuts.length && !clipNames.length) {
+    warnings.push('the instructions trim clips, but the inputs have no video clip; nothing was trimmed');
+  }
   if (logo && state.logo.intro) items.unshift({ from: logo, kind: 'card', ms: CARD_MS });
   if (logo && state.logo.outro) items.push({ from: logo, kind: 'card', ms: CARD_MS });
   if ((state.logo.intro || state.logo.outro || state.logo.corner) && !logo) {
@@ -76,7 +85,9 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[]): { draf
   });
   let total = placed.at(-1)!.end;
   if (state.totalMs !== undefined) {
-    if (total < state.totalMs - 1) {
+    if (state.totalIsLimit && total <= state.totalMs) {
+      // An upper bound that is already met.
+    } else if (total < state.totalMs - 1) {
       warnings.push(`the clips run ${(total / 1000).toFixed(1)} s, shorter than the ${state.totalMs / 1000} s asked; the video is ${(total / 1000).toFixed(1)} s`);
     } else total = state.totalMs;
   }
@@ -88,7 +99,10 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[]): { draf
     const meta: Segment['m'] = { kind: item.kind, input: item.from.input.index };
     if (k > 0 && fade) meta.transitionMs = Math.round(fade);
     if (item.kind === 'image' && state.motion !== 'none') meta.motion = state.motion;
-    if (item.kind === 'video') Object.assign(meta, clipMeta(item.from, state));
+    if (item.kind === 'video') {
+      if (item.trimMs) meta.trimMs = Math.round(item.trimMs);
+      if (state.speed !== 1) meta.speed = state.speed;
+    }
     if (k === 0 && state.fadeInMs) meta.fadeInMs = state.fadeInMs;
     if (k === kept.length - 1 && state.fadeOutMs) meta.fadeOutMs = state.fadeOutMs;
     return { st, d: Math.round(end) - st, src: item.from.src, m: meta };
@@ -110,7 +124,7 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[]): { draf
   // Clips whose own sound plays under them (unless muted).
   const sounding = video.filter((s) => s.m.kind === 'video' && inputs.find((i) => i.src === s.src)?.info.hasAudio);
   if (state.music.on !== false && music) {
-    const volume = state.music.volume ?? (sounding.length && !state.mute ? 0.35 : 0.8);
+    const volume = state.music.volume ?? Math.min(1, (sounding.length && !state.mute ? 0.35 : 0.8) * state.music.gain);
     tracks.push({
       tt: TrackType.audio,
       sg: [{ st: 0, d, src: music.src, m: { kind: 'music', input: music.input.index, volume, fadeInMs: state.music.fadeInMs, fadeOutMs: Math.min(state.music.fadeOutMs, d / 3) } }],
@@ -131,7 +145,7 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[]): { draf
         const input = inputs.find((i) => i.src === s.src)!.input;
         const st = s.st + (k > 0 ? half : 0);
         const end = s.st + s.d - (k < video.length - 1 ? half : 0);
-        const text = input.caption ?? cues[n] ?? prettyName(input.name);
+        const text = state.captions.text ?? input.caption ?? cues[n] ?? prettyName(input.name);
         return { st, d: end - st, m: { kind: 'caption', text, position: state.captions.position, color: state.captions.color } };
       });
     tracks.push({ tt: TrackType.text, sg: captions });
@@ -141,39 +155,53 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[]): { draf
     const sg = state.texts
       .filter((t) => t.kind === kind)
       .map((t): Segment => {
-        const length = Math.min(t.at === 'all' ? d : (t.durationMs ?? 3000), d);
-        const st = t.at === 'end' ? d - length : 0;
-        return { st, d: length, m: { kind, text: t.text, position: t.position, color: t.color } };
+        const from = t.at === 'time' ? Math.min(t.startMs ?? 0, Math.max(0, d - 1000)) : 0;
+        const length = Math.min(t.at === 'all' ? d : (t.durationMs ?? 3000), d - from);
+        const st = t.at === 'end' ? d - length : from;
+        if (t.at === 'time' && (t.startMs ?? 0) > from) warnings.push(`"${t.text}" was asked for at ${(t.startMs ?? 0) / 1000} s, after the video ends; it shows at ${from / 1000} s`);
+        const meta: Segment['m'] = { kind, text: t.text, position: t.position, color: t.color };
+        if (t.fadeInMs) meta.fadeInMs = t.fadeInMs;
+        if (t.fadeOutMs) meta.fadeOutMs = t.fadeOutMs;
+        return { st, d: length, m: meta };
       });
     if (sg.length) tracks.push({ tt: TrackType.text, sg });
   }
   return { draft: { d, t: tracks }, warnings };
 }
 
-function trimsOf(from: TimelineInput, state: EditState): { start: number; end: number } {
-  const name = from.input.name.toLowerCase();
-  const mine = state.trims.filter((t) => name === t.clip || name.startsWith(t.clip) || name.replace(/\.[^.]+$/, '') === t.clip);
-  return {
-    start: mine.filter((t) => t.from === 'start').reduce((s, t) => s + t.ms, 0),
-    end: mine.filter((t) => t.from === 'end').reduce((s, t) => s + t.ms, 0),
-  };
+/** True when a cut names this clip by a word of its file name. */
+function names(cut: ClipCut, name: string): boolean {
+  const lower = name.toLowerCase();
+  return lower === cut.clip || lower.startsWith(cut.clip!) || lower.replace(/\.[^.]+$/, '') === cut.clip;
 }
 
-function clipMs(from: TimelineInput, state: EditState, warnings: string[]): number {
-  const { start, end } = trimsOf(from, state);
-  const left = (from.info.durationMs ?? 0) - start - end;
-  if (left < MIN_ITEM_MS) {
-    warnings.push(`${from.input.name}: trimming leaves less than ${MIN_ITEM_MS / 1000} s; kept ${MIN_ITEM_MS / 1000} s`);
+/** The parts of a clip that play, in clip milliseconds, after its trims and removed ranges. */
+export function clipPieces(from: TimelineInput, clipNames: string[], state: EditState, warnings: string[]): [number, number][] {
+  // A cut that names no clip, or a file that is not among the clips, applies to every clip.
+  const appliesTo = (cut: ClipCut) => !cut.clip || names(cut, from.input.name) || !clipNames.some((n) => names(cut, n));
+  const length = from.info.durationMs ?? 0;
+  let [start, stop] = [0, length];
+  const removed: [number, number][] = [];
+  for (const cut of state.cuts.filter(appliesTo)) {
+    if (cut.kind === 'drop-start') start += cut.ms!;
+    else if (cut.kind === 'drop-end') stop -= cut.ms!;
+    else if (cut.kind === 'keep-end') start = Math.max(start, stop - cut.ms!);
+    else if (cut.kind === 'keep') [start, stop] = [start + cut.fromMs!, cut.toMs === undefined ? stop : Math.min(stop, start + cut.toMs)];
+    else removed.push([cut.fromMs!, cut.toMs!]);
   }
-  return Math.max(MIN_ITEM_MS, left) / state.speed;
-}
-
-function clipMeta(from: TimelineInput, state: EditState): Segment['m'] {
-  const meta: Segment['m'] = {};
-  const { start } = trimsOf(from, state);
-  if (start) meta.trimMs = start;
-  if (state.speed !== 1) meta.speed = state.speed;
-  return meta;
+  if (stop > length + 1 || start >= length) warnings.push(`${from.input.name} is ${(length / 1000).toFixed(1)} s long; a trim asked for more than it has`);
+  stop = Math.min(stop, length);
+  let pieces: [number, number][] = [[start, stop]];
+  for (const [a, b] of removed.sort((x, y) => x[0] - y[0])) {
+    pieces = pieces.flatMap(([s, e]): [number, number][] => (b <= s || a >= e ? [[s, e]] : [[s, Math.max(s, a)], [Math.min(e, b), e]]));
+  }
+  pieces = pieces.filter(([s, e]) => e - s >= MIN_ITEM_MS);
+  if (!pieces.length) {
+    warnings.push(`${from.input.name}: the trims leave less than ${MIN_ITEM_MS / 1000} s; kept ${MIN_ITEM_MS / 1000} s`);
+    const s = Math.max(0, Math.min(start, length - MIN_ITEM_MS));
+    pieces = [[s, Math.min(length, s + MIN_ITEM_MS)]];
+  }
+  return pieces;
 }
 
 /** "01-red-sneakers.jpg" → "Red Sneakers": a caption people can read, from a file name. */
@@ -183,5 +211,5 @@ export function prettyName(name: string): string {
     .replace(/^\d+[-_. ]+/, '')
     .replace(/[-_.]+/g, ' ')
     .trim()
-    .replace(/\b\p{L}/gu, (c) => c.toUpperCase());
+    .replace(/(^|[^\p{L}\p{N}'’])(\p{L})/gu, (_m, before: string, c: string) => before + c.toUpperCase());
 }

@@ -9,11 +9,10 @@ import { reportError } from '../report.js';
 
 /** `nemo-run plan`: the steps a recipe compiles to, with what its backend adds. */
 export async function planCommand(path: string, opts: { backend?: BackendName; json?: boolean; strict?: boolean }, io: Io): Promise<number> {
-  const { recipes, problems } = await checkRecipes([path], { cwd: io.cwd, backend: opts.backend });
+  const { recipes, problems } = await checkRecipes([path], { cwd: io.cwd, backend: opts.backend, strict: opts.strict });
   if (problems.length) return reportError(problems[0]!.error, io);
   const plan = await describePlan(planRecipe(recipes[0]!, opts.backend), {
     env: io.env,
-    strict: opts.strict,
     signal: io.signal ?? new AbortController().signal,
   });
   io.stdout.write(opts.json ? `${JSON.stringify(planJson(plan, io.cwd), null, 2)}\n` : formatPlan(plan, io.cwd));
@@ -45,10 +44,11 @@ function formatPlan(plan: Plan & PlanDetails, cwd: string): string {
     ...plan.steps.map((s, i) => `  ${String(i + 1).padStart(2)}. ${s.title}${s.after.length ? `  (after ${compact(s.after)})` : ''}`),
   ];
   if (plan.summary) lines.push(plan.summary);
-  for (const note of (plan.notes ?? []) as { instruction: string; did: string[]; notUnderstood: string[] }[]) {
-    lines.push(`"${note.instruction}"`);
+  for (const note of plan.notes ?? []) {
+    lines.push(`"${note.instruction}"${note.at ? `  (${note.at})` : ''}`);
     for (const did of note.did) lines.push(`    → ${did}`);
-    if (note.notUnderstood.length) lines.push(`    ? not understood: ${note.notUnderstood.join(', ')}`);
+    for (const not of note.unsupported) lines.push(`    ✗ not done: ${not}`);
+    if (note.notUnderstood.length) lines.push(`    ? not understood: ${note.unplaced.map((u) => (u.suggestion ? `${u.word} (did you mean "${u.suggestion}"?)` : u.word)).join(', ')}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -27,7 +27,7 @@ export async function runCommand(args: string[], flags: RunFlags, io: Io): Promi
   const found = await findRecipes(args, io.cwd);
   const paths = flags.shard ? shard(found, flags.shard.index, flags.shard.count) : found;
   if (flags.shard) io.stderr.write(`shard ${flags.shard.index}/${flags.shard.count}: ${paths.length} of ${found.length} recipes\n`);
-  const { recipes, problems } = await checkRecipes(paths, { cwd: io.cwd, backend: flags.backend });
+  const { recipes, problems } = await checkRecipes(paths, { cwd: io.cwd, backend: flags.backend, strict: flags.strict });
   for (const problem of problems) reportError(problem.error, io);
 
   // Progress: a task list on a terminal, plain lines elsewhere; stdout stays clean for --json.

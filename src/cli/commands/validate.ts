@@ -4,8 +4,8 @@ import { styler, type Io } from '../io.js';
 import { reportError } from '../report.js';
 
 /** `nemo-run validate`: every problem of every recipe, then exit 2 if there was any. */
-export async function validateCommand(paths: string[], opts: { backend?: BackendName }, io: Io): Promise<number> {
-  const { recipes, problems } = await checkRecipes(await findRecipes(paths, io.cwd), { cwd: io.cwd, backend: opts.backend });
+export async function validateCommand(paths: string[], opts: { backend?: BackendName; strict?: boolean }, io: Io): Promise<number> {
+  const { recipes, problems } = await checkRecipes(await findRecipes(paths, io.cwd), { cwd: io.cwd, backend: opts.backend, strict: opts.strict });
   const style = styler(io, 'stdout');
   for (const recipe of recipes) {
     const inputs = recipe.inputs.length;

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { initialState, interpretInstructions, type EditState } from '../../src/backends/local/interpret.js';
+import { initialState, interpretInstructions, type EditState } from '../../src/plan/instructions/index.js';
+
+const WORDS = { title: 'Summer Sale', titleFrom: "the recipe's `title`", cta: 'Shop now', ctaFrom: "the recipe's `cta`" };
 
 /** The state after the instructions, and every not-understood word. */
 function read(...instructions: string[]): { state: EditState; unplaced: string[]; did: string[] } {
-  const { state, notes } = interpretInstructions(instructions);
+  const { state, notes } = interpretInstructions(instructions, WORDS);
   return { state, unplaced: notes.flatMap((n) => n.notUnderstood), did: notes.flatMap((n) => n.did) };
 }
 
@@ -63,7 +65,7 @@ describe('the instruction interpreter', () => {
   it('reads fps and format', () => {
     const { state, unplaced } = read('export as webm at 60 fps');
     expect(state).toMatchObject({ format: 'webm', fps: 60 });
-    expect(unplaced).toEqual(['export']);
+    expect(unplaced).toEqual([]);
   });
 
   it.each([
@@ -153,9 +155,9 @@ describe('the instruction interpreter', () => {
 
   it('reads clip edits: trims, mute, speed', () => {
     const { state, unplaced } = read('trim the first 2 seconds of intro.mp4', 'trim the last second of outro.mov', 'mute the clips', 'speed up 2x');
-    expect(state.trims).toEqual([
-      { clip: 'intro.mp4', from: 'start', ms: 2000 },
-      { clip: 'outro.mov', from: 'end', ms: 1000 },
+    expect(state.cuts).toEqual([
+      { clip: 'intro.mp4', kind: 'drop-start', ms: 2000 },
+      { clip: 'outro.mov', kind: 'drop-end', ms: 1000 },
     ]);
     expect(state).toMatchObject({ mute: true, speed: 2 });
     expect(unplaced).toEqual([]);
@@ -163,8 +165,8 @@ describe('the instruction interpreter', () => {
   });
 
   it('reads order', () => {
-    expect(read('reverse the order').state.reverse).toBe(true);
-    expect(read('reverse the order', 'in this order').state.reverse).toBe(false);
+    expect(read('reverse the order').state.order).toBe('reverse');
+    expect(read('reverse the order', 'in this order').state.order).toBe('given');
   });
 
   it("understands the seed's own examples completely", () => {
@@ -177,9 +179,19 @@ describe('the instruction interpreter', () => {
   });
 
   it('reports words it cannot place, with what it did understand', () => {
-    const { notes } = interpretInstructions(['make a 10-second video that sparkles, with "glitter" everywhere']);
+    const { notes } = interpretInstructions(['make a 10-second video that sparkles, with "glitter" everywhere'], WORDS);
     expect(notes).toEqual([
-      { instruction: 'make a 10-second video that sparkles, with "glitter" everywhere', did: ['length 10 s'], notUnderstood: ['sparkles', '"glitter"', 'everywhere'] },
+      {
+        instruction: 'make a 10-second video that sparkles, with "glitter" everywhere',
+        did: ['length 10 s'],
+        unsupported: [],
+        notUnderstood: ['sparkles', '"glitter"', 'everywhere'],
+        unplaced: [
+          { word: 'sparkles', index: 28 },
+          { word: '"glitter"', index: 43 },
+          { word: 'everywhere', index: 53 },
+        ],
+      },
     ]);
   });
 

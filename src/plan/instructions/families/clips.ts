@@ -1,0 +1,119 @@
+import { end, NUM, rule, secs, T, type Context, type Family } from '../rules.js';
+import type { ClipCut } from '../state.js';
+
+/** A clip named by its file ("of intro.mp4"); without one, the cut applies to every clip. */
+const NAMED = '(?:\\s+(?:of|from|off|in)\\s+(?:the\\s+)?(?:clip\\s+|video\\s+|file\\s+)?([\\p{L}\\d_-]+\\.(?:mp4|mov|m4v|webm|mkv|avi))|\\s+(?:of|from|off|in)\\s+(?:the|this|that|each|every)\\s+(?:clip|video|footage|recording))?';
+const REMOVE = /\b(?:trim(?:med)?|cut(?:\s+out|\s+off|\s+away)?|remove|delete|drop|skip|lose|chop(?:\s+off)?|get\s+rid\s+of|take\s+out|strip|shave(?:\s+off)?|throw\s+away|discard|exclude)\b/g;
+const KEEP = /\b(?:keep(?:ing)?|extract|use|take|clip|select|grab|just|only|want|isolate|standalone|export|create|make|from|trim(?:\s+\S+){0,3}\s+to|cut(?:\s+\S+){0,3}\s+(?:down\s+)?to|shorten(?:\s+\S+){0,3}\s+to)\b/g;
+
+/** Whether the sentence before `start` asks to remove or to keep, by its last verb. */
+function intent(ctx: Context, start: number): 'remove' | 'keep' | undefined {
+  const before = ctx.before(start);
+  const last = (re: RegExp) => Math.max(-1, ...[...before.matchAll(re)].map((m) => m.index + m[0].length));
+  const [r, k] = [last(REMOVE), last(KEEP)];
+  if (r < 0 && k < 0) return undefined;
+  ctx.consumeWord(k >= r ? KEEP : REMOVE, start);
+  return k >= r ? 'keep' : 'remove';
+}
+
+function cut(ctx: Context, c: ClipCut): string {
+  ctx.state.cuts.push(c);
+  ctx.topic = 'clip';
+  const of = c.clip ? ` of ${c.clip}` : ' of the clips';
+  switch (c.kind) {
+    case 'drop-start':
+      return `trim the first ${secs(c.ms!)}${of}`;
+    case 'drop-end':
+      return `trim the last ${secs(c.ms!)}${of}`;
+    case 'keep-end':
+      return `keep the last ${secs(c.ms!)}${of}`;
+    case 'keep':
+      return `keep ${secs(c.fromMs!)}–${c.toMs === undefined ? 'the end' : secs(c.toMs)}${of}`;
+    default:
+      return `remove ${secs(c.fromMs!)}–${secs(c.toMs!)}${of}`;
+  }
+}
+
+/** The clip a match names, if any. */
+function named(m: RegExpExecArray, group: number): string | undefined {
+  return m[group]?.toLowerCase();
+}
+
+/** True when a text of this sentence owns the time words ("show the title for the first 3 seconds"). */
+function forText(ctx: Context, start: number): boolean {
+  return ctx.text !== undefined && ctx.topic === 'text' && !/\b(?:trim|cut|remove|delete|keep|clip|extract)\b/.test(ctx.before(start));
+}
+
+const EDGE = '(first|opening|beginning|start|last|final|closing|ending|end|tail)';
+
+/** Trims, kept and removed ranges of the clips, their speed. */
+export const clips: Family = {
+  name: 'clips',
+  summary: 'trims (first/last seconds, keep a range, remove a middle range; "of file.mp4" picks one clip), speed, slow motion',
+  examples: ['trim the first 2 seconds of intro.mp4', 'remove the first 15 seconds', 'cut the last 3 seconds', 'trim 2 seconds off the end', 'keep only 0:20 to 0:30', 'trim from 1:30 to 2:45', 'remove from 1:23 to 2:45', 'delete everything after 10 seconds', 'extract 30 seconds starting at 2:15', 'speed up 2x', 'play everything at 1.5x', 'slow motion', 'half speed'],
+  words: ['trim', 'cut', 'keep', 'remove', 'first', 'last', 'speed', 'faster', 'slower', 'slow motion', 'timelapse'],
+  rules: [
+    // "the first 5 seconds", "last 15 seconds (outro)", "first 30 seconds from video.mp4".
+    rule(`\\b(?:the\\s+)?(first|opening|last|final|closing)\\s+${T}${NAMED}`, (m, ctx) => {
+      if (forText(ctx, m.index)) return undefined;
+      const ms = Number(m[2]);
+      const clip = named(m, 3);
+      const head = /first|opening/.test(m[1]!);
+      const want = intent(ctx, m.index) ?? 'keep';
+      if (want === 'remove') return cut(ctx, { clip, kind: head ? 'drop-start' : 'drop-end', ms });
+      return cut(ctx, head ? { clip, kind: 'keep', fromMs: 0, toMs: ms } : { clip, kind: 'keep-end', ms });
+    }),
+    rule(`${T}\\s+(?:off|from)\\s+(?:the\\s+)?${EDGE}(?:\\s+of\\s+(?:the\\s+)?(?:clip|video|footage|([\\p{L}\\d_-]+\\.\\w{2,4})))?`, (m, ctx) => {
+      const head = /first|opening|beginning|start/.test(m[2]!);
+      const want = intent(ctx, m.index);
+      if (want === 'keep' && /from/.test(m[0])) return cut(ctx, head ? { clip: named(m, 3), kind: 'keep', fromMs: 0, toMs: Number(m[1]) } : { clip: named(m, 3), kind: 'keep-end', ms: Number(m[1]) });
+      return cut(ctx, { clip: named(m, 3), kind: head ? 'drop-start' : 'drop-end', ms: Number(m[1]) });
+    }),
+    rule(`\\b(?:everything|anything|all|the\\s+rest|whatever\\s+comes)\\s+(after|past|beyond|before|until|up\\s+to)\\s+${T}`, (m, ctx) => {
+      const after = /after|past|beyond/.test(m[1]!);
+      if (intent(ctx, m.index) === 'keep') return cut(ctx, after ? { kind: 'drop-start', ms: Number(m[2]) } : { kind: 'keep', fromMs: 0, toMs: Number(m[2]) });
+      return cut(ctx, after ? { kind: 'keep', fromMs: 0, toMs: Number(m[2]) } : { kind: 'drop-start', ms: Number(m[2]) });
+    }),
+    // Ranges: "from 1:30 to 2:45", "between 10 and 25 seconds", "3s to 5s", "from the start to 30 seconds".
+    rule(`(?:\\bfrom\\s+|\\bbetween\\s+)?(?:${T}|(?:the\\s+)?(?:start|beginning|0))\\s*(?:to|until|till|-|–|and|through)\\s*(?:${T}|(?:the\\s+)?end)${NAMED}`, (m, ctx) => {
+      const from = Number(m[1] ?? 0);
+      const to = m[2] === undefined ? undefined : Number(m[2]);
+      if (to !== undefined && to <= from) return undefined;
+      const clip = named(m, 3);
+      if (forText(ctx, m.index)) {
+        Object.assign(ctx.text!, { at: 'time', startMs: from, durationMs: to === undefined ? undefined : to - from });
+        return `text from ${secs(from)}${to === undefined ? '' : ` to ${secs(to)}`}`;
+      }
+      // "Remove from A to B" takes a middle range out, unless the sentence wants just that part.
+      const remove = intent(ctx, m.index) === 'remove' && /\b(?:remove|delete|drop|cut\s+out|skip|take\s+out|get\s+rid\s+of)\b/.test(ctx.before(m.index)) && !/\b(?:just|only|keep|standalone|extract|isolate)\b/.test(ctx.n.text);
+      if (remove && to !== undefined && from > 0) return cut(ctx, { clip, kind: 'remove', fromMs: from, toMs: to });
+      return cut(ctx, { clip, kind: 'keep', fromMs: from, toMs: to });
+    }),
+    // "30 seconds starting at 2:15", "30 seconds from the start", "the first minute only".
+    rule(`${T}\\s+(?:(?:of|from)\\s+(?:the\\s+)?(?:clip|video|footage|[\\p{L}\\d_-]+\\.\\w{2,4})\\s+)?(?:starting|beginning|from)\\s+(?:at\\s+)?${T}`, (m, ctx) =>
+      cut(ctx, { kind: 'keep', fromMs: Number(m[2]), toMs: Number(m[2]) + Number(m[1]) })),
+    rule(`\\b(?:starting|beginning)\\s+(?:at|from)\\s+${T}\\s+(?:for|lasting)\\s+${T}`, (m, ctx) =>
+      cut(ctx, { kind: 'keep', fromMs: Number(m[1]), toMs: Number(m[1]) + Number(m[2]) })),
+    rule(`(?:\\bto\\s+)?${T}\\s+from\\s+the\\s+(start|beginning|end)\\b`, (m, ctx) =>
+      cut(ctx, m[2] === 'end' ? { kind: 'keep-end', ms: Number(m[1]) } : { kind: 'keep', fromMs: 0, toMs: Number(m[1]) })),
+
+    // Speed.
+    rule(`(?:\\b(?:at|to|by)\\s+)?\\b${NUM}x(?![\\p{L}\\d])(?:\\s+(?:the\\s+)?(?:speed|playback(?:\\s+speed)?|faster|slower|time[- ]?lapse|timelapse|slow(?:er)?\\s+motion|fast\\s+forward))?`, (m, ctx) => {
+      if (/zoom|scale/.test(ctx.after(end(m)).slice(0, 12))) return undefined;
+      let speed = Number(m[1]);
+      if (/slower/.test(m[0]) && speed > 1) speed = 1 / speed;
+      return setSpeed(ctx, speed);
+    }),
+    rule(`\\b(?:speed(?:s|ing)?|sped)\\s+(?:[\\p{L}]+\\s+){0,3}?up\\b|\\b(?:fast[- ]forward|time[- ]?lapse|timelapse|hyperlapse|faster\\s+playback|play\\s+(?:it\\s+)?faster)\\b`, (_m, ctx) =>
+      setSpeed(ctx, ctx.state.speed > 1 ? ctx.state.speed : 2)),
+    rule(`\\bslow[- ]?(?:mo(?:tion)?|down)\\b|\\bslow\\s+(?:it|them|the\\s+(?:\\w+\\s+)?(?:clips?|video|footage))\\s+down\\b|\\b(?:even\\s+)?slower\\b`, (_m, ctx) =>
+      setSpeed(ctx, ctx.state.speed < 1 ? ctx.state.speed : 0.5)),
+    rule(`\\b(?:normal|regular|original|real[- ]time)\\s+speed\\b`, (_m, ctx) => setSpeed(ctx, 1)),
+  ],
+};
+
+function setSpeed(ctx: Context, speed: number): string {
+  ctx.state.speed = Math.min(100, Math.max(0.1, speed));
+  ctx.topic = 'clip';
+  return `clips at ${ctx.state.speed}x speed`;
+}

@@ -1,0 +1,54 @@
+import { end, rule, secs, T, type Context, type Family } from '../rules.js';
+import { addText } from './text.js';
+
+const TARGET = '(?:it|them|everything|the\\s+(?:background\\s+)?(?:music|audio|sound|song|bgm|soundtrack)|music|audio|sound|(?:the\\s+)?(?:title(?:\\s+text)?|text|titles|captions?|logo|words)|(?:the\\s+)?(?:picture|video|image|images|photos|clip|footage|screen))';
+
+type Target = 'music' | 'text' | 'picture';
+
+function targetOf(word: string | undefined, ctx: Context): Target {
+  if (!word || /^(?:it|them|everything)$/.test(word)) return ctx.topic === 'music' || ctx.topic === 'text' ? ctx.topic : 'picture';
+  if (/music|audio|sound|song|bgm|soundtrack/.test(word)) return 'music';
+  if (/title|text|caption|words|logo/.test(word)) return 'text';
+  return 'picture';
+}
+
+/** Fades of the picture (from and to black), of the music, and of a text. */
+export const fades: Family = {
+  name: 'fades',
+  summary: 'the picture fading in from / out to black, the music fading in or out, a text fading; "it" follows what was just named',
+  examples: ['fade in from black', 'fade out to black at the end', 'fade in and out', 'fade the music out', 'a 0.5 second audio fade in and fade out', 'lower the music and fade it in and out', 'fade in the title over 2 seconds'],
+  words: ['fade', 'fade in', 'fade out', 'black'],
+  rules: [
+    rule(
+      `(?:${T}\\s+)?(?:(audio|music|sound|text|title)\\s+)?\\bfade(?:s|d)?(?:\\s+(in|out|up|down))?(?:\\s+(${TARGET}))?(?:\\s+(in|out))?(?:\\s*(?:and|&|/|then)\\s*(?:fade\\s+)?(in|out)(?!\\s+(?:the|to|from)\\b))?(?:\\s+(?:(?:in\\s+)?from|(?:out\\s+)?to|into|through)\\s+black)?(?:\\s+(?:over|for|of|in|during|lasting)\\s+(?:about\\s+)?${T})?(?:\\s+(?:at\\s+the\\s+(?:start|beginning|end)|when\\s+(?:starting|ending)))?`,
+      (m, ctx) => {
+        const words = m[0];
+        const dirs = new Set([m[3], m[5], m[6]].filter(Boolean).map((d) => (d === 'up' ? 'in' : d === 'down' ? 'out' : d!)));
+        if (/from\s+black|at the (?:start|beginning)|when starting/.test(words)) dirs.add('in');
+        if (/to\s+black|at the end|when ending/.test(words)) dirs.add('out');
+        const target = m[2] ? targetOf(m[2], ctx) : targetOf(m[4], ctx);
+        const ms = m[1] ?? m[7];
+        if (!dirs.size && target !== 'text') return undefined;
+        if (target === 'music') {
+          ctx.state.music.on = true;
+          ctx.topic = 'music';
+          if (dirs.has('in')) ctx.state.music.fadeInMs = Number(ms ?? 2000);
+          if (dirs.has('out')) ctx.state.music.fadeOutMs = Number(ms ?? 3000);
+          return `music fades ${[...dirs].join(' and ')}${ms ? ` over ${secs(Number(ms))}` : ''}`;
+        }
+        if (target === 'text') {
+          if (!ctx.text) addText({ ...m, index: end(m), 0: '' } as unknown as RegExpExecArray, 'title', ctx);
+          const t = ctx.text!;
+          const fade = Number(ms ?? 500);
+          if (!dirs.size || dirs.has('in')) t.fadeInMs = fade;
+          if (!dirs.size || dirs.has('out')) t.fadeOutMs = fade;
+          return `${t.kind} "${t.text}" fades ${dirs.size ? [...dirs].join(' and ') : 'in and out'}${ms ? ` over ${secs(fade)}` : ''}`;
+        }
+        if (dirs.has('in')) ctx.state.fadeInMs = Number(ms ?? 1000);
+        if (dirs.has('out')) ctx.state.fadeOutMs = Number(ms ?? 1000);
+        ctx.topic = 'picture';
+        return `picture fades ${[...dirs].map((d) => (d === 'in' ? 'in from black' : 'out to black')).join(' and ')}${ms ? ` (${secs(Number(ms))})` : ''}`;
+      },
+    ),
+  ],
+};

@@ -1,0 +1,54 @@
+import { DET, end, ITEM, rule, secs, T, type Context, type Family } from '../rules.js';
+
+function total(ctx: Context, ms: number, limit = false): string {
+  ctx.state.totalMs = ms;
+  ctx.state.totalIsLimit = limit;
+  ctx.state.perItemMs = undefined;
+  return `length ${limit ? 'at most ' : ''}${secs(ms)}`;
+}
+
+function perItem(ctx: Context, ms: number): string {
+  ctx.state.perItemMs = ms;
+  ctx.state.totalMs = undefined;
+  return `${secs(ms)} per item`;
+}
+
+const NOUN = '(?:video|version|clip|reel|edit|slideshow|slide\\s*show|montage|promo|teaser|trailer|ad|advert|commercial|story|short|film|movie|compilation|recap|highlights?|cut|spot|vlog|sequence)';
+/** Time words that make a number a moment or a span of something else, not the length of the video. */
+const NOT_LENGTH = '(?<!\\b(?:at|after|before|from|over|for|every|until|till|by|in|of|first|last|final|next|starting|start|around|lasting|past|mark|and|between|to|off)\\s)';
+
+/** The video's total length, and how long each item shows. */
+export const length: Family = {
+  name: 'length',
+  summary: 'the total length (an exact length or an upper bound) and the time per item',
+  examples: ['a 30-second video', 'cut it down to 1:30', 'make it under a minute', '90 seconds or less', '1 minute 30 seconds long', '4 seconds per photo', 'make each one 6 seconds', 'a new slide every 8 seconds', 'the slides are too fast'],
+  words: ['seconds', 'minute', 'long', 'length', 'duration', 'under', 'per', 'each'],
+  rules: [
+    rule(`\\b(?:make|cut|trim|shorten|edit|reduce|bring|get|keep|cap|limit|crop|condense|compress|turn)\\s+(?:(?:the|this|that|my|our)\\s+(?:\\w+\\s+)?(?:video|clip|whole\\s+thing|edit|slideshow|film|reel)|it|this|that|everything|them)?\\s*(?:down\\s+)?(?:to|at|into)\\s+(?:exactly\\s+|about\\s+|around\\s+|roughly\\s+|just\\s+|only\\s+)?(?:an?\\s+)?${T}(?!\\s*(?:from|of|off|starting|in\\b))(?:\\s+long)?`, (m, ctx) => total(ctx, Number(m[1]))),
+    rule(`\\b(?:under|below|less\\s+than|at\\s+most|no\\s+(?:more|longer)\\s+than|max(?:imum)?(?:\\s+of)?|up\\s+to|within|shorter\\s+than|not\\s+exceed(?:ing)?)\\s+(?:an?\\s+)?${T}`, (m, ctx) => total(ctx, Number(m[1]), true)),
+    rule(`${T}\\s+(?:or\\s+(?:less|shorter|under)|max(?:imum)?|at\\s+most|tops|or\\s+so\\s+max)`, (m, ctx) => total(ctx, Number(m[1]), true)),
+    rule(`(?:\\b(?:length|duration|runtime|running\\s+time)\\s+(?:of\\s+|to\\s+|is\\s+|should\\s+be\\s+|=|:)?\\s*)${T}`, (m, ctx) => total(ctx, Number(m[1]))),
+    // "a 30-second promotional video": only the number is taken, so "vertical" in "a 6-second vertical video" is read too.
+    rule(`${NOT_LENGTH}${T}(?=(?:\\s+long)?\\s+(?:(?!(?:of|for|with|and|to)\\b)[\\p{L}-]+\\s+){0,3}?${NOUN}\\b(?!\\.\\w))`, (m, ctx) => total(ctx, Number(m[1]))),
+    rule(`${NOT_LENGTH}${T}\\s+long\\b`, (m, ctx) => total(ctx, Number(m[1]))),
+    rule(`${NOT_LENGTH}${T}\\s+of\\s+(?:[\\p{L}-]+\\s+){0,2}?(?:${ITEM}|b-roll|content|highlights|action)\\b`, (m, ctx) => total(ctx, Number(m[1]))),
+    // A bare length with nothing else to claim it ("30s promo" is caught above; "make it 30 seconds").
+    rule(`\\b(?:make\\s+it|it\\s+should\\s+be|it's|keep\\s+it|just|only)\\s+(?:exactly\\s+|about\\s+)?${T}`, (m, ctx) => total(ctx, Number(m[1]))),
+    // Numbers that describe an input are not targets: "a 30 minute recording", "a sound of 20 seconds".
+    rule(`${T}\\s+(?:[\\p{L}-]+\\s+){0,1}?(?:recording|footage|song|track|audio|sound|file|input|original|source|raw|podcast|stream|interview|lecture|webinar)\\b|\\b(?:recording|footage|song|track|audio|sound|video|file|clip)\\s+(?:of|is|that's|that\\s+is|lasting|which\\s+is)\\s+(?:about\\s+)?${T}`, () => ''),
+
+    rule(`${T}\\s+(?:per|each|for\\s+each|for\\s+every|a|an|every|on\\s+each|on\\s+every|apiece)\\s+(?:each\\s+)?${ITEM}`, (m, ctx) => perItem(ctx, Number(m[1]))),
+    rule(`\\b(?:each|every)\\s+${ITEM}\\s+(?:(?:should|to|will|must|can)\\s+)?(?:be\\s+)?(?:shown\\s+|show(?:s|n)?\\s+|stays?\\s+|lasts?\\s+|displayed\\s+|visible\\s+|on\\s+screen\\s+)?(?:for\\s+|to\\s+)?(?:about\\s+)?${T}`, (m, ctx) => perItem(ctx, Number(m[1]))),
+    rule(`\\b(?:make|set|keep|give)\\s+(?:each|every)\\s+(?:one|${ITEM})\\s+(?:to\\s+|at\\s+|last\\s+)?${T}(?:\\s+long)?`, (m, ctx) => perItem(ctx, Number(m[1]))),
+    rule(`\\b(?:change|switch|transition|advance|move|cycle|rotate|flip)\\w*\\s+(?:\\w+\\s+)?every\\s+${T}|\\bevery\\s+${T}`, (m, ctx) => perItem(ctx, Number(m[1] ?? m[2]))),
+    rule(`\\b(?:next|each|every|the)\\s+${ITEM}\\s+(?:\\w+\\s+)?for\\s+${T}`, (m, ctx) => perItem(ctx, Number(m[1]))),
+    rule(`\\b${ITEM}\\s+(?:are|is)\\s+(?:\\w+\\s+){0,2}?too\\s+(fast|quick|short|slow|long)\\b`, (m, ctx) => {
+      const slower = /fast|quick|short/.test(m[1]!);
+      const after = ctx.after(end(m));
+      if (new RegExp(`${T}`).test(after)) return 'items slower'; // a number later in the sentence sets it
+      return perItem(ctx, Math.round((ctx.state.perItemMs ?? 4000) * (slower ? 1.5 : 0.67)));
+    }),
+    rule(`\\b(?:fast(?:er)?[- ]paced|snappier|quicker\\s+pace|pick\\s+up\\s+the\\s+pace|faster\\s+cuts)\\b`, (_m, ctx) => perItem(ctx, Math.round((ctx.state.perItemMs ?? 4000) * 0.6))),
+    rule(`\\b(?:slow(?:er)?[- ]paced|slower\\s+pace|more\\s+time\\s+(?:on|for)\\s+${DET}?${ITEM})\\b`, (_m, ctx) => perItem(ctx, Math.round((ctx.state.perItemMs ?? 4000) * 1.5))),
+  ],
+};

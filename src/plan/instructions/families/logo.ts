@@ -1,0 +1,53 @@
+import { end, NUM, Q, rule, type Family } from '../rules.js';
+import type { Corner } from '../state.js';
+import { addText } from './text.js';
+
+const LOGO = '(?:(?:channel|brand|company|our|my|the|a|an)\\s+)*(?:logo|watermark|brand\\s+mark)s?';
+
+/** The logo input: in a corner, as a card at the start or end, as a watermark, or not at all. */
+export const logo: Family = {
+  name: 'logo',
+  summary: 'the logo input in a corner (any corner), as a half-transparent watermark, as a card at the start or end, or off',
+  examples: ['put the logo in the bottom-right corner', 'add a watermark', 'logo at the end', 'start with the logo', 'no logo', 'without watermark', 'a "DRAFT" watermark text'],
+  words: ['logo', 'watermark', 'corner', 'opacity'],
+  rules: [
+    rule(`\\b(?:start|open|begin)\\s+with\\s+${LOGO}\\b|\\b${LOGO}\\s+(?:at|in)\\s+the\\s+(?:start|beginning)\\b`, (_m, ctx) => {
+      ctx.state.logo.intro = true;
+      ctx.topic = 'logo';
+      return 'logo card at the start';
+    }),
+    rule(`\\b(?:end|finish|close)\\s+with\\s+${LOGO}\\b|\\b${LOGO}\\s+at\\s+the\\s+end\\b`, (_m, ctx) => {
+      ctx.state.logo.outro = true;
+      ctx.topic = 'logo';
+      return 'logo card at the end';
+    }),
+    rule(`\\b${LOGO}(?:\\s+(?:in|at|on|to|into)\\s+(?:the\\s+)?(top|bottom|upper|lower)[- ]?(left|right)(?:[- ]hand)?(?:\\s+(?:corner|position|side))?)?`, (m, ctx) => {
+      ctx.topic = 'logo';
+      if (ctx.negated(m.index, end(m))) {
+        Object.assign(ctx.state.logo, { corner: false, intro: false, outro: false });
+        return 'no logo';
+      }
+      ctx.state.logo.corner = true;
+      if (m[1]) ctx.state.logo.position = `${/top|upper/.test(m[1]) ? 'top' : 'bottom'}-${m[2]}` as Corner;
+      if (/watermark/.test(m[0]) && !/logo/.test(m[0])) ctx.state.logo.opacity = Math.min(ctx.state.logo.opacity, 0.5);
+      return `logo in the ${ctx.state.logo.position} corner${ctx.state.logo.opacity < 1 ? ` (${Math.round(ctx.state.logo.opacity * 100)}%)` : ''}`;
+    }),
+    // A watermark made of words is a text, and replaces the logo.
+    rule(`\\b(?:(?:add|put|with|use)\\s+)?(?:an?\\s+)?(?:[\\p{L}-]+\\s+){0,2}?(?:${Q}\\s+)?(?:watermark\\s+text|text\\s+watermark|watermark\\s+(?=${Q}))`, (m, ctx) => {
+      Object.assign(ctx.state.logo, { corner: false });
+      const caps = /(?<![\p{L}])(\p{Lu}[\p{Lu}\d!?'-]+)(?![\p{L}])/u.exec(ctx.original(m.index, end(m)));
+      const said = addText(m, 'text', ctx, undefined, m[1] !== undefined ? ctx.quote(m[1]) : caps?.[1]);
+      ctx.text!.position = 'center';
+      return `${said} as a watermark, instead of the logo`;
+    }, 1),
+    rule(`\\b(?:with\\s+|at\\s+)?${NUM}%\\s+(?:opacity|opaque|transparency|transparent)|\\b(semi[- ]?transparent|transparent|translucent|faint|subtle)\\b`, (m, ctx) => {
+      const value = m[1] !== undefined ? Number(m[1]) / 100 : m[2] === 'transparent' ? 0.7 : 0.5;
+      const opacity = /transparen/.test(m[0]) && m[1] !== undefined ? 1 - value : value;
+      if (ctx.topic === 'logo') return (ctx.state.logo.opacity = opacity), `logo at ${Math.round(opacity * 100)}% opacity`;
+      if (ctx.topic === 'text') return `text opacity: not supported, texts are opaque with an outline`;
+      return undefined;
+    }),
+    rule(`\\b(?:at\\s+)?${NUM}%\\s+(?:scale|size)|\\b(?:small|smaller|tiny|large|larger|big|bigger)\\b`, (_m, ctx) =>
+      ctx.topic === 'logo' ? 'logo size: the standard size (an eighth of the frame height)' : undefined, -1),
+  ],
+};

@@ -1,0 +1,84 @@
+import { end, NUM, rule, type Context, type Family } from '../rules.js';
+
+const MUSIC = '(?:background\\s+|backing\\s+)?(?:music|bgm|soundtrack|song|tune|backing\\s+track|music\\s+track|audio\\s+track)';
+const VOICE = '(?:voice|voices|dialogue|dialog|speech|talking|speaking|narration|voice-?over|vocals?|commentary|interview)';
+
+function musicOn(ctx: Context): void {
+  ctx.state.music.on = true;
+  ctx.topic = 'music';
+}
+
+function volume(ctx: Context, fraction: number): string {
+  musicOn(ctx);
+  ctx.state.music.volume = Math.max(0, Math.min(1, fraction));
+  return `music at ${Math.round(ctx.state.music.volume * 100)}%`;
+}
+
+function relative(ctx: Context, up: boolean): string {
+  musicOn(ctx);
+  const now = ctx.state.music.volume;
+  if (now !== undefined) ctx.state.music.volume = Math.min(1, up ? now * 1.5 : now * 0.5);
+  else ctx.state.music.gain = up ? 1.5 : 0.5;
+  return up ? 'music louder' : 'music quieter';
+}
+
+/** Music on, off, its level, and the clips' own sound. */
+export const music: Family = {
+  name: 'music and sound',
+  summary: "the music input on or off, its level (absolute or relative), ducking under voices, and the clips' own sound",
+  examples: ['with music', 'add background music', 'music at 35%', 'turn the music down to 10%', 'make the music quieter', 'lower the music to half volume', 'no music', 'mute the music', 'mute the clips', 'replace the audio with the music', 'remove all audio', 'duck the music under my voice'],
+  words: ['music', 'soundtrack', 'volume', 'quieter', 'louder', 'mute', 'audio', 'sound', 'duck', 'background music'],
+  rules: [
+    rule(`\\b${MUSIC}\\b`, (m, ctx) => {
+      if (ctx.negated(m.index, end(m))) {
+        ctx.state.music.on = false;
+        ctx.topic = 'music';
+        return 'no music';
+      }
+      musicOn(ctx);
+      return 'music on';
+    }),
+    rule(`\\b(?:add|attach|combine|mix|overlay|put|use|include|with|lay|set)\\s+(?:(?:an?|the|some|this|my)\\s+)?(?:audio|sound)(?:\\s*(?:file|track|input))?\\b(?!\\s+(?:fade|level))`, (m, ctx) =>
+      ctx.negated(m.index, end(m)) ? undefined : (musicOn(ctx), 'music on (the music input)')),
+    rule(`\\b(?:replace|swap(?:\\s+out)?|change|substitute|switch)\\s+(?:the\\s+|its\\s+)?(?:[\\p{L}]+'s\\s+|original\\s+|clip\\s+|video\\s+)?(?:audio|sound|soundtrack)(?:\\s+with\\s+(?:the\\s+)?(?:[\\p{L}-]+\\s+){0,3}?(?:music|audio|song|track|input|file))?`, (_m, ctx) => {
+      ctx.state.mute = true;
+      musicOn(ctx);
+      return "clips' own sound replaced by the music";
+    }),
+    rule(`\\b(?:mute|silence|turn\\s+off)\\s+(?:the\\s+|this\\s+|these\\s+|all\\s+(?:the\\s+)?)?(?:clips?|videos?|footage|original(?:\\s+(?:audio|sound))?|clips?'s?\\s+(?:audio|sound)|(?:video|clip)\\s+(?:audio|sound)|camera\\s+(?:audio|sound)|it|them)\\b`, (_m, ctx) => {
+      ctx.state.mute = true;
+      return "clips' own sound muted";
+    }),
+    rule(`\\b(?:remove|strip|drop|kill|delete|take\\s+out|get\\s+rid\\s+of|cut|without|no)\\s+(all\\s+(?:the\\s+)?|any\\s+)?(?:the\\s+|its\\s+)?(?:original\\s+|clip\\s+)?(audio|sound)(?:\\s+(?:from|of)\\s+(?:the\\s+|this\\s+)?(?:video|clips?|footage|[\\w-]+\\.\\w{2,4}))?\\b`, (m, ctx) => {
+      ctx.state.mute = true;
+      if (m[1] || /^(?:without|no)\b/.test(m[0])) {
+        ctx.state.music.on = false;
+        return 'no sound at all (clips muted, no music)';
+      }
+      return "clips' own sound removed";
+    }),
+    rule(`\\b(?:keep|preserve|retain|leave)\\s+(?:the\\s+)?(?:original|clip'?s?|camera|video'?s?)?\\s*(?:audio|sound)\\b|\\b(?:original|clip)\\s+(?:audio|sound)\\s+(?:on|too|as\\s+well)\\b`, (_m, ctx) => {
+      ctx.state.mute = false;
+      return "clips' own sound kept";
+    }),
+    rule(`\\bduck(?:ed|ing)?\\s+(?:the\\s+)?(?:${MUSIC}\\s+)?(?:under|below|beneath|for|when|while)?\\s*(?:my\\s+|the\\s+|a\\s+)?(?:${VOICE})?|\\b(?:under|below|beneath|when|while|during)\\s+(?:i'm\\s+|i\\s+am\\s+|people\\s+are\\s+|someone\\s+is\\s+|they're\\s+|there\\s+is\\s+)?(?:my\\s+|the\\s+|a\\s+)?${VOICE}\\b`, (_m, ctx) => {
+      ctx.state.mute = false;
+      musicOn(ctx);
+      ctx.state.music.gain = Math.min(ctx.state.music.gain, 0.5);
+      return "music lowered under the clips' own sound";
+    }),
+    rule(`\\b(?:${MUSIC}|volume|level|audio)\\s+(?:volume\\s+|level\\s+)?(?:down\\s+|up\\s+)?(?:to|at|of|=)\\s+${NUM}%|\\b${NUM}%\\s+(?:music\\s+)?(?:volume|music|level)|\\b(?:volume|level)\\s+(?:\\w+\\s+){0,3}?(?:to|at)\\s+${NUM}%`, (m, ctx) =>
+      volume(ctx, Number(m[1] ?? m[2] ?? m[3]) / 100)),
+    rule(`\\b(?:to|at)\\s+${NUM}%(?!\\s*(?:opacity|scale|size|transparen|saturation|brightness|contrast|zoom|speed))`, (m, ctx) =>
+      ctx.topic === 'music' ? volume(ctx, Number(m[1]) / 100) : undefined),
+    rule(`\\b(?:to\\s+|at\\s+)?(half|full|quarter|double)\\s+(?:the\\s+)?volume\\b`, (m, ctx) => volume(ctx, { half: 0.5, full: 1, quarter: 0.25, double: 1 }[m[1]!]!)),
+    rule(`\\b(quiet|soft|low|subtle|gentle|faint|loud)\\s+(?:background\\s+)?(?:music|bgm|song)\\b`, (m, ctx) => volume(ctx, m[1] === 'loud' ? 1 : 0.2)),
+    rule(`\\b(?:make|turn|bring|keep|set|have)?\\s*(?:the\\s+)?(?:${MUSIC}|volume|audio)\\s+(?:(?:a\\s+)?(?:bit|little|lot|much)\\s+)?(quieter|softer|lower|down|louder|higher|up)\\b|\\b(lower|reduce|decrease|soften|raise|increase|boost|turn\\s+down|turn\\s+up)\\s+(?:the\\s+)?(?:${MUSIC}|volume)(?:\\s+(?:volume|level))?`, (m, ctx) =>
+      relative(ctx, /louder|higher|up|raise|increase|boost/.test((m[1] ?? m[2])!))),
+    rule(`\\b(?:loop(?:ed|ing)?|repeat(?:ed|ing)?|replay(?:ed|ing)?)\\b(?:\\s+(?:it|the\\s+(?:music|audio|sound|song)|from\\s+(?:the\\s+)?start(?:ing)?))?(?:\\s+(?:till|until|to)\\s+(?:the\\s+)?(?:video\\s+)?ends?)?|\\b(?:till|until)\\s+(?:the\\s+)?video\\s+ends\\b`, (_m, ctx) => {
+      musicOn(ctx);
+      return 'music loops to the end';
+    }),
+    rule(`\\b(?:in|from)\\s+the\\s+audio\\s+input\\b|\\bthe\\s+connected\\s+audio\\s+input\\b`, () => ''),
+  ],
+};

@@ -1,0 +1,20 @@
+import { rule, type Family } from '../rules.js';
+
+/** The order of the items. */
+export const order: Family = {
+  name: 'order',
+  summary: 'items in the given order or reversed',
+  examples: ['in this order', 'in the order I uploaded them', 'reverse the order'],
+  words: ['order', 'reverse'],
+  rules: [
+    rule(`\\breverse(?:d)?(?:\\s+the)?\\s+(?:order|sequence)\\b|\\bin\\s+reverse(?:d)?(?:\\s+order)?\\b|\\breverse\\s+(?:the\\s+)?(?:photos|images|clips|slides|items)\\b|\\bbackwards\\s+order\\b`, (_m, ctx) => {
+      ctx.state.order = ctx.state.order === 'reverse' ? 'given' : 'reverse';
+      return ctx.state.order === 'reverse' ? 'items in reverse order' : 'items in the given order';
+    }),
+    rule(`\\b(?:in|keep(?:\\s+(?:the\\s+)?[\\p{L}]+)?\\s+in)\\s+(?:this|the\\s+given|the\\s+same|the\\s+listed|the|my|their|original)\\s+order(?:\\s+(?:i|they|you|as|that)\\s+(?:[\\p{L}]+\\s+){0,3}?[\\p{L}]+)?\\b|\\bin\\s+order\\b`, (_m, ctx) => {
+      ctx.state.order = 'given';
+      return 'items in the given order';
+    }),
+    rule(`\\b(?:shuffle|randomi[sz]e|random\\s+order)\\b`, (_m, ctx) => (ctx.unsupported('shuffling: the local backend keeps a fixed order (as given, or reversed)'), '')),
+  ],
+};

@@ -1,0 +1,176 @@
+import { COLOR, DET, end, Q, rule, secs, T, type Context, type Family } from '../rules.js';
+import type { Position, TextEdit } from '../state.js';
+
+const TITLE = '(?:title(?:\\s+(?:card|screen|frame|slide|text))?|heading|headline|intro\\s+(?:text|card|title|screen|slide)|opening\\s+(?:title|card|text|screen))';
+const BARE_INTRO = '(?:intro|opening)';
+const BARE_OUTRO = '(?:outro|ending|closing)';
+const TEXT = '(?:text(?:\\s+overlay)?|overlay\\s+text|tagline|slogan|label|banner|words|message|caption\\s+text|credits(?:\\s+text)?|sticker\\s+text)';
+const LOWER = '(?:lower[- ]?thirds?|name\\s+(?:tag|title|card|strap)|chyron)';
+const CTA = '(?:call[- ]to[- ]action(?:\\s+(?:text|card|screen))?|cta(?:\\s+text)?|end\\s+(?:card|screen|slate|title)|outro\\s+(?:card|text|screen)|closing\\s+(?:card|screen|text|title))';
+/** Up to three describing words ("ten-second animated"), never a verb, preposition or another noun. */
+const ADJ = `(?:(?!(?:with|and|or|to|for|of|in|at|on|from|the|a|an|video|clip|music|then|add|put|make|show|that|this|it)\\b)(?:${T}|[\\p{L}-]+)\\s+){0,3}?`;
+const VERB = '(?:add|put|show|display|overlay|write|include|insert|place|type|use|with|have|create|make|change|update|set|edit|need|want|extend|lengthen|shorten)';
+/** How the words follow a text's noun: "saying", "that says", "of", ":", "to" (change the headline to …). */
+const SAYS = '(?:(?:that|which)\\s+(?:says|reads|shows)|saying|says|say|reading|reads|showing|of|with\\s+the\\s+(?:words?|text)|with\\s+name|with|:|to|for|as)';
+const LENGTH = `(?:\\s+(?:to|be|is|last|lasts|for|of|at)?\\s*(?:exactly\\s+|about\\s+)?${T}(?:\\s+long)?)?`;
+
+type Kind = 'title' | 'text' | 'lower' | 'cta';
+
+/** The new text's defaults by what it was called. */
+function base(kind: Kind): Pick<TextEdit, 'kind' | 'at' | 'position' | 'startMs' | 'durationMs'> {
+  switch (kind) {
+    case 'title':
+      return { kind: 'title', at: 'start', position: 'center', durationMs: 3000 };
+    case 'lower':
+      return { kind: 'text', at: 'time', startMs: 1000, durationMs: 5000, position: 'bottom-left' };
+    case 'cta':
+      return { kind: 'text', at: 'end', position: 'center', durationMs: 3000 };
+    default:
+      return { kind: 'text', at: 'all', position: 'bottom' };
+  }
+}
+
+/** Finds the words for a text: quotes near it, words after "saying", a name after "for", capitals before it. */
+function wordsFor(m: RegExpExecArray, kind: Kind, ctx: Context): { text?: string; upTo: number } {
+  const e = end(m);
+  const after = ctx.after(e);
+  const direct = new RegExp(`^\\s*(?:${SAYS}\\s+)?${Q}`, 'u').exec(after);
+  if (direct) return { text: ctx.quote(direct[1]!), upTo: e + direct[0].length };
+  // A quote just before the noun: 'Add a "Subscribe!" text overlay'.
+  const before = new RegExp(`${Q}\\s+(?:[\\p{L}-]+\\s+)?$`, 'u').exec(ctx.before(m.index));
+  const quoteStart = before ? m.index - ctx.before(m.index).length + before.index : -1;
+  if (before && !ctx.consumed(quoteStart, quoteStart + 3)) {
+    ctx.consume(quoteStart, quoteStart + before[0].length);
+    return { text: ctx.quote(before[1]!), upTo: e };
+  }
+  // Quotes later in the same sentence ("with name "A" and title "B"": a lower third takes them all).
+  const later = [...after.matchAll(new RegExp(Q, 'gu'))].filter((q) => !ctx.consumed(e + q.index, e + q.index + q[0].length));
+  const clause = after.split(/,\s*(?:then\s+|and\s+)?(?:add|put|make|set|use|fade|trim|cut|remove|speed|slow|end|start)\b|;/)[0]!;
+  const inClause = later.filter((q) => q.index < clause.length);
+  if (inClause.length) {
+    const taken = kind === 'lower' ? inClause : inClause.slice(0, 1);
+    const last = taken.at(-1)!;
+    const upTo = e + last.index + last[0].length;
+    // The quote, and the "saying" / "that says" before it.
+    const lead = new RegExp(`(?:${SAYS}\\s+)?$`, 'u').exec(after.slice(0, last.index))!;
+    ctx.consume(kind === 'lower' ? e : e + lead.index, upTo);
+    return { text: taken.map((q) => ctx.quote(q[1]!)).join(' · '), upTo: e };
+  }
+  // Unquoted words after "saying" / "that says" / a lower third's "for", up to a comma or a place or time phrase.
+  const said = new RegExp(`^(.*?\\b(?:${kind === 'lower' ? 'for|with\\s+name|showing|' : ''}(?:that|which)\\s+(?:says|reads)|saying|reading|say)\\s+)([^,;.!?«⟨]+?)(?=\\s+(?:at|in|on|for|over|during|from|until|with|and\\s+(?:add|put|make|fade))\\b|[,;.!?]|$)`, 'u').exec(clause);
+  if (said) {
+    const s = e + said[1]!.length;
+    const words = ctx.original(s, s + said[2]!.length);
+    ctx.consume(s, s + said[2]!.length);
+    // "that says who is asking" describes the words rather than giving them.
+    if (!/^(?:who|what|where|when|which|how|why|something|the\s+name)\b/i.test(words)) return { text: words, upTo: e };
+  }
+  // Capitals just before the noun: "a large DRAFT watermark text".
+  const caps = /(?:^|\s)(\p{Lu}[\p{Lu}\d!?'-]+(?:\s+\p{Lu}[\p{Lu}\d!?'-]+)*)\s+(?:[\p{L}-]+\s+)?$/u.exec(ctx.original(Math.max(0, m.index - 40), m.index) + ' ');
+  if (caps && caps[1]!.length > 1) return { text: caps[1], upTo: e };
+  return { upTo: e };
+}
+
+/** Adds a text of `kind`, with its words if the instruction gives them, else the recipe's; exported for fades and logos. */
+export function addText(m: RegExpExecArray, kind: Kind, ctx: Context, lengthMs?: number, given?: string): string {
+  const { text, upTo } = given === undefined ? wordsFor(m, kind, ctx) : { text: given, upTo: end(m) };
+  const edit: TextEdit = { ...base(kind), color: 'white', text: text ?? (kind === 'cta' ? ctx.words.cta : ctx.words.title) };
+  if (!text) edit.from = kind === 'cta' ? ctx.words.ctaFrom : ctx.words.titleFrom;
+  if (lengthMs) edit.durationMs = lengthMs;
+  ctx.consume(m.index, upTo);
+  ctx.state.texts.push(edit);
+  ctx.text = edit;
+  ctx.topic = 'text';
+  const label = kind === 'lower' ? 'lower third' : kind === 'cta' ? 'call to action' : edit.kind;
+  return `${label} "${edit.text}"${edit.from ? ` (words from ${edit.from})` : ''}`;
+}
+
+/** Refines the current text, or declines when this instruction has none. */
+function refine(ctx: Context, change: (t: TextEdit) => string): string | undefined {
+  return ctx.text ? change(ctx.text) : undefined;
+}
+
+function place(word: string): Position {
+  const w = word.replace(/upper/, 'top').replace(/lower/, 'bottom').replace(/centre|middle|centered|centred/, 'center').replace(/\s+|-hand/g, '-');
+  return (/^(top|bottom)-(left|right)$/.test(w) || ['top', 'bottom', 'center'].includes(w) ? w : 'center') as Position;
+}
+
+/** Titles, on-screen texts, lower thirds and calls to action, with their place, timing and colour. */
+export const text: Family = {
+  name: 'titles and text',
+  summary: 'titles, texts, lower thirds and calls to action; words in any quotes, after "saying", or from the recipe',
+  examples: [
+    'add the title "Summer Sale" for the first 3 seconds',
+    "add a title that says 'Day One'",
+    'put text “Link in bio” at the bottom',
+    'write "The End" over the last 2 seconds',
+    'add a lower third for Priya Sharma',
+    'add a call-to-action at the end',
+    'make the intro 5 seconds long',
+    'text in yellow at the top, at 0:05',
+  ],
+  words: ['title', 'text', 'overlay', 'headline', 'tagline', 'lower third', 'intro', 'outro', 'call to action', 'end card', 'saying', 'top', 'bottom', 'center'],
+  rules: [
+    rule(`\\b(?:${VERB}\\s+)?${DET}?${ADJ}${TITLE}${LENGTH}`, (m, ctx) => addText(m, 'title', ctx, lengthOf(m)), 1),
+    rule(`\\b(?:add|make|create|have|include|insert|put|extend|lengthen|shorten|change|update|want|need|with)\\s+${DET}?${ADJ}${BARE_INTRO}\\b(?!\\.\\w)${LENGTH}`, (m, ctx) => addText(m, 'title', ctx, lengthOf(m)), 1),
+    rule(`\\b(?:add|make|create|have|include|insert|put|extend|lengthen|shorten|change|update|want|need|with)\\s+${DET}?${ADJ}${BARE_OUTRO}\\b(?!\\.\\w)${LENGTH}`, (m, ctx) => addText(m, 'cta', ctx, lengthOf(m)), 1),
+    rule(`\\b(?:${VERB}\\s+)?${DET}?${ADJ}${TEXT}${LENGTH}`, (m, ctx) => addText(m, 'text', ctx, lengthOf(m))),
+    rule(`\\b(?:${VERB}\\s+)?${DET}?${ADJ}${LOWER}`, (m, ctx) => addText(m, 'lower', ctx), 1),
+    rule(`\\b(?:${VERB}\\s+)?${DET}?${ADJ}${CTA}${LENGTH}`, (m, ctx) => addText(m, 'cta', ctx, lengthOf(m)), 1),
+    // A verb and quoted words with no noun: 'write "The End"', 'put "SALE" at 0:03'.
+    rule(`\\b(?:write|type|put|show|display|overlay|add|print|say)\\s+${Q}`, (m, ctx) => addText(m, 'text', ctx, undefined, ctx.quote(m[1]!))),
+    // Start and end texts: 'end with "Shop now"', 'start with "Hello"'.
+    rule(`\\b(end|finish|close|start|open|begin)\\s+(?:it\\s+|the\\s+video\\s+)?with\\s+(?:the\\s+|a\\s+)?(?:title\\s+|text\\s+|words\\s+)?${Q}`, (m, ctx) =>
+      addText(m, /end|finish|close/.test(m[1]!) ? 'cta' : 'title', ctx, undefined, ctx.quote(m[2]!))),
+
+    // Where in time.
+    rule(`\\b(?:for|over|during|in|to|on|across)\\s+the\\s+(first|last|final|opening|closing)\\s+${T}`, (m, ctx) =>
+      refine(ctx, (t) => {
+        Object.assign(t, { at: /first|opening/.test(m[1]!) ? 'start' : 'end', durationMs: Number(m[2]) });
+        if (t.kind === 'title' && t.at === 'end') t.kind = 'text';
+        return `text for the ${m[1]} ${secs(Number(m[2]))}`;
+      })),
+    rule(`\\b(?:for|lasting|last|lasts|stays?\\s+(?:on\\s+)?(?:screen\\s+)?for|held\\s+for)\\s+(?:about\\s+)?${T}`, (m, ctx) =>
+      refine(ctx, (t) => ((t.durationMs = Number(m[1])), `text for ${secs(t.durationMs)}`))),
+    rule(`\\b(?:fade|take|remove|hide)\\s+(?:it|the\\s+(?:text|title))\\s+(?:out\\s+|away\\s+|off\\s+)?after\\s+${T}|\\b(?:disappears?|goes\\s+away|ends?)\\s+after\\s+${T}`, (m, ctx) =>
+      refine(ctx, (t) => {
+        t.durationMs = Number(m[1] ?? m[2]) - (t.startMs ?? 0);
+        if (t.at === 'all') t.at = 'start';
+        return `text until ${secs(Number(m[1] ?? m[2]))}`;
+      })),
+    rule(`\\b(?:at|from|after|starting\\s+at)\\s+(?:the\\s+)?${T}(?:\\s+(?:mark|in|point))?|${T}\\s+in\\b`, (m, ctx) =>
+      refine(ctx, (t) => {
+        Object.assign(t, { at: 'time', startMs: Number(m[1] ?? m[2]) });
+        t.durationMs ??= 3000;
+        if (t.kind === 'title') t.kind = 'text';
+        return `text from ${secs(t.startMs!)}`;
+      })),
+    rule(`\\b(?:throughout|the\\s+whole\\s+(?:video|time)|the\\s+entire\\s+video|all\\s+the\\s+time|the\\s+full\\s+video)\\b`, (_m, ctx) =>
+      refine(ctx, (t) => ((t.at = 'all'), (t.durationMs = undefined), 'text for the whole video'))),
+    rule(`\\b(?:at|in|to|towards?)\\s+the\\s+(start|beginning|end|close|finish)(?:\\s+of\\s+the\\s+video)?\\b|\\bbefore\\s+the\\s+(?:\\w+\\s+){0,3}?(?:starts?|begins?|slideshow|video)\\b`, (m, ctx) =>
+      refine(ctx, (t) => {
+        const atEnd = /end|close|finish/.test(m[1] ?? '');
+        t.at = atEnd ? 'end' : 'start';
+        t.durationMs ??= 3000;
+        if (atEnd && t.kind === 'title') t.kind = 'text';
+        return `text at the ${atEnd ? 'end' : 'start'}`;
+      })),
+
+    // Where in the frame, and how it looks.
+    rule(`\\b(?:at|on|in|to|into|near|along)\\s+(?:the\\s+)?(top|bottom|upper|lower)[- ]?(left|right)(?:[- ]hand)?(?:\\s+(?:corner|position|side))?|\\b(?:at|on|in|to|near|along|across)\\s+(?:the\\s+)?(top|bottom|center|centre|middle)(?:\\s+of\\s+the\\s+(?:frame|screen|video|picture))?\\b|\\b(centered|centred|in\\s+the\\s+centre)\\b|\\bdiagonally\\b`, (m, ctx) => {
+      const where = m[1] ? place(`${m[1]} ${m[2]}`) : place(m[3] ?? m[4] ?? 'center');
+      if (ctx.topic === 'text' && ctx.text) return (ctx.text.position = where), `text at the ${where}`;
+      if (ctx.topic === 'captions') return (ctx.state.captions.position = where.startsWith('top') ? 'top' : where.startsWith('bottom') ? 'bottom' : 'center'), `captions at the ${ctx.state.captions.position}`;
+      if (ctx.topic === 'logo' && m[1]) return (ctx.state.logo.position = where as typeof ctx.state.logo.position), `logo in the ${where} corner`;
+      return refine(ctx, (t) => ((t.position = where), `text at the ${where}`));
+    }),
+    rule(`\\b(?:in|colou?red)\\s+${COLOR}|\\b${COLOR}(?=\\s+(?:text|letters|font|title|words))`, (m, ctx) =>
+      refine(ctx, (t) => ((t.color = (m[1] ?? m[2])!), `text in ${t.color}`))),
+    rule(`\\b(?:in\\s+)?(?:a\\s+)?(?:big|large|huge|small|tiny|bold)\\s+(?:font|letters|type)\\b`, (_m, ctx) => refine(ctx, () => '')),
+  ],
+};
+
+function lengthOf(m: RegExpExecArray): number | undefined {
+  const t = /⟨(\d+)⟩/.exec(m[0]);
+  return t ? Number(t[1]) : undefined;
+}

@@ -1,0 +1,135 @@
+import { closest, distance } from 'fastest-levenshtein';
+import { FAMILIES } from './families/index.js';
+import { normalize, original } from './normalize.js';
+import type { Context, RecipeWords, Rule } from './rules.js';
+import { initialState, type EditState, type InstructionNote, type Unplaced } from './state.js';
+
+/** Words that carry no instruction of their own ("turn these images into a promotional video"). */
+const FILLER = new Set(
+  `a an the these this those that it its it's them their they my our your into to in on at of for with and or then also please
+  make create turn turning build produce generate give me us video videos film movie promo promotional product products
+  image images photo photos picture pictures pics slide slides slideshow shot shots still stills footage file files all each
+  every some just using use from as be is are was were should nice quick final finished ad clip clips look good great simple
+  new one i want would place like can could you so by out up put add show have has let lets let's together combine combined
+  between apply applied set change convert converted export render output version make it's i'm im we will need needs
+  need please same rule only exactly about around slightly bit little more less very really also do does did get got
+  into onto over under while when where there here what which who how both other another next first last one's
+  effect effects style mode format resize resized scale frame frames size sized overall whole entire entire everything
+  thing things way something`.split(/\s+/),
+);
+
+/** Negations whose scope reaches a few words ahead: "no zoom", "don't want to see the hard cuts", "turn off the". */
+const NEGATION = /(\bno|\bnot|\bnon|\bwithout|\b\w+n't|\bdont|\bnever|\bdisable|\bturn off|\bswitch off|\bget rid of|\bremove|\bdrop|\bskip|\bavoid|\bstop|\bkill|\bmute|\blose|\bdelete|\bstrip)\b(?:\s+[^\s,;.!?]+){0,4}\s*$/;
+const SENTENCE_END = /[.;!?](?=\s|$)/g;
+
+const RULES: Rule[] = FAMILIES.flatMap((f) => f.rules);
+const VOCABULARY = [...new Set(FAMILIES.flatMap((f) => f.words))];
+
+/** Interprets one instruction against the state (mutating it); returns what it did and what it could not place. */
+export function interpretInstruction(instruction: string, state: EditState, words: RecipeWords): InstructionNote {
+  const n = normalize(instruction);
+  const text = n.text;
+  const placed = new Uint8Array(text.length);
+  const sentenceStart = (at: number) => Math.max(0, ...[...text.slice(0, at).matchAll(SENTENCE_END)].map((m) => m.index + 1));
+  const sentenceEnd = (at: number) => {
+    SENTENCE_END.lastIndex = at;
+    const m = SENTENCE_END.exec(text);
+    return m ? m.index : text.length;
+  };
+  const unsupported: string[] = [];
+  const ctx: Context = {
+    state,
+    n,
+    words,
+    quote: (i) => n.quotes[Number(i)] ?? '',
+    negated: (start, end) => {
+      const clause = text.slice(sentenceStart(start), start).split(/,|\bthen\b|\band\b(?=\s+(?:add|put|make|use|set))/).at(-1)!;
+      const before = NEGATION.exec(clause);
+      const after = /^\s+(?:off|disabled)\b/.exec(text.slice(end));
+      // The negation's own words are placed with what they negate.
+      if (before) placed.fill(1, start - clause.length + before.index, start - clause.length + before.index + before[1]!.length);
+      if (after) placed.fill(1, end, end + after[0].length);
+      return Boolean(before || after);
+    },
+    before: (start) => text.slice(sentenceStart(start), start),
+    after: (end) => text.slice(end, sentenceEnd(end)),
+    original: (start, end) => original(n, start, end),
+    consume: (start, end) => placed.fill(1, start, end),
+    consumed: (start, end) => placed.subarray(start, end).some((v) => v === 1),
+    consumeWord: (re, start) => {
+      const clause = text.slice(sentenceStart(start), start);
+      const found = [...clause.matchAll(new RegExp(re.source, 'g'))].at(-1);
+      if (found) placed.fill(1, start - clause.length + found.index, start - clause.length + found.index + found[0].length);
+    },
+    unsupported: (message) => void (unsupported.includes(message) || unsupported.push(message)),
+  };
+
+  // Every match of every rule; overlaps go to the longer match, then the higher priority; the rest apply in text order.
+  const found = RULES.flatMap((r) => [...text.matchAll(r.re)].filter((m) => m[0].trim()).map((m) => ({ r, m: m as RegExpExecArray })));
+  found.sort((a, b) => b.m[0].length - a.m[0].length || b.r.priority - a.r.priority || a.m.index - b.m.index);
+  const span = (f: (typeof found)[number]): [number, number] => [f.m.index, f.m.index + f.m[0].length];
+  const chosen: typeof found = [];
+  const taken = new Uint8Array(text.length);
+  for (const f of found) {
+    const [s, e] = span(f);
+    if (taken.subarray(s, e).some((v) => v === 1)) continue;
+    taken.fill(1, s, e);
+    chosen.push(f);
+  }
+  chosen.sort((a, b) => a.m.index - b.m.index);
+  const did: string[] = [];
+  let sentence = 0;
+  for (const first of chosen) {
+    const [s, e] = span(first);
+    if (ctx.consumed(s, e)) continue;
+    const start = sentenceStart(s);
+    if (start !== sentence) (sentence = start), (ctx.topic = undefined);
+    // A match that declines (a text's timing words with no text) gives way to the next best reading of its words.
+    taken.fill(0, s, e);
+    const tries = [first, ...found.filter((f) => f !== first && overlaps(span(f), [s, e]) && !taken.subarray(...span(f)).some((v) => v === 1))];
+    for (const { r, m } of tries) {
+      const what = r.apply(m, ctx);
+      if (what === undefined) continue;
+      ctx.consume(...span({ r, m }));
+      taken.fill(1, ...span({ r, m }));
+      if (what) did.push(what);
+      break;
+    }
+  }
+
+  const unplaced = leftovers(n.text, placed).map(({ word, at }): Unplaced => {
+    const index = n.map[at]!;
+    const asWritten = word.startsWith('«') ? `"${ctx.quote(word.slice(1, -1))}"` : word.startsWith('⟨') ? original(n, at, at + word.length) : word;
+    const suggestion = /^\p{L}{4,}$/u.test(word) ? suggest(word) : undefined;
+    return { word: asWritten, index, ...(suggestion ? { suggestion } : {}) };
+  });
+  return { instruction, did, unsupported, notUnderstood: unplaced.map((u) => u.word), unplaced };
+}
+
+function overlaps([a, b]: [number, number], [c, d]: [number, number]): boolean {
+  return a < d && c < b;
+}
+
+/** The words no rule placed, with their offsets in the normalized text. */
+function leftovers(text: string, placed: Uint8Array): { word: string; at: number }[] {
+  const out: { word: string; at: number }[] = [];
+  for (const m of text.matchAll(/«\d+»|⟨\d+⟩|[\p{L}\p{N}][\p{L}\p{N}'’#:./-]*/gu)) {
+    if (placed.subarray(m.index, m.index + m[0].length).some((v) => v === 1)) continue;
+    const word = m[0].replace(/[.:/-]+$/, '');
+    if (!word || FILLER.has(word) || /^[\d.]+$/.test(word) || /^[\d.]+(?:x|%|p|fps)$/.test(word)) continue;
+    out.push({ word, at: m.index });
+  }
+  return out;
+}
+
+function suggest(word: string): string | undefined {
+  const near = closest(word, VOCABULARY);
+  return near && near !== word && distance(word, near) <= Math.max(1, Math.floor(word.length / 4)) ? near : undefined;
+}
+
+/** Interprets the instructions in order; later ones refine earlier ones, as a person editing would. */
+export function interpretInstructions(instructions: string[], words: RecipeWords): { state: EditState; notes: InstructionNote[] } {
+  const state = initialState();
+  const notes = instructions.map((text) => interpretInstruction(text, state, words));
+  return { state, notes };
+}
