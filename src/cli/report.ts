@@ -57,7 +57,8 @@ export function formatSummary(reports: RecipeReport[], io: Io, shown = false): s
   const style = styler(io, 'stdout');
   const lines = reports.flatMap((r) => {
     if (r.status === 'ok' && r.upToDate) return [`${style.green('✔')} ${r.recipe} → ${displayPath(r.output, io.cwd)} ${style.dim('(up to date)')}`];
-    if (r.status === 'ok') return shown ? [] : [`${style.green('✔')} ${r.recipe} → ${displayPath(r.output, io.cwd)} ${style.dim(`(${seconds(r.ms)})`)}`];
+    // The live task list is gone when this prints: its warnings are said again so they stay on screen.
+    if (r.status === 'ok') return shown ? r.warnings.map((w) => `${style.yellow('!')} ${r.recipe}: ${w}`) : [`${style.green('✔')} ${r.recipe} → ${displayPath(r.output, io.cwd)} ${style.dim(`(${seconds(r.ms)})`)}`];
     if (r.status === 'cancelled') return [`${style.yellow('■')} ${r.recipe}: cancelled`];
     const hint = r.error?.hint ? `\n    ${style.cyan('hint:')} ${r.error.hint}` : '';
     return [`${style.red('✖')} ${r.recipe}: ${r.error?.message ?? 'failed'}${style.dim(` [${r.error?.code}]`)}${hint}`];

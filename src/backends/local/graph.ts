@@ -375,27 +375,31 @@ function drawText(seg: Segment, opts: ChunkOptions): string[] {
   const { size } = textLayout(seg, opts.frame);
   const lines = opts.texts.get(seg) ?? [];
   const step = Math.round(size * 1.45);
-  const { top: topSafe, bottom: bottomSafe } = safeMargins(opts.frame);
+  const { top: topSafe, bottom: bottomSafe, side } = safeMargins(opts.frame);
   const position = String(seg.m.position ?? 'bottom');
   const [a, b] = [seg.st / 1000, (seg.st + seg.d) / 1000];
-  const fadeS = Math.min(0.3, (b - a) / 4);
+  // A text fades in and out over 0.3 s, or over what the instructions asked ("fade in the title over 2 seconds").
+  const fade = (ms: unknown) => Math.max(0.04, Math.min(typeof ms === 'number' ? ms / 1000 : 0.3, (b - a) / 2.5));
+  const [fadeIn, fadeOut] = [fade(seg.m.fadeInMs), fade(seg.m.fadeOutMs)];
   const color = colour(String(seg.m.color ?? 'white'));
   const look =
     seg.m.kind === 'caption'
       ? `box=1:boxcolor=black@0.55:boxborderw=${Math.round(size * 0.3)}`
       : `borderw=${Math.max(2, Math.round(size / 18))}:bordercolor=black@0.75`;
   return lines.flatMap((line, j) => {
-    const top = position === 'top' ? `${topSafe + j * step}` : position === 'center' ? `(h-${lines.length * step})/2+${j * step}` : `h-${bottomSafe}-${(lines.length - j) * step}`;
+    const top = position.startsWith('top') ? `${topSafe + j * step}` : position === 'center' ? `(h-${lines.length * step})/2+${j * step}` : `h-${bottomSafe}-${(lines.length - j) * step}`;
+    // Corners (a lower third sits bottom-left) align to the side margin; the rest is centred.
+    const left = position.endsWith('left') ? `${side}` : position.endsWith('right') ? `(w-${side}-${Math.round(line.width * size)})` : `(w-${Math.round(line.width * size)})/2`;
     let offset = 0;
     return line.runs.map((run) => {
-      // One run is centred by drawtext's own measure (exact, shaping included); several are laid side by side.
-      const x = line.runs.length === 1 ? '(w-text_w)/2' : `(w-${Math.round(line.width * size)})/2+${Math.round(offset * size)}`;
+      // One centred run is placed by drawtext's own measure (exact, shaping included); others are laid side by side.
+      const x = line.runs.length === 1 && !position.includes('-') ? '(w-text_w)/2' : `${left}+${Math.round(offset * size)}`;
       offset += run.width;
       return [
         `drawtext=fontfile=${opts.fonts[run.font]}:textfile=${run.file}:expansion=none`,
         `fontsize=${size}:fontcolor=${color}:${look}`,
         `x=${x}:y=${top}`,
-        `alpha='min(1,min((t-${a})/${fadeS},(${b}-t)/${fadeS}))'`,
+        `alpha='min(1,min((t-${a})/${fadeIn},(${b}-t)/${fadeOut}))'`,
         `enable='between(t,${a},${b})'`,
       ].join(':');
     });

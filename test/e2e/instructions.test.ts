@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import { vocabularyMarkdown } from '../../src/cli/commands/instructions.js';
+import { ROOT, runCli, runMain } from '../helpers/cli.js';
+import { frameAt, regionDiff } from '../helpers/media.js';
+import { tmpProject, writeRecipe } from '../helpers/tmp.js';
+
+const tiny = (instructions: string[], output = 'out/${name}.mp4') =>
+  `inputs:\n  - media/blue.jpg\ninstructions:\n${instructions.map((i) => `  - ${JSON.stringify(i)}\n`).join('')}export:\n  size: 160x90\n  quality: draft\n  output: ${output}\n`;
+
+describe('instructions end to end', () => {
+  it('--strict names each word it cannot place at its file:line:col, with a did-you-mean (exit 2)', async () => {
+    const dir = await tmpProject();
+    await writeRecipe(dir, 'r.yaml', tiny(['make a 2-second video', 'add some trasitions and sparkles']));
+    const { code, stdout, stderr } = await runMain(['validate', '--strict', 'r.yaml'], { cwd: dir });
+    expect(code).toBe(2);
+    const out = stdout + stderr;
+    // "  - "add some trasitions…": the text starts at column 6 (after the quote), "trasitions" at 6 + 9.
+    expect(out).toMatch(/r\.yaml:5:15:? .*"trasitions" is not understood/);
+    expect(out).toContain('did you mean "transitions"?');
+    expect(out).toMatch(/r\.yaml:5:30:? .*"sparkles" is not understood/);
+    expect((await runMain(['validate', 'r.yaml'], { cwd: dir })).code).toBe(0);
+  });
+
+  it('--strict is checked before the up-to-date check, so a cached run cannot skip it', async () => {
+    const dir = await tmpProject();
+    await writeRecipe(dir, 'r.yaml', tiny(['make a 1-second video that sparkles']));
+    expect((await runCli(['r.yaml'], { cwd: dir })).code).toBe(0);
+    const again = await runCli(['r.yaml'], { cwd: dir });
+    expect(again.stdout).toContain('up to date');
+    const strict = await runCli(['r.yaml', '--strict'], { cwd: dir });
+    expect(strict.code).toBe(2);
+    expect(strict.stdout + strict.stderr).toContain('"sparkles" is not understood');
+  });
+
+  it('refuses at validate time two recipes whose outputs meet once an instruction changed the shape', async () => {
+    const dir = await tmpProject();
+    await writeRecipe(dir, 'a.yaml', tiny(['make a 1-second vertical video'], 'out/${aspect}.mp4'));
+    await writeRecipe(dir, 'b.yaml', tiny(['make a 1-second video'], 'out/${aspect}.mp4').replace('size: 160x90', 'aspect: "9:16"'));
+    const { code, stdout, stderr } = await runMain(['validate', 'a.yaml', 'b.yaml'], { cwd: dir });
+    expect(code).toBe(2);
+    expect(stdout + stderr).toMatch(/b\.yaml writes the same output as a\.yaml \(.*9x16\.mp4\)/);
+  });
+
+  it('draws a lower third at the bottom left, where the instruction put it', async () => {
+    const dir = await tmpProject();
+    await writeRecipe(dir, 'plain.yaml', tiny(['make a 2-second video']));
+    await writeRecipe(dir, 'lower.yaml', tiny(['make a 2-second video', 'add a lower third saying "HELLO THERE" at 0:00 for 2 seconds']));
+    expect((await runCli(['plain.yaml', 'lower.yaml'], { cwd: dir })).code).toBe(0);
+    const [plain, lower] = await Promise.all(['plain', 'lower'].map((n) => frameAt(join(dir, 'out', `${n}.mp4`), 1, 160, 90)));
+    const left = regionDiff(plain!, lower!, 160, [0, 45, 40, 45]);
+    const right = regionDiff(plain!, lower!, 160, [120, 45, 40, 45]);
+    expect(left).toBeGreaterThan(10);
+    expect(right).toBeLessThan(left / 4);
+  });
+
+  it('gives every sample recipe a draft that follows schemas/draft.schema.json', async () => {
+    const validate = new Ajv2020({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(ROOT, 'schemas/draft.schema.json'), 'utf8')));
+    for (const name of ['promo', 'reel', 'mix']) {
+      const { code, stdout } = await runMain(['plan', `recipes/${name}.yaml`, '--json'], { cwd: ROOT });
+      expect(code, name).toBe(0);
+      const plan = JSON.parse(stdout);
+      expect(validate(plan.draft), `${name}: ${JSON.stringify(validate.errors)}`).toBe(true);
+      expect(plan.notes.flatMap((n: { notUnderstood: string[] }) => n.notUnderstood), name).toEqual([]);
+    }
+  });
+
+  it('lists the vocabulary from the interpreter\'s own families, and the README holds the same table', async () => {
+    const { code, stdout } = await runMain(['instructions', '--markdown']);
+    expect(code).toBe(0);
+    expect(stdout).toBe(vocabularyMarkdown());
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(stdout);
+  });
+});
