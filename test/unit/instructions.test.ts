@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { initialState, interpretInstructions, type EditState } from '../../src/plan/instructions/index.js';
+import { FAMILIES, initialState, interpretInstructions, type EditState } from '../../src/plan/instructions/index.js';
 
 const WORDS = { title: 'Summer Sale', titleFrom: "the recipe's `title`", cta: 'Shop now', ctaFrom: "the recipe's `cta`" };
 
@@ -208,5 +208,51 @@ describe('the instruction interpreter', () => {
 
   it('starts from the documented defaults', () => {
     expect(initialState()).toMatchObject({ transition: { type: 'crossfade', ms: 500 }, motion: 'none', music: { fadeOutMs: 1000 } });
+  });
+});
+
+describe('the vocabulary', () => {
+  const examples = FAMILIES.flatMap((f) => f.examples.map((e) => [f.name, e] as const));
+  it.each(examples)('%s: understands "%s" completely', (family, example) => {
+    const { notes } = interpretInstructions([example], WORDS);
+    if (family === 'not offline') expect(notes[0]!.unsupported).not.toEqual([]);
+    else expect(notes[0]!.did).not.toEqual([]);
+    expect(notes[0]!.notUnderstood).toEqual([]);
+  });
+
+  it.each([
+    ['slow zoom', 'no zoom', (s: EditState) => s.motion, 'zoom', 'none'],
+    ['pan across the photos', 'no pan', (s: EditState) => s.motion, 'pan', 'none'],
+    ['crossfade', 'turn off the transitions', (s: EditState) => s.transition.type, 'crossfade', 'cut'],
+    ['hard cuts', "I don't want hard cuts", (s: EditState) => s.transition.type, 'cut', 'crossfade'],
+    ['with music', 'mute the music', (s: EditState) => s.music.on, true, false],
+    ['music at 35%', 'then no music', (s: EditState) => s.music.on, true, false],
+    ['with captions', 'no captions', (s: EditState) => s.captions.on, true, false],
+    ['add a watermark', 'without watermark', (s: EditState) => s.logo.corner, true, false],
+    ['put the logo in the top-left corner', 'no logo', (s: EditState) => s.logo.corner, true, false],
+    ['reverse the order', 'in the order I uploaded them', (s: EditState) => s.order, 'reverse', 'given'],
+    ['mute the clips', 'keep the original audio', (s: EditState) => s.mute, true, false],
+  ])('"%s" is undone by "%s"', (on, off, get, first, then) => {
+    expect(get(read(on).state)).toBe(first);
+    const both = read(on, off);
+    expect(get(both.state)).toBe(then);
+    expect(both.unplaced).toEqual([]);
+  });
+
+  it.each([
+    ['1 minute 30 seconds long', 90_000],
+    ['cut this down to 1:30', 90_000],
+    ['make it under a minute', 60_000],
+    ['a minute and a half video', 90_000],
+    ['a ten-second clip', 10_000],
+  ])('composes durations: "%s"', (text, ms) => expect(read(text).state.totalMs).toBe(ms));
+
+  it('takes the words of a text from any kind of quote, or after "saying", or from the recipe', () => {
+    const texts = (...i: string[]) => read(...i).state.texts.map((t) => t.text);
+    expect(texts("add a title 'How to Code'")).toEqual(['How to Code']);
+    expect(texts('add the title “Launch day”')).toEqual(['Launch day']);
+    expect(texts('put text at the top that says Big news')).toEqual(['Big news']);
+    expect(texts('add a title')).toEqual(['Summer Sale']);
+    expect(texts('add a call-to-action at the end')).toEqual(['Shop now']);
   });
 });

@@ -44,7 +44,7 @@ export interface Context {
   original(start: number, end: number): string;
   /** Marks more of the text as placed, so no other rule reads it. */
   consume(start: number, end: number): void;
-  /** Places the last word matching `re` in the sentence before `start` (a verb a rule read its meaning from). */
+  /** Places the words matching `re` in the sentence before `start` (the verbs a rule read its meaning from). */
   consumeWord(re: RegExp, start: number): void;
   /** True when the range was already placed by an earlier rule. */
   consumed(start: number, end: number): boolean;

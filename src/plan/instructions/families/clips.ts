@@ -91,9 +91,9 @@ export const clips: Family = {
     }),
     // "30 seconds starting at 2:15", "30 seconds from the start", "the first minute only".
     rule(`${T}\\s+(?:(?:of|from)\\s+(?:the\\s+)?(?:clip|video|footage|[\\p{L}\\d_-]+\\.\\w{2,4})\\s+)?(?:starting|beginning|from)\\s+(?:at\\s+)?${T}`, (m, ctx) =>
-      cut(ctx, { kind: 'keep', fromMs: Number(m[2]), toMs: Number(m[2]) + Number(m[1]) })),
+      keep(ctx, m.index, Number(m[2]), Number(m[2]) + Number(m[1]))),
     rule(`\\b(?:starting|beginning)\\s+(?:at|from)\\s+${T}\\s+(?:for|lasting)\\s+${T}`, (m, ctx) =>
-      cut(ctx, { kind: 'keep', fromMs: Number(m[1]), toMs: Number(m[1]) + Number(m[2]) })),
+      keep(ctx, m.index, Number(m[1]), Number(m[1]) + Number(m[2]))),
     rule(`(?:\\bto\\s+)?${T}\\s+from\\s+the\\s+(start|beginning|end)\\b`, (m, ctx) =>
       cut(ctx, m[2] === 'end' ? { kind: 'keep-end', ms: Number(m[1]) } : { kind: 'keep', fromMs: 0, toMs: Number(m[1]) })),
 
@@ -111,6 +111,12 @@ export const clips: Family = {
     rule(`\\b(?:normal|regular|original|real[- ]time)\\s+speed\\b`, (_m, ctx) => setSpeed(ctx, 1)),
   ],
 };
+
+/** Keeps `fromMs`–`toMs` of the clips, placing the verb that asked ("extract", "keep only"). */
+function keep(ctx: Context, start: number, fromMs: number, toMs: number): string {
+  ctx.consumeWord(KEEP, start);
+  return cut(ctx, { kind: 'keep', fromMs, toMs });
+}
 
 function setSpeed(ctx: Context, speed: number): string {
   ctx.state.speed = Math.min(100, Math.max(0.1, speed));
