@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../src/backends/local/ffmpeg.js';
+import { probeInput } from '../../src/backends/local/probe.js';
 import { runCli } from '../helpers/cli.js';
 import { colourName, combing, frameAt, peakDb, probe, regionMean, type Rect } from '../helpers/media.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
@@ -59,6 +61,17 @@ describe('real-world media', () => {
     const [source, rendered] = await Promise.all([frameAt(join(dir, 'media/real/interlaced.mp4'), 0.5, 160, 120), frameAt(output, 0.5, 160, 120)]);
     expect(combing(source, 160, 120)).toBeGreaterThan(8);
     expect(combing(rendered, 160, 120)).toBeLessThan(combing(source, 160, 120) / 3);
+  });
+
+  it('detects interlacing when the stream does not say (MJPEG in AVI), and not in progressive pictures', async () => {
+    const dir = await tmpProject();
+    const tools = findFfmpeg(process.env);
+    const avi = (name: string, args: string[]) => {
+      execFileSync(tools.ffmpeg, ['-v', 'error', ...args, '-c:v', 'mjpeg', '-q:v', '3', '-an', join(dir, name)]);
+      return probeInput({ index: 0, name, path: join(dir, name), role: 'media', kind: 'video', format: 'avi' }, tools);
+    };
+    expect(await avi('woven.avi', ['-i', join(dir, 'media/real/interlaced.mp4')])).toMatchObject({ interlaced: 'tff' });
+    expect((await avi('plain.avi', ['-f', 'lavfi', '-i', 'mandelbrot=s=160x120:r=25', '-t', '1'])).interlaced).toBeUndefined();
   });
 
   it('holds the last picture of a clip whose sound outlasts it (one frame, four seconds of sound), in every chunk', async () => {
