@@ -105,6 +105,15 @@ describe('real-world media', () => {
     expect(stdout).toContain('[h264 @ 0x1] something went wrong');
   });
 
+  it('takes music with cover art (an M4A whose picture is one frame) as sound, not as a cut-short file', async () => {
+    const dir = await tmpProject();
+    const { ffmpeg } = findFfmpeg(process.env);
+    execFileSync(ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', 'sine=d=3', '-i', join(dir, 'media/blue.jpg'), '-map', '0', '-map', '1', '-c:a', 'aac', '-c:v', 'mjpeg', '-disposition:v', 'attached_pic', join(dir, 'cover.m4a')]);
+    const { code, stdout, output } = await render(dir, 'covered', recipe(['media/blue.jpg', '{ path: cover.m4a, role: music }'], ['a 2-second video with music']));
+    expect(code, stdout).toBe(0);
+    expect((await probe(output)).audio).toMatchObject({ codec_name: 'aac' });
+  });
+
   it('plays an animated GIF, looping to fill its slot', async () => {
     const dir = await tmpProject();
     const { code, stdout, output } = await render(dir, 'gif', recipe(['media/real/animated.gif'], ['a 2-second video with no motion']));

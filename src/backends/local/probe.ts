@@ -5,7 +5,7 @@ import { runTool, type FfmpegPaths } from './ffmpeg.js';
 import { jpegOrientation, swapsSides } from './orientation.js';
 
 /** Changes whenever MediaInfo does, so facts probed by an older version are not reused. */
-export const PROBE_FORMAT = 2;
+export const PROBE_FORMAT = 3;
 
 /** What the renderer needs to know about an input. */
 export interface MediaInfo {
@@ -43,6 +43,7 @@ interface ProbeStream {
   sample_aspect_ratio?: string;
   field_order?: string;
   channels?: number;
+  disposition?: { attached_pic?: number };
   tags?: { rotate?: string };
   side_data_list?: { rotation?: number }[];
 }
@@ -69,7 +70,8 @@ export async function probeInput(input: ResolvedInput, tools: FfmpegPaths, signa
     if (error instanceof NemoError && error.code === 'E_FFMPEG_EXIT') throw bad('cannot be read as media', 'the file is damaged or not what its name says; export it again', error);
     throw error;
   }
-  const video = json.streams?.find((s) => s.codec_type === 'video');
+  // Cover art in an MP3 or M4A is a one-picture "video" stream; it is neither a clip's picture nor a length.
+  const video = json.streams?.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
   const audio = json.streams?.find((s) => s.codec_type === 'audio');
   const hasAudio = Boolean(audio);
   const seconds = Number(json.format?.duration ?? video?.duration);
@@ -92,14 +94,14 @@ export async function probeInput(input: ResolvedInput, tools: FfmpegPaths, signa
   if (input.kind === 'audio') {
     if (!hasAudio || !durationMs) throw bad('has no sound (no audio stream, or zero length)', 'use a music file that plays');
     await decodeCheck(tools, path, ['-t', '2', '-vn'], signal, () => bad('is damaged (its audio does not decode)', 'export the music again'));
-    await endCheck(json, tools, path, signal, (what) => bad(`is damaged (${what})`, 'the file was cut short, e.g. by an interrupted copy or download; copy or export it again'));
+    await endCheck(json, ['audio'], tools, path, signal, (what) => bad(`is damaged (${what})`, 'the file was cut short, e.g. by an interrupted copy or download; copy or export it again'));
     return { kind: 'audio', durationMs, hasAudio, channels };
   }
   if (!video?.width || !video.height) throw bad('has no video stream', 'use a clip with pictures, or give it `role: music` if it is sound only');
   if (!durationMs) throw bad('has zero length', 'export the clip again');
   const order = fieldOrder(video.field_order);
   const detected = await decodeCheck(tools, path, ['-t', '1', '-an'], signal, () => bad('is damaged (its video does not decode)', 'export the clip again'), order === undefined);
-  const ends = await endCheck(json, tools, path, signal, (what) => bad(`is damaged (${what})`, 'the file was cut short, e.g. by an interrupted copy or download; copy or export it again'));
+  const ends = await endCheck(json, ['video', 'audio'], tools, path, signal, (what) => bad(`is damaged (${what})`, 'the file was cut short, e.g. by an interrupted copy or download; copy or export it again'));
   const sar = ratio(video.sample_aspect_ratio);
   // A quarter turn (a phone held upright) shows the coded picture on its side.
   const quarter = Math.abs(rotationOf(video)) % 180 === 90;
@@ -148,9 +150,16 @@ async function isAnimatedWebp(path: string): Promise<boolean> {
  * MP4/MOV/M4A, whose index (often at the front) announces every stream's length even when the data was cut off, it
  * fails when a stream's packets end well before that. Cheap: a seek, then a few seconds of packets.
  */
-async function endCheck(json: ProbeJson, tools: FfmpegPaths, path: string, signal: AbortSignal | undefined, fail: (what: string) => NemoError): Promise<Map<string, number>> {
+async function endCheck(
+  json: ProbeJson,
+  kinds: string[],
+  tools: FfmpegPaths,
+  path: string,
+  signal: AbortSignal | undefined,
+  fail: (what: string) => NemoError,
+): Promise<Map<string, number>> {
   const ends = new Map<string, number>();
-  const streams = (json.streams ?? []).filter((s) => s.codec_type === 'video' || s.codec_type === 'audio');
+  const streams = (json.streams ?? []).filter((s) => kinds.includes(s.codec_type ?? '') && !s.disposition?.attached_pic);
   if (!streams.length) return ends;
   // Only an MP4/MOV index is trusted to announce lengths; other containers estimate them, so they are only measured.
   const trusted = Boolean(json.format?.format_name?.includes('mov'));
