@@ -41,12 +41,12 @@ export interface CheckOptions {
 }
 
 /** Checks one recipe: the front end, then (with `strict`) its instructions as the plan reads them. */
-export async function checkOne(path: string, opts: CheckOptions): Promise<Recipe> {
+export async function checkOne(path: string, opts: CheckOptions): Promise<{ recipe: Recipe; plan: Plan }> {
   const recipe = await checkRecipe(path, opts);
   const plan = planRecipe(recipe, opts.backend);
   const errors = opts.strict && plan.notes ? strictErrors(recipe, plan.notes) : [];
   if (errors.length) throw new RecipeValidationError(errors);
-  return recipe;
+  return { recipe, plan };
 }
 
 /**
@@ -63,11 +63,11 @@ export async function checkRecipes(paths: string[], opts: CheckOptions): Promise
       if (!(outcome.reason instanceof NemoError)) throw outcome.reason;
       return void result.problems.push({ file: paths[i]!, error: outcome.reason });
     }
-    const plan = planRecipe(outcome.value, opts.backend);
+    const { recipe, plan } = outcome.value;
     const first = outputs.get(plan.export.output);
     if (first) return void result.problems.push({ file: paths[i]!, error: clashError(plan, first) });
     outputs.set(plan.export.output, plan);
-    result.recipes.push(outcome.value);
+    result.recipes.push(recipe);
   });
   return result;
 }

@@ -101,7 +101,7 @@ class RecipeWatch {
   private async runOnce(): Promise<void> {
     let recipe;
     try {
-      recipe = await checkOne(this.path, { cwd: this.opts.cwd, backend: this.opts.backend, strict: this.opts.strict });
+      ({ recipe } = await checkOne(this.path, { cwd: this.opts.cwd, backend: this.opts.backend, strict: this.opts.strict }));
     } catch (error) {
       if (!(error instanceof NemoError)) throw error;
       await this.rewatch();

@@ -54,12 +54,14 @@ export const clips: Family = {
   words: ['trim', 'cut', 'keep', 'remove', 'first', 'last', 'speed', 'faster', 'slower', 'slow motion', 'timelapse'],
   rules: [
     // "the first 5 seconds", "last 15 seconds (outro)", "first 30 seconds from video.mp4".
-    rule(`\\b(?:the\\s+)?(first|opening|last|final|closing)\\s+${T}${NAMED}`, (m, ctx) => {
+    // A bare number takes seconds: "the first 8 seconds and the last 4".
+    rule(`\\b(?:the\\s+)?(first|opening|last|final|closing)\\s+(?:${T}|(\\d+(?:\\.\\d+)?)(?!\\s*(?:%|x\\b|fps|p\\b|[\\p{L}\\d])))${NAMED}`, (m, ctx) => {
       if (forText(ctx, m.index)) return undefined;
-      const ms = Number(m[2]);
-      const clip = named(m, 3);
+      const ms = m[2] ? Number(m[2]) : Number(m[3]) * 1000;
+      const clip = named(m, 4);
       const head = /first|opening/.test(m[1]!);
-      const want = intent(ctx, m.index) ?? 'keep';
+      const want = intent(ctx, m.index);
+      if (!want) return undefined;
       if (want === 'remove') return cut(ctx, { clip, kind: head ? 'drop-start' : 'drop-end', ms });
       return cut(ctx, head ? { clip, kind: 'keep', fromMs: 0, toMs: ms } : { clip, kind: 'keep-end', ms });
     }),
@@ -75,7 +77,7 @@ export const clips: Family = {
       return cut(ctx, after ? { kind: 'keep', fromMs: 0, toMs: Number(m[2]) } : { kind: 'drop-start', ms: Number(m[2]) });
     }),
     // Ranges: "from 1:30 to 2:45", "between 10 and 25 seconds", "3s to 5s", "from the start to 30 seconds".
-    rule(`(?:\\bfrom\\s+|\\bbetween\\s+)?(?:${T}|(?:the\\s+)?(?:start|beginning|0))\\s*(?:to|until|till|-|–|and|through)\\s*(?:${T}|(?:the\\s+)?end)${NAMED}`, (m, ctx) => {
+    rule(`(?:\\b(?:the\\s+)?(?:part|portion|segment|section|bit|piece|stretch)\\s+)?(?:\\bfrom\\s+|\\bbetween\\s+)?(?:${T}|(?:the\\s+)?(?:start|beginning|0))\\s*(?:to|until|till|-|–|and|through)\\s*(?:${T}|(?:the\\s+)?end)${NAMED}`, (m, ctx) => {
       const from = Number(m[1] ?? 0);
       const to = m[2] === undefined ? undefined : Number(m[2]);
       if (to !== undefined && to <= from) return undefined;
@@ -97,6 +99,12 @@ export const clips: Family = {
     rule(`(?:\\bto\\s+)?${T}\\s+from\\s+the\\s+(start|beginning|end)\\b`, (m, ctx) =>
       cut(ctx, m[2] === 'end' ? { kind: 'keep-end', ms: Number(m[1]) } : { kind: 'keep', fromMs: 0, toMs: Number(m[1]) })),
 
+    // "so it starts at 0:12", "make it end at 1:00".
+    rule(`\\b(?:so\\s+(?:that\\s+)?(?:it|the\\s+(?:clip|video))\\s+|(?:it|the\\s+(?:clip|video))\\s+)?(start|begin|end|stop|finish)(?:s|es)?\\s+(?:at|from|by)\\s+${T}`, (m, ctx) => {
+      if (forText(ctx, m.index) || !intent(ctx, m.index)) return undefined;
+      return /start|begin/.test(m[1]!) ? cut(ctx, { kind: 'drop-start', ms: Number(m[2]) }) : cut(ctx, { kind: 'keep', fromMs: 0, toMs: Number(m[2]) });
+    }),
+
     // Speed.
     rule(`(?:\\b(?:at|to|by)\\s+)?\\b${NUM}x(?![\\p{L}\\d])(?:\\s+(?:the\\s+)?(?:speed|playback(?:\\s+speed)?|faster|slower|time[- ]?lapse|timelapse|slow(?:er)?\\s+motion|fast\\s+forward))?`, (m, ctx) => {
       if (/zoom|scale/.test(ctx.after(end(m)).slice(0, 12))) return undefined;
@@ -104,9 +112,10 @@ export const clips: Family = {
       if (/slower/.test(m[0]) && speed > 1) speed = 1 / speed;
       return setSpeed(ctx, speed);
     }),
-    rule(`\\b(?:speed(?:s|ing)?|sped)\\s+(?:[\\p{L}]+\\s+){0,3}?up\\b|\\b(?:fast[- ]forward|time[- ]?lapse|timelapse|hyperlapse|faster\\s+playback|play\\s+(?:it\\s+)?faster)\\b`, (_m, ctx) =>
-      setSpeed(ctx, ctx.state.speed > 1 ? ctx.state.speed : 2)),
-    rule(`\\bslow[- ]?(?:mo(?:tion)?|down)\\b|\\bslow\\s+(?:it|them|the\\s+(?:\\w+\\s+)?(?:clips?|video|footage))\\s+down\\b|\\b(?:even\\s+)?slower\\b`, (_m, ctx) =>
+    rule(`\\b(?:speed(?:s|ing)?|sped)\\s+(?:[\\p{L}]+\\s+){0,3}?up\\b|\\b(?:fast[- ]forward|time[- ]?lapse|timelapse|hyperlapse|faster\\s+playback|play\\s+(?:it\\s+)?faster)\\b`, (m, ctx) =>
+      // A factor later in the sentence ("speed up the clip by 3x") says how much.
+      /\d(?:\.\d+)?x(?![\p{L}\d])/u.test(ctx.after(end(m))) ? '' : setSpeed(ctx, ctx.state.speed > 1 ? ctx.state.speed : 2)),
+    rule(`\\bslow[- ]?(?:mo(?:tion)?|down)\\b(?:\\s+(?:everything|it|them)(?:\\s+down)?)?|\\bslow\\s+(?:everything|it\\s+all)\\s+down\\b|\\bslow\\s+(?:it|them|the\\s+(?:\\w+\\s+)?(?:clips?|video|footage))\\s+down\\b|\\b(?:even\\s+)?slower\\b`, (_m, ctx) =>
       setSpeed(ctx, ctx.state.speed < 1 ? ctx.state.speed : 0.5)),
     rule(`\\b(?:normal|regular|original|real[- ]time)\\s+speed\\b`, (_m, ctx) => setSpeed(ctx, 1)),
   ],

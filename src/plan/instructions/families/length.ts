@@ -33,8 +33,12 @@ export const length: Family = {
     rule(`${NOT_LENGTH}${T}\\s+long\\b`, (m, ctx) => total(ctx, Number(m[1]))),
     rule(`${NOT_LENGTH}${T}\\s+of\\s+(?:[\\p{L}-]+\\s+){0,2}?(?:${ITEM}|b-roll|content|highlights|action)\\b`, (m, ctx) => total(ctx, Number(m[1]))),
     // A bare length with nothing else to claim it ("30s promo" is caught above; "make it 30 seconds").
-    rule(`\\b(?:make\\s+it|it\\s+should\\s+be|it's|keep\\s+it|just|only)\\s+(?:exactly\\s+|about\\s+)?${T}`, (m, ctx) => total(ctx, Number(m[1]))),
+    rule(`\\b(?:make|have|keep|get)\\s+(?:it|this|(?:the|this|my)\\s+(?:\\w+\\s+)?(?:video|clip|edit|slideshow|reel|film))\\s+(?:exactly\\s+|about\\s+|around\\s+|just\\s+|only\\s+)?${T}(?:\\s+long)?|\\b(?:it|the\\s+video|this)\\s+should\\s+(?:be|last)\\s+(?:about\\s+|around\\s+)?${T}(?:\\s+long)?|\\b(?:it's|just|only)\\s+${T}(?:\\s+long)?`, (m, ctx) => total(ctx, Number(m[1] ?? m[2] ?? m[3]))),
+    rule(`${NOT_LENGTH}\\b(?:around|about|roughly|approximately|approx\\.?)\\s+${T}`, (m, ctx) => total(ctx, Number(m[1]))),
+    // "shorter, 40 seconds max": the number says how much; alone, the word is not enough to act on.
+    rule(`\\b(?:shorter|longer|tighter)\\b(?=.*⟨)`, () => ''),
     // Numbers that describe an input are not targets: "a 30 minute recording", "a sound of 20 seconds".
+    rule(`\\b(?:of|from|with|using)\\s+(?:my|our|the|these|those|all\\s+(?:my|our|the))\\s+(?:[\\p{L}-]+\\s+){0,2}?(?:photos|images|pictures|pics|clips|videos|footage|shots|snaps)\\b`, () => ''),
     rule(`${T}\\s+(?:[\\p{L}-]+\\s+){0,1}?(?:recording|footage|song|track|audio|sound|file|input|original|source|raw|podcast|stream|interview|lecture|webinar)\\b|\\b(?:recording|footage|song|track|audio|sound|video|file|clip)\\s+(?:of|is|that's|that\\s+is|lasting|which\\s+is)\\s+(?:about\\s+)?${T}`, () => ''),
 
     rule(`${T}\\s+(?:per|each|for\\s+each|for\\s+every|a|an|every|on\\s+each|on\\s+every|apiece)\\s+(?:each\\s+)?${ITEM}`, (m, ctx) => perItem(ctx, Number(m[1]))),

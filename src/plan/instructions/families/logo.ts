@@ -21,7 +21,7 @@ export const logo: Family = {
       ctx.topic = 'logo';
       return 'logo card at the end';
     }),
-    rule(`\\b${LOGO}(?:\\s+(?:in|at|on|to|into)\\s+(?:the\\s+)?(top|bottom|upper|lower)[- ]?(left|right)(?:[- ]hand)?(?:\\s+(?:corner|position|side))?)?`, (m, ctx) => {
+    rule(`\\b${LOGO}(?:(?:\\s+(?:in|at|on|to|into))?\\s+(?:the\\s+)?(top|bottom|upper|lower)[- ]?(left|right)(?:[- ]hand)?(?:\\s+(?:corner|position|side))?)?`, (m, ctx) => {
       ctx.topic = 'logo';
       if (ctx.negated(m.index, end(m))) {
         Object.assign(ctx.state.logo, { corner: false, intro: false, outro: false });

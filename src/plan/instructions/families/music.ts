@@ -1,6 +1,8 @@
 import { end, NUM, rule, type Context, type Family } from '../rules.js';
 
-const MUSIC = '(?:background\\s+|backing\\s+)?(?:music|bgm|soundtrack|song|tune|backing\\s+track|music\\s+track|audio\\s+track)';
+/** Words that say what kind of music, not whether or how loud. */
+const MOOD = '(?:soft|calm|upbeat|happy|chill|chilled|relaxing|relaxed|epic|cinematic|piano|acoustic|guitar|lo-?fi|jazz|jazzy|rock|pop|electronic|ambient|dramatic|energetic|gentle|royalty[- ]free|instrumental|corporate|inspiring|inspirational|uplifting|emotional|sad|fun|funky|classical|orchestral|trendy|catchy|summer|festive|holiday|christmas|dance|hip[- ]hop)';
+const MUSIC = `(?:background\\s+|backing\\s+)?(?:${MOOD}\\s+){0,3}(?:background\\s+)?(?:music|bgm|soundtrack|song|tune|backing\\s+track|music\\s+track|audio\\s+track)`;
 const VOICE = '(?:voice|voices|dialogue|dialog|speech|talking|speaking|narration|voice-?over|vocals?|commentary|interview)';
 
 function musicOn(ctx: Context): void {
@@ -57,7 +59,7 @@ export const music: Family = {
       }
       return "clips' own sound removed";
     }),
-    rule(`\\b(?:keep|preserve|retain|leave)\\s+(?:the\\s+)?(?:original|clip'?s?|camera|video'?s?)?\\s*(?:audio|sound)\\b|\\b(?:original|clip)\\s+(?:audio|sound)\\s+(?:on|too|as\\s+well)\\b`, (_m, ctx) => {
+    rule(`\\b(?:keep|preserve|retain|leave|just|only|use)\\s+(?:the\\s+)?(?:original|clip'?s?|camera|video'?s?|natural|live)\\s*(?:audio|sound)\\b|\\b(?:keep|preserve|retain)\\s+(?:the\\s+)?(?:audio|sound)\\b|\\b(?:original|clip)\\s+(?:audio|sound)\\s+(?:on|too|as\\s+well)\\b`, (_m, ctx) => {
       ctx.state.mute = false;
       return "clips' own sound kept";
     }),
@@ -67,14 +69,14 @@ export const music: Family = {
       ctx.state.music.gain = Math.min(ctx.state.music.gain, 0.5);
       return "music lowered under the clips' own sound";
     }),
-    rule(`\\b(?:${MUSIC}|volume|level|audio)\\s+(?:volume\\s+|level\\s+)?(?:down\\s+|up\\s+)?(?:to|at|of|=)\\s+${NUM}%|\\b${NUM}%\\s+(?:music\\s+)?(?:volume|music|level)|\\b(?:volume|level)\\s+(?:\\w+\\s+){0,3}?(?:to|at)\\s+${NUM}%`, (m, ctx) =>
+    rule(`\\b(?:${MUSIC}|volume|level|audio)\\s+(?:volume\\s+|level\\s+)?(?:down\\s+|up\\s+)?(?:(?:to|at|of|=|:)\\s*)?${NUM}%|\\b${NUM}%\\s+(?:music\\s+)?(?:volume|music|level)|\\b(?:volume|level)\\s+(?:\\w+\\s+){0,3}?(?:to|at)\\s+${NUM}%`, (m, ctx) =>
       volume(ctx, Number(m[1] ?? m[2] ?? m[3]) / 100)),
     rule(`\\b(?:to|at)\\s+${NUM}%(?!\\s*(?:opacity|scale|size|transparen|saturation|brightness|contrast|zoom|speed))`, (m, ctx) =>
       ctx.topic === 'music' ? volume(ctx, Number(m[1]) / 100) : undefined),
     rule(`\\b(?:to\\s+|at\\s+)?(half|full|quarter|double)\\s+(?:the\\s+)?volume\\b`, (m, ctx) => volume(ctx, { half: 0.5, full: 1, quarter: 0.25, double: 1 }[m[1]!]!)),
-    rule(`\\b(quiet|soft|low|subtle|gentle|faint|loud)\\s+(?:background\\s+)?(?:music|bgm|song)\\b`, (m, ctx) => volume(ctx, m[1] === 'loud' ? 1 : 0.2)),
-    rule(`\\b(?:make|turn|bring|keep|set|have)?\\s*(?:the\\s+)?(?:${MUSIC}|volume|audio)\\s+(?:(?:a\\s+)?(?:bit|little|lot|much)\\s+)?(quieter|softer|lower|down|louder|higher|up)\\b|\\b(lower|reduce|decrease|soften|raise|increase|boost|turn\\s+down|turn\\s+up)\\s+(?:the\\s+)?(?:${MUSIC}|volume)(?:\\s+(?:volume|level))?`, (m, ctx) =>
-      relative(ctx, /louder|higher|up|raise|increase|boost/.test((m[1] ?? m[2])!))),
+    rule(`\\b(quiet|soft|low|subtle|gentle|faint|loud)\\s+(?:background\\s+)?(?:${MOOD}\\s+){0,2}(?:music|bgm|song)\\b`, (m, ctx) => volume(ctx, m[1] === 'loud' ? 1 : 0.2)),
+    rule(`\\b(?:make|turn|bring|keep|set|have)?\\s*(?:the\\s+)?(?:${MUSIC}|volume|audio)\\s+(?:(?:a\\s+)?(?:bit|little|lot|much)\\s+)?(down|up)\\b|\\b(?:${MUSIC}|volume)\\s+(?:[\\p{L}']+\\s+){0,3}?(quieter|softer|lower|louder|higher)\\b|\\b(lower|reduce|decrease|soften|raise|increase|boost|turn\\s+down|turn\\s+up)\\s+(?:the\\s+)?(?:${MUSIC}|volume)(?:\\s+(?:volume|level))?`, (m, ctx) =>
+      relative(ctx, /louder|higher|up|raise|increase|boost/.test((m[1] ?? m[2] ?? m[3])!))),
     rule(`\\b(?:loop(?:ed|ing)?|repeat(?:ed|ing)?|replay(?:ed|ing)?)\\b(?:\\s+(?:it|the\\s+(?:music|audio|sound|song)|from\\s+(?:the\\s+)?start(?:ing)?))?(?:\\s+(?:till|until|to)\\s+(?:the\\s+)?(?:video\\s+)?ends?)?|\\b(?:till|until)\\s+(?:the\\s+)?video\\s+ends\\b`, (_m, ctx) => {
       musicOn(ctx);
       return 'music loops to the end';

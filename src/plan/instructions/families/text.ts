@@ -57,11 +57,12 @@ function wordsFor(m: RegExpExecArray, kind: Kind, ctx: Context): { text?: string
     return { text: taken.map((q) => ctx.quote(q[1]!)).join(' · '), upTo: e };
   }
   // Unquoted words after "saying" / "that says" / a lower third's "for", up to a comma or a place or time phrase.
-  const said = new RegExp(`^(.*?\\b(?:${kind === 'lower' ? 'for|with\\s+name|showing|' : ''}(?:that|which)\\s+(?:says|reads)|saying|reading|say)\\s+)([^,;.!?«⟨]+?)(?=\\s+(?:at|in|on|for|over|during|from|until|with|and\\s+(?:add|put|make|fade))\\b|[,;.!?]|$)`, 'u').exec(clause);
+  const said = new RegExp(`^(.*?\\b(?:${kind === 'lower' ? 'for|with\\s+name|showing|' : ''}(?:that|which)\\s+(?:says|reads)|saying|reading|say)\\s+)([^,;.!?«⟨]+?)(?=\\s+(?:at|in|on|for|over|during|from|until|with)\\s+(?:the\\s+)?(?:⟨|top|bottom|cent|middle|start|beginning|end|first|last|whole|entire|\\d)|\\s+and\\s+(?:add|put|make|fade|then)\\b|[,;.!?]|$)`, 'u').exec(clause);
   if (said) {
     const s = e + said[1]!.length;
     const words = ctx.original(s, s + said[2]!.length);
-    ctx.consume(s, s + said[2]!.length);
+    const verb = /\S+(?:\s+(?:says|reads|name))?\s+$/.exec(said[1]!)!;
+    ctx.consume(e + verb.index, s + said[2]!.length);
     // "that says who is asking" describes the words rather than giving them.
     if (!/^(?:who|what|where|when|which|how|why|something|the\s+name)\b/i.test(words)) return { text: words, upTo: e };
   }
@@ -73,6 +74,13 @@ function wordsFor(m: RegExpExecArray, kind: Kind, ctx: Context): { text?: string
 
 /** Adds a text of `kind`, with its words if the instruction gives them, else the recipe's; exported for fades and logos. */
 export function addText(m: RegExpExecArray, kind: Kind, ctx: Context, lengthMs?: number, given?: string): string {
+  // 'Put "Grand Opening" as a big title': the quoted words already placed become that title.
+  const as = new RegExp(`${Q}\\s+as\\s+(?:an?\\s+|the\\s+)?(?:[\\p{L}-]+\\s+){0,2}$`, 'u').exec(ctx.before(m.index));
+  if (given === undefined && as && ctx.text?.text === ctx.quote(as[1]!)) {
+    Object.assign(ctx.text, base(kind), lengthMs ? { durationMs: lengthMs } : {});
+    ctx.consume(m.index, end(m));
+    return `"${ctx.text.text}" as a ${kind === 'lower' ? 'lower third' : kind === 'cta' ? 'call to action' : ctx.text.kind}`;
+  }
   const { text, upTo } = given === undefined ? wordsFor(m, kind, ctx) : { text: given, upTo: end(m) };
   const edit: TextEdit = { ...base(kind), color: 'white', text: text ?? (kind === 'cta' ? ctx.words.cta : ctx.words.title) };
   if (!text) edit.from = kind === 'cta' ? ctx.words.ctaFrom : ctx.words.titleFrom;
