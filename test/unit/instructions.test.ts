@@ -256,3 +256,36 @@ describe('the vocabulary', () => {
     expect(texts('add a call-to-action at the end')).toEqual(['Shop now']);
   });
 });
+
+describe('phrasings outside the corpus', () => {
+  it.each<[string, (s: EditState) => unknown, unknown]>([
+    ['chop off the first 8 seconds and the last 4', (s) => s.cuts, [{ kind: 'drop-start', ms: 8000 }, { kind: 'drop-end', ms: 4000 }]],
+    ['keep everything between 0:45 and 1:10', (s) => s.cuts, [{ kind: 'keep', fromMs: 45_000, toMs: 70_000 }]],
+    ['get rid of the part from 2:00 to 2:30', (s) => s.cuts, [{ kind: 'remove', fromMs: 120_000, toMs: 150_000 }]],
+    ['Delete 0:10-0:20', (s) => s.cuts, [{ kind: 'remove', fromMs: 10_000, toMs: 20_000 }]],
+    ['Please remove everything before 0:30', (s) => s.cuts, [{ kind: 'drop-start', ms: 30_000 }]],
+    ['Trim the video so it starts at 0:12', (s) => s.cuts, [{ kind: 'drop-start', ms: 12_000 }]],
+    ['put my logo top right, semi transparent', (s) => [s.logo.position, s.logo.opacity], ['top-right', 0.5]],
+    ['can the music be a bit quieter?', (s) => s.music.gain, 0.5],
+    ['music volume 25 percent', (s) => s.music.volume, 0.25],
+    ['fade out the music over the last 5 seconds', (s) => [s.music.fadeOutMs, s.cuts], [5000, []]],
+    ['No background music please, just the original sound', (s) => [s.music.on, s.mute], [false, false]],
+    ['slow everything down to quarter speed', (s) => s.speed, 0.25],
+    ['Speed up the clip by 3x and mute it', (s) => [s.speed, s.mute], [3, true]],
+    ['Playback speed 0.75x', (s) => s.speed, 0.75],
+    ["I'd like each slide to stay on screen for three seconds", (s) => s.perItemMs, 3000],
+    ['Make a 9:16 story, 12 seconds', (s) => [s.aspect, s.totalMs], ['9:16', 12_000]],
+    ['I want it to last exactly 30 seconds.', (s) => s.totalMs, 30_000],
+    ['make the video 1m 15s', (s) => s.totalMs, 75_000],
+    ['show the photos in the opposite order', (s) => s.order, 'reverse'],
+    ['start with our logo and end with it too', (s) => [s.logo.intro, s.logo.outro], [true, true]],
+    ['Put "Grand Opening" as a big title for 4 seconds', (s) => s.texts.map((t) => [t.kind, t.text, t.durationMs]), [['title', 'Grand Opening', 4000]]],
+    ['a caption at the bottom saying Thanks for watching', (s) => s.texts.map((t) => [t.text, t.position]), [['Thanks for watching', 'bottom']]],
+    ['Create a 1-minute highlight reel from the photos, upbeat music, no text', (s) => [s.totalMs, s.aspect, s.music.on, s.texts], [60_000, '9:16', true, []]],
+    ['Lower the background music so the voice is clear', (s) => [s.music.gain, s.mute], [0.5, false]],
+  ])('reads "%s"', (text, get, want) => {
+    const { state, unplaced } = read(text);
+    expect(get(state)).toEqual(want);
+    expect(unplaced).toEqual([]);
+  });
+});

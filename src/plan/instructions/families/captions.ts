@@ -12,7 +12,9 @@ export const captions: Family = {
   rules: [
     rule(`\\b(?:(?:hard[- ]?code|burn(?:\\s+in)?|embed)\\s+(?:in\\s+)?(?:the\\s+|these\\s+)?)?(?:${COLOR}\\s+|bold\\s+|big\\s+|large\\s+|small\\s+)*${CAPTIONS}\\b(?:\\s+(?:into|onto|on)\\s+the\\s+video)?(?:\\s+${Q})?`, (m, ctx) => {
       // "a caption at the bottom saying Thanks": one text with given words, not captions under every item.
-      if (/^(?:an?\s+)?caption$/.test(m[0]) && /^(?:\s+(?:at|in|on)\s+the\s+\w+)?\s+(?:saying|(?:that|which)\s+(?:says|reads)|reading)\b/.test(ctx.after(end(m)))) return addText(m, 'text', ctx);
+      if (/\b(?:caption|subtitle)$/.test(m[0]) && !/\b(?:captions|subtitles)\b/.test(m[0]) && /^(?:\s+(?:at|in|on)\s+the\s+\w+)?\s+(?:saying|(?:that|which)\s+(?:says|reads)|reading|:)\s/.test(ctx.after(end(m)))) {
+        return addText(m, 'text', ctx);
+      }
       ctx.topic = 'captions';
       if (ctx.negated(m.index, end(m))) {
         ctx.state.captions.on = false;

@@ -106,7 +106,7 @@ export const clips: Family = {
     }),
 
     // Speed.
-    rule(`(?:\\b(?:at|to|by)\\s+)?\\b${NUM}x(?![\\p{L}\\d])(?:\\s+(?:the\\s+)?(?:speed|playback(?:\\s+speed)?|faster|slower|time[- ]?lapse|timelapse|slow(?:er)?\\s+motion|fast\\s+forward))?`, (m, ctx) => {
+    rule(`(?:\\b(?:at|to|by)\\s+|\\b(?:playback\\s+)?speed\\s+(?:of\\s+|to\\s+|at\\s+|=\\s*)?)?\\b${NUM}x(?![\\p{L}\\d])(?:\\s+(?:the\\s+)?(?:speed|playback(?:\\s+speed)?|faster|slower|time[- ]?lapse|timelapse|slow(?:er)?\\s+motion|fast\\s+forward))?`, (m, ctx) => {
       if (/zoom|scale/.test(ctx.after(end(m)).slice(0, 12))) return undefined;
       let speed = Number(m[1]);
       if (/slower/.test(m[0]) && speed > 1) speed = 1 / speed;

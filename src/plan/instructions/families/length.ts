@@ -34,6 +34,8 @@ export const length: Family = {
     rule(`${NOT_LENGTH}${T}\\s+of\\s+(?:[\\p{L}-]+\\s+){0,2}?(?:${ITEM}|b-roll|content|highlights|action)\\b`, (m, ctx) => total(ctx, Number(m[1]))),
     // A bare length with nothing else to claim it ("30s promo" is caught above; "make it 30 seconds").
     rule(`\\b(?:make|have|keep|get)\\s+(?:it|this|(?:the|this|my)\\s+(?:\\w+\\s+)?(?:video|clip|edit|slideshow|reel|film))\\s+(?:exactly\\s+|about\\s+|around\\s+|just\\s+|only\\s+)?${T}(?:\\s+long)?|\\b(?:it|the\\s+video|this)\\s+should\\s+(?:be|last)\\s+(?:about\\s+|around\\s+)?${T}(?:\\s+long)?|\\b(?:it's|just|only)\\s+${T}(?:\\s+long)?`, (m, ctx) => total(ctx, Number(m[1] ?? m[2] ?? m[3]))),
+    rule(`(?:^|(?<=[,;:]\\s*))${T}(?:\\s+long)?(?=\\s*(?:[,.;!?]|$))`, (m, ctx) => total(ctx, Number(m[1]))),
+    rule(`\\b(?:last|run|play)\\s+(?:for\\s+)?(?:exactly\\s+|about\\s+|around\\s+|just\\s+)?${T}`, (m, ctx) => total(ctx, Number(m[1])), -1),
     rule(`${NOT_LENGTH}\\b(?:around|about|roughly|approximately|approx\\.?)\\s+${T}`, (m, ctx) => total(ctx, Number(m[1]))),
     // "shorter, 40 seconds max": the number says how much; alone, the word is not enough to act on.
     rule(`\\b(?:shorter|longer|tighter)\\b(?=.*⟨)`, () => ''),
@@ -42,7 +44,7 @@ export const length: Family = {
     rule(`${T}\\s+(?:[\\p{L}-]+\\s+){0,1}?(?:recording|footage|song|track|audio|sound|file|input|original|source|raw|podcast|stream|interview|lecture|webinar)\\b|\\b(?:recording|footage|song|track|audio|sound|video|file|clip)\\s+(?:of|is|that's|that\\s+is|lasting|which\\s+is)\\s+(?:about\\s+)?${T}`, () => ''),
 
     rule(`${T}\\s+(?:per|each|for\\s+each|for\\s+every|a|an|every|on\\s+each|on\\s+every|apiece)\\s+(?:each\\s+)?${ITEM}`, (m, ctx) => perItem(ctx, Number(m[1]))),
-    rule(`\\b(?:each|every)\\s+${ITEM}\\s+(?:(?:should|to|will|must|can)\\s+)?(?:be\\s+)?(?:shown\\s+|show(?:s|n)?\\s+|stays?\\s+|lasts?\\s+|displayed\\s+|visible\\s+|on\\s+screen\\s+)?(?:for\\s+|to\\s+)?(?:about\\s+)?${T}`, (m, ctx) => perItem(ctx, Number(m[1]))),
+    rule(`\\b(?:each|every)\\s+${ITEM}\\s+(?:(?:should|to|will|must|can)\\s+)?(?:be\\s+)?(?:(?:shown|show(?:s|n)?|stays?|lasts?|displayed|visible|remains?|on\\s+screen|up)\\s+){0,3}(?:for\\s+|to\\s+)?(?:about\\s+)?${T}`, (m, ctx) => perItem(ctx, Number(m[1]))),
     rule(`\\b(?:make|set|keep|give)\\s+(?:each|every)\\s+(?:one|${ITEM})\\s+(?:to\\s+|at\\s+|last\\s+)?${T}(?:\\s+long)?`, (m, ctx) => perItem(ctx, Number(m[1]))),
     rule(`\\b(?:change|switch|transition|advance|move|cycle|rotate|flip)\\w*\\s+(?:\\w+\\s+)?every\\s+${T}|\\bevery\\s+${T}`, (m, ctx) => perItem(ctx, Number(m[1] ?? m[2]))),
     rule(`\\b(?:next|each|every|the)\\s+${ITEM}\\s+(?:\\w+\\s+)?for\\s+${T}`, (m, ctx) => perItem(ctx, Number(m[1]))),

@@ -16,7 +16,8 @@ export const logo: Family = {
       ctx.topic = 'logo';
       return 'logo card at the start';
     }),
-    rule(`\\b(?:end|finish|close)\\s+with\\s+${LOGO}\\b|\\b${LOGO}\\s+at\\s+the\\s+end\\b`, (_m, ctx) => {
+    rule(`\\b(?:end|finish|close)\\s+with\\s+(?:${LOGO}|it(?=(?:\\s+(?:too|as\\s+well|again))?\\b)(?:\\s+(?:too|as\\s+well|again))?)\\b|\\b${LOGO}\\s+at\\s+the\\s+end\\b`, (m, ctx) => {
+      if (/with\s+it\b/.test(m[0]) && ctx.topic !== 'logo') return undefined;
       ctx.state.logo.outro = true;
       ctx.topic = 'logo';
       return 'logo card at the end';

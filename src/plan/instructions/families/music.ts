@@ -63,7 +63,7 @@ export const music: Family = {
       ctx.state.mute = false;
       return "clips' own sound kept";
     }),
-    rule(`\\bduck(?:ed|ing)?\\s+(?:the\\s+)?(?:${MUSIC}\\s+)?(?:under|below|beneath|for|when|while)?\\s*(?:my\\s+|the\\s+|a\\s+)?(?:${VOICE})?|\\b(?:under|below|beneath|when|while|during)\\s+(?:i'm\\s+|i\\s+am\\s+|people\\s+are\\s+|someone\\s+is\\s+|they're\\s+|there\\s+is\\s+)?(?:my\\s+|the\\s+|a\\s+)?${VOICE}\\b`, (_m, ctx) => {
+    rule(`\\bduck(?:ed|ing)?\\s+(?:the\\s+)?(?:${MUSIC}\\s+)?(?:under|below|beneath|for|when|while)?\\s*(?:my\\s+|the\\s+|a\\s+)?(?:${VOICE})?|\\bso\\s+(?:that\\s+)?(?:you\\s+can\\s+hear\\s+)?(?:my\\s+|the\\s+)?${VOICE}(?:\\s+(?:is|are|stays?)\\s+(?:clear|audible|heard))?|\\b(?:under|below|beneath|when|while|during)\\s+(?:i'm\\s+|i\\s+am\\s+|people\\s+are\\s+|someone\\s+is\\s+|they're\\s+|there\\s+is\\s+)?(?:my\\s+|the\\s+|a\\s+)?${VOICE}\\b`, (_m, ctx) => {
       ctx.state.mute = false;
       musicOn(ctx);
       ctx.state.music.gain = Math.min(ctx.state.music.gain, 0.5);

@@ -1,7 +1,7 @@
 import type { Aspect, Resolution } from '../../../recipe/recipe.types.js';
 import { end, NUM, rule, type Context, type Family } from '../rules.js';
 
-const VERTICAL = '(?:vertical|portrait|upright|9\\s*:\\s*16|9x16|tik\\s*toks?|reels?|igtv|snapchat|youtube\\s+shorts?|yt\\s+shorts?|shorts|(?:instagram|ig|facebook|fb|snapchat|whatsapp)\\s+stor(?:y|ies)|stories|(?:for|as|into)\\s+(?:an?\\s+|my\\s+|our\\s+)?(?:instagram\\s+)?story|(?:an?|as\\s+a|into\\s+a)\\s+short(?=\\s*(?:$|[.,;!?]|for\\b)))';
+const VERTICAL = '(?:vertical|portrait|upright|9\\s*:\\s*16|9x16|tik\\s*toks?|reels?|igtv|snapchat|youtube\\s+shorts?|yt\\s+shorts?|shorts|(?:instagram|ig|facebook|fb|snapchat|whatsapp)\\s+stor(?:y|ies)|stories|(?:for|as|into)\\s+(?:an?\\s+|my\\s+|our\\s+)?(?:instagram\\s+)?story|(?<!tell\\s)\\ban?\\s+(?:[\\w:]+\\s+)?story|(?:an?|as\\s+a|into\\s+a)\\s+short(?=\\s*(?:$|[.,;!?]|for\\b)))';
 const SQUARE = '(?:square|1\\s*:\\s*1|1x1|instagram\\s+post|(?:for\\s+)?instagram(?!\\s+(?:reels?|stor(?:y|ies)|feed|portrait)))';
 const FOUR_FIVE = '(?:4\\s*:\\s*5|4x5|instagram\\s+(?:feed|portrait))';
 const WIDE = '(?:landscape|horizontal|widescreen|wide\\s*screen|16\\s*:\\s*9|16x9|youtube(?!\\s+shorts?)|desktop|tv)';
@@ -48,7 +48,7 @@ export const shape: Family = {
       if (aspect) ctx.state.aspect = aspect;
       return `${w}x${h}: ${[short && `resolution ${short}`, aspect && `aspect ${aspect}`].filter(Boolean).join(', ') || 'not a standard size; export.size sets exact sizes'}`;
     }),
-    rule(`\\b(480|720|1080|1440|2160)\\s*p\\b|\\b(4k|uhd|ultra\\s+hd|2k|qhd|full\\s*hd|fhd|hd)\\b`, (m, ctx) => {
+    rule(`(?:\\b(?:reduce|downscale|upscale|scale|resize|render|output)\\s+(?:it\\s+|the\\s+video\\s+)?(?:down\\s+|up\\s+)?(?:to\\s+|in\\s+|at\\s+)?)?\\b(480|720|1080|1440|2160)\\s*p\\b|\\b(4k|uhd|ultra\\s+hd|2k|qhd|full\\s*hd|fhd|hd)\\b`, (m, ctx) => {
       const named: Record<string, Resolution> = { '4k': '2160p', uhd: '2160p', 'ultra hd': '2160p', '2k': '1440p', qhd: '1440p', hd: '720p' };
       ctx.state.resolution = m[1] ? (`${m[1]}p` as Resolution) : (named[m[2]!.replace(/\s+/g, ' ')] ?? '1080p');
       return `resolution ${ctx.state.resolution}`;

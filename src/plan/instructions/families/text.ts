@@ -8,11 +8,11 @@ const TEXT = '(?:text(?:\\s+overlay)?|overlay\\s+text|tagline|slogan|label|banne
 const LOWER = '(?:lower[- ]?thirds?|name\\s+(?:tag|title|card|strap)|chyron)';
 const CTA = '(?:call[- ]to[- ]action(?:\\s+(?:text|card|screen))?|cta(?:\\s+text)?|end\\s+(?:card|screen|slate|title)|outro\\s+(?:card|text|screen)|closing\\s+(?:card|screen|text|title))';
 /** Up to three describing words ("ten-second animated"), never a verb, preposition or another noun. */
-const ADJ = `(?:(?!(?:with|and|or|to|for|of|in|at|on|from|the|a|an|video|clip|music|then|add|put|make|show|that|this|it)\\b)(?:${T}|[\\p{L}-]+)\\s+){0,3}?`;
-const VERB = '(?:add|put|show|display|overlay|write|include|insert|place|type|use|with|have|create|make|change|update|set|edit|need|want|extend|lengthen|shorten)';
+const ADJ = `(?:(?!(?:with|and|or|to|for|of|in|at|on|from|the|a|an|video|clip|music|then|add|put|make|show|that|this|it|no|not|without|any)\\b)(?:${T}|[\\p{L}-]+)\\s+){0,3}?`;
+const VERB = '(?:(?:end|finish|close|start|open|begin)\\s+(?:it\\s+|the\\s+video\\s+)?with|add|put|show|display|overlay|write|include|insert|place|type|use|with|have|create|make|change|update|set|edit|need|want|extend|lengthen|shorten)';
 /** How the words follow a text's noun: "saying", "that says", "of", ":", "to" (change the headline to …). */
 const SAYS = '(?:(?:that|which)\\s+(?:says|reads|shows)|saying|says|say|reading|reads|showing|of|with\\s+the\\s+(?:words?|text)|with\\s+name|with|:|to|for|as)';
-const LENGTH = `(?:\\s+(?:to|be|is|last|lasts|for|of|at)?\\s*(?:exactly\\s+|about\\s+)?${T}(?:\\s+long)?)?`;
+const LENGTH = `(?:(?:\\s+(?:longer|shorter))?,?\\s+(?:to|be|is|last|lasts|for|of|at)?\\s*(?:exactly\\s+|about\\s+)?${T}(?:\\s+long)?)?`;
 
 type Kind = 'title' | 'text' | 'lower' | 'cta';
 
@@ -74,6 +74,12 @@ function wordsFor(m: RegExpExecArray, kind: Kind, ctx: Context): { text?: string
 
 /** Adds a text of `kind`, with its words if the instruction gives them, else the recipe's; exported for fades and logos. */
 export function addText(m: RegExpExecArray, kind: Kind, ctx: Context, lengthMs?: number, given?: string): string {
+  if (given === undefined && ctx.negated(m.index, end(m))) {
+    const [label, is] = kind === 'title' ? ['titles', (t: TextEdit) => t.kind === 'title'] : ['texts', () => true];
+    ctx.state.texts = ctx.state.texts.filter((t) => !is(t));
+    ctx.consume(m.index, end(m));
+    return `no ${label}`;
+  }
   // 'Put "Grand Opening" as a big title': the quoted words already placed become that title.
   const as = new RegExp(`${Q}\\s+as\\s+(?:an?\\s+|the\\s+)?(?:[\\p{L}-]+\\s+){0,2}$`, 'u').exec(ctx.before(m.index));
   if (given === undefined && as && ctx.text?.text === ctx.quote(as[1]!)) {
@@ -83,6 +89,7 @@ export function addText(m: RegExpExecArray, kind: Kind, ctx: Context, lengthMs?:
   }
   const { text, upTo } = given === undefined ? wordsFor(m, kind, ctx) : { text: given, upTo: end(m) };
   const edit: TextEdit = { ...base(kind), color: 'white', text: text ?? (kind === 'cta' ? ctx.words.cta : ctx.words.title) };
+  if (/^(?:end|finish|close)\b/.test(m[0]) && edit.at !== 'end') Object.assign(edit, { kind: 'text', at: 'end', durationMs: edit.durationMs ?? 3000 });
   if (!text) edit.from = kind === 'cta' ? ctx.words.ctaFrom : ctx.words.titleFrom;
   if (lengthMs) edit.durationMs = lengthMs;
   ctx.consume(m.index, upTo);
