@@ -43,6 +43,21 @@ describe('chunkGraph', () => {
     expect(graph.script).toContain('loop=loop=');
   });
 
+  it('draws one box behind a caption line set in several fonts, not one per run', () => {
+    const text: Segment = { st: 0, d: 2000, m: { kind: 'caption', text: 'セール 🔥' } };
+    const runs = [{ file: 't0.txt', text: 'セール ', font: 1, width: 3.3 }, { file: 't1.txt', text: '🔥', font: 4, width: 1 }];
+    const graph = chunkGraph({ d: 2000, t: [{ tt: 0, sg: [image(0, 2000, 0)] }, { tt: 7, sg: [text] }] }, { from: 0, to: 60 }, {
+      frame: { width: 320, height: 180, fps: 30 },
+      media: (i) => ({ path: `/media/${i}.jpg`, width: 320, height: 180 }),
+      texts: new Map([[text, [{ runs, width: 4.3 }]]]),
+      fonts: ['font0.ttf', 'font1.ttf', 'font2.ttf', 'font3.ttf', 'font4.ttf'],
+    });
+    expect(graph.script.match(/drawbox=/g)).toHaveLength(1);
+    expect(graph.script).not.toContain('box=1');
+    expect(graph.script).toContain('fontfile=font1.ttf:textfile=t0.txt');
+    expect(graph.script).toContain('fontfile=font4.ttf:textfile=t1.txt');
+  });
+
   it('wraps long text into lines that fit', () => {
     expect(wrapText('Trail runner with a very long name indeed', 16)).toEqual(['Trail runner', 'with a very long', 'name indeed']);
   });

@@ -382,27 +382,36 @@ function drawText(seg: Segment, opts: ChunkOptions): string[] {
   const fade = (ms: unknown) => Math.max(0.04, Math.min(typeof ms === 'number' ? ms / 1000 : 0.3, (b - a) / 2.5));
   const [fadeIn, fadeOut] = [fade(seg.m.fadeInMs), fade(seg.m.fadeOutMs)];
   const color = colour(String(seg.m.color ?? 'white'));
-  const look =
-    seg.m.kind === 'caption'
-      ? `box=1:boxcolor=black@0.55:boxborderw=${Math.round(size * 0.3)}`
-      : `borderw=${Math.max(2, Math.round(size / 18))}:bordercolor=black@0.75`;
+  const caption = seg.m.kind === 'caption';
+  const border = Math.round(size * 0.3);
+  const outline = `borderw=${Math.max(2, Math.round(size / 18))}:bordercolor=black@0.75`;
+  const { width: W, height: H } = opts.frame;
   return lines.flatMap((line, j) => {
-    const top = position.startsWith('top') ? `${topSafe + j * step}` : position === 'center' ? `(h-${lines.length * step})/2+${j * step}` : `h-${bottomSafe}-${(lines.length - j) * step}`;
+    const top = position.startsWith('top') ? topSafe + j * step : position === 'center' ? Math.round((H - lines.length * step) / 2) + j * step : H - bottomSafe - (lines.length - j) * step;
+    const lineW = Math.round(line.width * size);
     // Corners (a lower third sits bottom-left) align to the side margin; the rest is centred.
-    const left = position.endsWith('left') ? `${side}` : position.endsWith('right') ? `(w-${side}-${Math.round(line.width * size)})` : `(w-${Math.round(line.width * size)})/2`;
+    const left = position.endsWith('left') ? side : position.endsWith('right') ? W - side - lineW : Math.round((W - lineW) / 2);
+    const several = line.runs.length > 1;
+    // A caption's box goes behind the whole line: a box per run would overlap its neighbours' in darker stripes.
+    // (drawbox cannot fade, so it shows while the words are more than half faded in.)
+    const box = caption && several ? [`drawbox=x=${left - border}:y=${top - border}:w=${lineW + 2 * border}:h=${Math.round(size * 1.2) + 2 * border}:color=black@0.55:t=fill:enable='between(t,${a + fadeIn / 2},${b - fadeOut / 2})'`] : [];
+    const look = caption ? (several ? 'borderw=0' : `box=1:boxcolor=black@0.55:boxborderw=${border}`) : outline;
     let offset = 0;
-    return line.runs.map((run) => {
-      // One centred run is placed by drawtext's own measure (exact, shaping included); others are laid side by side.
-      const x = line.runs.length === 1 && !position.includes('-') ? '(w-text_w)/2' : `${left}+${Math.round(offset * size)}`;
-      offset += run.width;
-      return [
-        `drawtext=fontfile=${opts.fonts[run.font]}:textfile=${run.file}:expansion=none`,
-        `fontsize=${size}:fontcolor=${color}:${look}`,
-        `x=${x}:y=${top}`,
-        `alpha='min(1,min((t-${a})/${fadeIn},(${b}-t)/${fadeOut}))'`,
-        `enable='between(t,${a},${b})'`,
-      ].join(':');
-    });
+    return [
+      ...box,
+      ...line.runs.map((run) => {
+        // One centred run is placed by drawtext's own measure (exact, shaping included); others are laid side by side.
+        const x = !several && !position.includes('-') ? '(w-text_w)/2' : `${left + Math.round(offset * size)}`;
+        offset += run.width;
+        return [
+          `drawtext=fontfile=${opts.fonts[run.font]}:textfile=${run.file}:expansion=none`,
+          `fontsize=${size}:fontcolor=${color}:${look}`,
+          `x=${x}:y=${top}`,
+          `alpha='min(1,min((t-${a})/${fadeIn},(${b}-t)/${fadeOut}))'`,
+          `enable='between(t,${a},${b})'`,
+        ].join(':');
+      }),
+    ];
   });
 }
 

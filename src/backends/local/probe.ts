@@ -86,9 +86,12 @@ export async function probeInput(input: ResolvedInput, tools: FfmpegPaths, signa
     await decodeCheck(tools, path, ['-frames:v', '1'], signal, damaged);
     const frames = Number(video.nb_frames);
     if (video.codec_name === 'gif' && frames > 1 && durationMs) return { kind: 'image', width: video.width, height: video.height, hasAudio: false, frames, durationMs };
-    // ffmpeg 4.1 does not turn JPEGs by their EXIF orientation; newer ones may say they did, as a display matrix.
-    const orientation = input.format === 'jpg' && rotationOf(video) === 0 ? await jpegOrientation(path) : 1;
-    const [width, height] = swapsSides(orientation) ? [video.height, video.width] : [video.width, video.height];
+    // ffmpeg 4.1 does not turn JPEGs by their EXIF orientation; newer ones say they do, as a display matrix, and
+    // turn the picture themselves.
+    const turned = rotationOf(video);
+    const orientation = input.format === 'jpg' && turned === 0 ? await jpegOrientation(path) : 1;
+    const swap = swapsSides(orientation) || Math.abs(turned) % 180 === 90;
+    const [width, height] = swap ? [video.height, video.width] : [video.width, video.height];
     return { kind: 'image', width, height, hasAudio: false, ...(orientation !== 1 ? { orientation } : {}) };
   }
   if (input.kind === 'audio') {
