@@ -1,6 +1,6 @@
 import { closest, distance } from 'fastest-levenshtein';
 import { FAMILIES } from './families/index.js';
-import { normalize, original } from './normalize.js';
+import { normalize, original, type Normalized } from './normalize.js';
 import type { Context, RecipeWords, Rule } from './rules.js';
 import { initialState, type EditState, type InstructionNote, type Unplaced } from './state.js';
 
@@ -28,22 +28,77 @@ const VOCABULARY = [...new Set(FAMILIES.flatMap((f) => f.words))];
 /** Interprets one instruction against the state (mutating it); returns what it did and what it could not place. */
 export function interpretInstruction(instruction: string, state: EditState, words: RecipeWords): InstructionNote {
   const n = normalize(instruction);
+  const placed = new Uint8Array(n.text.length);
+  const unsupported: string[] = [];
+  const ctx = contextFor(n, state, words, placed, unsupported);
+  const did = applyMatches(matchesOf(n.text), ctx);
+  const unplaced = leftovers(n.text, placed).map(({ word, at }): Unplaced => {
+    const asWritten = word.startsWith('«') ? `"${ctx.quote(word.slice(1, -1))}"` : word.startsWith('⟨') ? original(n, at, at + word.length) : word;
+    const suggestion = /^\p{L}{4,}$/u.test(word) ? suggest(word) : undefined;
+    return { word: asWritten, index: n.map[at]!, ...(suggestion ? { suggestion } : {}) };
+  });
+  return { instruction, did, unsupported, notUnderstood: unplaced.map((u) => u.word), unplaced };
+}
+
+interface Match {
+  r: Rule;
+  m: RegExpExecArray;
+}
+
+const span = ({ m }: Match): [number, number] => [m.index, m.index + m[0].length];
+
+/** Every match of every rule, best first: the longer match, then the higher priority, then the earlier. */
+function matchesOf(text: string): Match[] {
+  const found = RULES.flatMap((r) => [...text.matchAll(r.re)].filter((m) => m[0].trim()).map((m) => ({ r, m: m as RegExpExecArray })));
+  return found.sort((a, b) => b.m[0].length - a.m[0].length || b.r.priority - a.r.priority || a.m.index - b.m.index);
+}
+
+/**
+ * Overlapping matches go to the best one; the chosen ones apply in the order of the words, so later words refine
+ * earlier ones. A match that declines (a text's timing words with no text) gives way to the next best reading of
+ * its words.
+ */
+function applyMatches(found: Match[], ctx: Context): string[] {
+  const taken = new Uint8Array(ctx.n.text.length);
+  const free = (f: Match) => !taken.subarray(...span(f)).some((v) => v === 1);
+  const chosen = found.filter((f) => free(f) && (taken.fill(1, ...span(f)), true)).sort((a, b) => a.m.index - b.m.index);
+  const did: string[] = [];
+  let sentence = 0;
+  for (const first of chosen) {
+    const [s, e] = span(first);
+    if (ctx.consumed(s, e)) continue;
+    // "It" and a bare "fade out" refer to what this sentence named.
+    const start = s - ctx.before(s).length;
+    if (start !== sentence) (sentence = start), (ctx.topic = undefined);
+    taken.fill(0, s, e);
+    for (const f of [first, ...found.filter((f) => f !== first && overlaps(span(f), [s, e]) && free(f))]) {
+      const what = f.r.apply(f.m, ctx);
+      if (what === undefined) continue;
+      ctx.consume(...span(f));
+      taken.fill(1, ...span(f));
+      if (what) did.push(what);
+      break;
+    }
+  }
+  return did;
+}
+
+/** What rules see of one instruction; `placed` marks the characters some rule has read. */
+function contextFor(n: Normalized, state: EditState, words: RecipeWords, placed: Uint8Array, unsupported: string[]): Context {
   const text = n.text;
-  const placed = new Uint8Array(text.length);
   const sentenceStart = (at: number) => Math.max(0, ...[...text.slice(0, at).matchAll(SENTENCE_END)].map((m) => m.index + 1));
   const sentenceEnd = (at: number) => {
     SENTENCE_END.lastIndex = at;
-    const m = SENTENCE_END.exec(text);
-    return m ? m.index : text.length;
+    return SENTENCE_END.exec(text)?.index ?? text.length;
   };
-  const unsupported: string[] = [];
-  const ctx: Context = {
+  const clauseBefore = (start: number) => text.slice(sentenceStart(start), start).split(/,|\bthen\b|\band\b(?=\s+(?:add|put|make|use|set))/).at(-1)!;
+  return {
     state,
     n,
     words,
     quote: (i) => n.quotes[Number(i)] ?? '',
     negated: (start, end) => {
-      const clause = text.slice(sentenceStart(start), start).split(/,|\bthen\b|\band\b(?=\s+(?:add|put|make|use|set))/).at(-1)!;
+      const clause = clauseBefore(start);
       const before = NEGATION.exec(clause);
       const after = /^\s+(?:off|disabled)\b/.exec(text.slice(end));
       // The negation's own words are placed with what they negate.
@@ -57,52 +112,11 @@ export function interpretInstruction(instruction: string, state: EditState, word
     consume: (start, end) => placed.fill(1, start, end),
     consumed: (start, end) => placed.subarray(start, end).some((v) => v === 1),
     consumeWord: (re, start) => {
-      const clause = text.slice(sentenceStart(start), start);
-      for (const found of clause.matchAll(new RegExp(re.source, 'g'))) placed.fill(1, start - clause.length + found.index, start - clause.length + found.index + found[0].length);
+      const before = text.slice(sentenceStart(start), start);
+      for (const found of before.matchAll(new RegExp(re.source, 'g'))) placed.fill(1, start - before.length + found.index, start - before.length + found.index + found[0].length);
     },
     unsupported: (message) => void (unsupported.includes(message) || unsupported.push(message)),
   };
-
-  // Every match of every rule; overlaps go to the longer match, then the higher priority; the rest apply in text order.
-  const found = RULES.flatMap((r) => [...text.matchAll(r.re)].filter((m) => m[0].trim()).map((m) => ({ r, m: m as RegExpExecArray })));
-  found.sort((a, b) => b.m[0].length - a.m[0].length || b.r.priority - a.r.priority || a.m.index - b.m.index);
-  const span = (f: (typeof found)[number]): [number, number] => [f.m.index, f.m.index + f.m[0].length];
-  const chosen: typeof found = [];
-  const taken = new Uint8Array(text.length);
-  for (const f of found) {
-    const [s, e] = span(f);
-    if (taken.subarray(s, e).some((v) => v === 1)) continue;
-    taken.fill(1, s, e);
-    chosen.push(f);
-  }
-  chosen.sort((a, b) => a.m.index - b.m.index);
-  const did: string[] = [];
-  let sentence = 0;
-  for (const first of chosen) {
-    const [s, e] = span(first);
-    if (ctx.consumed(s, e)) continue;
-    const start = sentenceStart(s);
-    if (start !== sentence) (sentence = start), (ctx.topic = undefined);
-    // A match that declines (a text's timing words with no text) gives way to the next best reading of its words.
-    taken.fill(0, s, e);
-    const tries = [first, ...found.filter((f) => f !== first && overlaps(span(f), [s, e]) && !taken.subarray(...span(f)).some((v) => v === 1))];
-    for (const { r, m } of tries) {
-      const what = r.apply(m, ctx);
-      if (what === undefined) continue;
-      ctx.consume(...span({ r, m }));
-      taken.fill(1, ...span({ r, m }));
-      if (what) did.push(what);
-      break;
-    }
-  }
-
-  const unplaced = leftovers(n.text, placed).map(({ word, at }): Unplaced => {
-    const index = n.map[at]!;
-    const asWritten = word.startsWith('«') ? `"${ctx.quote(word.slice(1, -1))}"` : word.startsWith('⟨') ? original(n, at, at + word.length) : word;
-    const suggestion = /^\p{L}{4,}$/u.test(word) ? suggest(word) : undefined;
-    return { word: asWritten, index, ...(suggestion ? { suggestion } : {}) };
-  });
-  return { instruction, did, unsupported, notUnderstood: unplaced.map((u) => u.word), unplaced };
 }
 
 function overlaps([a, b]: [number, number], [c, d]: [number, number]): boolean {
