@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Draft, Segment } from '../../src/backends/draft.js';
-import { chunkGraph, frameCount, safeMargins, splitChunks, upscaleOf, wrapMeasured, wrapText } from '../../src/backends/local/graph.js';
+import { chunkGraph, frameCount, rightToLeft, safeMargins, splitChunks, upscaleOf, wrapMeasured, wrapText } from '../../src/backends/local/graph.js';
 
 const image = (st: number, d: number, input: number, transitionMs?: number): Segment => ({ st, d, src: `${input}.jpg`, m: { kind: 'image', input, ...(transitionMs ? { transitionMs } : {}) } });
 
@@ -56,6 +56,24 @@ describe('chunkGraph', () => {
     expect(graph.script).not.toContain('box=1');
     expect(graph.script).toContain('fontfile=font1.ttf:textfile=t0.txt');
     expect(graph.script).toContain('fontfile=font4.ttf:textfile=t1.txt');
+  });
+
+  it('lays the runs of a right-to-left line from the right', () => {
+    expect(rightToLeft('مرحبا 🔥')).toBe(true);
+    expect(rightToLeft('🔥 שלום')).toBe(true);
+    expect(rightToLeft('Sale مرحبا')).toBe(false);
+    const text: Segment = { st: 0, d: 2000, m: { kind: 'title', text: 'مرحبا 🔥' } };
+    const runs = [{ file: 't0.txt', text: 'مرحبا ', font: 0, width: 3 }, { file: 't1.txt', text: '🔥', font: 4, width: 1 }];
+    const graph = chunkGraph({ d: 2000, t: [{ tt: 0, sg: [image(0, 2000, 0)] }, { tt: 7, sg: [text] }] }, { from: 0, to: 60 }, {
+      frame: { width: 320, height: 180, fps: 30 },
+      media: (i) => ({ path: `/media/${i}.jpg`, width: 320, height: 180 }),
+      texts: new Map([[text, [{ runs, width: 4 }]]]),
+      fonts: ['font0.ttf', 'font1.ttf', 'font2.ttf', 'font3.ttf', 'font4.ttf'],
+    });
+    // The emoji (first in the text) is drawn at the left, the Arabic word after it.
+    expect(graph.script.indexOf('textfile=t1.txt')).toBeLessThan(graph.script.indexOf('textfile=t0.txt'));
+    expect(graph.script).toMatch(/textfile=t1\.txt[^;]*x=124:/);
+    expect(graph.script).toMatch(/textfile=t0\.txt[^;]*x=142:/);
   });
 
   it('wraps long text into lines that fit', () => {

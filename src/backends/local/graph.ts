@@ -397,9 +397,11 @@ function drawText(seg: Segment, opts: ChunkOptions): string[] {
     const box = caption && several ? [`drawbox=x=${left - border}:y=${top - border}:w=${lineW + 2 * border}:h=${Math.round(size * 1.2) + 2 * border}:color=black@0.55:t=fill:enable='between(t,${a + fadeIn / 2},${b - fadeOut / 2})'`] : [];
     const look = caption ? (several ? 'borderw=0' : `box=1:boxcolor=black@0.55:boxborderw=${border}`) : outline;
     let offset = 0;
+    // Each run is shaped and ordered by drawtext (fribidi); the runs of a right-to-left line go right to left.
+    const runs = rightToLeft(line.runs.map((r) => r.text).join('')) ? [...line.runs].reverse() : line.runs;
     return [
       ...box,
-      ...line.runs.map((run) => {
+      ...runs.map((run) => {
         // One centred run is placed by drawtext's own measure (exact, shaping included); others are laid side by side.
         const x = !several && !position.includes('-') ? '(w-text_w)/2' : `${left + Math.round(offset * size)}`;
         offset += run.width;
@@ -413,6 +415,12 @@ function drawText(seg: Segment, opts: ChunkOptions): string[] {
       }),
     ];
   });
+}
+
+/** True when a line's first letter is of a right-to-left script (Arabic, Hebrew, Syriac, Thaana, N'Ko). */
+export function rightToLeft(text: string): boolean {
+  const first = text.match(/\p{L}/u)?.[0];
+  return first !== undefined && /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}]/u.test(first);
 }
 
 /**
