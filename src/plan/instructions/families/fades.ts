@@ -37,7 +37,7 @@ export const fades: Family = {
           return `music fades ${[...dirs].join(' and ')}${ms ? ` over ${secs(Number(ms))}` : ''}`;
         }
         if (target === 'text') {
-          if (!ctx.text) addText({ ...m, index: end(m), 0: '' } as unknown as RegExpExecArray, 'title', ctx);
+          if (!ctx.text) addText({ index: end(m), 0: '' }, 'title', ctx);
           const t = ctx.text!;
           const fade = Number(ms ?? 500);
           if (!dirs.size || dirs.has('in')) t.fadeInMs = fade;

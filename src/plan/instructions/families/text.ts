@@ -15,6 +15,9 @@ const SAYS = '(?:(?:that|which)\\s+(?:says|reads|shows)|saying|says|say|reading|
 const LENGTH = `(?:(?:\\s+(?:longer|shorter))?,?\\s+(?:to|be|is|last|lasts|for|of|at)?\\s*(?:exactly\\s+|about\\s+)?${T}(?:\\s+long)?)?`;
 
 type Kind = 'title' | 'text' | 'lower' | 'cta';
+/** Where a text's words were named: a match, or an empty one where a fade named "the title". */
+type At = Pick<RegExpExecArray, 'index' | 0>;
+const LABEL: Record<Kind, string> = { title: 'title', text: 'text', lower: 'lower third', cta: 'call to action' };
 
 /** The new text's defaults by what it was called. */
 function base(kind: Kind): Pick<TextEdit, 'kind' | 'at' | 'position' | 'startMs' | 'durationMs'> {
@@ -31,15 +34,15 @@ function base(kind: Kind): Pick<TextEdit, 'kind' | 'at' | 'position' | 'startMs'
 }
 
 /** Finds the words for a text: quotes near it, words after "saying", a name after "for", capitals before it. */
-function wordsFor(m: RegExpExecArray, kind: Kind, ctx: Context): { text?: string; upTo: number } {
-  const e = end(m);
+function wordsFor(m: At, kind: Kind, ctx: Context): { text?: string; upTo: number } {
+  const e = m.index + m[0].length;
   const after = ctx.after(e);
   const direct = new RegExp(`^\\s*(?:${SAYS}\\s+)?${Q}`, 'u').exec(after);
   if (direct) return { text: ctx.quote(direct[1]!), upTo: e + direct[0].length };
   // A quote just before the noun: 'Add a "Subscribe!" text overlay'.
   const before = new RegExp(`${Q}\\s+(?:[\\p{L}-]+\\s+)?$`, 'u').exec(ctx.before(m.index));
   const quoteStart = before ? m.index - ctx.before(m.index).length + before.index : -1;
-  if (before && !ctx.consumed(quoteStart, quoteStart + 3)) {
+  if (before && !ctx.consumed(quoteStart, quoteStart + before[0].indexOf('»') + 1)) {
     ctx.consume(quoteStart, quoteStart + before[0].length);
     return { text: ctx.quote(before[1]!), upTo: e };
   }
@@ -73,21 +76,22 @@ function wordsFor(m: RegExpExecArray, kind: Kind, ctx: Context): { text?: string
 }
 
 /** Adds a text of `kind`, with its words if the instruction gives them, else the recipe's; exported for fades and logos. */
-export function addText(m: RegExpExecArray, kind: Kind, ctx: Context, lengthMs?: number, given?: string): string {
-  if (given === undefined && ctx.negated(m.index, end(m))) {
+export function addText(m: At, kind: Kind, ctx: Context, lengthMs?: number, given?: string): string {
+  const e = m.index + m[0].length;
+  if (given === undefined && ctx.negated(m.index, e)) {
     const [label, is] = kind === 'title' ? ['titles', (t: TextEdit) => t.kind === 'title'] : ['texts', () => true];
     ctx.state.texts = ctx.state.texts.filter((t) => !is(t));
-    ctx.consume(m.index, end(m));
+    ctx.consume(m.index, e);
     return `no ${label}`;
   }
   // 'Put "Grand Opening" as a big title': the quoted words already placed become that title.
   const as = new RegExp(`${Q}\\s+as\\s+(?:an?\\s+|the\\s+)?(?:[\\p{L}-]+\\s+){0,2}$`, 'u').exec(ctx.before(m.index));
   if (given === undefined && as && ctx.text?.text === ctx.quote(as[1]!)) {
     Object.assign(ctx.text, base(kind), lengthMs ? { durationMs: lengthMs } : {});
-    ctx.consume(m.index, end(m));
-    return `"${ctx.text.text}" as a ${kind === 'lower' ? 'lower third' : kind === 'cta' ? 'call to action' : ctx.text.kind}`;
+    ctx.consume(m.index, e);
+    return `"${ctx.text.text}" as a ${LABEL[kind]}`;
   }
-  const { text, upTo } = given === undefined ? wordsFor(m, kind, ctx) : { text: given, upTo: end(m) };
+  const { text, upTo } = given === undefined ? wordsFor(m, kind, ctx) : { text: given, upTo: e };
   const edit: TextEdit = { ...base(kind), color: 'white', text: text ?? (kind === 'cta' ? ctx.words.cta : ctx.words.title) };
   if (/^(?:end|finish|close)\b/.test(m[0]) && edit.at !== 'end') Object.assign(edit, { kind: 'text', at: 'end', durationMs: edit.durationMs ?? 3000 });
   if (!text) edit.from = kind === 'cta' ? ctx.words.ctaFrom : ctx.words.titleFrom;
@@ -96,8 +100,7 @@ export function addText(m: RegExpExecArray, kind: Kind, ctx: Context, lengthMs?:
   ctx.state.texts.push(edit);
   ctx.text = edit;
   ctx.topic = 'text';
-  const label = kind === 'lower' ? 'lower third' : kind === 'cta' ? 'call to action' : edit.kind;
-  return `${label} "${edit.text}"${edit.from ? ` (words from ${edit.from})` : ''}`;
+  return `${kind === 'title' ? edit.kind : LABEL[kind]} "${edit.text}"${edit.from ? ` (words from ${edit.from})` : ''}`;
 }
 
 /** Refines the current text, or declines when this instruction has none. */
