@@ -1,4 +1,4 @@
-import { COLOR, DET, end, Q, rule, secs, T, type Context, type Family } from '../rules.js';
+import { COLOR, DET, Q, rule, secs, T, type Context, type Family } from '../rules.js';
 import type { Position, TextEdit } from '../state.js';
 
 const TITLE = '(?:title(?:\\s+(?:card|screen|frame|slide|text))?|heading|headline|intro\\s+(?:text|card|title|screen|slide)|opening\\s+(?:title|card|text|screen))';
