@@ -94,6 +94,14 @@ async function expand(pattern: string, dir: string): Promise<string[]> {
   return matches.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 }
 
+/** How to convert what people often have but the bundled ffmpeg cannot read (iPhone photos are HEIC). */
+const CONVERT: Record<string, string> = {
+  heic: 'convert it to JPEG first (`magick photo.heic photo.jpg`, or on a Mac `sips -s format jpeg photo.heic --out photo.jpg`); ',
+  avif: 'convert it to JPEG or PNG first (`magick photo.avif photo.jpg`); ',
+  flac: 'convert it first (`ffmpeg -i song.flac song.m4a`); ',
+  ogg: 'convert it first (`ffmpeg -i song.ogg song.m4a`); ',
+};
+
 /** Checks one file; returns the resolved input or a message (with a hint after a newline). */
 async function checkFile(path: string, role: Role): Promise<Omit<ResolvedInput, 'index' | 'role'> | string> {
   const info = await stat(path);
@@ -112,7 +120,7 @@ async function checkFile(path: string, role: Role): Promise<Omit<ResolvedInput, 
   const kind = type ? KINDS[type.ext] : undefined;
   if (!type || !kind) {
     const what = type ? `${type.ext} content` : 'content of an unknown type';
-    return `unsupported file: ${ext ? `.${ext} ` : ''}file with ${what}\naccepted types: ${ACCEPTED_TYPES}`;
+    return `unsupported file: ${ext ? `.${ext} ` : ''}file with ${what}\n${CONVERT[type?.ext ?? ''] ?? ''}accepted types: ${ACCEPTED_TYPES}`;
   }
   if (role === 'logo' && kind !== 'image') return `a logo must be an image, but this is ${kind}\nuse a PNG (with transparency) or a JPEG`;
   if (role === 'music' && kind !== 'audio') return `music must be audio, but this is ${kind}\nuse an mp3, wav, m4a or aac file`;

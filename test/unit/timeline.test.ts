@@ -106,5 +106,8 @@ describe('buildTimeline', () => {
   it('turns file names into captions', () => {
     expect(prettyName('red-sneakers.jpg')).toBe('Red Sneakers');
     expect(prettyName('01_blue_suede.shoes.png')).toBe('Blue Suede Shoes');
+    expect(prettyName('café-crème.jpg')).toBe('Café Crème');
+    expect(prettyName('ÅRHUS_över_öl.jpg')).toBe('ÅRHUS Över Öl');
+    expect(prettyName('東京-夜景.png')).toBe('東京 夜景');
   });
 });

@@ -132,6 +132,17 @@ describe('nemo-run validate', () => {
     expect(stdout).toBe('');
   });
 
+  it('says how to convert an iPhone photo (HEIC), which it cannot read', async () => {
+    const dir = await tmpProject();
+    // The start of a HEIC file: an ISO box of type ftyp with the brand heic.
+    await writeFile(join(dir, 'media', 'IMG_0001.HEIC'), Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypheic\0\0\0\0mif1heic'), Buffer.alloc(64)]));
+    const recipe = await writeRecipe(dir, 'phone.yaml', 'inputs:\n  - media/IMG_0001.HEIC\ninstructions:\n  - make a video\n');
+    const { code, stderr } = await runMain(['validate', recipe], { cwd: dir });
+    expect(code).toBe(2);
+    expect(stderr).toContain('unsupported file: .heic file with heic content');
+    expect(stderr).toContain('convert it to JPEG first (`magick photo.heic photo.jpg`');
+  });
+
   it('reports an unreadable recipe path with a hint and exit 2', async () => {
     const { code, stderr } = await runMain(['validate', 'recipes/nope.yaml']);
     expect(stderr).toContain('cannot read recipes/nope.yaml: no such file');
