@@ -175,8 +175,8 @@ function names(cut: ClipCut, name: string): boolean {
   return lower === cut.clip || lower.startsWith(cut.clip!) || lower.replace(/\.[^.]+$/, '') === cut.clip;
 }
 
-/** The parts of a clip that play, in clip milliseconds, after its trims and removed ranges. */
-export function clipPieces(from: TimelineInput, clipNames: string[], state: EditState, warnings: string[]): [number, number][] {
+/** The parts of a clip that play, in clip milliseconds, after its trims and removed ranges (times as in the clip). */
+function clipPieces(from: TimelineInput, clipNames: string[], state: EditState, warnings: string[]): [number, number][] {
   // A cut that names no clip, or a file that is not among the clips, applies to every clip.
   const appliesTo = (cut: ClipCut) => !cut.clip || names(cut, from.input.name) || !clipNames.some((n) => names(cut, n));
   const length = from.info.durationMs ?? 0;
@@ -186,7 +186,7 @@ export function clipPieces(from: TimelineInput, clipNames: string[], state: Edit
     if (cut.kind === 'drop-start') start += cut.ms!;
     else if (cut.kind === 'drop-end') stop -= cut.ms!;
     else if (cut.kind === 'keep-end') start = Math.max(start, stop - cut.ms!);
-    else if (cut.kind === 'keep') [start, stop] = [start + cut.fromMs!, cut.toMs === undefined ? stop : Math.min(stop, start + cut.toMs)];
+    else if (cut.kind === 'keep') [start, stop] = [Math.max(start, cut.fromMs!), cut.toMs === undefined ? stop : Math.min(stop, cut.toMs)];
     else removed.push([cut.fromMs!, cut.toMs!]);
   }
   if (stop > length + 1 || start >= length) warnings.push(`${from.input.name} is ${(length / 1000).toFixed(1)} s long; a trim asked for more than it has`);
