@@ -258,6 +258,12 @@ describe('the vocabulary', () => {
 });
 
 describe('phrasings outside the corpus', () => {
+  it('lets a later instruction name a text that is already there ("the title")', () => {
+    const { state, unplaced } = read('add the title "Summer" for 3 seconds', 'Change the title color to yellow', 'make the intro 5 seconds long', 'Change the headline to "Winter"');
+    expect(state.texts).toEqual([{ kind: 'title', at: 'start', position: 'center', durationMs: 5000, color: 'yellow', text: 'Winter' }]);
+    expect(unplaced).toEqual([]);
+  });
+
   it.each<[string, (s: EditState) => unknown, unknown]>([
     ['chop off the first 8 seconds and the last 4', (s) => s.cuts, [{ kind: 'drop-start', ms: 8000 }, { kind: 'drop-end', ms: 4000 }]],
     ['keep everything between 0:45 and 1:10', (s) => s.cuts, [{ kind: 'keep', fromMs: 45_000, toMs: 70_000 }]],
@@ -283,6 +289,12 @@ describe('phrasings outside the corpus', () => {
     ['a caption at the bottom saying Thanks for watching', (s) => s.texts.map((t) => [t.text, t.position]), [['Thanks for watching', 'bottom']]],
     ['Create a 1-minute highlight reel from the photos, upbeat music, no text', (s) => [s.totalMs, s.aspect, s.music.on, s.texts], [60_000, '9:16', true, []]],
     ['Lower the background music so the voice is clear', (s) => [s.music.gain, s.mute], [0.5, false]],
+    ['Mute the audio and add background music', (s) => [s.mute, s.music.on], [true, true]],
+    ['Fade out the last 3 seconds', (s) => [s.fadeOutMs, s.totalMs, s.cuts], [3000, undefined, []]],
+    ['Lose everything after the 2 minute mark', (s) => s.cuts, [{ kind: 'keep', fromMs: 0, toMs: 120_000 }]],
+    ['Play the clip at 50% speed', (s) => s.speed, 0.5],
+    ['Put the logo in the corner', (s) => [s.logo.corner, s.logo.position], [true, 'bottom-right']],
+    ['Create a 60 second YouTube video with intro and outro', (s) => s.texts.map((t) => t.at), ['start', 'end']],
   ])('reads "%s"', (text, get, want) => {
     const { state, unplaced } = read(text);
     expect(get(state)).toEqual(want);

@@ -71,7 +71,7 @@ export const clips: Family = {
       if (want === 'keep' && /from/.test(m[0])) return cut(ctx, head ? { clip: named(m, 3), kind: 'keep', fromMs: 0, toMs: Number(m[1]) } : { clip: named(m, 3), kind: 'keep-end', ms: Number(m[1]) });
       return cut(ctx, { clip: named(m, 3), kind: head ? 'drop-start' : 'drop-end', ms: Number(m[1]) });
     }),
-    rule(`\\b(?:everything|anything|all|the\\s+rest|whatever\\s+comes)\\s+(after|past|beyond|before|until|up\\s+to)\\s+${T}`, (m, ctx) => {
+    rule(`\\b(?:everything|anything|all|the\\s+rest|whatever\\s+comes)\\s+(after|past|beyond|before|until|up\\s+to)\\s+(?:the\\s+)?${T}(?:\\s+(?:mark|point))?`, (m, ctx) => {
       const after = /after|past|beyond/.test(m[1]!);
       if (intent(ctx, m.index) === 'keep') return cut(ctx, after ? { kind: 'drop-start', ms: Number(m[2]) } : { kind: 'keep', fromMs: 0, toMs: Number(m[2]) });
       return cut(ctx, after ? { kind: 'keep', fromMs: 0, toMs: Number(m[2]) } : { kind: 'drop-start', ms: Number(m[2]) });
@@ -106,6 +106,7 @@ export const clips: Family = {
     }),
 
     // Speed.
+    rule(`\\b(?:at\\s+|to\\s+)?${NUM}%\\s+(?:of\\s+(?:the\\s+)?(?:original\\s+|normal\\s+)?)?(?:playback\\s+)?speed\\b`, (m, ctx) => setSpeed(ctx, Number(m[1]) / 100)),
     rule(`(?:\\b(?:at|to|by)\\s+|\\b(?:playback\\s+)?speed\\s+(?:of\\s+|to\\s+|at\\s+|=\\s*)?)?\\b${NUM}x(?![\\p{L}\\d])(?:\\s+(?:the\\s+)?(?:speed|playback(?:\\s+speed)?|faster|slower|time[- ]?lapse|timelapse|slow(?:er)?\\s+motion|fast\\s+forward))?`, (m, ctx) => {
       if (/zoom|scale/.test(ctx.after(end(m)).slice(0, 12))) return undefined;
       let speed = Number(m[1]);

@@ -35,7 +35,7 @@ export const length: Family = {
     // A bare length with nothing else to claim it ("30s promo" is caught above; "make it 30 seconds").
     rule(`\\b(?:make|have|keep|get)\\s+(?:it|this|(?:the|this|my)\\s+(?:\\w+\\s+)?(?:video|clip|edit|slideshow|reel|film))\\s+(?:exactly\\s+|about\\s+|around\\s+|just\\s+|only\\s+)?${T}(?:\\s+long)?|\\b(?:it|the\\s+video|this)\\s+should\\s+(?:be|last)\\s+(?:about\\s+|around\\s+)?${T}(?:\\s+long)?|\\b(?:it's|just|only)\\s+${T}(?:\\s+long)?`, (m, ctx) => total(ctx, Number(m[1] ?? m[2] ?? m[3]))),
     rule(`(?:^|(?<=[,;:]\\s*))${T}(?:\\s+long)?(?=\\s*(?:[,.;!?]|$))`, (m, ctx) => total(ctx, Number(m[1]))),
-    rule(`\\b(?:last|run|play)\\s+(?:for\\s+)?(?:exactly\\s+|about\\s+|around\\s+|just\\s+)?${T}`, (m, ctx) => total(ctx, Number(m[1])), -1),
+    rule(`\\b(?:to|should|will|must|it|video)\\s+(?:last|run|play)\\s+(?:for\\s+)?(?:exactly\\s+|about\\s+|around\\s+|just\\s+)?${T}`, (m, ctx) => total(ctx, Number(m[1])), -1),
     rule(`${NOT_LENGTH}\\b(?:around|about|roughly|approximately|approx\\.?)\\s+${T}`, (m, ctx) => total(ctx, Number(m[1]))),
     // "shorter, 40 seconds max": the number says how much; alone, the word is not enough to act on.
     rule(`\\b(?:shorter|longer|tighter)\\b(?=.*⟨)`, () => ''),

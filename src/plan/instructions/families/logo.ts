@@ -2,7 +2,7 @@ import { end, NUM, Q, rule, type Family } from '../rules.js';
 import type { Corner } from '../state.js';
 import { addText } from './text.js';
 
-const LOGO = '(?:(?:channel|brand|company|our|my|the|a|an)\\s+)*(?:logo|watermark|brand\\s+mark)s?';
+const LOGO = '(?:(?:channel|brand|company|our|my|the|a|an)\\s+)*(?:watermark\\s+logo|logo\\s+watermark|logo|watermark|brand\\s+mark)s?';
 
 /** The logo input: in a corner, as a card at the start or end, as a watermark, or not at all. */
 export const logo: Family = {
@@ -22,7 +22,7 @@ export const logo: Family = {
       ctx.topic = 'logo';
       return 'logo card at the end';
     }),
-    rule(`\\b${LOGO}(?:(?:\\s+(?:in|at|on|to|into))?\\s+(?:the\\s+)?(top|bottom|upper|lower)[- ]?(left|right)(?:[- ]hand)?(?:\\s+(?:corner|position|side))?)?`, (m, ctx) => {
+    rule(`\\b${LOGO}(?:(?:\\s+(?:in|at|on|to|into))?\\s+(?:the\\s+)?(top|bottom|upper|lower)[- ]?(left|right)(?:[- ]hand)?(?:\\s+(?:corner|position|side))?|\\s+(?:in|at|on|into)\\s+(?:the\\s+|a\\s+)?corner)?`, (m, ctx) => {
       ctx.topic = 'logo';
       if (ctx.negated(m.index, end(m))) {
         Object.assign(ctx.state.logo, { corner: false, intro: false, outro: false });
@@ -30,7 +30,7 @@ export const logo: Family = {
       }
       ctx.state.logo.corner = true;
       if (m[1]) ctx.state.logo.position = `${/top|upper/.test(m[1]) ? 'top' : 'bottom'}-${m[2]}` as Corner;
-      if (/watermark/.test(m[0]) && !/logo/.test(m[0])) ctx.state.logo.opacity = Math.min(ctx.state.logo.opacity, 0.5);
+      if (/watermark/.test(m[0])) ctx.state.logo.opacity = Math.min(ctx.state.logo.opacity, 0.5);
       return `logo in the ${ctx.state.logo.position} corner${ctx.state.logo.opacity < 1 ? ` (${Math.round(ctx.state.logo.opacity * 100)}%)` : ''}`;
     }),
     // A watermark made of words is a text, and replaces the logo.

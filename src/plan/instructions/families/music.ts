@@ -47,7 +47,7 @@ export const music: Family = {
       musicOn(ctx);
       return "clips' own sound replaced by the music";
     }),
-    rule(`\\b(?:mute|silence|turn\\s+off)\\s+(?:the\\s+|this\\s+|these\\s+|all\\s+(?:the\\s+)?)?(?:clips?|videos?|footage|original(?:\\s+(?:audio|sound))?|clips?'s?\\s+(?:audio|sound)|(?:video|clip)\\s+(?:audio|sound)|camera\\s+(?:audio|sound)|it|them)\\b`, (_m, ctx) => {
+    rule(`\\b(?:mute|silence|turn\\s+off)\\s+(?:the\\s+|this\\s+|these\\s+|all\\s+(?:the\\s+)?)?(?:clips?|videos?|footage|audio|sound|original(?:\\s+(?:audio|sound))?|clips?'s?\\s+(?:audio|sound)|(?:video|clip)\\s+(?:audio|sound)|camera\\s+(?:audio|sound)|it|them)\\b`, (_m, ctx) => {
       ctx.state.mute = true;
       return "clips' own sound muted";
     }),
@@ -69,7 +69,7 @@ export const music: Family = {
       ctx.state.music.gain = Math.min(ctx.state.music.gain, 0.5);
       return "music lowered under the clips' own sound";
     }),
-    rule(`\\b(?:${MUSIC}|volume|level|audio)\\s+(?:volume\\s+|level\\s+)?(?:down\\s+|up\\s+)?(?:(?:to|at|of|=|:)\\s*)?${NUM}%|\\b${NUM}%\\s+(?:music\\s+)?(?:volume|music|level)|\\b(?:volume|level)\\s+(?:\\w+\\s+){0,3}?(?:to|at)\\s+${NUM}%`, (m, ctx) =>
+    rule(`\\b(?:${MUSIC}|volume|level|audio)\\s+(?:volume\\s+|level\\s+)?(?:down\\s+|up\\s+)?(?:(?:to|at|of|=|:)\\s*)?${NUM}%(?:\\s+(?:volume|level))?|\\b${NUM}%\\s+(?:music\\s+)?(?:volume|music|level)|\\b(?:volume|level)\\s+(?:\\w+\\s+){0,3}?(?:to|at)\\s+${NUM}%`, (m, ctx) =>
       volume(ctx, Number(m[1] ?? m[2] ?? m[3]) / 100)),
     rule(`\\b(?:to|at)\\s+${NUM}%(?!\\s*(?:opacity|scale|size|transparen|saturation|brightness|contrast|zoom|speed))`, (m, ctx) =>
       ctx.topic === 'music' ? volume(ctx, Number(m[1]) / 100) : undefined),

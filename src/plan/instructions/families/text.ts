@@ -92,6 +92,15 @@ export function addText(m: At, kind: Kind, ctx: Context, lengthMs?: number, give
     return `"${ctx.text.text}" as a ${LABEL[kind]}`;
   }
   const { text, upTo } = given === undefined ? wordsFor(m, kind, ctx) : { text: given, upTo: e };
+  // "Change the title to 'X'", "make the intro 5 seconds long": "the" names a text that is already there.
+  const existing = /\bthe\s/.test(m[0]) && !/^(?:add|put|insert|include|create|write|show|display|overlay|use|with|have|place|type)\b/.test(m[0]) ? [...ctx.state.texts].reverse().find((t) => isKind(t, kind)) : undefined;
+  if (existing) {
+    if (text) Object.assign(existing, { text, from: undefined });
+    if (lengthMs) existing.durationMs = lengthMs;
+    ctx.consume(m.index, upTo);
+    Object.assign(ctx, { text: existing, topic: 'text' });
+    return `the ${LABEL[kind]} "${existing.text}"${text ? ' (new words)' : ''}${lengthMs ? ` for ${lengthMs / 1000} s` : ''}`;
+  }
   const edit: TextEdit = { ...base(kind), color: 'white', text: text ?? (kind === 'cta' ? ctx.words.cta : ctx.words.title) };
   if (/^(?:end|finish|close)\b/.test(m[0]) && edit.at !== 'end') Object.assign(edit, { kind: 'text', at: 'end', durationMs: edit.durationMs ?? 3000 });
   if (!text) edit.from = kind === 'cta' ? ctx.words.ctaFrom : ctx.words.titleFrom;
@@ -101,6 +110,14 @@ export function addText(m: At, kind: Kind, ctx: Context, lengthMs?: number, give
   ctx.text = edit;
   ctx.topic = 'text';
   return `${kind === 'title' ? edit.kind : LABEL[kind]} "${edit.text}"${edit.from ? ` (words from ${edit.from})` : ''}`;
+}
+
+/** True when an existing text is what `kind` names. */
+function isKind(t: TextEdit, kind: Kind): boolean {
+  if (kind === 'title') return t.kind === 'title';
+  if (kind === 'lower') return t.position === 'bottom-left';
+  if (kind === 'cta') return t.at === 'end';
+  return t.kind === 'text';
 }
 
 /** Refines the current text, or declines when this instruction has none. */
@@ -130,8 +147,8 @@ export const text: Family = {
   words: ['title', 'text', 'overlay', 'headline', 'tagline', 'lower third', 'intro', 'outro', 'call to action', 'end card', 'saying', 'top', 'bottom', 'center'],
   rules: [
     rule(`\\b(?:${VERB}\\s+)?${DET}?${ADJ}${TITLE}${LENGTH}`, (m, ctx) => addText(m, 'title', ctx, lengthOf(m)), 1),
-    rule(`\\b(?:add|make|create|have|include|insert|put|extend|lengthen|shorten|change|update|want|need|with)\\s+${DET}?${ADJ}${BARE_INTRO}\\b(?!\\.\\w)${LENGTH}`, (m, ctx) => addText(m, 'title', ctx, lengthOf(m)), 1),
-    rule(`\\b(?:add|make|create|have|include|insert|put|extend|lengthen|shorten|change|update|want|need|with)\\s+${DET}?${ADJ}${BARE_OUTRO}\\b(?!\\.\\w)${LENGTH}`, (m, ctx) => addText(m, 'cta', ctx, lengthOf(m)), 1),
+    rule(`\\b(?:add|make|create|have|include|insert|put|extend|lengthen|shorten|change|update|want|need|with|and)\\s+${DET}?${ADJ}${BARE_INTRO}\\b(?!\\.\\w)${LENGTH}`, (m, ctx) => addText(m, 'title', ctx, lengthOf(m)), 1),
+    rule(`\\b(?:add|make|create|have|include|insert|put|extend|lengthen|shorten|change|update|want|need|with|and)\\s+${DET}?${ADJ}${BARE_OUTRO}\\b(?!\\.\\w)${LENGTH}`, (m, ctx) => addText(m, 'cta', ctx, lengthOf(m)), 1),
     rule(`\\b(?:${VERB}\\s+)?${DET}?${ADJ}${TEXT}${LENGTH}`, (m, ctx) => addText(m, 'text', ctx, lengthOf(m))),
     rule(`\\b(?:${VERB}\\s+)?${DET}?${ADJ}${LOWER}`, (m, ctx) => addText(m, 'lower', ctx), 1),
     rule(`\\b(?:${VERB}\\s+)?${DET}?${ADJ}${CTA}${LENGTH}`, (m, ctx) => addText(m, 'cta', ctx, lengthOf(m)), 1),
@@ -182,7 +199,7 @@ export const text: Family = {
       if (ctx.topic === 'logo' && m[1]) return (ctx.state.logo.position = where as typeof ctx.state.logo.position), `logo in the ${where} corner`;
       return refine(ctx, (t) => ((t.position = where), `text at the ${where}`));
     }),
-    rule(`\\b(?:in|colou?red)\\s+${COLOR}|\\b${COLOR}(?=\\s+(?:text|letters|font|title|words))`, (m, ctx) =>
+    rule(`\\b(?:in|colou?red|colou?r\\s+(?:to|of|=|:)?)\\s*${COLOR}|\\b${COLOR}(?=\\s+(?:text|letters|font|title|words))`, (m, ctx) =>
       refine(ctx, (t) => ((t.color = (m[1] ?? m[2])!), `text in ${t.color}`))),
     rule(`\\b(?:in\\s+)?(?:a\\s+)?(?:big|large|huge|small|tiny|bold)\\s+(?:font|letters|type)\\b`, (_m, ctx) => refine(ctx, () => '')),
   ],
