@@ -295,6 +295,13 @@ describe('phrasings outside the corpus', () => {
     ['Play the clip at 50% speed', (s) => s.speed, 0.5],
     ['Put the logo in the corner', (s) => [s.logo.corner, s.logo.position], [true, 'bottom-right']],
     ['Create a 60 second YouTube video with intro and outro', (s) => s.texts.map((t) => t.at), ['start', 'end']],
+    ['remove background music', (s) => s.music.on, false],
+    ['make all photos display 3s each', (s) => s.perItemMs, 3000],
+    ['increase speed by 1.25x', (s) => s.speed, 1.25],
+    ['Set music fade-out to 4 seconds', (s) => s.music.fadeOutMs, 4000],
+    ['end the video with a fade to black', (s) => [s.fadeOutMs, s.fadeInMs], [1000, 0]],
+    ['background music volume should be low', (s) => s.music.volume, 0.2],
+    ['hey can u make this into a tiktok w/ some music pls', (s) => [s.aspect, s.music.on], ['9:16', true]],
   ])('reads "%s"', (text, get, want) => {
     const { state, unplaced } = read(text);
     expect(get(state)).toEqual(want);

@@ -107,7 +107,7 @@ export const clips: Family = {
 
     // Speed.
     rule(`\\b(?:at\\s+|to\\s+)?${NUM}%\\s+(?:of\\s+(?:the\\s+)?(?:original\\s+|normal\\s+)?)?(?:playback\\s+)?speed\\b`, (m, ctx) => setSpeed(ctx, Number(m[1]) / 100)),
-    rule(`(?:\\b(?:at|to|by)\\s+|\\b(?:playback\\s+)?speed\\s+(?:of\\s+|to\\s+|at\\s+|=\\s*)?)?\\b${NUM}x(?![\\p{L}\\d])(?:\\s+(?:the\\s+)?(?:speed|playback(?:\\s+speed)?|faster|slower|time[- ]?lapse|timelapse|slow(?:er)?\\s+motion|fast\\s+forward))?`, (m, ctx) => {
+    rule(`(?:\\b(?:at|to|by)\\s+|\\b(?:(?:increase|raise|boost|bump|set|change|up)\\s+(?:the\\s+)?)?(?:playback\\s+)?speed\\s+(?:of\\s+|to\\s+|at\\s+|by\\s+|=\\s*)?)?\\b${NUM}x(?![\\p{L}\\d])(?:\\s+(?:the\\s+)?(?:speed|playback(?:\\s+speed)?|faster|slower|time[- ]?lapse|timelapse|slow(?:er)?\\s+motion|fast\\s+forward))?`, (m, ctx) => {
       if (/zoom|scale/.test(ctx.after(end(m)).slice(0, 12))) return undefined;
       let speed = Number(m[1]);
       if (/slower/.test(m[0]) && speed > 1) speed = 1 / speed;

@@ -44,8 +44,9 @@ export const length: Family = {
     rule(`${T}\\s+(?:[\\p{L}-]+\\s+){0,1}?(?:recording|footage|song|track|audio|sound|file|input|original|source|raw|podcast|stream|interview|lecture|webinar)\\b|\\b(?:recording|footage|song|track|audio|sound|video|file|clip)\\s+(?:of|is|that's|that\\s+is|lasting|which\\s+is)\\s+(?:about\\s+)?${T}`, () => ''),
 
     rule(`${T}\\s+(?:per|each|for\\s+each|for\\s+every|a|an|every|on\\s+each|on\\s+every|apiece)\\s+(?:each\\s+)?${ITEM}`, (m, ctx) => perItem(ctx, Number(m[1]))),
-    rule(`\\b(?:each|every)\\s+${ITEM}\\s+(?:(?:should|to|will|must|can)\\s+)?(?:be\\s+)?(?:(?:shown|show(?:s|n)?|stays?|lasts?|displayed|visible|remains?|on\\s+screen|up)\\s+){0,3}(?:for\\s+|to\\s+)?(?:about\\s+)?${T}`, (m, ctx) => perItem(ctx, Number(m[1]))),
+    rule(`\\b(?:each|every|all)\\s+${ITEM}\\s+(?:(?:should|to|will|must|can)\\s+)?(?:be\\s+)?(?:(?:shown|show(?:s|n)?|stays?|lasts?|displayed|display|visible|remains?|appears?|on\\s+screen|up)\\s+){0,3}(?:for\\s+|to\\s+)?(?:about\\s+)?${T}`, (m, ctx) => perItem(ctx, Number(m[1]))),
     rule(`\\b(?:make|set|keep|give)\\s+(?:each|every)\\s+(?:one|${ITEM})\\s+(?:to\\s+|at\\s+|last\\s+)?${T}(?:\\s+long)?`, (m, ctx) => perItem(ctx, Number(m[1]))),
+    rule(`${T}\\s+(?:each|apiece)\\b`, (m, ctx) => perItem(ctx, Number(m[1]))),
     rule(`\\b(?:change|switch|transition|advance|move|cycle|rotate|flip)\\w*\\s+(?:\\w+\\s+)?every\\s+${T}|\\bevery\\s+${T}`, (m, ctx) => perItem(ctx, Number(m[1] ?? m[2]))),
     rule(`\\b(?:next|each|every|the)\\s+${ITEM}\\s+(?:\\w+\\s+)?for\\s+${T}`, (m, ctx) => perItem(ctx, Number(m[1]))),
     rule(`\\b${ITEM}\\s+(?:are|is)\\s+(?:\\w+\\s+){0,2}?too\\s+(fast|quick|short|slow|long)\\b`, (m, ctx) => {

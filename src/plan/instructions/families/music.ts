@@ -74,6 +74,7 @@ export const music: Family = {
     rule(`\\b(?:to|at)\\s+${NUM}%(?!\\s*(?:opacity|scale|size|transparen|saturation|brightness|contrast|zoom|speed))`, (m, ctx) =>
       ctx.topic === 'music' ? volume(ctx, Number(m[1]) / 100) : undefined),
     rule(`\\b(?:to\\s+|at\\s+)?(half|full|quarter|double)\\s+(?:the\\s+)?volume\\b`, (m, ctx) => volume(ctx, { half: 0.5, full: 1, quarter: 0.25, double: 1 }[m[1]!]!)),
+    rule(`\\b(?:${MUSIC}|volume)\\s+(?:volume\\s+)?(?:should\\s+be|is|at|on|=|:)?\\s*(low|quiet|soft|subtle|loud|high|full)\\b`, (m, ctx) => volume(ctx, /loud|high|full/.test(m[1]!) ? 1 : 0.2)),
     rule(`\\b(quiet|soft|low|subtle|gentle|faint|loud)\\s+(?:background\\s+)?(?:${MOOD}\\s+){0,2}(?:music|bgm|song)\\b`, (m, ctx) => volume(ctx, m[1] === 'loud' ? 1 : 0.2)),
     rule(`\\b(?:make|turn|bring|keep|set|have)?\\s*(?:the\\s+)?(?:${MUSIC}|volume|audio)\\s+(?:(?:a\\s+)?(?:bit|little|lot|much)\\s+)?(down|up)\\b|\\b(?:${MUSIC}|volume)\\s+(?:[\\p{L}']+\\s+){0,3}?(quieter|softer|lower|louder|higher)\\b|\\b(lower|reduce|decrease|soften|raise|increase|boost|turn\\s+down|turn\\s+up)\\s+(?:the\\s+)?(?:${MUSIC}|volume)(?:\\s+(?:volume|level))?`, (m, ctx) =>
       relative(ctx, /louder|higher|up|raise|increase|boost/.test((m[1] ?? m[2] ?? m[3])!))),
