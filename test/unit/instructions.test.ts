@@ -302,6 +302,11 @@ describe('phrasings outside the corpus', () => {
     ['end the video with a fade to black', (s) => [s.fadeOutMs, s.fadeInMs], [1000, 0]],
     ['background music volume should be low', (s) => s.music.volume, 0.2],
     ['hey can u make this into a tiktok w/ some music pls', (s) => [s.aspect, s.music.on], ['9:16', true]],
+    ['Give me a vertical version without music but with subtitles', (s) => [s.aspect, s.music.on, s.captions.on], ['9:16', false, true]],
+    ['No fades please, just straight cuts between photos', (s) => [s.fadeInMs, s.transition.type], [0, 'cut']],
+    ['Add "Now Open" as text at the bottom for the whole video', (s) => s.texts.map((t) => [t.text, t.position, t.at]), [['Now Open', 'bottom', 'all']]],
+    ['Drop the music to 15 percent under the clip\'s audio', (s) => [s.music.on, s.music.volume, s.mute], [true, 0.15, false]],
+    ['Zoom slowly on each picture, no Ken Burns on the logo', (s) => [s.motion, s.logo.corner], ['zoom', undefined]],
   ])('reads "%s"', (text, get, want) => {
     const { state, unplaced } = read(text);
     expect(get(state)).toEqual(want);

@@ -91,7 +91,7 @@ function contextFor(n: Normalized, state: EditState, words: RecipeWords, placed:
     SENTENCE_END.lastIndex = at;
     return SENTENCE_END.exec(text)?.index ?? text.length;
   };
-  const clauseBefore = (start: number) => text.slice(sentenceStart(start), start).split(/,|\bthen\b|\band\b(?=\s+(?:add|put|make|use|set))/).at(-1)!;
+  const clauseBefore = (start: number) => text.slice(sentenceStart(start), start).split(/,|\bthen\b|\bbut\b|\bexcept\b|\binstead\b|\bwith\b|\band\b(?=\s+(?:add|put|make|use|set))/).at(-1)!;
   return {
     state,
     n,
@@ -99,7 +99,10 @@ function contextFor(n: Normalized, state: EditState, words: RecipeWords, placed:
     quote: (i) => n.quotes[Number(i)] ?? '',
     negated: (start, end) => {
       const clause = clauseBefore(start);
-      const before = NEGATION.exec(clause);
+      let before = NEGATION.exec(clause);
+      // "no Ken Burns on the logo": a negation governs the nearest thing named, not one past it.
+      const from = before ? start - clause.length + before.index + before[1]!.length : start;
+      if (placed.subarray(from, start).some((v) => v === 1)) before = null;
       const after = /^\s+(?:off|disabled)\b/.exec(text.slice(end));
       // The negation's own words are placed with what they negate.
       if (before) placed.fill(1, start - clause.length + before.index, start - clause.length + before.index + before[1]!.length);

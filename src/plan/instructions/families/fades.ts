@@ -19,6 +19,12 @@ export const fades: Family = {
   examples: ['fade in from black', 'fade out to black at the end', 'fade in and out', 'fade the music out', 'a 0.5 second audio fade in and fade out', 'lower the music and fade it in and out', 'fade in the title over 2 seconds'],
   words: ['fade', 'fade in', 'fade out', 'black'],
   rules: [
+    // "have the music start quiet and fade in".
+    rule(`\\b(?:start|begin)s?\\s+(?:out\\s+)?(?:quiet(?:ly)?|soft(?:ly)?|low|silent(?:ly)?)\\b`, (_m, ctx) => {
+      if (ctx.topic !== 'music') return undefined;
+      ctx.state.music.fadeInMs = Math.max(ctx.state.music.fadeInMs, 2000);
+      return 'music fades in';
+    }),
     rule(
       `(?:\\b(?:end|finish|close|start|open|begin)\\s+(?:it\\s+|the\\s+video\\s+)?with\\s+(?:an?\\s+)?)?(?:${T}\\s+)?(?:(audio|music|sound|text|title)\\s+)?\\bfade(?:s|d)?(?:[\\s-]+(in|out|up|down))?(?:\\s+(${TARGET}))?(?:\\s+(in|out))?(?:\\s*(?:and|&|/|then)\\s*(?:fade\\s+)?(in|out)(?!\\s+(?:the|to|from)\\b))?(?:\\s+(?:(?:in\\s+)?from|(?:out\\s+)?to|into|through)\\s+black)?(?:\\s+(?:(?:over|for|of|in|during|lasting|to)\\s+)?(?:the\\s+(?:last|final|first)\\s+)?(?:about\\s+)?${T})?(?:\\s+(?:at\\s+the\\s+(?:start|beginning|end)|when\\s+(?:starting|ending)))?`,
       (m, ctx) => {
@@ -28,6 +34,10 @@ export const fades: Family = {
         if (/to\s+black|at the end|when ending/.test(words)) dirs.add('out');
         const target = m[2] ? targetOf(m[2], ctx) : targetOf(m[4], ctx);
         const ms = m[1] ?? m[7];
+        if (!dirs.size && target === 'picture' && ctx.negated(m.index, end(m))) {
+          Object.assign(ctx.state, { fadeInMs: 0, fadeOutMs: 0 });
+          return 'no fades from or to black';
+        }
         if (!dirs.size && target !== 'text') return undefined;
         if (target === 'music') {
           ctx.state.music.on = true;

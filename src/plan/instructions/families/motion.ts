@@ -9,6 +9,11 @@ export const motion: Family = {
   rules: [
     rule(`\\b(?:(?:slow|slowly|gentle|gently|subtle|smooth|cinematic)\\s+)*(?:(ken\\s*burns)(?:\\s+(?:effect|zoom|style))?|(push[- ]?in|pull[- ]?out|zoom(?:s|ing|ed)?(?:\\s+(?:slowly|gently))?(?:\\s+(?:in|out|into|effect))?(?:\\s+(?:slowly|gently))?(?:\\s+(?:to|by)\\s+${NUM}%)?)|(pan(?:s|ning)?|drift(?:ing)?(?:\\s+panning)?|dolly)(?:\\s+(?:slowly|gently))?(?:\\s+(?:across|to\\s+the\\s+(?:left|right)|left|right|effect))?|((?<!slow[- ])(?:motion|movement)))\\b(?:\\s+(?:on|into|across|over|to|of)\\s+(?:each|every|all|the)\\s+(?:the\\s+)?(?:photo|image|picture|still|slide|clip)s?\\b)?`, (m, ctx) => {
       const kind = m[1] ? 'kenburns' : m[2] ? 'zoom' : m[4] ? 'pan' : undefined;
+      const onOverlay = /^\s+on\s+(?:the\s+)?(?:logo|title|texts?|captions?)\b/.exec(ctx.after(end(m)));
+      if (onOverlay && ctx.negated(m.index, end(m))) {
+        ctx.consume(end(m), end(m) + onOverlay[0].length);
+        return 'the logo and texts never move';
+      }
       if (ctx.negated(m.index, end(m)) || /^static/.test(ctx.after(end(m)))) {
         ctx.state.motion = 'none';
         return 'no motion on stills';

@@ -63,7 +63,7 @@ export const music: Family = {
       ctx.state.mute = false;
       return "clips' own sound kept";
     }),
-    rule(`\\bduck(?:ed|ing)?\\s+(?:the\\s+)?(?:${MUSIC}\\s+)?(?:under|below|beneath|for|when|while)?\\s*(?:my\\s+|the\\s+|a\\s+)?(?:${VOICE})?|\\bso\\s+(?:that\\s+)?(?:you\\s+can\\s+hear\\s+)?(?:my\\s+|the\\s+)?${VOICE}(?:\\s+(?:is|are|stays?)\\s+(?:clear|audible|heard))?|\\b(?:under|below|beneath|when|while|during)\\s+(?:i'm\\s+|i\\s+am\\s+|people\\s+are\\s+|someone\\s+is\\s+|they're\\s+|there\\s+is\\s+)?(?:my\\s+|the\\s+|a\\s+)?${VOICE}\\b`, (_m, ctx) => {
+    rule(`\\bduck(?:ed|ing)?\\s+(?:the\\s+)?(?:${MUSIC}\\s+)?(?:under|below|beneath|for|when|while)?\\s*(?:my\\s+|the\\s+|a\\s+)?(?:${VOICE})?|\\b(?:under|below|beneath)\\s+(?:the\\s+)?(?:clip'?s?|clips'|original|video'?s?|camera)\\s+(?:audio|sound)\\b|\\bso\\s+(?:that\\s+)?(?:you\\s+can\\s+hear\\s+)?(?:my\\s+|the\\s+)?${VOICE}(?:\\s+(?:is|are|stays?)\\s+(?:clear|audible|heard))?|\\b(?:under|below|beneath|when|while|during)\\s+(?:i'm\\s+|i\\s+am\\s+|people\\s+are\\s+|someone\\s+is\\s+|they're\\s+|there\\s+is\\s+)?(?:my\\s+|the\\s+|a\\s+)?${VOICE}\\b`, (_m, ctx) => {
       ctx.state.mute = false;
       musicOn(ctx);
       ctx.state.music.gain = Math.min(ctx.state.music.gain, 0.5);
@@ -76,8 +76,8 @@ export const music: Family = {
     rule(`\\b(?:to\\s+|at\\s+)?(half|full|quarter|double)\\s+(?:the\\s+)?volume\\b`, (m, ctx) => volume(ctx, { half: 0.5, full: 1, quarter: 0.25, double: 1 }[m[1]!]!)),
     rule(`\\b(?:${MUSIC}|volume)\\s+(?:volume\\s+)?(?:should\\s+be|is|at|on|=|:)?\\s*(low|quiet|soft|subtle|loud|high|full)\\b`, (m, ctx) => volume(ctx, /loud|high|full/.test(m[1]!) ? 1 : 0.2)),
     rule(`\\b(quiet|soft|low|subtle|gentle|faint|loud)\\s+(?:background\\s+)?(?:${MOOD}\\s+){0,2}(?:music|bgm|song)\\b`, (m, ctx) => volume(ctx, m[1] === 'loud' ? 1 : 0.2)),
-    rule(`\\b(?:make|turn|bring|keep|set|have)?\\s*(?:the\\s+)?(?:${MUSIC}|volume|audio)\\s+(?:(?:a\\s+)?(?:bit|little|lot|much)\\s+)?(down|up)\\b|\\b(?:${MUSIC}|volume)\\s+(?:[\\p{L}']+\\s+){0,3}?(quieter|softer|lower|louder|higher)\\b|\\b(lower|reduce|decrease|soften|raise|increase|boost|turn\\s+down|turn\\s+up)\\s+(?:the\\s+)?(?:${MUSIC}|volume)(?:\\s+(?:volume|level))?`, (m, ctx) =>
-      relative(ctx, /louder|higher|up|raise|increase|boost/.test((m[1] ?? m[2] ?? m[3])!))),
+    rule(`\\b(?:make|turn|bring|keep|set|have)?\\s*(?:the\\s+)?(?:${MUSIC}|volume|audio)\\s+(?:(?:a\\s+)?(?:bit|little|lot|much)\\s+)?(down|up)\\b|\\b(?:${MUSIC}|volume)\\s+(?:[\\p{L}']+\\s+){0,3}?(quieter|softer|lower|louder|higher)\\b|\\b(lower|reduce|decrease|soften|raise|increase|boost|turn\\s+down|turn\\s+up|dial\\s+down|bring\\s+down)\\s+(?:the\\s+)?(?:${MUSIC}|volume)(?:\\s+(?:volume|level))?|\\b(drop)\\s+(?:the\\s+)?(?:${MUSIC}|volume)(?=\\s+(?:down|to\\s+\\d))`, (m, ctx) =>
+      relative(ctx, /louder|higher|up|raise|increase|boost/.test((m[1] ?? m[2] ?? m[3] ?? m[4])!))),
     rule(`\\b(?:loop(?:ed|ing)?|repeat(?:ed|ing)?|replay(?:ed|ing)?)\\b(?:\\s+(?:it|the\\s+(?:music|audio|sound|song)|from\\s+(?:the\\s+)?start(?:ing)?))?(?:\\s+(?:till|until|to)\\s+(?:the\\s+)?(?:video\\s+)?ends?)?|\\b(?:till|until)\\s+(?:the\\s+)?video\\s+ends\\b`, (_m, ctx) => {
       musicOn(ctx);
       return 'music loops to the end';

@@ -8,7 +8,7 @@ const TEXT = '(?:text(?:\\s+overlay)?|overlay\\s+text|tagline|slogan|label|banne
 const LOWER = '(?:lower[- ]?thirds?|name\\s+(?:tag|title|card|strap)|chyron)';
 const CTA = '(?:call[- ]to[- ]action(?:\\s+(?:text|card|screen))?|cta(?:\\s+text)?|end\\s+(?:card|screen|slate|title)|outro\\s+(?:card|text|screen)|closing\\s+(?:card|screen|text|title))';
 /** Up to three describing words ("ten-second animated"), never a verb, preposition or another noun. */
-const ADJ = `(?:(?!(?:with|and|or|to|for|of|in|at|on|from|the|a|an|video|clip|music|then|add|put|make|show|that|this|it|no|not|without|any)\\b)(?:${T}|[\\p{L}-]+)\\s+){0,3}?`;
+const ADJ = `(?:(?!(?:with|and|or|to|for|of|in|at|on|from|as|the|a|an|video|clip|music|then|add|put|make|show|that|this|it|no|not|without|any)\\b)(?:${T}|[\\p{L}-]+)\\s+){0,3}?`;
 const VERB = '(?:(?:end|finish|close|start|open|begin)\\s+(?:it\\s+|the\\s+video\\s+)?with|add|put|show|display|overlay|write|include|insert|place|type|use|with|have|create|make|change|update|set|edit|need|want|extend|lengthen|shorten)';
 /** How the words follow a text's noun: "saying", "that says", "of", ":", "to" (change the headline to …). */
 const SAYS = '(?:(?:that|which)\\s+(?:says|reads|shows)|saying|says|say|reading|reads|showing|of|with\\s+the\\s+(?:words?|text)|with\\s+name|with|:|to|for|as)';
