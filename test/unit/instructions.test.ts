@@ -307,9 +307,23 @@ describe('phrasings outside the corpus', () => {
     ['Add "Now Open" as text at the bottom for the whole video', (s) => s.texts.map((t) => [t.text, t.position, t.at]), [['Now Open', 'bottom', 'all']]],
     ['Drop the music to 15 percent under the clip\'s audio', (s) => [s.music.on, s.music.volume, s.mute], [true, 0.15, false]],
     ['Zoom slowly on each picture, no Ken Burns on the logo', (s) => [s.motion, s.logo.corner], ['zoom', undefined]],
+    ['speed up by 50%', (s) => s.speed, 1.5],
+    ['slow it down 2x', (s) => s.speed, 0.5],
+    ['export for instagram reels', (s) => s.aspect, '9:16'],
   ])('reads "%s"', (text, get, want) => {
     const { state, unplaced } = read(text);
     expect(get(state)).toEqual(want);
     expect(unplaced).toEqual([]);
   });
+});
+
+describe('requests the local backend cannot do', () => {
+  it.each(['Rotate the video 90 degrees', 'Flip the video horizontally', 'Extract the audio as MP3', 'Increase brightness by 20%', 'Apply a warm color filter', 'Stabilize and denoise the footage'])(
+    'says "%s" is not done, and leaves no word unplaced',
+    (text) => {
+      const { notes } = interpretInstructions([text], WORDS);
+      expect(notes[0]!.unsupported).not.toEqual([]);
+      expect(notes[0]!.notUnderstood).toEqual([]);
+    },
+  );
 });

@@ -10,7 +10,7 @@ const FILLER = new Set(
   make create turn turning build produce generate give me us video videos film movie promo promotional product products
   image images photo photos picture pictures pics slide slides slideshow shot shots still stills footage file files all each
   every some just using use from as be is are was were should nice quick final finished ad clip clips look good great simple
-  new one i want would place play playing but though however i'd i'll we'd you'd any stick slap throw crop reframe hey hi hello u pls plz vid w possible thanks thank ok okay short teaser trailer highlight montage compilation recap spot vlog sequence resolution too well like can could you so by out up put add show have has let lets let's together combine combined
+  new one i want would place play playing but though however i'd i'll we'd you'd any stick slap throw crop reframe overlay hey hi hello u pls plz vid w possible thanks thank ok okay short teaser trailer highlight montage compilation recap spot vlog sequence resolution too well like can could you so by out up put add show have has let lets let's together combine combined
   between apply applied set change convert converted export render output version make it's i'm im we will need needs
   need please same rule only exactly about around slightly bit little more less very really also do does did get got
   into onto over under while when where there here what which who how both other another next first last one's

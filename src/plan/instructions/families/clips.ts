@@ -107,10 +107,14 @@ export const clips: Family = {
 
     // Speed.
     rule(`\\b(?:at\\s+|to\\s+)?${NUM}%\\s+(?:of\\s+(?:the\\s+)?(?:original\\s+|normal\\s+)?)?(?:playback\\s+)?speed\\b`, (m, ctx) => setSpeed(ctx, Number(m[1]) / 100)),
+    // "speed up by 50%", "slow it down by 25%".
+    rule(`\\b(speed|slow)\\s+(?:it\\s+|them\\s+|the\\s+(?:\\w+\\s+)?(?:clips?|video|footage)\\s+)?(?:up|down)\\s+by\\s+${NUM}%`, (m, ctx) =>
+      setSpeed(ctx, m[1] === 'speed' ? 1 + Number(m[2]) / 100 : 1 - Number(m[2]) / 100)),
     rule(`(?:\\b(?:at|to|by)\\s+|\\b(?:(?:increase|raise|boost|bump|set|change|up)\\s+(?:the\\s+)?)?(?:playback\\s+)?speed\\s+(?:of\\s+|to\\s+|at\\s+|by\\s+|=\\s*)?)?\\b${NUM}x(?![\\p{L}\\d])(?:\\s+(?:the\\s+)?(?:speed|playback(?:\\s+speed)?|faster|slower|time[- ]?lapse|timelapse|slow(?:er)?\\s+motion|fast\\s+forward))?`, (m, ctx) => {
       if (/zoom|scale/.test(ctx.after(end(m)).slice(0, 12))) return undefined;
       let speed = Number(m[1]);
-      if (/slower/.test(m[0]) && speed > 1) speed = 1 / speed;
+      // "2x slower", "slow it down 2x": a factor of slowness.
+      if ((/slower/.test(m[0]) || /\bslow(?:\s+\S+){0,3}\s+down\s+(?:by\s+)?$/.test(ctx.before(m.index))) && speed > 1) speed = 1 / speed;
       return setSpeed(ctx, speed);
     }),
     rule(`\\b(?:speed(?:s|ing)?|sped)\\s+(?:[\\p{L}]+\\s+){0,3}?up\\b|\\b(?:fast[- ]forward|time[- ]?lapse|timelapse|hyperlapse|faster\\s+playback|play\\s+(?:it\\s+)?faster)\\b`, (m, ctx) =>

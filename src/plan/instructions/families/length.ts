@@ -55,7 +55,7 @@ export const length: Family = {
       if (new RegExp(`${T}`).test(after)) return 'items slower'; // a number later in the sentence sets it
       return perItem(ctx, Math.round((ctx.state.perItemMs ?? 4000) * (slower ? 1.5 : 0.67)));
     }),
-    rule(`\\b(?:fast(?:er)?[- ]paced|snappier|quicker\\s+pace|pick\\s+up\\s+the\\s+pace|faster\\s+cuts)\\b`, (_m, ctx) => perItem(ctx, Math.round((ctx.state.perItemMs ?? 4000) * 0.6))),
+    rule(`\\b(?:fast(?:er)?[- ]paced|snappier|quicker\\s+pace|pick\\s+up\\s+the\\s+pace|(?:fast|faster|quick|rapid)\\s+cuts)\\b`, (_m, ctx) => perItem(ctx, Math.round((ctx.state.perItemMs ?? 4000) * 0.6))),
     rule(`\\b(?:slow(?:er)?[- ]paced|slower\\s+pace|more\\s+time\\s+(?:on|for)\\s+${DET}?${ITEM})\\b`, (_m, ctx) => perItem(ctx, Math.round((ctx.state.perItemMs ?? 4000) * 1.5))),
   ],
 };

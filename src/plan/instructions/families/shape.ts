@@ -1,7 +1,7 @@
 import type { Aspect, Resolution } from '../../../recipe/recipe.types.js';
 import { end, NUM, rule, type Context, type Family } from '../rules.js';
 
-const VERTICAL = '(?:vertical|portrait|upright|9\\s*:\\s*16|9x16|tik\\s*toks?|reels?|igtv|snapchat|youtube\\s+shorts?|yt\\s+shorts?|shorts|(?:instagram|ig|facebook|fb|snapchat|whatsapp)\\s+stor(?:y|ies)|stories|(?:for|as|into)\\s+(?:an?\\s+|my\\s+|our\\s+)?(?:instagram\\s+)?story|(?<!tell\\s)\\ban?\\s+(?:[\\w:]+\\s+)?story|(?:an?|as\\s+a|into\\s+a)\\s+short(?=\\s*(?:$|[.,;!?]|for\\b)))';
+const VERTICAL = '(?:vertical|portrait|upright|9\\s*:\\s*16|9x16|tik\\s*toks?|(?:instagram\\s+|ig\\s+|facebook\\s+|fb\\s+)?reels?|igtv|snapchat|youtube\\s+shorts?|yt\\s+shorts?|shorts|(?:instagram|ig|facebook|fb|snapchat|whatsapp)\\s+stor(?:y|ies)|stories|(?:for|as|into)\\s+(?:an?\\s+|my\\s+|our\\s+)?(?:instagram\\s+)?story|(?<!tell\\s)\\ban?\\s+(?:[\\w:]+\\s+)?story|(?:an?|as\\s+a|into\\s+a)\\s+short(?=\\s*(?:$|[.,;!?]|for\\b)))';
 const SQUARE = '(?:square|1\\s*:\\s*1|1x1|instagram\\s+post|(?:for\\s+)?instagram(?!\\s+(?:reels?|stor(?:y|ies)|feed|portrait)))';
 const FOUR_FIVE = '(?:4\\s*:\\s*5|4x5|instagram\\s+(?:feed|portrait))';
 const WIDE = '(?:landscape|horizontal|widescreen|wide\\s*screen|16\\s*:\\s*9|16x9|youtube(?!\\s+shorts?)|desktop|tv)';
