@@ -9,23 +9,22 @@ const SHAPES: [string, Aspect][] = [[VERTICAL, '9:16'], [FOUR_FIVE, '4:5'], [SQU
 const ANY_SHAPE = SHAPES.map(([s]) => s).join('|');
 const SHORT_SIDES: Record<number, Resolution> = { 480: '480p', 720: '720p', 1080: '1080p', 1440: '1440p', 2160: '2160p' };
 
-/** A shape word: the target, unless it names the source ("from 16:9", "this 16:9 video to 9:16", "or portrait"). */
+/** Words around a shape that make it the source, not the target. */
+const SOURCE_BEFORE = [
+  /\bfrom\s+(?:(?:an?|the|this|my|our|its)\s+)?(?:[\p{L}\d:]+\s+)?$/u, // "from 16:9", "from a landscape"
+  new RegExp(`(?:${ANY_SHAPE})\\s+(?:or|and)\\s+(?:(?:an?|the)\\s+)?$`, 'u'), // "square or portrait": the first stands
+];
+const SOURCE_AFTER = [
+  new RegExp(`^\\s*(?:[\\p{L}-]+\\s+){0,3}?(?:to|into|→|->)\\s+(?:(?:an?|the)\\s+)?(?:[\\p{L}-]+\\s+)?(?:${ANY_SHAPE})`, 'u'), // "this 16:9 video to 9:16"
+  /^\s+(?:[\p{L}-]+\s+)?(?:recording|footage|source|original|input)\b/u, // "a 16:9 recording"
+];
+
+/** A shape word sets the target shape, unless the words around it make it the source. */
 function setShape(m: RegExpExecArray, ctx: Context, aspect: Aspect): string {
-  const before = ctx.before(m.index);
-  const after = ctx.after(end(m));
-  const source =
-    /\bfrom\s+(?:(?:an?|the|this|my|our|its)\s+)?(?:[\p{L}\d:]+\s+)?$/u.test(before) ||
-    lastShapeWasHere(before) ||
-    (new RegExp(`^\\s*(?:[\\p{L}-]+\\s+){0,3}?(?:to|into|→|->)\\s+(?:(?:an?|the)\\s+)?(?:[\\p{L}-]+\\s+)?(?:${ANY_SHAPE})`, 'u').test(after)) ||
-    new RegExp(`^\\s+(?:[\\p{L}-]+\\s+)?(?:recording|footage|source|original|input)\\b`, 'u').test(after);
-  if (source) return '';
+  const [before, after] = [ctx.before(m.index), ctx.after(end(m))];
+  if (SOURCE_BEFORE.some((re) => re.test(before)) || SOURCE_AFTER.some((re) => re.test(after))) return '';
   ctx.state.aspect = aspect;
   return `aspect ${aspect} ("${ctx.original(m.index, end(m))}")`;
-}
-
-/** True when "A or B" names a shape just before: the first of the alternatives stands. */
-function lastShapeWasHere(before: string): boolean {
-  return new RegExp(`(?:${ANY_SHAPE})\\s+(?:or|and)\\s+(?:(?:an?|the)\\s+)?$`, 'u').test(before);
 }
 
 /** Frame shape, resolution, frame rate and file format. */
