@@ -20,7 +20,7 @@ function relative(ctx: Context, up: boolean): string {
   musicOn(ctx);
   const now = ctx.state.music.volume;
   if (now !== undefined) ctx.state.music.volume = Math.min(1, up ? now * 1.5 : now * 0.5);
-  else ctx.state.music.gain = up ? 1.5 : 0.5;
+  else ctx.state.music.gain *= up ? 1.5 : 0.5;
   return up ? 'music louder' : 'music quieter';
 }
 
