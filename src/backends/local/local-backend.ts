@@ -14,7 +14,7 @@ import type { BackendOptions } from '../index.js';
 import { ContentCache } from './content-cache.js';
 import { bundledFonts } from './fonts.js';
 import { findFfmpeg, type FfmpegPaths } from './ffmpeg.js';
-import { initialState, type InstructionNote } from '../../plan/instructions/state.js';
+import { describeUnplaced, initialState, type InstructionNote } from '../../plan/instructions/state.js';
 import { PROBE_FORMAT, probeInput, type MediaInfo } from './probe.js';
 import { renderPoster, renderVideo } from './render.js';
 import { buildTimeline } from './timeline.js';
@@ -131,7 +131,7 @@ export function instructionWarnings(notes: InstructionNote[]): string[] {
     const where = n.at ? `${n.at}: ` : '';
     const out: string[] = [];
     if (n.notUnderstood.length) {
-      const words = n.unplaced.map((u) => (u.suggestion ? `${u.word} (did you mean "${u.suggestion}"?)` : u.word));
+      const words = n.unplaced.map(describeUnplaced);
       out.push(`${where}not understood in "${n.instruction}": ${words.join(', ')}${n.did.length ? ` (understood: ${n.did.join('; ')})` : ''}`);
     }
     for (const u of n.unsupported) out.push(`${where}not done in "${n.instruction}": ${u}`);

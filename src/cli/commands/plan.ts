@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import { checkRecipes, describePlan } from '../../api.js';
 import type { PlanDetails } from '../../backends/backend.js';
 import { planRecipe } from '../../plan/planner.js';
+import { describeUnplaced } from '../../plan/instructions/state.js';
 import type { Plan } from '../../plan/plan.types.js';
 import type { BackendName } from '../../recipe/recipe.types.js';
 import type { Io } from '../io.js';
@@ -48,7 +49,7 @@ function formatPlan(plan: Plan & PlanDetails, cwd: string): string {
     lines.push(`"${note.instruction}"${note.at ? `  (${note.at})` : ''}`);
     for (const did of note.did) lines.push(`    → ${did}`);
     for (const not of note.unsupported) lines.push(`    ✗ not done: ${not}`);
-    if (note.notUnderstood.length) lines.push(`    ? not understood: ${note.unplaced.map((u) => (u.suggestion ? `${u.word} (did you mean "${u.suggestion}"?)` : u.word)).join(', ')}`);
+    if (note.notUnderstood.length) lines.push(`    ? not understood: ${note.unplaced.map(describeUnplaced).join(', ')}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,4 +1,4 @@
-import { closest, distance } from 'fastest-levenshtein';
+import { suggest } from '../../suggest.js';
 import { FAMILIES } from './families/index.js';
 import { normalize, original, type Normalized } from './normalize.js';
 import type { Context, RecipeWords, Rule } from './rules.js';
@@ -34,7 +34,8 @@ export function interpretInstruction(instruction: string, state: EditState, word
   const did = applyMatches(matchesOf(n.text), ctx);
   const unplaced = leftovers(n.text, placed).map(({ word, at }): Unplaced => {
     const asWritten = word.startsWith('«') ? `"${ctx.quote(word.slice(1, -1))}"` : word.startsWith('⟨') ? original(n, at, at + word.length) : word;
-    const suggestion = /^\p{L}{4,}$/u.test(word) ? suggest(word) : undefined;
+    const guess = /^\p{L}{4,}$/u.test(word) ? suggest(word, VOCABULARY) : undefined;
+    const suggestion = guess !== word ? guess : undefined;
     return { word: asWritten, index: n.map[at]!, ...(suggestion ? { suggestion } : {}) };
   });
   return { instruction, did, unsupported, notUnderstood: unplaced.map((u) => u.word), unplaced };
@@ -138,10 +139,6 @@ function leftovers(text: string, placed: Uint8Array): { word: string; at: number
   return out;
 }
 
-function suggest(word: string): string | undefined {
-  const near = closest(word, VOCABULARY);
-  return near && near !== word && distance(word, near) <= Math.max(1, Math.floor(word.length / 4)) ? near : undefined;
-}
 
 /** Interprets the instructions in order; later ones refine earlier ones, as a person editing would. */
 export function interpretInstructions(instructions: string[], words: RecipeWords): { state: EditState; notes: InstructionNote[] } {

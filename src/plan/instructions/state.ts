@@ -86,6 +86,11 @@ export interface Unplaced {
   suggestion?: string;
 }
 
+/** An unplaced word as people read it: `song (did you mean "music"?)`. */
+export function describeUnplaced(u: Unplaced): string {
+  return u.suggestion ? `${u.word} (did you mean "${u.suggestion}"?)` : u.word;
+}
+
 /** What one instruction became, for `plan`, warnings and `--strict`. */
 export interface InstructionNote {
   instruction: string;
