@@ -39,7 +39,7 @@ function readInstructions(recipe: Recipe, base: ExportSettings): { edit: EditSta
   let settings = base;
   const notes = recipe.instructions.map((text, i) => {
     const note = interpretInstruction(text, edit, words);
-    const at = recipe.instructionAt?.[i];
+    const at = recipe.instructionAt[i];
     if (at) note.at = `${recipe.file}:${at.line}:${at.col}`;
     const next = applyOverrides(settings, edit, recipe);
     note.did.push(...next.overrides);
@@ -53,8 +53,7 @@ function readInstructions(recipe: Recipe, base: ExportSettings): { edit: EditSta
 function applyOverrides(base: ExportSettings, state: EditState, recipe: Recipe): { settings: ExportSettings; overrides: string[] } {
   const changed = {
     aspect: state.aspect ?? base.aspect,
-    // A preview stays small whatever the instructions ask.
-    resolution: base.preview ? base.resolution : (state.resolution ?? base.resolution),
+    resolution: state.resolution ?? base.resolution,
     fps: state.fps ?? base.fps,
     format: state.format ?? base.format,
   };
