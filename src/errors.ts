@@ -11,14 +11,21 @@ export type ErrorCode =
   | 'E_FFMPEG_MISSING'
   | 'E_FFMPEG_EXIT'
   | 'E_BACKEND_HTTP'
+  | 'E_BACKEND_PROTOCOL'
+  | 'E_BACKEND_SESSION'
+  | 'E_BACKEND_RENDER'
   | 'E_BACKEND_AUTH'
   | 'E_BACKEND_CREDITS'
   | 'E_BACKEND_PLAN_LIMIT'
   | 'E_BACKEND_TIMEOUT'
   | 'E_BACKEND_STREAM'
   | 'E_BACKEND_FILE'
+  | 'E_OUTPUT'
+  | 'E_LOCKED'
+  | 'E_STATE'
   | 'E_INTERRUPTED'
-  | 'E_STEP';
+  | 'E_STEP'
+  | 'E_INTERNAL';
 
 /** The exit codes the CLI documents in the README. */
 export const ExitCode = {
