@@ -1,18 +1,53 @@
-import { accessSync, constants } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { accessSync, constants, lstatSync, mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { NemoError } from './errors.js';
 import { keyOf } from './hash.js';
 
 /**
- * Where nemo-run keeps what it knows about the recipes of a folder (run journals, up-to-date stamps, the content
- * cache): `.nemo-run/` beside them, or a folder of the system's temporary space when the recipes' folder cannot be
- * written (a read-only checkout still renders to a writable output folder).
+ * Where nemo-run keeps what it knows about the recipes of a folder (run journals, up-to-date stamps, locks, the
+ * content cache): `.nemo-run/` beside them, or, when the recipes' folder cannot be written (a read-only checkout still
+ * renders to a writable output folder), a private folder of the user's cache (`$XDG_CACHE_HOME/nemo-run/`, else
+ * `~/.cache/nemo-run/`). That folder is created 0700 and must be the user's own and closed to others: a shared,
+ * guessable place would let another user plant the pieces of someone else's video.
  */
-export function stateDir(recipeDir: string): string {
+export function stateDir(recipeDir: string, env: NodeJS.ProcessEnv = process.env): string {
   try {
     accessSync(recipeDir, constants.W_OK);
     return join(recipeDir, '.nemo-run');
   } catch {
-    return join(tmpdir(), 'nemo-run', keyOf(recipeDir).slice(0, 16));
+    return join(privateCacheDir(env), keyOf(recipeDir).slice(0, 16));
   }
+}
+
+/** The user's own nemo-run cache folder, made if missing and refused if anyone else could write or read it. */
+export function privateCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const dir = join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'nemo-run');
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new NemoError('E_STATE', `cannot make the state folder ${dir} (${(error as NodeJS.ErrnoException).code ?? error})`, {
+      hint: 'the recipes\' folder is read-only, so state goes to your cache folder: set XDG_CACHE_HOME to a folder you can write',
+      cause: error,
+    });
+  }
+  const info = lstatSync(dir);
+  const uid = process.getuid?.();
+  const problem = info.isSymbolicLink()
+    ? 'is a symbolic link'
+    : !info.isDirectory()
+      ? 'is not a folder'
+      : uid !== undefined && info.uid !== uid
+        ? `belongs to another user (uid ${info.uid})`
+        : (info.mode & 0o077) !== 0
+          ? `is open to other users (mode ${(info.mode & 0o777).toString(8)})`
+          : undefined;
+  if (problem) {
+    throw new NemoError('E_STATE', `the state folder ${dir} ${problem}; nemo-run keeps its state only in a private folder`, {
+      hint: problem.startsWith('is open')
+        ? `close it with \`chmod 700 ${dir}\``
+        : 'remove it (nemo-run makes it again, 0700), or set XDG_CACHE_HOME to a folder of your own',
+    });
+  }
+  return dir;
 }
