@@ -1,6 +1,7 @@
-import { stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { createBackend, type BackendOptions } from './backends/index.js';
@@ -9,6 +10,7 @@ import { NemoError, ExitCode, RecipeValidationError } from './errors.js';
 import type { RecipeReport, RunEvent } from './execute/events.js';
 import { errorInfo, executePlans } from './execute/executor.js';
 import { fileJournal } from './execute/journal.js';
+import { takeLock } from './execute/lock.js';
 import { outputFingerprint, upToDateOutput, writeStamp } from './execute/stamp.js';
 import { ContentHashes } from './hash.js';
 import { previewSettings } from './plan/export-settings.js';
@@ -130,32 +132,67 @@ export async function runRecipes(recipes: Recipe[], opts: RunOptions, onPlans?: 
     const plan = planRecipe(recipe, opts.backend);
     return opts.preview ? { ...plan, export: previewSettings(plan.export, plan.recipe, plan.dir) } : plan;
   });
-  const fingerprints = await Promise.all(plans.map((plan) => outputFingerprint(plan, hashes)));
-  const decided = await Promise.all(
-    plans.map(async (plan, i): Promise<RecipeReport | undefined> => {
-      const clash = plans.findIndex((other) => other.export.output === plan.export.output);
-      if (clash !== i) return clashReport(plan, plans[clash]!);
-      const current = opts.force ? undefined : await upToDateOutput(plan, fingerprints[i]!);
-      return current ? { ...emptyReport(plan), status: 'ok', output: current, upToDate: true } : undefined;
-    }),
-  );
-  for (const report of decided) if (report) emit({ type: 'recipe:done', report });
+  const fingerprints = new Map<Plan, string>();
+  const releases: (() => Promise<void>)[] = [];
+  try {
+    const decided = await Promise.all(
+      plans.map(async (plan, i): Promise<RecipeReport | undefined> => {
+        const clash = plans.findIndex((other) => other.export.output === plan.export.output);
+        if (clash !== i) return failedReport(plan, clashError(plan, plans[clash]!));
+        try {
+          // Before anything is read or written: the lock, then whether the inputs are still there and the output can be written.
+          releases.push(await takeLock(plan));
+          fingerprints.set(plan, await outputFingerprint(plan, hashes).catch((error) => Promise.reject(inputGone(error))));
+          await checkWritable(plan.export.output);
+        } catch (error) {
+          if (error instanceof NemoError) return failedReport(plan, error);
+          throw error;
+        }
+        const current = opts.force ? undefined : await upToDateOutput(plan, fingerprints.get(plan)!);
+        return current ? { ...emptyReport(plan), status: 'ok', output: current, upToDate: true } : undefined;
+      }),
+    );
+    for (const report of decided) if (report) emit({ type: 'recipe:done', report });
 
-  const toRun = plans.filter((_, i) => !decided[i]);
-  onPlans?.(toRun);
-  // One pool of ffmpeg slots for every render of the run, so parallel recipes do not oversubscribe the cores.
-  const encoders = pLimit(availableParallelism());
-  const jobs = toRun.map((plan) => ({ plan, backend: createBackend(plan.backend, { ...opts, hashes, encoders }) }));
-  const ran = await executePlans(jobs, { concurrency: opts.concurrency, signal: opts.signal, onEvent: emit, journal: fileJournal() });
-  await Promise.all(
-    ran.map(async (report, i) => {
-      if (report.status !== 'ok' || !report.output) return;
-      const plan = toRun[i]!;
-      await writeStamp(plan, fingerprints[plans.indexOf(plan)]!, report.output).catch(() => {});
-    }),
-  );
-  let next = 0;
-  return decided.map((report) => report ?? ran[next++]!);
+    const toRun = plans.filter((_, i) => !decided[i]);
+    onPlans?.(toRun);
+    // One pool of ffmpeg slots for every render of the run, so parallel recipes do not oversubscribe the cores.
+    const encoders = pLimit(availableParallelism());
+    const jobs = toRun.map((plan) => ({ plan, backend: createBackend(plan.backend, { ...opts, hashes, encoders }) }));
+    const journal = fileJournal((plan) => fingerprints.get(plan)!);
+    const ran = await executePlans(jobs, { concurrency: opts.concurrency, signal: opts.signal, onEvent: emit, journal });
+    await Promise.all(
+      ran.map(async (report, i) => {
+        if (report.status === 'ok' && report.output) await writeStamp(toRun[i]!, fingerprints.get(toRun[i]!)!, report.output).catch(() => {});
+      }),
+    );
+    let next = 0;
+    return decided.map((report) => report ?? ran[next++]!);
+  } finally {
+    await Promise.all(releases.map((release) => release().catch(() => {})));
+  }
+}
+
+/** An input removed or renamed between the recipe's check and its run (watch mode sees this). */
+function inputGone(error: unknown): unknown {
+  const { code, path } = error as NodeJS.ErrnoException;
+  if (code !== 'ENOENT') return error;
+  return new NemoError('E_RECIPE_INPUT', `input ${path} was removed or renamed after the recipe was checked`, {
+    hint: 'put it back, or change the recipe\'s inputs',
+  });
+}
+
+/** Fails before any work when the output's folder (or the nearest one that exists) cannot be written. */
+async function checkWritable(output: string): Promise<void> {
+  let dir = dirname(output);
+  while (!(await stat(dir).catch(() => undefined)) && dirname(dir) !== dir) dir = dirname(dir);
+  try {
+    await access(dir, constants.W_OK);
+  } catch (error) {
+    throw new NemoError('E_OUTPUT', `cannot write the output ${output}: ${dir} is not writable (${(error as NodeJS.ErrnoException).code})`, {
+      hint: 'choose another export.output (an absolute path is fine), or make the folder writable',
+    });
+  }
 }
 
 function emptyReport(plan: Plan): RecipeReport {
@@ -169,8 +206,8 @@ function clashError(plan: Plan, first: Plan): NemoError {
   });
 }
 
-function clashReport(plan: Plan, first: Plan): RecipeReport {
-  return { ...emptyReport(plan), status: 'failed', error: errorInfo(clashError(plan, first)) };
+function failedReport(plan: Plan, error: NemoError): RecipeReport {
+  return { ...emptyReport(plan), status: 'failed', error: errorInfo(error) };
 }
 
 /** The exit code for a run: interrupted beats invalid, invalid beats refused, refused beats failed. */

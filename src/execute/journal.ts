@@ -1,7 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../atomic.js';
-import { keyOf } from '../hash.js';
 import { stateDir } from '../state-dir.js';
 import type { Plan } from '../plan/plan.types.js';
 
@@ -21,24 +20,17 @@ interface JournalFile {
 }
 
 /**
- * What makes two runs the same run: the recipe text, the backend, the export and the inputs (by path, size and
- * modification time). A changed input or recipe starts afresh.
- */
-export function planFingerprint(plan: Plan): string {
-  return keyOf([plan.source, plan.backend, plan.export, plan.steps, plan.inputs.map((i) => [i.path ?? i.url, i.size, i.mtimeMs])]);
-}
-
-/**
  * A journal in `.nemo-run/<recipe>.<backend>.json` beside the recipe, read once per run and written atomically after
- * each step.
+ * each step. `fingerprintOf` says what makes two runs the same run (the up-to-date stamp's fingerprint: recipe text,
+ * export and inputs by content); a journal left by a run with another fingerprint is not resumed.
  */
-export function fileJournal(): Journal {
+export function fileJournal(fingerprintOf: (plan: Plan) => string): Journal {
   const pathOf = (plan: Plan) => join(stateDir(plan.dir), `${plan.recipe}.${plan.backend}.json`);
   const files = new Map<string, Promise<JournalFile>>();
   /** The journal of this plan: what an earlier run of the same plan left, else a fresh one. */
   const current = (plan: Plan): Promise<JournalFile> => {
     const path = pathOf(plan);
-    const fingerprint = planFingerprint(plan);
+    const fingerprint = fingerprintOf(plan);
     let file = files.get(`${path}\n${fingerprint}`);
     if (!file) {
       file = readFile(path, 'utf8')
@@ -67,7 +59,7 @@ export function fileJournal(): Journal {
     },
     async clear(plan) {
       await queue;
-      files.delete(`${pathOf(plan)}\n${planFingerprint(plan)}`);
+      files.delete(`${pathOf(plan)}\n${fingerprintOf(plan)}`);
       await rm(pathOf(plan), { force: true });
     },
   };

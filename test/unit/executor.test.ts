@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/execute/events.js';
 import { executePlans } from '../../src/execute/executor.js';
 import { fileJournal } from '../../src/execute/journal.js';
+import { keyOf } from '../../src/hash.js';
 import { lineReporter } from '../../src/execute/reporters/lines.js';
 import { fakePlan, TestBackend, type Behaviour, type Record } from '../helpers/test-backend.js';
 import { tmpProject } from '../helpers/tmp.js';
@@ -85,7 +86,7 @@ describe('executePlans', () => {
 
   it('saves finished resumable steps, so a run interrupted and started again resumes them', async () => {
     const dir = await tmpProject();
-    const journal = fileJournal();
+    const journal = fileJournal((plan) => keyOf([plan.source, plan.steps]));
     const plan = diamond('resumed', dir);
     const shared = counters();
     // b0..b2 are quick, b3..b5 slow: the interruption lands after a and b0..b2 finished.
@@ -109,7 +110,7 @@ describe('executePlans', () => {
 
   it('starts afresh when the recipe changed since the interrupted run', async () => {
     const dir = await tmpProject();
-    const journal = fileJournal();
+    const journal = fileJournal((plan) => keyOf([plan.source, plan.steps]));
     const plan = diamond('changed', dir);
     await journal.record(plan, 'a', { id: 'a' });
     const shared = counters();

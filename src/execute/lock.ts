@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { NemoError } from '../errors.js';
+import type { Plan } from '../plan/plan.types.js';
+import { stateDir } from '../state-dir.js';
+
+/** Who holds a recipe's lock. */
+interface Holder {
+  pid: number;
+  host: string;
+  started: string;
+}
+
+/**
+ * Takes the lock of one recipe on one backend (`<state>/<recipe>.<backend>.lock`), so two runs of it at once cannot
+ * both render, both send the same instructions and both pay. The lock names its holder (pid, host, start time); a
+ * lock whose process is gone (same host, no such pid, as restic decides) is stale and taken over. Returns the release.
+ */
+export async function takeLock(plan: Plan): Promise<() => Promise<void>> {
+  const dir = stateDir(plan.dir);
+  const path = join(dir, `${plan.recipe}.${plan.backend}.lock`);
+  const mine: Holder = { pid: process.pid, host: hostname(), started: new Date().toISOString() };
+  await mkdir(dir, { recursive: true });
+  // Written whole under another name, then linked into place: link fails if the lock exists, and never shows a half-written one.
+  const partial = `${path}.${randomBytes(4).toString('hex')}.partial`;
+  await writeFile(partial, `${JSON.stringify(mine)}\n`, { mode: 0o600 });
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await link(partial, path);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const holder = await readHolder(path);
+        if (attempt === 0 && (!holder || isStale(holder))) {
+          await rm(path, { force: true });
+          continue;
+        }
+        throw lockedError(plan, path, holder);
+      }
+    }
+  } finally {
+    await rm(partial, { force: true });
+  }
+  return async () => {
+    const holder = await readHolder(path);
+    if (holder?.pid === mine.pid && holder.started === mine.started) await rm(path, { force: true });
+  };
+}
+
+async function readHolder(path: string): Promise<Holder | undefined> {
+  try {
+    const holder = JSON.parse(await readFile(path, 'utf8')) as Holder;
+    return Number.isInteger(holder.pid) && typeof holder.host === 'string' ? holder : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A holder on this host whose process no longer exists. Another host's lock cannot be checked, so it holds. */
+function isStale(holder: Holder): boolean {
+  if (holder.host !== hostname()) return false;
+  try {
+    process.kill(holder.pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+function lockedError(plan: Plan, path: string, holder: Holder | undefined): NemoError {
+  const who = holder ? `pid ${holder.pid} on ${holder.host}, since ${holder.started}` : 'a process that left no name';
+  return new NemoError('E_LOCKED', `another nemo-run is running ${plan.recipe} on the ${plan.backend} backend (${who})`, {
+    hint: `wait for it to finish or stop it; if it is gone (another machine, say), remove ${path}`,
+  });
+}
