@@ -177,11 +177,22 @@ describe('the nemo cloud backend against a faithful local server', () => {
     expect(fake.sessions.size).toBe(1);
   });
 
-  it('5xx on idempotent calls: bounded retries with backoff', async () => {
+  it('5xx on idempotent calls: retried with backoff, and the server saw the failures then the success', async () => {
     fake.faults.unavailable = { path: /^\/api\/state\//, times: 2 };
     const dir = await project();
     const { code } = await runCli(['shop.yaml'], { cwd: dir, env: env(dir) });
     expect(code).toBe(0);
+    expect(fake.requests('GET', /^\/api\/state\//).slice(0, 3).map((s) => s.status)).toEqual([503, 503, 200]);
+  });
+
+  it('5xx that does not stop: 3 attempts in all, then a failure naming the status', async () => {
+    fake.faults.unavailable = { path: /^\/api\/state\//, times: 1000 };
+    const dir = await project();
+    const { code, stdout } = await runCli(['shop.yaml'], { cwd: dir, env: env(dir) });
+    expect(code).toBe(1);
+    expect(stdout).toContain('the NemoVideo API answered HTTP 503 [E_BACKEND_HTTP]');
+    expect(fake.requests('GET', /^\/api\/state\//).map((s) => s.status)).toEqual([503, 503, 503]);
+    expect(fake.requests('POST', /^\/run_sse$/)).toHaveLength(0);
   });
 
   it('a token that expires mid-run: a fresh anonymous token, the call retried once', async () => {
@@ -243,8 +254,9 @@ describe('the nemo cloud backend against a faithful local server', () => {
     expect(second.stdout).not.toContain('session was lost');
     expect(fake.requests('POST', /with-session/)).toHaveLength(2);
     expect(fake.requests('POST', /upload-video/)).toHaveLength(12);
-    // 2 turns, the one refused with 1002, 2 replayed, the hung one, and the one resumed: 7.
-    expect(fake.requests('POST', /^\/run_sse$/)).toHaveLength(7);
+    // 2 turns, the one refused with 1002, 2 replayed, and the hung one, which the resumed run finds applied: 6.
+    expect(fake.requests('POST', /^\/run_sse$/)).toHaveLength(6);
+    expect(second.stdout).toContain('"add the title \"Summer Sale\"" was being sent when the last run stopped; checking the timeline instead of sending it again');
     expect(fake.renderStarts).toBe(1);
   });
 
@@ -312,7 +324,10 @@ describe('the nemo cloud backend against a faithful local server', () => {
     expect(code, stdout).toBe(0);
     const downloads = fake.requests('GET', /^\/files\//);
     expect(downloads).toHaveLength(2);
-    expect(downloads[1]!.headers.range).toMatch(/^bytes=\d+-$/);
+    expect(fake.halfSent).toBeGreaterThan(0);
+    expect(downloads[1]!.headers.range).toBe(`bytes=${fake.halfSent}-`);
+    expect(downloads[1]!.headers['if-range']).toMatch(/^"\d+-\d+"$/);
+    expect(downloads[1]!.status).toBe(206);
     expect(await readFile(join(dir, 'out/shop.mp4'))).toEqual(await readFile(VIDEO));
   });
 

@@ -14,8 +14,10 @@ export interface Faults {
   silentTurns?: number[];
   /** Chat turns that close without text and change nothing. */
   idleTurns?: number[];
-  /** Chat turns that send nothing but heartbeats until the client gives up. */
+  /** Chat turns that apply the edit, then send nothing but heartbeats until the client gives up. */
   heartbeatTurns?: number[];
+  /** Chat turns that apply the edit, then send partial text every 20 ms and never end. */
+  endlessTurns?: number[];
   /** Chat turns whose connection is cut after the edit was applied. */
   droppedTurns?: number[];
   /** Answer 429 (with Retry-After seconds) to the first `times` requests whose path matches. */
@@ -39,6 +41,14 @@ export interface Faults {
   /** Every export answers HTTP 402 (free plan). */
   planLimit?: boolean;
   renderFails?: boolean;
+  /** Every render status answer is this body instead (an HTML page, a JSON with an unknown status). */
+  statusAnswer?: { body: string; contentType: string };
+  /** Answers to matching paths trickle their body one byte every 100 ms. */
+  trickle?: RegExp;
+  /** A finished render's download URL, instead of the fake's own. */
+  outputUrl?: string;
+  /** These downloads (by count) send half the bytes, then hold the connection open. */
+  stallDownloads?: number[];
 }
 
 /** A request as the fake saw it. */
@@ -47,6 +57,8 @@ export interface Seen {
   path: string;
   headers: IncomingMessage['headers'];
   json?: any;
+  /** The HTTP status the fake answered with, once it did. */
+  status?: number;
 }
 
 interface StoredFile {
@@ -86,8 +98,9 @@ export class NemoFake {
   statusShape: 'top' | 'data' = 'top';
   /** Whether the chat speaks ADK events or the older flat ones. */
   flatEvents = false;
-  /** The bytes a finished render serves. */
+  /** The bytes a finished render serves (a path), and the content type they are served with. */
   video = '';
+  videoType = 'video/mp4';
   faults: Faults = {};
   url = '';
   private server?: Server;
@@ -97,6 +110,8 @@ export class NemoFake {
   private turnCount = 0;
   private uploadCount = 0;
   private downloadCount = 0;
+  /** How many bytes the last cut or stalled download sent. */
+  halfSent = 0;
   private anonCount = 0;
   private counters = new Map<RegExp, number>();
 
@@ -136,6 +151,7 @@ export class NemoFake {
     const path = url.pathname;
     const seen: Seen = { method: req.method ?? 'GET', path, headers: req.headers };
     this.seen.push(seen);
+    res.on('finish', () => (seen.status = res.statusCode));
 
     if (path.startsWith('/files/') && req.method === 'GET') return this.serveVideo(req, res, path);
 
@@ -148,6 +164,7 @@ export class NemoFake {
       return json(res, 429, { code: 429, message: 'rate limited' });
     }
     if (this.tripped('unavailable', path)) return json(res, 503, { code: 503, message: 'unavailable' });
+    if (this.faults.trickle?.test(path)) return trickle(res, JSON.stringify({ code: 0, data: {} }));
 
     if (path === '/api/auth/anonymous-token' && req.method === 'POST') return this.anonymousToken(req, res);
 
@@ -314,8 +331,11 @@ export class NemoFake {
     const send = (data: unknown) => res.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
     const heartbeat = () => (this.flatEvents ? send({ type: 'heartbeat' }) : res.write('data: \n\n'));
 
-    if (f.heartbeatTurns?.includes(turn)) {
-      const timer = setInterval(heartbeat, 20);
+    if (f.heartbeatTurns?.includes(turn) || f.endlessTurns?.includes(turn)) {
+      this.edit(session, text);
+      this.credits -= TURN_COST;
+      const part = { author: 'nemo_agent', content: { role: 'model', parts: [{ text: 'Working' }] }, partial: true };
+      const timer = setInterval(() => (f.endlessTurns?.includes(turn) ? send(part) : heartbeat()), 20);
       res.on('close', () => clearInterval(timer));
       return;
     }
@@ -371,6 +391,10 @@ export class NemoFake {
   }
 
   private renderStatus(res: ServerResponse, id: string) {
+    if (this.faults.statusAnswer) {
+      res.writeHead(200, { 'content-type': this.faults.statusAnswer.contentType });
+      return void res.end(this.faults.statusAnswer.body);
+    }
     const render = this.renders.get(id);
     if (!render) return json(res, 404, { code: 404, message: 'no such render' });
     render.polls++;
@@ -379,7 +403,7 @@ export class NemoFake {
       render.status = render.polls >= this.renderPolls ? (this.faults.renderFails ? 'failed' : 'completed') : 'processing';
     }
     const progress = Math.min(100, Math.round((render.polls / this.renderPolls) * 100));
-    const url = render.status === 'completed' ? `${this.url}/files/${id}.mp4` : undefined;
+    const url = render.status === 'completed' ? (this.faults.outputUrl ?? `${this.url}/files/${id}.mp4`) : undefined;
     if (this.statusShape === 'data') return json(res, 200, { success: true, data: { id, status: render.status, progress, outputUrl: url } });
     return json(res, 200, { status: render.status, progress, ...(url ? { output: { url } } : {}) });
   }
@@ -389,19 +413,29 @@ export class NemoFake {
     if (this.renders.get(id)?.status !== 'completed') return json(res, 404, { code: 404 });
     if (req.headers.authorization) return json(res, 400, { code: 400, message: 'the CDN takes no token' });
     this.downloadCount++;
-    const size = (await stat(this.video)).size;
-    const range = /^bytes=(\d+)-$/.exec(String(req.headers.range ?? ''));
+    const info = await stat(this.video);
+    const size = info.size;
+    const etag = `"${size}-${Math.floor(info.mtimeMs)}"`;
+    // A range is honoured only with an If-Range that still holds, as a CDN does when resuming is safe.
+    const asked = /^bytes=(\d+)-$/.exec(String(req.headers.range ?? ''));
+    const range = asked && (req.headers['if-range'] === undefined || req.headers['if-range'] === etag) ? asked : null;
     const start = range ? Number(range[1]) : 0;
     res.writeHead(range ? 206 : 200, {
-      'content-type': 'video/mp4',
+      'content-type': this.videoType,
       'accept-ranges': 'bytes',
+      etag,
+      'last-modified': new Date(info.mtimeMs).toUTCString(),
       'content-length': String(size - start),
       ...(range ? { 'content-range': `bytes ${start}-${size - 1}/${size}` } : {}),
     });
-    if (this.faults.cutDownloads?.includes(this.downloadCount)) {
-      // Half the bytes reach the client, then the connection drops.
+    const count = this.downloadCount;
+    if (this.faults.cutDownloads?.includes(count) || this.faults.stallDownloads?.includes(count)) {
+      // Half the bytes reach the client, then the connection drops (or hangs, for a test to kill the client).
       const bytes = (await readFile(this.video)).subarray(start);
-      res.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => setTimeout(() => res.socket?.destroy(), 100));
+      this.halfSent = Math.floor(bytes.length / 2);
+      res.write(bytes.subarray(0, this.halfSent), () => {
+        if (this.faults.cutDownloads?.includes(count)) setTimeout(() => res.socket?.destroy(), 100);
+      });
       return;
     }
     createReadStream(this.video, { start }).pipe(res);
@@ -425,6 +459,14 @@ function describe(f: StoredFile, base: string) {
     fps: 0,
     hash: f.sha256,
   };
+}
+
+/** Sends a JSON answer one byte every 100 ms, as a server stuck behind a slow proxy might. */
+function trickle(res: ServerResponse, text: string) {
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(text.length) });
+  let at = 0;
+  const timer = setInterval(() => (at < text.length ? res.write(text[at++]!) : (clearInterval(timer), res.end())), 100);
+  res.on('close', () => clearInterval(timer));
 }
 
 function json(res: ServerResponse, status: number, body: unknown) {

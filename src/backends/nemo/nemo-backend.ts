@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NemoError } from '../../errors.js';
@@ -5,8 +6,12 @@ import type { Step } from '../../plan/plan.types.js';
 import type { ResolvedInput } from '../../recipe/recipe.types.js';
 import type { Backend, StepContext } from '../backend.js';
 import { summarizeDraft, type Draft } from '../draft.js';
-import { BackendError, isConnectionError, NemoClient, SessionLostError } from './client.js';
+import { NemoClient } from './client.js';
+import { BackendError, cloudError, SessionLostError, snippet } from './cloud-errors.js';
 import { nemoConfig, type NemoConfig } from './config.js';
+import type { ResumeState } from './download.js';
+import { endpoints } from './endpoints.js';
+import { isConnectionError } from './retry.js';
 import { translateGuiText } from './gui.js';
 import { readTurn, type Turn } from './sse.js';
 
@@ -39,14 +44,25 @@ export function renderStatus(answer: unknown): RenderStatus {
   const a = (answer ?? {}) as Record<string, any>;
   const inner = a.data && typeof a.data === 'object' && !a.status ? a.data : a;
   return {
-    status: String(inner.status ?? 'pending').toLowerCase(),
+    status: String(inner.status ?? '').toLowerCase(),
     progress: typeof inner.progress === 'number' ? inner.progress : undefined,
     url: inner.outputUrl ?? inner.output?.url ?? inner.url,
   };
 }
 
-/** Render states that will never complete. */
+/** Render states: finished, failed for good, or still on the way. Anything else is an answer that makes no sense. */
+const DONE = new Set(['completed', 'succeeded']);
 const FAILED = new Set(['failed', 'error', 'cancelled']);
+const PENDING = new Set(['pending', 'queued', 'processing', 'rendering', 'running', 'in_progress', 'started']);
+/** Status answers in a row that make no sense (an HTML page, no JSON, an unknown status) before the wait fails. */
+const NONSENSE_LIMIT = 5;
+
+/** What an instruction step records before its turn is sent: if the run stops, the turn is never sent again. */
+interface InFlight {
+  sessionId: string;
+  /** A hash of the timeline before the turn: a changed timeline means the turn arrived. */
+  before: string;
+}
 
 /** Instructions that are not edits: the seed routes them to the API, never to the chat. */
 const NOT_CHAT: [RegExp, 'export' | 'credits' | 'state'][] = [
@@ -99,7 +115,13 @@ export class NemoBackend implements Backend {
         return this.waitForRender(ctx);
       case 'download': {
         const { url } = ctx.results.get('wait') as { url: string };
-        await this.client.download(url, plan.export.output, signal, (f) => ctx.progress(f));
+        await this.client.download(url, plan.export.output, {
+          format: plan.export.format,
+          signal,
+          saved: (ctx.saved ?? undefined) as ResumeState | undefined,
+          checkpoint: (state) => ctx.checkpoint(state),
+          onProgress: (f) => ctx.progress(f),
+        });
         return { output: plan.export.output };
       }
       default:
@@ -113,16 +135,13 @@ export class NemoBackend implements Backend {
 
   /** The current draft of a session. */
   async draft(sessionId: string, signal?: AbortSignal): Promise<Draft> {
-    const data = await this.client.call<{ state?: { draft?: Draft } }>('GET', `/api/state/nemo_agent/me/${encodeURIComponent(sessionId)}/latest`, {
-      signal,
-      idempotent: true,
-    });
+    const data = await this.client.call<{ state?: { draft?: Draft } }>('GET', endpoints.state(sessionId), { signal, idempotent: true });
     return data?.state?.draft ?? { d: 0, t: [] };
   }
 
   /** The credit balance. */
   async credits(signal?: AbortSignal): Promise<{ available: number; frozen: number; total: number }> {
-    return this.client.call('GET', '/api/credits/balance/simple', { signal, idempotent: true });
+    return this.client.call('GET', endpoints.credits, { signal, idempotent: true });
   }
 
   private sessionOf(ctx: StepContext): Session {
@@ -130,18 +149,18 @@ export class NemoBackend implements Backend {
   }
 
   private async newSession(signal: AbortSignal): Promise<Session> {
-    const data = await this.client.call<{ session_id?: string; task_id?: string }>('POST', '/api/tasks/me/with-session/nemo_agent', {
+    const data = await this.client.call<{ session_id?: string; task_id?: string }>('POST', endpoints.newSession, {
       json: { task_name: 'project', language: this.config.language },
       signal,
     });
-    if (!data?.session_id) throw new BackendError('E_BACKEND_HTTP', 'the cloud did not return a session id');
+    if (typeof data?.session_id !== 'string' || !data.session_id) throw cloudError('protocol', ' a session id to the new-session request');
     return { sessionId: data.session_id, taskId: data.task_id };
   }
 
   /** Uploads one input: a file as streamed multipart (constant memory at any size), a URL as JSON. */
   private async upload(input: ResolvedInput, ctx: StepContext): Promise<UploadedFile> {
     const { sessionId } = this.sessionOf(ctx);
-    const path = `/api/upload-video/nemo_agent/me/${encodeURIComponent(sessionId)}`;
+    const path = endpoints.upload(sessionId);
     let files: UploadedFile[] | undefined;
     try {
       if (input.url) {
@@ -152,14 +171,7 @@ export class NemoBackend implements Backend {
         ({ files } = await this.client.call<{ files: UploadedFile[] }>('POST', path, { file, signal: ctx.signal, idempotent: true }));
       }
     } catch (error) {
-      if (error instanceof BackendError && error.code === 'E_BACKEND_FILE') {
-        throw new BackendError('E_BACKEND_FILE', `${input.name}: ${error.message}`, {
-          exitCode: error.exitCode,
-          nemoCode: error.nemoCode,
-          hint: error.nemoCode === 4001 ? 'accepted types: mp4 mov avi webm mkv jpg png gif webp mp3 wav m4a aac' : 'compress or trim it below 500 MB',
-        });
-      }
-      throw error;
+      throw error instanceof BackendError && error.code === 'E_BACKEND_FILE' ? error.about(input.name) : error;
     }
     return files?.[0] ?? {};
   }
@@ -181,25 +193,35 @@ export class NemoBackend implements Backend {
       ctx.log(summarizeDraft(await this.draft(this.sessionOf(ctx).sessionId, ctx.signal)));
       return { skipped: true };
     }
-    return this.orRecover(ctx, index, () => this.chat(text, ctx));
+    return this.orRecover(ctx, index, () => this.chat(text, ctx, true));
   }
 
   /**
    * One chat turn. A reply is shown (GUI talk translated); a stream that closes silently, or a connection that
    * drops, is never answered by sending again (that would run, and be charged, twice): the state is checked instead.
+   * The step's own turn (`own`; not the replays of a rebuilt session) is recorded as in flight before it is sent, so a
+   * run that stops during it (kill -9, Ctrl-C, a time-out) is resumed by checking the timeline, never by sending again.
    */
-  private async chat(text: string, ctx: StepContext): Promise<{ summary: string }> {
+  private async chat(text: string, ctx: StepContext, own = false): Promise<{ summary: string }> {
     const { sessionId } = this.sessionOf(ctx);
-    const before = JSON.stringify(await this.draft(sessionId, ctx.signal));
+    const inFlight = own ? (ctx.saved as InFlight | null | undefined) : undefined;
+    if (inFlight?.sessionId === sessionId) {
+      ctx.log(`"${text}" was being sent when the last run stopped; checking the timeline instead of sending it again`, 'warn');
+      return this.confirm(text, ctx, inFlight.before, 'resumed', own);
+    }
+    const before = timelineHash(await this.draft(sessionId, ctx.signal));
+    if (own) await ctx.checkpoint({ sessionId, before } satisfies InFlight);
     let turn: Turn;
     try {
       const response = await this.client.openStream(
-        '/run_sse',
+        endpoints.chat,
         { app_name: 'nemo_agent', user_id: 'me', session_id: sessionId, new_message: { parts: [{ text }] } },
         ctx.signal,
       );
       turn = await readTurn(response.body, {
         timeoutMs: this.config.streamTimeoutMs,
+        totalMs: this.config.turnTimeoutMs,
+        signal: ctx.signal,
         onWaiting: () => ctx.log('Still working…'),
         cancel: () => response.body.destroy(),
       });
@@ -215,22 +237,31 @@ export class NemoBackend implements Backend {
       if (showTimeline) ctx.log(summarizeDraft(draft));
       return { summary: summarizeDraft(draft) };
     }
-    // No text, or no connection: poll the state until the timeline changed.
     ctx.log(turn.outcome === 'silent' ? 'the cloud closed the turn without a reply; checking the timeline' : 'the connection dropped; checking the timeline instead of sending again', 'warn');
+    return this.confirm(text, ctx, before, turn.outcome, own);
+  }
+
+  /**
+   * Polls the state until the timeline differs from `before`: at once and then with growing waits for a resumed turn,
+   * with growing waits after a drop, every NEMO_POLL_MS after a silent close. After 5 unchanged checks it fails, and
+   * the step forgets the turn was in flight, so running again sends it (the user was told it did nothing).
+   */
+  private async confirm(text: string, ctx: StepContext, before: string, why: 'silent' | 'dropped' | 'resumed', own: boolean): Promise<{ summary: string }> {
+    const { sessionId } = this.sessionOf(ctx);
     for (let check = 0; check < 5; check++) {
-      const wait = turn.outcome === 'dropped' ? this.config.pollMs * 2 ** check : this.config.pollMs;
-      await sleep(wait, undefined, { signal: ctx.signal });
+      const wait = why === 'silent' ? this.config.pollMs : why === 'dropped' ? this.config.pollMs * 2 ** check : check && this.config.pollMs * 2 ** (check - 1);
+      if (wait) await sleep(wait, undefined, { signal: ctx.signal });
       const draft = await this.draft(sessionId, ctx.signal);
-      if (JSON.stringify(draft) !== before) {
+      if (timelineHash(draft) !== before) {
         ctx.log(`the timeline changed: ${summarizeDraft(draft)}`);
         return { summary: summarizeDraft(draft) };
       }
     }
-    throw new BackendError(
-      'E_BACKEND_STREAM',
-      `the cloud ${turn.outcome === 'silent' ? 'closed the turn without a reply' : 'connection dropped'} and the timeline did not change in 5 checks: "${text}"`,
-      { hint: 'the instruction was not sent twice; rephrase it or run again' },
-    );
+    if (own) await ctx.checkpoint(null);
+    const what = { silent: 'closed the turn without a reply', dropped: 'connection dropped', resumed: 'turn was cut off when the last run stopped' }[why];
+    throw new BackendError('E_BACKEND_STREAM', `the cloud ${what} and the timeline did not change in 5 checks: "${text}"`, {
+      hint: 'the instruction was not sent twice; rephrase it or run again (then it is sent again)',
+    });
   }
 
   /**
@@ -243,14 +274,10 @@ export class NemoBackend implements Backend {
     return this.orRecover(ctx, ctx.plan.instructions.length, async () => {
       const { sessionId } = this.sessionOf(ctx);
       const draft = await this.draft(sessionId, ctx.signal);
-      if (!draft.t?.some((t) => t.sg?.length)) {
-        throw new BackendError('E_BACKEND_HTTP', 'the cloud timeline is empty: there is nothing to export', {
-          hint: 'check that the instructions ask for a video (nemo-run plan shows them)',
-        });
-      }
+      if (!draft.t?.some((t) => t.sg?.length)) throw cloudError('emptyTimeline');
       const renderId = `render_${Date.now()}`;
       await ctx.checkpoint({ renderId });
-      await this.client.call('POST', '/api/render/proxy/lambda', {
+      await this.client.call('POST', endpoints.render, {
         json: { id: renderId, sessionId, draft, output: { format: ctx.plan.export.format, quality: ctx.plan.export.quality } },
         signal: ctx.signal,
       });
@@ -261,7 +288,7 @@ export class NemoBackend implements Backend {
   /** True when the render exists and has not failed. */
   private async renderAlive(renderId: string, signal: AbortSignal): Promise<boolean> {
     try {
-      const answer = await this.client.call('GET', `/api/render/proxy/lambda/${encodeURIComponent(renderId)}`, { signal, idempotent: true });
+      const answer = await this.client.call('GET', endpoints.renderStatus(renderId), { signal, idempotent: true });
       return !FAILED.has(renderStatus(answer).status);
     } catch (error) {
       if (error instanceof BackendError && error.status === 404) return false;
@@ -269,20 +296,43 @@ export class NemoBackend implements Backend {
     }
   }
 
-  /** Polls the render every NEMO_POLL_MS until it completes or fails. */
+  /**
+   * Polls the render every NEMO_POLL_MS until it completes or fails, for at most NEMO_RENDER_TIMEOUT_MS. Answers that
+   * make no sense (not JSON, an HTML page, an unknown status) fail the wait after NONSENSE_LIMIT in a row, saying
+   * what came back.
+   */
   private async waitForRender(ctx: StepContext): Promise<{ renderId: string; url: string }> {
     const { renderId } = ctx.results.get('export') as { renderId: string };
+    const deadline = Date.now() + this.config.renderTimeoutMs;
+    let nonsense = 0;
     for (;;) {
-      const answer = await this.client.call('GET', `/api/render/proxy/lambda/${encodeURIComponent(renderId)}`, { signal: ctx.signal, idempotent: true });
-      const status = renderStatus(answer);
-      if (status.status === 'completed' || status.status === 'succeeded') {
-        if (!status.url) throw new BackendError('E_BACKEND_HTTP', 'the cloud finished the render but gave no download URL');
+      let status: RenderStatus | undefined;
+      let strange: string | undefined;
+      try {
+        status = renderStatus(await this.client.call('GET', endpoints.renderStatus(renderId), { signal: ctx.signal, idempotent: true }));
+        if (!DONE.has(status.status) && !FAILED.has(status.status) && !PENDING.has(status.status)) {
+          strange = status.status ? `an unknown status "${snippet(status.status, 40)}"` : 'no status';
+        }
+      } catch (error) {
+        if (!(error instanceof BackendError && error.code === 'E_BACKEND_PROTOCOL')) throw error;
+        strange = error.message;
+      }
+      if (strange) {
+        if (++nonsense >= NONSENSE_LIMIT) {
+          throw cloudError('protocol', ` a render status it could read, ${NONSENSE_LIMIT} times in a row; the last: ${strange}`);
+        }
+      } else if (status && DONE.has(status.status)) {
+        if (!status.url) throw cloudError('protocol', ' a download URL for the finished render');
         return { renderId, url: status.url };
+      } else if (status && FAILED.has(status.status)) {
+        throw cloudError('renderFailed', ` ${renderId} ${status.status}`);
+      } else {
+        nonsense = 0;
+        if (status?.progress !== undefined) ctx.progress(status.progress / 100, status.status);
       }
-      if (FAILED.has(status.status)) {
-        throw new BackendError('E_BACKEND_HTTP', `the cloud render ${renderId} ${status.status}`, { hint: 'run again to start a new render; export costs no credits' });
+      if (Date.now() + this.config.pollMs > deadline) {
+        throw cloudError('renderTimeout', ` in ${Math.round(this.config.renderTimeoutMs / 1000)} s: ${renderId} is still ${status?.status || 'unknown'}`);
       }
-      if (status.progress !== undefined) ctx.progress(status.progress / 100, status.status);
       await sleep(this.config.pollMs, undefined, { signal: ctx.signal });
     }
   }
@@ -312,4 +362,9 @@ export class NemoBackend implements Backend {
       if (!NOT_CHAT.some(([pattern]) => pattern.test(plan.instructions[i]!))) await this.chat(plan.instructions[i]!, ctx);
     }
   }
+}
+
+/** A short, stable fingerprint of a timeline: two equal timelines have equal fingerprints. */
+function timelineHash(draft: Draft): string {
+  return createHash('sha256').update(JSON.stringify(draft)).digest('hex').slice(0, 16);
 }

@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser';
-import { NemoError } from '../../errors.js';
+import { InterruptedError, NemoError } from '../../errors.js';
 
 /** What one SSE data payload means. ADK events and the older flat events are both accepted. */
 export type StreamEvent =
@@ -49,6 +49,10 @@ export interface Turn {
 export interface ReadTurnOptions {
   /** How long nothing but heartbeats may arrive. */
   timeoutMs: number;
+  /** How long the whole turn may take, whatever arrives (partial text that never ends, too). */
+  totalMs?: number;
+  /** The run's signal: an abort is an interruption, never a dropped connection. */
+  signal?: AbortSignal;
   /** Called every `timeoutMs / 5` of waiting ("Still working…"). */
   onWaiting: () => void;
   /** Ends the response; called on time-out. */
@@ -58,13 +62,14 @@ export interface ReadTurnOptions {
 /**
  * Reads the stream of one chat turn. There is no end event: the stream closing ends the turn. Text is collected
  * (a final event replaces the partial pieces before it), tool calls stay internal, and heartbeats only show the
- * turn is alive: ten minutes of nothing else is a time-out.
+ * turn is alive: ten minutes of nothing else is a time-out, and a turn that never ends stops at `totalMs`.
  */
 export async function readTurn(body: AsyncIterable<Buffer | string>, opts: ReadTurnOptions): Promise<Turn> {
   const texts: string[] = [];
   let pending: string[] = [];
   let lastActivity = Date.now();
-  let timedOut = false;
+  let timedOut: 'idle' | 'total' | undefined;
+  const started = Date.now();
   const parser = createParser({
     onEvent: (message) => {
       for (const event of parseStreamEvent(message.data)) {
@@ -83,24 +88,27 @@ export async function readTurn(body: AsyncIterable<Buffer | string>, opts: ReadT
   let lastNotice = Date.now();
   const timer = setInterval(() => {
     const idle = Date.now() - lastActivity;
-    if (idle >= opts.timeoutMs) {
-      timedOut = true;
+    if (idle >= opts.timeoutMs || (opts.totalMs !== undefined && Date.now() - started >= opts.totalMs)) {
+      timedOut = idle >= opts.timeoutMs ? 'idle' : 'total';
       opts.cancel();
     } else if (idle >= tick && Date.now() - lastNotice >= tick) {
       lastNotice = Date.now();
       opts.onWaiting();
     }
-  }, Math.min(tick, 1000));
+  }, Math.min(tick, opts.totalMs ? Math.max(10, opts.totalMs / 5) : 1000, 1000));
   try {
     for await (const chunk of body) parser.feed(String(chunk));
-  } catch (error) {
+  } catch {
+    if (opts.signal?.aborted) throw new InterruptedError(opts.signal.reason);
     if (!timedOut) return { texts: finish(texts, pending), outcome: 'dropped' };
   } finally {
     clearInterval(timer);
   }
+  if (opts.signal?.aborted) throw new InterruptedError(opts.signal.reason);
   if (timedOut) {
-    throw new NemoError('E_BACKEND_TIMEOUT', `the cloud sent nothing but heartbeats for ${Math.round(opts.timeoutMs / 1000)} s`, {
-      hint: 'the instruction may still be running in the cloud; run again later to continue',
+    const what = timedOut === 'idle' ? `sent nothing but heartbeats for ${Math.round(opts.timeoutMs / 1000)} s` : `did not finish the turn in ${seconds(opts.totalMs!)}`;
+    throw new NemoError('E_BACKEND_TIMEOUT', `the cloud ${what}`, {
+      hint: `the instruction may still be running in the cloud; run again later to continue (it is not sent again)${timedOut === 'total' ? '; NEMO_TURN_TIMEOUT_MS sets the bound' : ''}`,
     });
   }
   const all = finish(texts, pending);
@@ -109,4 +117,8 @@ export async function readTurn(body: AsyncIterable<Buffer | string>, opts: ReadT
 
 function finish(texts: string[], pending: string[]): string[] {
   return pending.length ? [...texts, pending.join('')] : texts;
+}
+
+function seconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }
