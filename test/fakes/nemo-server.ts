@@ -49,6 +49,8 @@ export interface Faults {
   outputUrl?: string;
   /** These downloads (by count) send half the bytes, then hold the connection open. */
   stallDownloads?: number[];
+  /** New sessions are answered without a session id. */
+  noSessionId?: boolean;
 }
 
 /** A request as the fake saw it. */
@@ -136,6 +138,32 @@ export class NemoFake {
     await rm(this.dir, { recursive: true, force: true });
   }
 
+  /**
+   * The environment that points the CLI at this fake: protocol waits shortened, the config folder inside `dir`.
+   * `extra` adds or overrides (the tests' small bounds).
+   */
+  env(dir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    return {
+      NEMO_API_URL: this.url,
+      NEMO_POLL_MS: '20',
+      NEMO_RETRY_MS: '10',
+      NEMO_STREAM_TIMEOUT_MS: '3000',
+      XDG_CONFIG_HOME: join(dir, 'config'),
+      HOME: dir,
+      ...extra,
+    };
+  }
+
+  /** How many times the chat received each instruction. */
+  received(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const s of this.requests('POST', /^\/run_sse$/)) {
+      const text = String(s.json?.new_message?.parts?.[0]?.text);
+      counts[text] = (counts[text] ?? 0) + 1;
+    }
+    return counts;
+  }
+
   /** Requests to a path, in order. */
   requests(method: string, path: RegExp): Seen[] {
     return this.seen.filter((s) => s.method === method && path.test(s.path));
@@ -185,7 +213,7 @@ export class NemoFake {
       }
       const session: FakeSession = { id: `sess_${randomUUID()}`, taskId: `task_${randomUUID()}`, token, draft: { d: 0, t: [] }, files: [], turns: [] };
       this.sessions.set(session.id, session);
-      return json(res, 200, { code: 0, message: 'ok', data: { task_id: session.taskId, session_id: session.id } });
+      return json(res, 200, { code: 0, message: 'ok', data: { task_id: session.taskId, ...(this.faults.noSessionId ? {} : { session_id: session.id }) } });
     }
     let m: RegExpExecArray | null;
     if ((m = /^\/api\/upload-video\/nemo_agent\/me\/([^/]+)$/.exec(path)) && req.method === 'POST') return this.upload(req, res, seen, decodeURIComponent(m[1]!));

@@ -1,7 +1,7 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import { InterruptedError, NemoError } from '../../errors.js';
 import { VERSION } from '../../version.js';
-import { answerError, cloudError, snippet, type Caller } from './cloud-errors.js';
+import { answerError, cloudError, seconds, snippet, type Caller } from './cloud-errors.js';
 import type { NemoConfig } from './config.js';
 import { downloadVideo, type ResumeState } from './download.js';
 import { endpoints } from './endpoints.js';
@@ -251,8 +251,4 @@ function parseJson(text: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
-}
-
-function seconds(ms: number): string {
-  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }

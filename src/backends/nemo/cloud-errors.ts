@@ -61,12 +61,14 @@ export const CLOUD_ERRORS = {
   waitTooLong: { code: 'E_BACKEND_HTTP', message: 'the NemoVideo API is rate limiting us (HTTP 429)', hint: 'run again later, or raise NEMO_RETRY_AFTER_MAX_MS' },
   http: { code: 'E_BACKEND_HTTP', message: 'the NemoVideo API answered' },
   unreachable: { code: 'E_BACKEND_HTTP', message: 'cannot reach the NemoVideo API', hint: 'check the network, or NEMO_API_URL if you set it' },
-  timeout: { code: 'E_BACKEND_TIMEOUT', message: 'the NemoVideo API did not finish answering', hint: 'check the network; NEMO_REQUEST_TIMEOUT_MS sets the bound' },
+  timeout: { code: 'E_BACKEND_TIMEOUT', message: 'the NemoVideo API did not finish answering', hint: 'check the network; NEMO_REQUEST_TIMEOUT_MS (for uploads NEMO_TRANSFER_TIMEOUT_MS) sets the bound' },
   notJson: { code: 'E_BACKEND_PROTOCOL', message: 'the NemoVideo API answered with something that is not JSON', hint: 'the API may be down or behind a proxy; check NEMO_API_URL, or run again later' },
   protocol: { code: 'E_BACKEND_PROTOCOL', message: 'the NemoVideo API answered without' },
   emptyTimeline: { code: 'E_BACKEND_RENDER', message: 'the cloud timeline is empty: there is nothing to export', hint: 'check that the instructions ask for a video (nemo-run plan shows them)' },
   renderFailed: { code: 'E_BACKEND_RENDER', message: 'the cloud render', hint: 'run again to start a new render; export costs no credits' },
   renderTimeout: { code: 'E_BACKEND_TIMEOUT', message: 'the cloud render did not finish', hint: 'it may still finish: run again later to pick it up (NEMO_RENDER_TIMEOUT_MS sets the bound)' },
+  download: { code: 'E_BACKEND_HTTP', message: 'the video download failed', hint: 'run again: the part already downloaded is kept and resumed' },
+  downloadTimeout: { code: 'E_BACKEND_TIMEOUT', message: 'the video download did not finish', hint: 'run again: the part already downloaded is kept and resumed; NEMO_TRANSFER_TIMEOUT_MS sets the bound' },
   badUrl: { code: 'E_BACKEND_PROTOCOL', message: 'refused to download the video', hint: 'the cloud gave a download link nemo-run does not follow: only https, and no private or local addresses' },
   notVideo: { code: 'E_OUTPUT', message: 'the cloud\'s download is not a video', hint: 'nothing was written to the output; run again later, the render id is kept' },
   tooBig: { code: 'E_OUTPUT', message: 'the cloud\'s download is too large', hint: 'NEMO_DOWNLOAD_MAX_BYTES sets the bound' },
@@ -111,4 +113,9 @@ export function snippet(text: string, max = 80): string {
   // eslint-disable-next-line no-control-regex
   const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e]+/g, ' ').replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+/** A bound for people: "0.3 s" below ten seconds, "60 s" above. */
+export function seconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }

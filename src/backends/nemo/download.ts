@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { request, type Dispatcher } from 'undici';
 import { InterruptedError, NemoError } from '../../errors.js';
 import { runTool } from '../local/ffmpeg.js';
-import { cloudError, snippet } from './cloud-errors.js';
+import { cloudError, seconds, snippet } from './cloud-errors.js';
 import type { RetryPolicy } from './retry.js';
 
 /** What a download keeps in its step's checkpoint, so a later run resumes the partial file instead of starting over. */
@@ -65,12 +65,12 @@ export async function downloadVideo(link: string, dest: string, opts: DownloadOp
         if (response.statusCode !== 200 && response.statusCode !== 206) {
           await response.body.dump();
           if (await retries.again({ kind: 'status', status: response.statusCode, retryAfter: response.headers['retry-after'] })) continue;
-          throw cloudError('http', ` HTTP ${response.statusCode} to the video download from ${url.host}`, { status: response.statusCode });
+          throw cloudError('download', ` (${url.host} answered HTTP ${response.statusCode})`, { status: response.statusCode });
         }
         const append = response.statusCode === 206 && have > 0 && rangeStart(response.headers) === have;
         if (response.statusCode === 206 && !append) {
           await response.body.dump();
-          throw cloudError('protocol', ` a usable range: the video download from ${url.host} answered a range it was not asked for`);
+          throw cloudError('download', ` (${url.host} answered a range it was not asked for)`);
         }
         await checkHeaders(response, url.host, opts.maxBytes);
         resume = { url: where, etag: header(response.headers.etag), lastModified: header(response.headers['last-modified']) };
@@ -79,10 +79,10 @@ export async function downloadVideo(link: string, dest: string, opts: DownloadOp
         await receive(response, partial, append ? have : 0, opts, url.host);
       } catch (error) {
         if (opts.signal.aborted) throw new InterruptedError(opts.signal.reason);
-        if (deadline.aborted) throw cloudError('timeout', ` the video download from ${url.host} within ${Math.round(opts.timeoutMs / 1000)} s`, { cause: error });
+        if (deadline.aborted) throw cloudError('downloadTimeout', ` in ${seconds(opts.timeoutMs)} (from ${url.host})`, { cause: error });
         if (error instanceof NemoError) throw error;
         if (await retries.again({ kind: 'connection', error })) continue;
-        throw cloudError('unreachable', ` (the video download from ${url.host}: ${(error as { code?: string }).code ?? (error as Error).message})`, { cause: error });
+        throw cloudError('download', ` (${url.host}: ${(error as { code?: string }).code ?? (error as Error).message})`, { cause: error });
       }
       break;
     }
@@ -211,7 +211,7 @@ export async function checkDownloadUrl(link: string, apiUrl: string): Promise<UR
   try {
     found = await addresses(url.hostname);
   } catch (error) {
-    throw cloudError('unreachable', ` (cannot resolve ${url.hostname}, the video download's host)`, { cause: error });
+    throw cloudError('download', ` (cannot resolve ${url.hostname})`, { cause: error });
   }
   const own = await addresses(api.hostname).catch(() => [] as string[]);
   const refused = found.find((a) => isPrivate(a) && !own.includes(a));

@@ -7,7 +7,7 @@ import type { ResolvedInput } from '../../recipe/recipe.types.js';
 import type { Backend, StepContext } from '../backend.js';
 import { summarizeDraft, type Draft } from '../draft.js';
 import { NemoClient } from './client.js';
-import { BackendError, cloudError, SessionLostError, snippet } from './cloud-errors.js';
+import { BackendError, cloudError, seconds, SessionLostError, snippet } from './cloud-errors.js';
 import { nemoConfig, type NemoConfig } from './config.js';
 import type { ResumeState } from './download.js';
 import { endpoints } from './endpoints.js';
@@ -331,7 +331,7 @@ export class NemoBackend implements Backend {
         if (status?.progress !== undefined) ctx.progress(status.progress / 100, status.status);
       }
       if (Date.now() + this.config.pollMs > deadline) {
-        throw cloudError('renderTimeout', ` in ${Math.round(this.config.renderTimeoutMs / 1000)} s: ${renderId} is still ${status?.status || 'unknown'}`);
+        throw cloudError('renderTimeout', ` in ${seconds(this.config.renderTimeoutMs)}: ${renderId} is still ${status?.status || 'unknown'}`);
       }
       await sleep(this.config.pollMs, undefined, { signal: ctx.signal });
     }

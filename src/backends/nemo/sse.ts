@@ -1,5 +1,6 @@
 import { createParser } from 'eventsource-parser';
 import { InterruptedError, NemoError } from '../../errors.js';
+import { seconds } from './cloud-errors.js';
 
 /** What one SSE data payload means. ADK events and the older flat events are both accepted. */
 export type StreamEvent =
@@ -117,8 +118,4 @@ export async function readTurn(body: AsyncIterable<Buffer | string>, opts: ReadT
 
 function finish(texts: string[], pending: string[]): string[] {
   return pending.length ? [...texts, pending.join('')] : texts;
-}
-
-function seconds(ms: number): string {
-  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }

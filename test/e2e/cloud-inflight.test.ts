@@ -1,0 +1,87 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ROOT, runMain, spawnCli } from '../helpers/cli.js';
+import { NemoFake } from '../fakes/nemo-server.js';
+import { tmpProject, writeRecipe } from '../helpers/tmp.js';
+
+const VIDEO = join(ROOT, 'test/fixtures/media/clip.mp4');
+const INSTRUCTIONS = ['turn these product images into a 15-second promo', 'add background music', 'add the title "Summer Sale"'];
+const RECIPE = `name: shop
+backend: nemo
+inputs:
+  - media/blue.jpg
+instructions:
+${INSTRUCTIONS.map((i) => `  - '${i}'\n`).join('')}`;
+
+let fake: NemoFake;
+beforeEach(async () => {
+  fake = await new NemoFake().start(VIDEO);
+});
+afterEach(async () => {
+  await fake.close();
+});
+
+async function project(): Promise<string> {
+  const dir = await tmpProject();
+  await writeRecipe(dir, 'shop.yaml', RECIPE);
+  return dir;
+}
+
+/** Resolves once `check` holds, looking every 10 ms. */
+function until(check: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setInterval(() => check() && (clearInterval(timer), resolve()), 10);
+  });
+}
+
+const turnsApplied = () => [...fake.sessions.values()][0]?.turns.length ?? 0;
+
+describe('a chat turn in flight when the run stops is never sent (and paid for) again', () => {
+  it.each(['SIGKILL', 'SIGINT'] as const)('stopped by %s during the second turn: the resumed run checks the timeline, each instruction reached the cloud once', async (signal) => {
+    fake.faults.endlessTurns = [2];
+    const dir = await project();
+    const child = spawnCli(['shop.yaml'], { cwd: dir, env: fake.env(dir) });
+    await until(() => turnsApplied() === 2);
+    child.kill(signal);
+    const first = await child.result;
+    expect(first.code).toBe(signal === 'SIGINT' ? 130 : null);
+    // An abort is not a dropped connection.
+    expect(first.stdout + first.stderr).not.toContain('connection dropped');
+    const journal = JSON.parse(await readFile(join(dir, '.nemo-run/shop.nemo.json'), 'utf8'));
+    expect(journal.steps['instruct:1#checkpoint']).toEqual({ sessionId: [...fake.sessions.keys()][0], before: expect.stringMatching(/^[0-9a-f]{16}$/) });
+
+    fake.faults.endlessTurns = [];
+    const again = await runMain(['shop.yaml'], { cwd: dir, env: fake.env(dir) });
+    expect(again.code, again.stdout).toBe(0);
+    expect(again.stdout).toContain('"add background music" was being sent when the last run stopped; checking the timeline instead of sending it again');
+    expect(again.stdout).toMatch(/the timeline changed: Timeline \(2 tracks\)/);
+    expect(fake.received()).toEqual(Object.fromEntries(INSTRUCTIONS.map((i) => [i, 1])));
+    expect(fake.renderStarts).toBe(1);
+  });
+
+  it('a turn cut off before the cloud applied it: 5 unchanged checks, a clear failure, then the next run sends it (once)', async () => {
+    fake.faults.endlessTurns = [2];
+    const dir = await project();
+    const child = spawnCli(['shop.yaml'], { cwd: dir, env: fake.env(dir) });
+    await until(() => turnsApplied() === 2);
+    child.kill('SIGKILL');
+    await child.result;
+    // As if the request had never arrived: the edit is taken back.
+    const session = [...fake.sessions.values()][0]!;
+    session.turns.pop();
+    session.draft.t = session.draft.t.filter((t) => t.tt !== 1);
+    session.draft.t[0]!.sg[0]!.m.edits = 1;
+    fake.faults.endlessTurns = [];
+
+    const resumed = await runMain(['shop.yaml'], { cwd: dir, env: fake.env(dir) });
+    expect(resumed.code).toBe(1);
+    expect(resumed.stdout).toContain('the cloud turn was cut off when the last run stopped and the timeline did not change in 5 checks: "add background music" [E_BACKEND_STREAM]');
+    expect(fake.received()['add background music']).toBe(1);
+
+    const last = await runMain(['shop.yaml'], { cwd: dir, env: fake.env(dir) });
+    expect(last.code, last.stdout).toBe(0);
+    expect(fake.received()).toEqual({ [INSTRUCTIONS[0]!]: 1, [INSTRUCTIONS[1]!]: 2, [INSTRUCTIONS[2]!]: 1 });
+    expect(session.turns).toEqual(INSTRUCTIONS);
+  });
+});
