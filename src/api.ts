@@ -1,7 +1,6 @@
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { createBackend, type BackendOptions } from './backends/index.js';
@@ -11,6 +10,7 @@ import type { RecipeReport, RunEvent } from './execute/events.js';
 import { errorInfo, executePlans } from './execute/executor.js';
 import { fileJournal } from './execute/journal.js';
 import { takeLock } from './execute/lock.js';
+import { checkWritable, outputErrors } from './execute/outputs.js';
 import { outputFingerprint, upToDateOutput, writeStamp } from './execute/stamp.js';
 import { ContentHashes } from './hash.js';
 import { previewSettings } from './plan/export-settings.js';
@@ -46,7 +46,7 @@ export interface CheckOptions {
 export async function checkOne(path: string, opts: CheckOptions): Promise<{ recipe: Recipe; plan: Plan }> {
   const recipe = await checkRecipe(path, opts);
   const plan = planRecipe(recipe, opts.backend);
-  const errors = opts.strict && plan.notes ? strictErrors(recipe, plan.notes) : [];
+  const errors = [...outputErrors(recipe, plan.export), ...(opts.strict && plan.notes ? strictErrors(recipe, plan.notes) : [])];
   if (errors.length) throw new RecipeValidationError(errors);
   return { recipe, plan };
 }
@@ -180,19 +180,6 @@ function inputGone(error: unknown): unknown {
   return new NemoError('E_RECIPE_INPUT', `input ${path} was removed or renamed after the recipe was checked`, {
     hint: 'put it back, or change the recipe\'s inputs',
   });
-}
-
-/** Fails before any work when the output's folder (or the nearest one that exists) cannot be written. */
-async function checkWritable(output: string): Promise<void> {
-  let dir = dirname(output);
-  while (!(await stat(dir).catch(() => undefined)) && dirname(dir) !== dir) dir = dirname(dir);
-  try {
-    await access(dir, constants.W_OK);
-  } catch (error) {
-    throw new NemoError('E_OUTPUT', `cannot write the output ${output}: ${dir} is not writable (${(error as NodeJS.ErrnoException).code})`, {
-      hint: 'choose another export.output (an absolute path is fine), or make the folder writable',
-    });
-  }
 }
 
 function emptyReport(plan: Plan): RecipeReport {

@@ -6,3 +6,34 @@ export function displayPath(path: string | undefined, cwd: string): string {
   const rel = relative(cwd, path);
   return rel && !rel.startsWith('..') ? rel : path;
 }
+
+/** Control characters and the invisible marks that reorder text (everything but newline and tab). */
+const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text that came from recipes, file names, servers or tools, made safe to print: a control character (escape
+ * sequences set window titles, clear the screen, write the clipboard) is shown as its escape (`\x1b`), never sent.
+ */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => {
+    const code = c.charCodeAt(0);
+    return code > 0xff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\x${code.toString(16).padStart(2, '0')}`;
+  });
+}
+
+/** The colour codes `styler` writes: kept whole by `guardedStream`, where every other escape is shown. */
+const OWN_STYLE = /(\u001b\[(?:1|2|22|31|32|33|36|39)m)/;
+
+/** A stream whose text is printable (see `printable`) but for this program's own colours. */
+export function guardedStream<T extends NodeJS.WritableStream>(stream: T): T {
+  return new Proxy(stream, {
+    get(target, key) {
+      if (key === 'write') {
+        return (chunk: unknown, ...rest: unknown[]) =>
+          (target.write as (...args: unknown[]) => boolean)(typeof chunk === 'string' ? chunk.split(OWN_STYLE).map((part, i) => (i % 2 ? part : printable(part))).join('') : chunk, ...rest);
+      }
+      const value = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}

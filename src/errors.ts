@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'E_OUTPUT'
   | 'E_LOCKED'
   | 'E_STATE'
+  | 'E_IO'
   | 'E_INTERRUPTED'
   | 'E_STEP'
   | 'E_INTERNAL';

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { guardedStream } from '../display.js';
 import { ExitCode } from '../errors.js';
 import { suggest } from '../suggest.js';
 import { VERSION } from '../version.js';
@@ -12,7 +13,9 @@ import { reportError } from './report.js';
  * Parses the arguments, runs the command and returns the exit code; never exits the process itself.
  * Commands are imported when they run, so `--help` and `--version` stay quick.
  */
-export async function main(argv: string[], io: Io): Promise<number> {
+export async function main(argv: string[], raw: Io): Promise<number> {
+  // Everything printed passes one gate: recipe text, file names and server replies cannot drive the terminal.
+  const io: Io = { ...raw, stdout: guardedStream(raw.stdout), stderr: guardedStream(raw.stderr) };
   let code: number = ExitCode.ok;
   const program = new Command('nemo-run')
     .description('Turn declarative YAML recipes into finished videos.')

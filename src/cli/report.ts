@@ -4,15 +4,22 @@ import type { RecipeReport } from '../execute/events.js';
 import { seconds } from '../execute/reporters/lines.js';
 import { styler, type Io } from './io.js';
 
+/** The most characters of a recipe line shown under an error. */
+const SHOWN_CHARS = 120;
+
 /** `file:line:col: message`, the offending line with a caret under the spot, and a hint. */
 export function formatRecipeError(error: RecipeError, style = styler({} as Io)): string {
   const { file, line, col } = error.pos;
   const lines = [`${style.bold(`${file}:${line}:${col}:`)} ${style.red(error.message)} ${style.dim(`[${error.code}]`)}`];
   if (error.sourceLine !== undefined) {
     const gutter = String(line);
-    const shown = error.sourceLine.replace(/\t/g, ' ');
+    // A long line (minified, or an attack) is shown as a window around the spot.
+    const start = error.sourceLine.length > SHOWN_CHARS ? Math.max(0, col - 1 - SHOWN_CHARS / 2) : 0;
+    const cut = error.sourceLine.slice(start, start + SHOWN_CHARS).replace(/\t/g, ' ');
+    const shown = `${start > 0 ? '…' : ''}${cut}${start + SHOWN_CHARS < error.sourceLine.length ? '…' : ''}`;
+    const caret = Math.min(error.length, SHOWN_CHARS);
     lines.push(`  ${style.dim(`${gutter} |`)} ${shown}`);
-    lines.push(`  ${' '.repeat(gutter.length)} ${style.dim('|')} ${' '.repeat(col - 1)}${style.red('^'.repeat(error.length))}`);
+    lines.push(`  ${' '.repeat(gutter.length)} ${style.dim('|')} ${' '.repeat(col - 1 - start + (start > 0 ? 1 : 0))}${style.red('^'.repeat(caret))}`);
   }
   if (error.hint) lines.push(`  ${style.cyan('hint:')} ${error.hint}`);
   return lines.join('\n');
@@ -60,7 +67,7 @@ export function formatSummary(reports: RecipeReport[], io: Io, shown = false): s
     // The live task list is gone when this prints: its warnings are said again so they stay on screen.
     if (r.status === 'ok') return shown ? r.warnings.map((w) => `${style.yellow('!')} ${r.recipe}: ${w}`) : [`${style.green('✔')} ${r.recipe} → ${displayPath(r.output, io.cwd)} ${style.dim(`(${seconds(r.ms)})`)}`];
     if (r.status === 'cancelled') return [`${style.yellow('■')} ${r.recipe}: cancelled`];
-    const hint = r.error?.hint ? `\n    ${style.cyan('hint:')} ${r.error.hint}` : '';
+    const hint = `${r.error?.hint ? `\n    ${style.cyan('hint:')} ${r.error.hint}` : ''}${r.error?.stack ? `\n${style.dim(r.error.stack)}` : ''}`;
     return [`${style.red('✖')} ${r.recipe}: ${r.error?.message ?? 'failed'}${style.dim(` [${r.error?.code}]`)}${hint}`];
   });
   const failed = reports.filter((r) => r.status === 'failed').length;

@@ -3,11 +3,13 @@ import type { Step } from '../plan/plan.types.js';
 /** What happened to a step. */
 export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled' | 'skipped';
 
-/** A problem as reports show it: never a stack, never a secret. */
+/** A problem as reports show it: never a secret, and a stack only for a bug (E_INTERNAL). */
 export interface ErrorInfo {
   code: string;
   message: string;
   hint?: string;
+  /** Where a bug happened, for its report. */
+  stack?: string;
   /** The exit code this error asks for (see README). */
   exitCode: number;
 }

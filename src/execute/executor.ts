@@ -159,8 +159,40 @@ function outputOf(plan: Plan, results: Map<string, unknown>): string {
   return plan.export.output;
 }
 
-/** What a report may say about an error: code, message and hint, never a stack. */
+/**
+ * What a report may say about an error: code, message and hint. A failure of the system (disk full, no permission)
+ * names its path and what to do; anything else that is not a NemoError is a bug, reported with its stack.
+ */
 export function errorInfo(error: unknown): ErrorInfo {
   if (error instanceof NemoError) return { code: error.code, message: error.message, hint: error.hint, exitCode: error.exitCode };
-  return { code: 'E_STEP', message: error instanceof Error ? error.message : String(error), exitCode: 1 };
+  const system = error as NodeJS.ErrnoException;
+  if (typeof system?.code === 'string' && typeof system.syscall === 'string') {
+    const where = system.path ? ` ${system.path}` : '';
+    return { code: 'E_IO', message: `${system.syscall}${where} failed: ${SYSTEM_ERRORS[system.code] ?? system.code}`, hint: SYSTEM_HINTS[system.code], exitCode: 1 };
+  }
+  return {
+    code: 'E_INTERNAL',
+    message: `internal error: ${error instanceof Error ? error.message : String(error)}`,
+    hint: 'this is a bug in nemo-run: please report it with this message and the stack (`--json` prints it)',
+    stack: error instanceof Error ? error.stack : undefined,
+    exitCode: 1,
+  };
 }
+
+const SYSTEM_ERRORS: Record<string, string> = {
+  ENOSPC: 'the disk is full (ENOSPC)',
+  EDQUOT: 'the disk quota is used up (EDQUOT)',
+  EACCES: 'permission denied (EACCES)',
+  EPERM: 'operation not permitted (EPERM)',
+  EROFS: 'the file system is read-only (EROFS)',
+  EMFILE: 'too many open files (EMFILE)',
+  ENOENT: 'no such file or folder (ENOENT)',
+};
+const SYSTEM_HINTS: Record<string, string> = {
+  ENOSPC: 'free some space on that disk (or write the output elsewhere) and run again; finished work is kept',
+  EDQUOT: 'free some space within your quota and run again',
+  EACCES: 'check the permissions of that path, or choose another export.output',
+  EPERM: 'check the permissions of that path, or choose another export.output',
+  EROFS: 'write the output to a writable folder (export.output takes absolute paths)',
+  EMFILE: 'raise the open-file limit (`ulimit -n 4096`) or lower --concurrency',
+};

@@ -1,7 +1,7 @@
 import { basename, dirname, extname, resolve } from 'node:path';
 import { RecipeValidationError } from '../errors.js';
 import { resolveInputs } from './inputs.js';
-import { loadRecipe, locateText } from './load.js';
+import { loadRecipe, locate, locateText, recipeError } from './load.js';
 import type { BackendName, Recipe, RecipeSpec } from './recipe.types.js';
 import { createValidator, type SchemaValidator } from './validate.js';
 
@@ -30,6 +30,15 @@ export async function checkRecipe(path: string, opts: CheckOptions = {}): Promis
   // Inputs are checked even when the schema found problems elsewhere, so one run shows everything.
   const { inputs, errors: inputErrors } = await resolveInputs(doc, Array.isArray(spec.inputs) ? spec.inputs : [], dir, backend, cwd);
   errors.push(...inputErrors);
+  const seen = inputs.every((input) => input.kind);
+  if (!inputErrors.length && inputs.length && seen && !inputs.some((i) => i.role === 'media' && (i.kind === 'image' || i.kind === 'video'))) {
+    const at = locate(doc, ['inputs']);
+    errors.push(
+      recipeError(doc, 'E_RECIPE_INPUT', at.offset, 'there is nothing to show: no image or clip among the inputs', {
+        hint: 'add images or clips as inputs (role: media, the default); music, a logo and captions go with them',
+      }),
+    );
+  }
   if (errors.length) throw new RecipeValidationError(errors.sort((a, b) => a.pos.line - b.pos.line || a.pos.col - b.pos.col));
   return {
     file: doc.file,
@@ -39,6 +48,8 @@ export async function checkRecipe(path: string, opts: CheckOptions = {}): Promis
     inputs,
     instructions: spec.instructions,
     instructionAt: spec.instructions.map((_, i) => locateText(doc, ['instructions', i])),
+    inputPatterns: spec.inputs.flatMap((raw) => (typeof raw === 'string' ? [raw] : raw.path ? [raw.path] : [])),
+    ...(spec.export?.output ? { outputAt: locateText(doc, ['export', 'output']) } : {}),
     ...(spec.title ? { title: spec.title } : {}),
     ...(spec.cta ? { cta: spec.cta } : {}),
     export: spec.export ?? {},

@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join, relative } from 'node:path';
 import { fileTypeFromFile } from 'file-type';
@@ -50,10 +51,14 @@ export async function resolveInputs(
       const pattern = spec.path!;
       const files = await expand(pattern, dir);
       if (files.length === 0) {
-        fail(
-          isDynamicPattern(pattern) ? `"${pattern}" matches no file` : `input not found: ${pattern}`,
-          `paths are relative to the recipe's folder (${relative(cwd, dir) || '.'})`,
-        );
+        const other = isDynamicPattern(pattern) ? undefined : await stat(isAbsolute(pattern) ? pattern : join(dir, pattern)).catch(() => undefined);
+        if (other) fail(`${pattern} is ${notAFile(other)}`, other.isDirectory() ? `use ${pattern.replace(/\/$/, '')}/* for the files in it` : 'give the path of a media file');
+        else {
+          fail(
+            isDynamicPattern(pattern) ? `"${pattern}" matches no file` : `input not found: ${pattern}`,
+            `paths are relative to the recipe's folder (${relative(cwd, dir) || '.'})`,
+          );
+        }
         return [];
       }
       if (files.length > MAX_MATCHES) {
@@ -105,8 +110,9 @@ const CONVERT: Record<string, string> = {
 /** Checks one file; returns the resolved input or a message (with a hint after a newline). */
 async function checkFile(path: string, role: Role): Promise<Omit<ResolvedInput, 'index' | 'role'> | string> {
   const info = await stat(path);
+  if (!info.isFile()) return `this is ${notAFile(info)}\ngive the path of a media file`;
   const name = basename(path);
-  const base = { name, path, size: info.size, mtimeMs: info.mtimeMs };
+  const base = { name, path, size: info.size };
   if (info.size === 0) return 'the file is empty\nreplace it with the real media file';
   if (info.size > MAX_INPUT_BYTES) {
     return `the file is ${(info.size / 1024 / 1024).toFixed(0)} MB; the limit is 500 MB\ncompress it or trim it first`;
@@ -125,6 +131,15 @@ async function checkFile(path: string, role: Role): Promise<Omit<ResolvedInput, 
   if (role === 'logo' && kind !== 'image') return `a logo must be an image, but this is ${kind}\nuse a PNG (with transparency) or a JPEG`;
   if (role === 'music' && kind !== 'audio') return `music must be audio, but this is ${kind}\nuse an mp3, wav, m4a or aac file`;
   return { ...base, kind, format: type.ext };
+}
+
+/** What a path that is not a regular file is, in words. */
+function notAFile(info: Stats): string {
+  if (info.isDirectory()) return 'a folder, not a file';
+  if (info.isFIFO()) return 'a named pipe, not a file';
+  if (info.isSocket()) return 'a socket, not a file';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device, not a file';
+  return 'not a regular file';
 }
 
 async function captionFormat(path: string): Promise<'srt' | 'vtt' | undefined> {

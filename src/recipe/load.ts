@@ -57,7 +57,9 @@ export function parseRecipe(file: string, text: string): RecipeDoc {
 
   for (const problem of [...doc.errors, ...doc.warnings]) {
     const message = problem.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    if (problem.code === 'TAG_RESOLVE_FAILED') {
+    if (/call stack/i.test(message)) {
+      yamlError(problem.pos[0], 'the recipe nests brackets or lists too deeply to read', 'a recipe is a few levels deep: inputs, instructions, export; remove the extra nesting');
+    } else if (problem.code === 'TAG_RESOLVE_FAILED') {
       yamlError(problem.pos[0], message.replace(/^Unresolved tag: (.*)$/, 'custom tag $1 is not allowed'), 'recipes are plain data: remove the tag');
     } else if (problem.code === 'MISSING_CHAR' && /closing (["'])quote/.test(message)) {
       // YAML reports the end of the file; the unclosed quote is what needs fixing.
@@ -71,7 +73,8 @@ export function parseRecipe(file: string, text: string): RecipeDoc {
     try {
       recipe.data = doc.toJS({ maxAliasCount: MAX_ALIASES });
     } catch (error) {
-      yamlError(0, `${(error as Error).message}`, 'too many aliases: write the values out instead of using anchors');
+      if (error instanceof RangeError) yamlError(0, 'the recipe nests too deeply to read', 'remove the extra nesting');
+      else yamlError(0, `${(error as Error).message}`, 'too many aliases: write the values out instead of using anchors');
     }
   }
   if (errors.length) throw new RecipeValidationError(errors);

@@ -63,8 +63,6 @@ export interface ResolvedInput {
   /** The format its content has (jpg, png, mp4, mp3, srt, …). */
   format?: string;
   size?: number;
-  /** Last modification time, so a journal can tell a changed file. */
-  mtimeMs?: number;
 }
 
 /** A recipe that passed validation: its inputs exist and are of accepted types. */
@@ -79,6 +77,10 @@ export interface Recipe {
   instructions: string[];
   /** Where each instruction's text starts in the recipe, for notes and located `--strict` errors. */
   instructionAt: InstructionAt[];
+  /** The input paths and globs as written, so an output they would pick up is refused. */
+  inputPatterns: string[];
+  /** Where `export.output` is written, when it is. */
+  outputAt?: InstructionAt;
   /** Words for a title or call to action asked for without words (`title`, `cta`; else the name). */
   title?: string;
   cta?: string;

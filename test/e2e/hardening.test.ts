@@ -4,7 +4,7 @@ import { copyFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkRecipes, runRecipes } from '../../src/api.js';
-import { runCli, spawnCli } from '../helpers/cli.js';
+import { runCli, runMain, spawnCli } from '../helpers/cli.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
 
 const tiny = (inputs: string[], output = 'out/${name}.mp4', seconds = 1) =>
@@ -99,8 +99,93 @@ describe('an input removed between the check and the run', () => {
     const path = await writeRecipe(dir, 'r.yaml', tiny(['photo.jpg']));
     const { recipes } = await checkRecipes([path], { cwd: dir });
     await rm(join(dir, 'photo.jpg'));
-    const [report] = await runRecipes(recipes, { cwd: dir, concurrency: 2 });
+    const [report] = await runRecipes(recipes, { cwd: dir, concurrency: 2, env: {} });
     expect(report!.status).toBe('failed');
     expect(report!.error).toMatchObject({ code: 'E_RECIPE_INPUT', message: `input ${join(dir, 'photo.jpg')} was removed or renamed after the recipe was checked` });
+  });
+});
+
+describe('outputs that would destroy or swallow what the user has', () => {
+  const recipe = (inputs: string[], output: string) => `inputs:\n${inputs.map((i) => `  - ${i}\n`).join('')}instructions:\n  - a 1-second video\nexport:\n  size: 160x90\n  output: "${output}"\n`;
+
+  it('refuses an output that is an input, or that an input glob would take on the next run; the input stays as it was', async () => {
+    const dir = await tmpProject();
+    const clip = await readFile(join(dir, 'media/clip.mp4'));
+    await writeRecipe(dir, 'same.yaml', recipe(['media/clip.mp4'], 'media/clip.mp4'));
+    await writeRecipe(dir, 'glob.yaml', recipe(['"media/*.mp4"'], 'media/${name}.MP4'));
+    const same = await runMain(['same.yaml'], { cwd: dir });
+    expect(same.code).toBe(2);
+    expect(same.stderr).toContain('same.yaml:7:12: export.output is the input clip.mp4: the render would overwrite it [E_RECIPE_SCHEMA]');
+    expect(await readFile(join(dir, 'media/clip.mp4'))).toEqual(clip);
+    const glob = await runMain(['validate', 'glob.yaml'], { cwd: dir });
+    expect(glob.code).toBe(2);
+    expect(glob.stderr).toContain('export.output (media/glob.MP4) matches the input "media/*.mp4": the next run would take the video as an input');
+  });
+
+  it('refuses, at validate time, outputs that would fail after the render or land in system folders; shows outputs elsewhere resolved', async () => {
+    const dir = await tmpProject();
+    await mkdir(join(dir, 'out/folder.mp4'), { recursive: true });
+    const cases: [string, string][] = [
+      ['out/video', 'export.output has no extension, but the format is mp4'],
+      ['out/video.webm', 'export.output ends in .webm, but the format is mp4'],
+      [`out/${'x'.repeat(10_000)}.mp4`, 'export.output has a file name of 10004 bytes; file systems take at most 255'],
+      ['out/folder.mp4', 'export.output (out/folder.mp4) is a folder'],
+      ['/etc/cron.daily/x.mp4', 'export.output (/etc/cron.daily/x.mp4) is in the system folder /etc'],
+    ];
+    for (const [output, message] of cases) {
+      await writeRecipe(dir, 'r.yaml', recipe(['media/blue.jpg'], output));
+      const result = await runMain(['validate', 'r.yaml'], { cwd: dir });
+      expect(result.code, output.slice(0, 40)).toBe(2);
+      expect(result.stderr).toContain(message);
+    }
+    await writeRecipe(dir, 'r.yaml', recipe(['media/blue.jpg'], '../elsewhere/${name}.mp4'));
+    const plan = await runMain(['plan', 'r.yaml'], { cwd: dir });
+    expect(plan.code).toBe(0);
+    expect(plan.stdout.split('\n')[0]).toBe(`r (local) → ${join(dir, '../elsewhere/r.mp4')}`);
+  });
+});
+
+describe('inputs that are not what they seem', () => {
+  it('names a folder, a named pipe and a device for what they are, and never blocks reading a pipe', async () => {
+    const dir = await tmpProject();
+    execFileSync('mkfifo', [join(dir, 'pipe.jpg')]);
+    await writeRecipe(dir, 'r.yaml', 'inputs:\n  - media\n  - pipe.jpg\n  - /dev/zero\n  - "*.jpg"\ninstructions:\n  - a 1-second video\n');
+    const result = await runMain(['validate', 'r.yaml'], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('r.yaml:2:5: media is a folder, not a file');
+    expect(result.stderr).toContain('hint: use media/* for the files in it');
+    expect(result.stderr).toContain('r.yaml:3:5: pipe.jpg is a named pipe, not a file');
+    expect(result.stderr).toContain('r.yaml:4:5: /dev/zero is a device, not a file');
+  });
+
+  it('says a recipe with nothing to show is invalid before any run', async () => {
+    const dir = await tmpProject();
+    await writeRecipe(dir, 'r.yaml', 'inputs:\n  - path: media/tone.mp3\n    role: music\ninstructions:\n  - a 1-second video\n');
+    const result = await runMain(['validate', 'r.yaml'], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('r.yaml:2:3: there is nothing to show: no image or clip among the inputs [E_RECIPE_INPUT]');
+  });
+});
+
+describe('hostile recipe text', () => {
+  it('reads 200,000 nested brackets as a located error, with a short excerpt of the line', async () => {
+    const dir = await tmpProject();
+    await writeRecipe(dir, 'r.yaml', `version: 1\ninputs: ${'['.repeat(200_000)}${']'.repeat(200_000)}\ninstructions: [x]\n`);
+    const result = await runMain(['validate', 'r.yaml'], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^r\.yaml:2:\d+: the recipe nests brackets or lists too deeply to read/);
+    expect(result.stderr.length).toBeLessThan(1000);
+  });
+
+  it('never lets recipe text drive the terminal: escape sequences are printed as escapes', async () => {
+    const dir = await tmpProject();
+    // A window title, a clear screen and a clipboard write, in an instruction and in the recipe's name.
+    await writeRecipe(dir, 'r.yaml', 'name: "x\\e]0;owned\\a"\ninputs:\n  - media/blue.jpg\ninstructions:\n  - "a 1-second video \\e[2J\\e]52;c;ZXZpbA==\\a please"\nexport:\n  size: 160x90\n  output: out/r.mp4\n');
+    for (const args of [['plan', 'r.yaml'], ['run', 'r.yaml']]) {
+      const result = await runMain(args, { cwd: dir });
+      const printed = result.stdout + result.stderr;
+      expect(printed).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+      expect(printed).toContain('\\x1b]0;owned\\x07');
+    }
   });
 });

@@ -35,7 +35,7 @@ const INPUTS: TimelineInput[] = [
 export function planOf(text: string) {
   const recipe: Recipe = {
     file: 'recipe.yaml', dir: '/corpus', name: 'corpus', backend: 'local', inputs: INPUTS.map((i) => i.input),
-    instructions: [text], instructionAt: [], export: { output: 'out/video.mp4' }, text: '',
+    instructions: [text], instructionAt: [], inputPatterns: [], export: { output: 'out/video.mp4' }, text: '',
   };
   const plan = planRecipe(recipe);
   const { draft } = buildTimeline(plan.edit!, INPUTS);

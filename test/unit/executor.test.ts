@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/execute/events.js';
-import { executePlans } from '../../src/execute/executor.js';
+import { errorInfo, executePlans } from '../../src/execute/executor.js';
 import { fileJournal } from '../../src/execute/journal.js';
 import { keyOf } from '../../src/hash.js';
 import { lineReporter } from '../../src/execute/reporters/lines.js';
@@ -142,5 +142,19 @@ describe('lineReporter', () => {
     report({ type: 'step:skip', recipe: 'r', step: step('slow'), status: 'cancelled' });
     report({ type: 'step:skip', recipe: 'r', step: step('never'), status: 'cancelled' });
     expect(lines).toEqual(['r: quick done in 5ms', 'r: slow…', 'r: slow cancelled']);
+  });
+});
+
+describe('errorInfo', () => {
+  it('reports a failure of the system with its path and what to do, and anything unexpected as a bug with its stack', () => {
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write', path: '/videos/out/promo.mp4' });
+    expect(errorInfo(full)).toMatchObject({
+      code: 'E_IO',
+      message: 'write /videos/out/promo.mp4 failed: the disk is full (ENOSPC)',
+      hint: expect.stringContaining('free some space'),
+    });
+    const bug = errorInfo(new TypeError("Cannot read properties of undefined (reading 'width')"));
+    expect(bug).toMatchObject({ code: 'E_INTERNAL', message: "internal error: Cannot read properties of undefined (reading 'width')", hint: expect.stringContaining('this is a bug') });
+    expect(bug.stack).toContain('executor.test.ts');
   });
 });

@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import { checkRecipes, describePlan } from '../../api.js';
+import { displayPath } from '../../display.js';
 import type { PlanDetails } from '../../backends/backend.js';
 import { planRecipe } from '../../plan/planner.js';
 import { describeUnplaced } from '../../plan/instructions/state.js';
@@ -39,7 +40,7 @@ export function planJson(plan: Plan & PlanDetails, cwd: string) {
 function formatPlan(plan: Plan & PlanDetails, cwd: string): string {
   const e = plan.export;
   const lines = [
-    `${plan.recipe} (${plan.backend}) → ${relative(cwd, e.output)}`,
+    `${plan.recipe} (${plan.backend}) → ${displayPath(e.output, cwd)}`,
     `  ${e.width}x${e.height} ${e.fps}fps ${e.format} ${e.quality}`,
     `steps:`,
     ...plan.steps.map((s, i) => `  ${String(i + 1).padStart(2)}. ${s.title}${s.after.length ? `  (after ${compact(s.after)})` : ''}`),

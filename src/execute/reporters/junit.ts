@@ -1,3 +1,4 @@
+import { printable } from '../../display.js';
 import type { RecipeReport } from '../events.js';
 
 /** A recipe that never ran because it was invalid: its file and what was wrong. */
@@ -42,7 +43,7 @@ export function junitXml(reports: RecipeReport[], invalid: InvalidRecipe[] = [])
 }
 
 function xml(text: string): string {
-  return text
+  return printable(text)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

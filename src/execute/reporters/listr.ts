@@ -1,5 +1,5 @@
 import { Listr, type ListrTaskWrapper } from 'listr2';
-import { displayPath } from '../../display.js';
+import { displayPath, printable } from '../../display.js';
 import type { Plan } from '../../plan/plan.types.js';
 import type { RunEvent } from '../events.js';
 import { seconds } from './lines.js';
@@ -20,7 +20,7 @@ export function listrReporter(plans: Plan[], cwd: string): { onEvent: (event: Ru
   const recipes = new Map<string, RecipeTask>(plans.map((p) => [p.recipe, { running: new Map() }]));
   const list = new Listr(
     plans.map((plan) => ({
-      title: `${plan.recipe} (${plan.backend})`,
+      title: printable(`${plan.recipe} (${plan.backend})`),
       task: (_ctx: unknown, task: ListrTaskWrapper<unknown, any, any>) =>
         new Promise<void>((resolve, reject) => {
           const entry = recipes.get(plan.recipe)!;
@@ -39,7 +39,7 @@ export function listrReporter(plans: Plan[], cwd: string): { onEvent: (event: Ru
   );
   const done = list.run().catch(() => {});
   const show = (entry: RecipeTask) => {
-    if (entry.task) entry.task.output = [...entry.running.values()].join('\n');
+    if (entry.task) entry.task.output = printable([...entry.running.values()].join('\n'));
   };
   const onEvent = (event: RunEvent) => {
     const entry = recipes.get(event.type === 'recipe:done' ? event.report.recipe : event.recipe);
@@ -57,12 +57,12 @@ export function listrReporter(plans: Plan[], cwd: string): { onEvent: (event: Ru
         entry.running.delete(event.step.id);
         return show(entry);
       case 'log':
-        if (event.level === 'warn') entry.task?.stdout().write(`warning: ${event.message}\n`);
+        if (event.level === 'warn') entry.task?.stdout().write(`warning: ${printable(event.message)}\n`);
         return;
       case 'recipe:done': {
         const r = event.report;
-        if (r.status === 'ok' && entry.task) entry.task.title = `${r.recipe} → ${displayPath(r.output, cwd)} (${seconds(r.ms)})`;
-        entry.outcome = r.status === 'ok' ? null : new Error(r.status === 'cancelled' ? 'cancelled' : (r.error?.message ?? 'failed'));
+        if (r.status === 'ok' && entry.task) entry.task.title = printable(`${r.recipe} → ${displayPath(r.output, cwd)} (${seconds(r.ms)})`);
+        entry.outcome = r.status === 'ok' ? null : new Error(printable(r.status === 'cancelled' ? 'cancelled' : (r.error?.message ?? 'failed')));
         return entry.finish?.(entry.outcome ?? undefined);
       }
     }
