@@ -1,6 +1,6 @@
 import { basename, dirname, extname, resolve } from 'node:path';
 import { RecipeValidationError } from '../errors.js';
-import { resolveInputs } from './inputs.js';
+import { inputPatterns, resolveInputs } from './inputs.js';
 import { loadRecipe, locate, locateText, recipeError } from './load.js';
 import type { BackendName, Recipe, RecipeSpec } from './recipe.types.js';
 import { createValidator, type SchemaValidator } from './validate.js';
@@ -48,7 +48,7 @@ export async function checkRecipe(path: string, opts: CheckOptions = {}): Promis
     inputs,
     instructions: spec.instructions,
     instructionAt: spec.instructions.map((_, i) => locateText(doc, ['instructions', i])),
-    inputPatterns: spec.inputs.flatMap((raw) => (typeof raw === 'string' ? [raw] : raw.path ? [raw.path] : [])),
+    inputPatterns: inputPatterns(spec.inputs),
     ...(spec.export?.output ? { outputAt: locateText(doc, ['export', 'output']) } : {}),
     ...(spec.title ? { title: spec.title } : {}),
     ...(spec.cta ? { cta: spec.cta } : {}),

@@ -21,6 +21,12 @@ const KINDS: Record<string, MediaKind> = {
 /** The list users see in messages. */
 export const ACCEPTED_TYPES = 'mp4 mov avi webm mkv jpg jpeg png gif webp mp3 wav m4a aac';
 
+/** The paths and globs a recipe's `inputs` name, as written; whatever else is there is left to the schema check. */
+export function inputPatterns(inputs: unknown): string[] {
+  if (!Array.isArray(inputs)) return [];
+  return inputs.flatMap((i) => (typeof i === 'string' ? [i] : typeof i?.path === 'string' ? [i.path as string] : []));
+}
+
 /** Expands globs and checks every input file; returns the inputs and every problem found. */
 export async function resolveInputs(
   recipe: RecipeDoc,

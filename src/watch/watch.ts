@@ -1,14 +1,14 @@
-import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import picomatch from 'picomatch';
-import { parseDocument } from 'yaml';
 import { checkOne, runRecipes, type RunOptions } from '../api.js';
 import { posterPath } from '../backends/local/local-backend.js';
 import { displayPath } from '../display.js';
 import { NemoError } from '../errors.js';
 import type { RecipeReport } from '../execute/events.js';
 import { ContentHashes } from '../hash.js';
+import { inputPatterns } from '../recipe/inputs.js';
+import { loadRecipe } from '../recipe/load.js';
 
 /** Quiet time after the last change before a run starts: a burst of saves becomes one run. */
 export const DEBOUNCE_MS = 150;
@@ -140,7 +140,7 @@ class RecipeWatch {
   private async rewatch(): Promise<void> {
     const dir = dirname(this.path);
     const watched: Watched = { files: new Set([this.path]), globs: [], outputs: this.watched.outputs };
-    for (const pattern of await inputPatterns(this.path)) {
+    for (const pattern of await inputPatternsOf(this.path)) {
       const scan = picomatch.scan(pattern);
       if (!scan.isGlob) watched.files.add(isAbsolute(pattern) ? pattern : join(dir, pattern));
       else {
@@ -179,14 +179,10 @@ class RecipeWatch {
   }
 }
 
-/** The paths and globs a recipe's inputs name, read leniently: a broken recipe still shows what it watched. */
-async function inputPatterns(path: string): Promise<string[]> {
+/** The paths and globs a recipe's inputs name, read as every recipe is: a recipe that is no YAML watches nothing yet. */
+async function inputPatternsOf(path: string): Promise<string[]> {
   try {
-    const data = parseDocument(await readFile(path, 'utf8')).toJS({ maxAliasCount: 100 }) as { inputs?: unknown };
-    const inputs = Array.isArray(data?.inputs) ? data.inputs : [];
-    return inputs
-      .map((i) => (typeof i === 'string' ? i : typeof i?.path === 'string' ? i.path : undefined))
-      .filter((p): p is string => Boolean(p));
+    return inputPatterns(((await loadRecipe(path)).data as { inputs?: unknown }).inputs);
   } catch {
     return [];
   }
