@@ -205,7 +205,7 @@ export async function checkDownloadUrl(link: string, apiUrl: string): Promise<UR
     throw cloudError('badUrl', `: "${snippet(link)}" is not a link`);
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && url.host === api.host)) {
-    throw cloudError('badUrl', ` from ${url.host || snippet(link, 40)}: ${url.protocol} links are accepted only from the API's own host (${api.host})`);
+    throw cloudError('badUrl', ` from ${url.host || snippet(link, 40)}: only https: links are followed (http: only to the API's own host, ${api.host})`);
   }
   let found: string[];
   try {

@@ -1,0 +1,168 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ROOT, runMain, spawnCli } from '../helpers/cli.js';
+import { NemoFake } from '../fakes/nemo-server.js';
+import { tmpProject, writeRecipe } from '../helpers/tmp.js';
+
+const VIDEO = join(ROOT, 'test/fixtures/media/clip.mp4');
+const RECIPE = `name: shop
+backend: nemo
+inputs:
+  - media/blue.jpg
+instructions:
+  - make a promo
+`;
+
+let fake: NemoFake;
+beforeEach(async () => {
+  fake = await new NemoFake().start(VIDEO);
+});
+afterEach(async () => {
+  await fake.close();
+});
+
+async function project(): Promise<string> {
+  const dir = await tmpProject();
+  await writeRecipe(dir, 'shop.yaml', RECIPE);
+  return dir;
+}
+
+/** Runs the recipe in-process as `nemo-run shop.yaml --json`; returns the recipe's error, if any. */
+async function run(dir: string, extra: NodeJS.ProcessEnv = {}) {
+  const result = await runMain(['shop.yaml', '--json'], { cwd: dir, env: fake.env(dir, extra) });
+  return { ...result, error: JSON.parse(result.stdout).recipes[0].error };
+}
+
+const downloads = () => fake.requests('GET', /^\/files\//);
+const output = (dir: string) => join(dir, 'out/shop.mp4');
+const partial = (dir: string) => join(dir, 'out/.shop.mp4.download');
+
+describe('a download that is not a video is never saved as the output', () => {
+  it('a 37-byte JSON served as video/mp4: refused by its first bytes, no output, no partial file', async () => {
+    const dir = await project();
+    const fakeVideo = join(dir, 'answer.json');
+    await writeFile(fakeVideo, '{"code":0,"message":"ok","data":null}');
+    expect((await stat(fakeVideo)).size).toBe(37);
+    fake.video = fakeVideo;
+    const { code, error } = await run(dir);
+    expect(code).toBe(1);
+    expect(error.code).toBe('E_OUTPUT');
+    expect(error.message).toMatch(/^the cloud's download is not a video \(from 127\.0\.0\.1:\d+: 37 bytes that do not start like MP4: "\{"code":0,"m"\)$/);
+    expect(downloads()).toHaveLength(1);
+    expect(existsSync(output(dir))).toBe(false);
+    expect(existsSync(partial(dir))).toBe(false);
+  });
+
+  it('an answer whose content type is not a video: refused before a byte is kept, naming what came back', async () => {
+    fake.videoType = 'application/json';
+    const dir = await project();
+    const { code, error } = await run(dir);
+    expect(code).toBe(1);
+    expect(error).toMatchObject({ code: 'E_OUTPUT', message: expect.stringMatching(/^the cloud's download is not a video \(from 127\.0\.0\.1:\d+: application\/json, starting "/) });
+    expect(existsSync(output(dir))).toBe(false);
+    expect(existsSync(partial(dir))).toBe(false);
+  });
+
+  it('bytes that start like an MP4 but that ffprobe cannot read: refused', async () => {
+    const dir = await project();
+    const fakeVideo = join(dir, 'fake.mp4');
+    await writeFile(fakeVideo, Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypisom'), Buffer.alloc(4000, 7)]));
+    fake.video = fakeVideo;
+    const { code, error } = await run(dir);
+    expect(code).toBe(1);
+    expect(error.message).toMatch(/4012 bytes that ffprobe cannot read as a video\)$/);
+    expect(existsSync(output(dir))).toBe(false);
+  });
+
+  it('a video larger than NEMO_DOWNLOAD_MAX_BYTES: refused from its announced size', async () => {
+    const dir = await project();
+    const { code, error } = await run(dir, { NEMO_DOWNLOAD_MAX_BYTES: '1000' });
+    expect(code).toBe(1);
+    expect(error).toMatchObject({ code: 'E_OUTPUT', message: expect.stringMatching(/^the cloud's download is too large: \d+ bytes from 127\.0\.0\.1:\d+, more than 1000$/) });
+    expect(existsSync(output(dir))).toBe(false);
+  });
+});
+
+describe('a killed download resumes where it stopped', () => {
+  it('kill -9 mid-download, then run again: a Range request from the exact offset with If-Range, the file byte-identical', async () => {
+    fake.faults.stallDownloads = [1];
+    const dir = await project();
+    // A partial an older version left under a random name, untouched for two hours: cleaned.
+    const stale = join(dir, 'out/.shop.mp4.0badcafe.partial.mp4');
+    const child = spawnCli(['shop.yaml'], { cwd: dir, env: fake.env(dir) });
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(async () => {
+        const size = (await stat(partial(dir)).catch(() => undefined))?.size;
+        if (fake.halfSent && size === fake.halfSent) clearInterval(timer), resolve();
+      }, 10);
+    });
+    child.kill('SIGKILL');
+    await child.result;
+    const journal = JSON.parse(await readFile(join(dir, '.nemo-run/shop.nemo.json'), 'utf8'));
+    expect(journal.steps['download#checkpoint']).toMatchObject({ url: expect.stringMatching(/\/files\/render_\d+\.mp4$/), etag: expect.stringMatching(/^"\d+-\d+"$/) });
+    await writeFile(stale, 'old');
+    await utimes(stale, new Date(Date.now() - 2 * 3600_000), new Date(Date.now() - 2 * 3600_000));
+
+    fake.faults.stallDownloads = [];
+    const { code, stdout } = await run(dir);
+    expect(code, stdout).toBe(0);
+    const [, second] = downloads();
+    expect(second!.headers.range).toBe(`bytes=${fake.halfSent}-`);
+    expect(second!.headers['if-range']).toBe(journal.steps['download#checkpoint'].etag);
+    expect(second!.status).toBe(206);
+    expect(downloads()).toHaveLength(2);
+    expect(await readFile(output(dir))).toEqual(await readFile(VIDEO));
+    expect(existsSync(partial(dir))).toBe(false);
+    expect(existsSync(stale)).toBe(false);
+    expect(fake.renderStarts).toBe(1);
+  });
+
+  it('a partial file with no record of where it came from is not trusted: the download starts over', async () => {
+    const dir = await project();
+    await mkdir(join(dir, 'out'));
+    await writeFile(partial(dir), 'garbage that must not end up in the video');
+    const { code } = await run(dir);
+    expect(code).toBe(0);
+    expect(downloads()[0]!.headers.range).toBeUndefined();
+    expect(await readFile(output(dir))).toEqual(await readFile(VIDEO));
+  });
+});
+
+describe('download links go only where they should', () => {
+  it.each([
+    ['http://169.254.169.254/latest/meta-data/', /from 169\.254\.169\.254: only https: links are followed \(http: only to the API's own host, 127\.0\.0\.1:\d+\)/],
+    ['https://169.254.169.254/x.mp4', /from 169\.254\.169\.254: 169\.254\.169\.254 is a private, loopback or link-local address/],
+    ['https://10.1.2.3:8443/x.mp4', /from 10\.1\.2\.3:8443: 10\.1\.2\.3 is a private/],
+    ['https://[::1]/x.mp4', /from \[::1\]: ::1 is a private/],
+    ['file:///etc/passwd', /from file:\/\/\/etc\/passwd: only https: links are followed/],
+  ])('%s is refused, naming its host, and nothing is fetched', async (url, message) => {
+    fake.faults.outputUrl = url;
+    const dir = await project();
+    const { code, error } = await run(dir);
+    expect(code).toBe(1);
+    expect(error.code).toBe('E_BACKEND_PROTOCOL');
+    expect(error.message).toMatch(/^refused to download the video /);
+    expect(error.message).toMatch(message);
+    expect(downloads()).toHaveLength(0);
+  });
+
+  it('http to another port of the same host is refused, and that server sees no request', async () => {
+    let hits = 0;
+    const other = createServer((_req, res) => (hits++, res.end('x')));
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      fake.faults.outputUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}/x.mp4`;
+      const dir = await project();
+      const { code, error } = await run(dir);
+      expect(code).toBe(1);
+      expect(error.message).toMatch(/^refused to download the video from 127\.0\.0\.1:\d+: only https: links are followed/);
+      expect(hits).toBe(0);
+    } finally {
+      other.close();
+    }
+  });
+});
