@@ -1,22 +1,36 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
+import { NemoError } from './errors.js';
 
-/** A hidden temporary name beside `target` that keeps its extension (ffmpeg picks formats by it). */
+/**
+ * A hidden temporary name beside `target` that keeps its extension (ffmpeg picks formats by it) and names the process
+ * writing it: `.out.mp4.<pid>.<random>.partial.mp4`, so a later run can tell a killed run's leftovers from live ones.
+ */
 export function partialPath(target: string): string {
-  return join(dirname(target), `.${basename(target)}.${randomBytes(4).toString('hex')}.partial${extname(target)}`);
+  return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.partial${extname(target)}`);
+}
+
+/** Options for an atomic write. */
+export interface AtomicOptions {
+  /** Checks the finished partial file before it is renamed into place; throwing leaves `target` as it was. */
+  verify?: (partial: string) => Promise<void>;
 }
 
 /**
- * Makes a file under a temporary name beside `target`, then renames it into place: whatever happens, nothing
- * half-made is ever at `target`, and an existing file there stays whole until the new one is complete.
+ * Makes a file under a temporary name beside `target`, then (once `verify` accepts it) renames it into place: whatever
+ * happens, nothing half-made is ever at `target`, and an existing file there stays whole until the new one is
+ * complete. A full disk is reported naming `target`, with the space left in its folder.
  */
-export async function atomically(target: string, make: (partial: string) => Promise<unknown>): Promise<void> {
+export async function atomically(target: string, make: (partial: string) => Promise<unknown>, opts: AtomicOptions = {}): Promise<void> {
   await mkdir(dirname(target), { recursive: true });
   const partial = partialPath(target);
   try {
     await make(partial);
+    await opts.verify?.(partial);
     await rename(partial, target);
+  } catch (error) {
+    throw isDiskFull(error) ? await diskFullError(target, error) : error;
   } finally {
     await rm(partial, { force: true });
   }
@@ -25,4 +39,57 @@ export async function atomically(target: string, make: (partial: string) => Prom
 /** Writes text or bytes atomically, optionally with a file mode (0o600 for private files). */
 export function writeFileAtomic(target: string, data: string | Uint8Array, mode?: number): Promise<void> {
   return atomically(target, (partial) => writeFile(partial, data, mode === undefined ? undefined : { mode }));
+}
+
+/** True for a write that failed because the disk (or the user's quota) is full, from Node or from a tool's words. */
+export function isDiskFull(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return true;
+  return error instanceof NemoError && error.code !== 'E_OUTPUT' && /No space left on device|Disk quota exceeded/i.test(error.message);
+}
+
+/** The E_OUTPUT error for a full disk while writing `target`. */
+export async function diskFullError(target: string, cause: unknown): Promise<NemoError> {
+  return new NemoError('E_OUTPUT', `no space left on the disk to write ${target}`, {
+    cause,
+    hint: `free some space (${await freeSpace(dirname(target))} in ${dirname(target)}) and run again; anything written before is left as it was`,
+  });
+}
+
+/** How much space is free for this user in a folder, as "12.3 MB free" (or "free space unknown"). */
+export async function freeSpace(dir: string): Promise<string> {
+  try {
+    const fs = await statfs(dir);
+    return `${((fs.bavail * fs.bsize) / 1e6).toFixed(1)} MB free`;
+  } catch {
+    return 'free space unknown';
+  }
+}
+
+/** True when a process with this id runs on this machine (EPERM: it does, as another user). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const PARTIAL = /^\..*\.(\d+)\.[0-9a-f]{8}\.partial(\.[^.]+)?$/;
+
+/**
+ * Removes the partial files a killed run left in a folder: those named by a process that is gone and last written
+ * before `before` (the start of this run). Files of live processes, and files that are not partials, stay.
+ */
+export async function removeStalePartials(dir: string, before: number): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(
+    names.map(async (name) => {
+      const pid = Number(PARTIAL.exec(name)?.[1]);
+      if (!pid || pid === process.pid || processAlive(pid)) return;
+      const info = await stat(join(dir, name)).catch(() => undefined);
+      if (info?.isFile() && info.mtimeMs < before) await rm(join(dir, name), { force: true });
+    }),
+  );
 }

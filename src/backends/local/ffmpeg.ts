@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, chmodSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
 import { NemoError, InterruptedError } from '../../errors.js';
@@ -35,6 +35,15 @@ function packaged(name: string): string | undefined {
   }
 }
 
+/**
+ * `-i path` for an image, read as that one file: ffmpeg's image reader would take `pct%03d.jpg` for a numbered
+ * sequence and `a[1].png` for a glob. Plain names keep plain `-i` (content decides the reader, as before).
+ */
+export function imageInput(path: string, animated = false): string[] {
+  if (!/[%*?[\]{}]/.test(path)) return ['-i', path];
+  return [...(animated ? ['-f', 'gif'] : ['-f', 'image2', '-pattern_type', 'none']), '-i', path];
+}
+
 /** Options for one ffmpeg or ffprobe run. */
 export interface RunOptions {
   signal?: AbortSignal;
@@ -43,11 +52,33 @@ export interface RunOptions {
   onFrame?: (frame: number) => void;
 }
 
+let wrapper: string[] | undefined;
+
+/**
+ * What tools are started through so that they die with this process, even when it is killed with SIGKILL and cannot
+ * stop them itself: util-linux's `setpriv --pdeathsig KILL` on Linux (a death signal Node cannot set on its own
+ * children), found once; elsewhere, or where setpriv is missing or too old, nothing (tools are then only stopped by
+ * this process's abort, as before).
+ */
+export function deathWrapper(): string[] {
+  if (!wrapper) {
+    wrapper = [];
+    for (const setpriv of process.platform === 'linux' ? ['/usr/bin/setpriv', '/bin/setpriv'] : []) {
+      if (spawnSync(setpriv, ['--pdeathsig', 'KILL', '--', 'true'], { stdio: 'ignore' }).status === 0) {
+        wrapper = [setpriv, '--pdeathsig', 'KILL', '--'];
+        break;
+      }
+    }
+  }
+  return wrapper;
+}
+
 /** Runs a tool to completion and returns its output; a non-zero exit throws with the tail of stderr. */
 export function runTool(command: string, args: string[], opts: RunOptions = {}): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     if (opts.signal?.aborted) return reject(new InterruptedError(opts.signal.reason));
-    const child = spawn(command, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [file, ...argv] = [...deathWrapper(), command, ...args];
+    const child = spawn(file!, argv, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     let err = '';
     let pending = '';
@@ -63,20 +94,20 @@ export function runTool(command: string, args: string[], opts: RunOptions = {}):
     child.stderr.on('data', (chunk: Buffer) => {
       err = (err + chunk.toString()).slice(-8000);
     });
+    const missing = () =>
+      new NemoError('E_FFMPEG_MISSING', `${command} was not found`, {
+        hint: 'run `npm ci` (it installs ffmpeg), or point NEMO_FFMPEG and NEMO_FFPROBE at your own',
+      });
     child.on('error', (error: NodeJS.ErrnoException) => {
       opts.signal?.removeEventListener('abort', kill);
-      reject(
-        error.code === 'ENOENT'
-          ? new NemoError('E_FFMPEG_MISSING', `${command} was not found`, {
-              hint: 'run `npm ci` (it installs ffmpeg), or point NEMO_FFMPEG and NEMO_FFPROBE at your own',
-            })
-          : error,
-      );
+      reject(error.code === 'ENOENT' ? missing() : error);
     });
     child.on('close', (code, signal) => {
       opts.signal?.removeEventListener('abort', kill);
       if (opts.signal?.aborted) return reject(new InterruptedError(opts.signal.reason));
       if (code === 0) return resolve({ stdout: Buffer.concat(out).toString(), stderr: err });
+      // setpriv says so when it cannot start the tool (127: not found).
+      if (file !== command && code === 127 && /^setpriv: failed to execute/m.test(err)) return reject(missing());
       const tail = err.trim().split('\n').slice(-6).join('\n');
       const said = tail ? `its last lines:\n${tail}` : 'it printed nothing before it stopped';
       reject(new NemoError('E_FFMPEG_EXIT', `${command.split('/').pop()} failed (${signal ?? `exit ${code}`}); ${said}`));

@@ -1,5 +1,6 @@
 import type { Draft, Segment } from '../draft.js';
 import { TrackType } from '../draft.js';
+import { imageInput } from './ffmpeg.js';
 import { orientationFilter } from './orientation.js';
 
 /** Frame geometry of the output. */
@@ -231,12 +232,12 @@ function itemStream(
 
   if (seg.m.kind === 'image' && media.frames && media.frames > 1) {
     // An animated GIF plays, looping to fill its slot, like a clip without sound.
-    const i = addInput(['-stream_loop', '-1', '-i', media.path]);
+    const i = addInput(['-stream_loop', '-1', ...imageInput(media.path, true)]);
     const fitted = fit(g, `${i}:v`, media, W, H, `fps=${fps}`);
     return g.add([fitted], `${norm},trim=start_frame=${offset}:end_frame=${offset + frames},setpts=N/${fps}/TB`, g.label('i'));
   }
 
-  const i = addInput(['-i', media.path]);
+  const i = addInput(imageInput(media.path));
   if (seg.m.kind === 'card') {
     // The logo, centred on black: flattened once, then held.
     const bg = g.add([], `color=c=black:s=${W}x${H}:r=${fps}:d=${sec(1, fps)}`, g.label('bg'));
@@ -315,7 +316,7 @@ function fit(g: GraphBuilder, input: string, media: SourceMedia, W: number, H: n
 
 function overlayLogo(g: GraphBuilder, video: string, seg: Segment, opts: ChunkOptions, addInput: (args: string[]) => number): string {
   const { width: W, height: H } = opts.frame;
-  const i = addInput(['-i', opts.media(Number(seg.m.input)).path]);
+  const i = addInput(imageInput(opts.media(Number(seg.m.input)).path));
   const size = even(Math.min(W, H) * 0.18);
   const margin = Math.round(Math.min(W, H) * 0.04);
   const opacity = Number(seg.m.opacity ?? 1);

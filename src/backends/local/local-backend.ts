@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { extname, join, relative } from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
@@ -50,7 +50,7 @@ export class LocalBackend implements Backend {
     const { plan, signal } = ctx;
     switch (step.kind) {
       case 'probe':
-        return this.probe(plan, plan.inputs[step.input!]!, signal);
+        return this.probe(plan, plan.inputs[step.input!]!, signal, (message) => ctx.log(message));
       case 'interpret': {
         const infos = plan.inputs.map((input) => ctx.results.get(`probe:${input.index}`) as MediaInfo);
         const result = this.interpret(plan, infos);
@@ -70,7 +70,7 @@ export class LocalBackend implements Backend {
           warn: (message) => ctx.log(message, 'warn'),
           parallel: availableParallelism(),
           encoders: this.encoders,
-          cache: this.cacheOf(plan),
+          cache: this.cacheOf(plan, (message) => ctx.log(message)),
           hashes: this.hashes,
           signal,
           onProgress: (f) => ctx.progress(f),
@@ -94,20 +94,30 @@ export class LocalBackend implements Backend {
     return { draft, summary };
   }
 
-  /** What is kept between runs of recipes in this folder (`.nemo-run/cache/` beside them). */
-  private cacheOf(plan: Plan): ContentCache {
-    return new ContentCache(join(stateDir(plan.dir), 'cache'));
+  /** What is kept between runs of recipes in this folder (`cache/` in their state folder); `note` hears of repairs. */
+  private cacheOf(plan: Plan, note?: (message: string) => void): ContentCache {
+    return new ContentCache(join(stateDir(plan.dir), 'cache'), note);
   }
 
   /** Probes an input, or takes what an earlier probe of the same content found. */
-  private async probe(plan: Plan, input: ResolvedInput, signal: AbortSignal): Promise<MediaInfo> {
-    const cache = this.cacheOf(plan);
-    const key = keyOf(['probe', VERSION, PROBE_FORMAT, await this.hashes.of(input.path!)]);
-    const kept = await cache.get(key, 'json');
-    if (kept) return JSON.parse(await readFile(kept, 'utf8')) as MediaInfo;
-    const info = await probeInput(input, this.tools, signal);
-    await cache.put(key, 'json', (path) => writeFile(path, JSON.stringify(info)));
-    return info;
+  private async probe(plan: Plan, input: ResolvedInput, signal: AbortSignal, note?: (message: string) => void): Promise<MediaInfo> {
+    const cache = this.cacheOf(plan, note);
+    try {
+      const key = keyOf(['probe', VERSION, PROBE_FORMAT, await this.hashes.of(input.path!)]);
+      const kept = await cache.get(key, 'json');
+      const known = kept ? mediaInfo(await readFile(kept, 'utf8')) : undefined;
+      if (known) return known;
+      const info = await probeInput(input, this.tools, signal);
+      await cache.put(key, 'json', (path) => writeFile(path, JSON.stringify(info)));
+      return info;
+    } catch (error) {
+      // Watch mode can see a file go between the recipe's check and its probe: say so, not `ENOENT stat`.
+      if (await stat(input.path!).then(() => true, () => false)) throw error;
+      throw new NemoError('E_RECIPE_INPUT', `input ${input.path} was removed or renamed while the run was starting`, {
+        cause: error,
+        hint: 'put it back, or change the recipe\'s inputs, and run again',
+      });
+    }
   }
 
   /** The plan's reading of the instructions → a timeline of the probed inputs. */
@@ -122,6 +132,18 @@ export class LocalBackend implements Backend {
       summary: summarizeDraft(timeline.draft),
       warnings: [...instructionWarnings(notes), ...timeline.warnings],
     };
+  }
+}
+
+const KINDS = ['image', 'video', 'audio', 'captions'];
+
+/** Probed facts read back from the cache, or undefined when they are not a MediaInfo (then the input is probed again). */
+function mediaInfo(text: string): MediaInfo | undefined {
+  try {
+    const info = JSON.parse(text) as MediaInfo;
+    return KINDS.includes(info?.kind) && typeof info.hasAudio === 'boolean' ? info : undefined;
+  } catch {
+    return undefined;
   }
 }
 

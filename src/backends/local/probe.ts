@@ -1,7 +1,7 @@
 import { open, readFile } from 'node:fs/promises';
 import { NemoError } from '../../errors.js';
 import type { ResolvedInput } from '../../recipe/recipe.types.js';
-import { runTool, type FfmpegPaths } from './ffmpeg.js';
+import { imageInput, runTool, type FfmpegPaths } from './ffmpeg.js';
 import { jpegOrientation, swapsSides } from './orientation.js';
 
 /** Changes whenever MediaInfo does, so facts probed by an older version are not reused. */
@@ -63,9 +63,11 @@ export async function probeInput(input: ResolvedInput, tools: FfmpegPaths, signa
     throw bad('is an animated WebP, which the bundled ffmpeg 4.1 cannot decode', 'convert it to a GIF or an MP4 first, e.g. `magick in.webp out.gif` (ImageMagick), or use a still WebP');
   }
 
+  // An image is read as that one file, whatever its name (`pct%03d.jpg` is no numbered sequence).
+  const source = input.kind === 'image' ? imageInput(path, input.format === 'gif') : ['-i', path];
   let json: ProbeJson;
   try {
-    json = JSON.parse((await runTool(tools.ffprobe, ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', path], { signal })).stdout);
+    json = JSON.parse((await runTool(tools.ffprobe, ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', ...source], { signal })).stdout);
   } catch (error) {
     if (error instanceof NemoError && error.code === 'E_FFMPEG_EXIT') throw bad('cannot be read as media', 'the file is damaged or not what its name says; export it again', error);
     throw error;
@@ -83,7 +85,7 @@ export async function probeInput(input: ResolvedInput, tools: FfmpegPaths, signa
     const damaged = () => bad('is damaged (it does not decode)', 'open and save the image again, or replace it');
     // A truncated JPEG decodes with no more than a warning (ffmpeg fills in grey): its end marker tells.
     if (input.format === 'jpg' && !(await endsWithJpegEnd(path))) throw damaged();
-    await decodeCheck(tools, path, ['-frames:v', '1'], signal, damaged);
+    await decodeCheck(tools, source, ['-frames:v', '1'], signal, damaged);
     const frames = Number(video.nb_frames);
     if (video.codec_name === 'gif' && frames > 1 && durationMs) return { kind: 'image', width: video.width, height: video.height, hasAudio: false, frames, durationMs };
     // ffmpeg 4.1 does not turn JPEGs by their EXIF orientation; newer ones say they do, as a display matrix, and
@@ -96,14 +98,14 @@ export async function probeInput(input: ResolvedInput, tools: FfmpegPaths, signa
   }
   if (input.kind === 'audio') {
     if (!hasAudio || !durationMs) throw bad('has no sound (no audio stream, or zero length)', 'use a music file that plays');
-    await decodeCheck(tools, path, ['-t', '2', '-vn'], signal, () => bad('is damaged (its audio does not decode)', 'export the music again'));
+    await decodeCheck(tools, source, ['-t', '2', '-vn'], signal, () => bad('is damaged (its audio does not decode)', 'export the music again'));
     await endCheck(json, ['audio'], tools, path, signal, (what) => bad(`is damaged (${what})`, 'the file was cut short, e.g. by an interrupted copy or download; copy or export it again'));
     return { kind: 'audio', durationMs, hasAudio, channels };
   }
   if (!video?.width || !video.height) throw bad('has no video stream', 'use a clip with pictures, or give it `role: music` if it is sound only');
   if (!durationMs) throw bad('has zero length', 'export the clip again');
   const order = fieldOrder(video.field_order);
-  const detected = await decodeCheck(tools, path, ['-t', '1', '-an'], signal, () => bad('is damaged (its video does not decode)', 'export the clip again'), order === undefined);
+  const detected = await decodeCheck(tools, source, ['-t', '1', '-an'], signal, () => bad('is damaged (its video does not decode)', 'export the clip again'), order === undefined);
   const ends = await endCheck(json, ['video', 'audio'], tools, path, signal, (what) => bad(`is damaged (${what})`, 'the file was cut short, e.g. by an interrupted copy or download; copy or export it again'));
   const sar = ratio(video.sample_aspect_ratio);
   // A quarter turn (a phone held upright) shows the coded picture on its side.
@@ -215,14 +217,14 @@ async function endsWithJpegEnd(path: string): Promise<boolean> {
  */
 async function decodeCheck(
   tools: FfmpegPaths,
-  path: string,
+  source: string[],
   limit: string[],
   signal: AbortSignal | undefined,
   fail: () => NemoError,
   detect = false,
 ): Promise<'tff' | 'bff' | undefined> {
   try {
-    const args = ['-hide_banner', '-nostdin', '-loglevel', `level+${detect ? 'info' : 'error'}`, '-xerror', '-i', path, ...limit, ...(detect ? ['-vf', 'idet'] : []), '-f', 'null', '-'];
+    const args = ['-hide_banner', '-nostdin', '-loglevel', `level+${detect ? 'info' : 'error'}`, '-xerror', ...source, ...limit, ...(detect ? ['-vf', 'idet'] : []), '-f', 'null', '-'];
     const { stderr } = await runTool(tools.ffmpeg, args, { signal });
     const lines = stderr.split('\n');
     if (lines.some((line) => /\[(error|fatal|panic)\]/.test(line) && !/deprecated pixel format/.test(line))) throw fail();

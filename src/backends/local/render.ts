@@ -1,9 +1,9 @@
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { LimitFunction } from 'p-limit';
-import { atomically } from '../../atomic.js';
-import { NemoError } from '../../errors.js';
+import { atomically, processAlive, removeStalePartials } from '../../atomic.js';
+import { InterruptedError, NemoError, throwIfAborted } from '../../errors.js';
 import { keyOf, type ContentHashes } from '../../hash.js';
 import type { ExportSettings } from '../../plan/plan.types.js';
 import { VERSION } from '../../version.js';
@@ -11,6 +11,7 @@ import { TrackType, type Draft, type Segment } from '../draft.js';
 import type { ContentCache } from './content-cache.js';
 import { runTool, type FfmpegPaths } from './ffmpeg.js';
 import { FontSet, describeChars, type FontChoice } from './fonts.js';
+import { mediaProblem, pngProblem, unverified, type Expected } from './verify.js';
 import { chunkGraph, frameCount, mainTrack, splitChunks, textLayout, upscaleOf, type Frame, type SourceMedia, type TextLine } from './graph.js';
 
 /** What a render needs; everything is passed in. */
@@ -56,11 +57,17 @@ function audioCodec(settings: ExportSettings): string[] {
  * Renders a draft to `settings.output`: the timeline is cut into chunks that are encoded in parallel with identical
  * settings, the sound is mixed in one pass beside them, and both are joined by stream copy into a temporary file
  * that is renamed into place. Every output frame is encoded once; an interrupted render leaves nothing at the output.
+ * Every file is checked before it is kept: each chunk has exactly its frames, the sound exactly the video's length,
+ * and the joined video exactly `d × fps` frames (the bundled ffmpeg exits 0 when the disk fills).
  */
 export async function renderVideo(opts: RenderOptions): Promise<void> {
-  const { draft, settings, tools, signal } = opts;
+  const { draft, settings, tools } = opts;
   const frame = { width: settings.width, height: settings.height, fps: settings.fps };
-  const work = await mkdtemp(join(tmpdir(), 'nemo-run-'));
+  await removeLeftovers([dirname(settings.output), opts.cache.dir], Date.now());
+  const work = await mkdtemp(join(tmpdir(), `${WORK_PREFIX}${process.pid}-`));
+  // The first failure stops the other ffmpeg runs; all of them have ended before the work folder is removed.
+  const stop = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
   const ext = settings.format;
   try {
     // Fonts are linked under plain names: their paths never enter the filter graph.
@@ -69,6 +76,7 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
     const texts = await writeTexts(draft, frame, work, new FontSet(opts.fonts), opts.warn);
     warnUpscaled(draft, frame, opts);
     const total = frameCount(draft, settings.fps);
+    const seconds = total / settings.fps;
     const chunks = splitChunks(draft, settings.fps, Math.max(opts.parallel, Math.min(MAX_CHUNKS, mainTrack(draft).length)));
     const done = new Array<number>(chunks.length).fill(0);
     const report = () => opts.onProgress?.(done.reduce((a, b) => a + b, 0) / total);
@@ -77,6 +85,7 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
 
     const videoRuns = chunks.map((chunk, k) =>
       limit(async () => {
+        throwIfAborted(signal);
         const graph = chunkGraph(draft, chunk, { frame, media: opts.media, texts, fonts: fontNames });
         const key = keyOf(['chunk', VERSION, tools.ffmpeg, opts.fonts.map((f) => f.path), graph.script, await contentArgs(graph.inputs, opts.hashes), textsOf(graph.script, texts), codec, settings.fps]);
         const cached = await opts.cache.get(key, ext);
@@ -87,46 +96,99 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
         }
         await writeFile(join(work, `chunk${k}.graph`), graph.script);
         const what = `the video from ${(chunk.from / settings.fps).toFixed(1)} s to ${(chunk.to / settings.fps).toFixed(1)} s`;
-        return namedFailure(what, graph.inputs, () => opts.cache.put(key, ext, (path) =>
-          runTool(
-            tools.ffmpeg,
-            [
-              '-hide_banner', '-nostdin', '-y', '-v', 'warning', '-progress', 'pipe:1', '-nostats',
-              ...graph.inputs,
-              '-filter_complex_script', `chunk${k}.graph`,
-              // The graph already makes one frame per output frame; ffmpeg's own frame-rate sync would repeat a
-              // first frame whose source lasted long (a GIF frame of 0.25 s) and push the rest late.
-              '-map', `[${graph.out}]`, '-frames:v', String(graph.frames), '-r', String(settings.fps), '-vsync', 'passthrough',
-              ...codec, '-an', path,
-            ],
-            { cwd: work, signal, onFrame: (f) => ((done[k] = Math.min(f, graph.frames)), report()) },
+        const expected = { frames: graph.frames, fps: settings.fps, seconds: graph.frames / settings.fps, audio: false };
+        return namedFailure(what, graph.inputs, () =>
+          opts.cache.put(
+            key,
+            ext,
+            (path) =>
+              runTool(
+                tools.ffmpeg,
+                [
+                  '-hide_banner', '-nostdin', '-y', '-v', 'warning', '-progress', 'pipe:1', '-nostats',
+                  ...graph.inputs,
+                  '-filter_complex_script', `chunk${k}.graph`,
+                  // The graph already makes one frame per output frame; ffmpeg's own frame-rate sync would repeat a
+                  // first frame whose source lasted long (a GIF frame of 0.25 s) and push the rest late.
+                  '-map', `[${graph.out}]`, '-frames:v', String(graph.frames), '-r', String(settings.fps), '-vsync', 'passthrough',
+                  ...codec, '-an', path,
+                ],
+                { cwd: work, signal, onFrame: (f) => ((done[k] = Math.min(f, graph.frames)), report()) },
+              ),
+            (path) => check(`${what} (a cache entry)`, path, expected, tools, signal),
           ),
-        ));
+        );
       }),
     );
-    const [files, audio] = await Promise.all([Promise.all(videoRuns), limit(() => mixAudio(opts, work))]);
+    const audioRun = limit(() => (throwIfAborted(signal), mixAudio(opts, work, seconds, signal)));
+    const results = await settled<string | undefined>([...videoRuns, audioRun], stop);
+    const files = results.slice(0, -1) as string[];
+    const audio = results.at(-1);
 
-    // The concat list quotes paths; a quote inside one is written '\'' as the format wants.
-    await writeFile(join(work, 'chunks.txt'), files.map((f) => `file '${f.replace(/'/g, "'\\''")}'\n`).join(''));
-    await atomically(settings.output, (partial) =>
-      runTool(
-        tools.ffmpeg,
-        [
-          '-hide_banner', '-nostdin', '-y', '-v', 'error',
-          '-f', 'concat', '-safe', '0', '-i', 'chunks.txt',
-          ...(audio ? ['-i', audio, '-map', '0:v:0', '-map', '1:a:0'] : ['-map', '0:v:0']),
-          '-c', 'copy', '-t', (draft.d / 1000).toFixed(3),
-          ...(ext === 'webm' ? [] : ['-movflags', '+faststart']),
-          partial,
-        ],
-        { cwd: work, signal },
-      ),
+    // The concat list quotes paths (a quote inside one is written '\'' as the format wants) and gives each chunk's
+    // exact length, so every chunk starts exactly where the frames before it end, whatever its container says.
+    const list = files.map((f, k) => `file '${f.replace(/'/g, "'\\''")}'\nduration ${((chunks[k]!.to - chunks[k]!.from) / settings.fps).toFixed(6)}\n`);
+    await writeFile(join(work, 'chunks.txt'), list.join(''));
+    await atomically(
+      settings.output,
+      (partial) =>
+        runTool(
+          tools.ffmpeg,
+          [
+            '-hide_banner', '-nostdin', '-y', '-v', 'error',
+            '-f', 'concat', '-safe', '0', '-i', 'chunks.txt',
+            ...(audio ? ['-i', audio, '-map', '0:v:0', '-map', '1:a:0'] : ['-map', '0:v:0']),
+            '-c', 'copy', '-t', seconds.toFixed(6),
+            ...(ext === 'webm' ? [] : ['-movflags', '+faststart']),
+            partial,
+          ],
+          { cwd: work, signal },
+        ),
+      { verify: (partial) => check(`the video ${settings.output}`, partial, { frames: total, fps: settings.fps, seconds, audio: Boolean(audio) }, tools, signal) },
     );
     opts.onProgress?.(1);
   } finally {
-    await rm(work, { recursive: true, force: true });
+    await rm(work, { recursive: true, force: true, maxRetries: 3 });
   }
   await opts.cache.prune();
+}
+
+/** Temporary work folders are `<tmp>/nemo-run-<pid>-<random>`: the pid says whether their run is still alive. */
+const WORK_PREFIX = 'nemo-run-';
+
+/**
+ * Removes what killed runs left behind: partial files in the output and cache folders, and work folders in the
+ * temporary folder, each only when the process named in it is gone and it was last written before this run began.
+ */
+async function removeLeftovers(dirs: string[], before: number): Promise<void> {
+  const works = (await readdir(tmpdir()).catch(() => [] as string[])).filter((name) => {
+    const pid = Number(/^nemo-run-(\d+)-\w+$/.exec(name)?.[1]);
+    return pid && pid !== process.pid && !processAlive(pid);
+  });
+  await Promise.all([
+    ...dirs.map((dir) => removeStalePartials(dir, before)),
+    ...works.map(async (name) => {
+      const info = await stat(join(tmpdir(), name)).catch(() => undefined);
+      if (info?.isDirectory() && info.mtimeMs < before) await rm(join(tmpdir(), name), { recursive: true, force: true });
+    }),
+  ]);
+}
+
+/**
+ * Waits for every job to end, so none is left running; the first failure aborts the others (`stop`) and is what is
+ * thrown, rather than the interruptions it caused.
+ */
+async function settled<T>(jobs: Promise<T>[], stop: AbortController): Promise<T[]> {
+  const results = await Promise.allSettled(jobs.map((job) => job.catch((error: unknown) => (stop.abort(), Promise.reject(error)))));
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (failures.length) throw failures.find((e) => !(e instanceof InterruptedError)) ?? failures[0];
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
+/** Throws E_OUTPUT when a file ffmpeg wrote is not what it should be (see mediaProblem). */
+async function check(what: string, path: string, expected: Expected, tools: FfmpegPaths, signal: AbortSignal): Promise<void> {
+  const problem = await mediaProblem(path, expected, tools, signal);
+  if (problem) throw await unverified(what, path, problem);
 }
 
 /** ffmpeg input arguments with every file replaced by its content hash: what a cache key must depend on. */
@@ -182,12 +244,12 @@ function warnUpscaled(draft: Draft, frame: Frame, opts: RenderOptions): void {
   }
 }
 
-/** Mixes music and the clips' own sound into one audio file of the draft's exact length; undefined when silent. */
-async function mixAudio(opts: RenderOptions, work: string): Promise<string | undefined> {
+/** Mixes music and the clips' own sound into one audio file of the video's exact length; undefined when silent. */
+async function mixAudio(opts: RenderOptions, work: string, seconds: number, signal: AbortSignal): Promise<string | undefined> {
   const { draft, settings } = opts;
   const segments = draft.t.filter((t) => t.tt === TrackType.audio).flatMap((t) => t.sg);
   if (!segments.length) return undefined;
-  const D = (draft.d / 1000).toFixed(3);
+  const D = seconds.toFixed(6);
   const inputs: string[] = [];
   const chains: string[] = [];
   const labels: string[] = [];
@@ -228,13 +290,18 @@ async function mixAudio(opts: RenderOptions, work: string): Promise<string | und
   const cached = await opts.cache.get(key, ext);
   if (cached) return cached;
   await writeFile(join(work, 'audio.graph'), script);
+  const expected = { fps: settings.fps, seconds, audio: true };
   return namedFailure('the sound', inputs, () =>
-    opts.cache.put(key, ext, (path) =>
-      runTool(
-        opts.tools.ffmpeg,
-        ['-hide_banner', '-nostdin', '-y', '-v', 'warning', ...inputs, '-filter_complex_script', 'audio.graph', '-map', '[aout]', '-t', D, ...audioCodec(settings), '-ar', '48000', path],
-        { cwd: work, signal: opts.signal },
-      ),
+    opts.cache.put(
+      key,
+      ext,
+      (path) =>
+        runTool(
+          opts.tools.ffmpeg,
+          ['-hide_banner', '-nostdin', '-y', '-v', 'warning', ...inputs, '-filter_complex_script', 'audio.graph', '-map', '[aout]', '-t', D, ...audioCodec(settings), '-ar', '48000', path],
+          { cwd: work, signal },
+        ),
+      (path) => check('the sound (a cache entry)', path, expected, opts.tools, signal),
     ),
   );
 }
@@ -263,13 +330,18 @@ function tempo(speed: number): string[] {
   return out;
 }
 
-/** A contact sheet of six frames (3×2) of the finished video, written beside it as a PNG. */
+/** A contact sheet of six frames (3×2) of the finished video, written beside it as a PNG, kept only when it decodes whole. */
 export async function renderPoster(video: string, poster: string, durationMs: number, tools: FfmpegPaths, signal?: AbortSignal): Promise<void> {
   const times = Array.from({ length: 6 }, (_, k) => (((k + 0.5) * durationMs) / 6 / 1000).toFixed(3));
   const inputs = times.flatMap((t) => ['-ss', t, '-i', video]);
   const thumbs = times.map((_, k) => `[${k}:v]scale=480:-2,setsar=1,trim=end_frame=1[t${k}]`);
   const graph = `${thumbs.join(';')};[t0][t1][t2]hstack=inputs=3[r0];[t3][t4][t5]hstack=inputs=3[r1];[r0][r1]vstack=inputs=2[sheet]`;
-  await atomically(poster, (partial) =>
-    runTool(tools.ffmpeg, ['-hide_banner', '-nostdin', '-y', '-v', 'error', ...inputs, '-filter_complex', graph, '-map', '[sheet]', '-frames:v', '1', partial], { signal }),
-  );
+  // (-update 1: the name is a name, never a pattern of numbered files.)
+  const args = ['-hide_banner', '-nostdin', '-y', '-v', 'error', ...inputs, '-filter_complex', graph, '-map', '[sheet]', '-frames:v', '1', '-update', '1'];
+  await atomically(poster, (partial) => runTool(tools.ffmpeg, [...args, partial], { signal }), {
+    verify: async (partial) => {
+      const problem = await pngProblem(partial, tools, signal);
+      if (problem) throw await unverified(`the poster ${poster}`, partial, problem);
+    },
+  });
 }
