@@ -62,3 +62,37 @@ describe('render status shapes', () => {
     expect(renderStatus({ success: true, data: { id: 'r', status: 'rendering', progress: 40 } })).toEqual({ status: 'rendering', progress: 40, url: undefined });
   });
 });
+
+describe('the bounds of a chat turn', () => {
+  /** A stream that sends a partial text every 10 ms until it is destroyed. */
+  function endless() {
+    let timer: NodeJS.Timeout;
+    const body = new Readable({
+      read() {},
+      destroy(error, done) {
+        clearInterval(timer);
+        done(error);
+      },
+    });
+    timer = setInterval(() => body.push('data: {"content":{"parts":[{"text":"."}]},"partial":true}\n\n'), 10);
+    return body;
+  }
+
+  it('a turn that never ends stops at its total deadline, however much it sends', async () => {
+    const body = endless();
+    await expect(readTurn(body, { ...options, totalMs: 100, cancel: () => body.destroy() })).rejects.toMatchObject({
+      code: 'E_BACKEND_TIMEOUT',
+      message: 'the cloud did not finish the turn in 0.1 s',
+    });
+  });
+
+  it('an abort is an interruption, not a dropped connection', async () => {
+    const body = endless();
+    const controller = new AbortController();
+    setTimeout(() => {
+      controller.abort('SIGINT');
+      body.destroy(new Error('aborted'));
+    }, 30);
+    await expect(readTurn(body, { ...options, signal: controller.signal })).rejects.toMatchObject({ code: 'E_INTERRUPTED' });
+  });
+});
