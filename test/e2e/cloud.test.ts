@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ROOT, runCli, spawnCli } from '../helpers/cli.js';
+import { ROOT, runMain, spawnCli } from '../helpers/cli.js';
 import { NemoFake } from '../fakes/nemo-server.js';
 import { peakRss, sparseVideo } from '../helpers/big-file.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
@@ -30,17 +30,12 @@ afterEach(async () => {
   await fake.close();
 });
 
-/** Runs the CLI against the fake, with protocol waits shortened and the config folder inside the project. */
+/**
+ * Runs the CLI against the fake, with protocol waits shortened and the config folder inside the project. Runs go
+ * through `main()` in this process (runMain), except where a real process matters: signals and memory.
+ */
 function env(dir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
-    NEMO_API_URL: fake.url,
-    NEMO_POLL_MS: '20',
-    NEMO_RETRY_MS: '10',
-    NEMO_STREAM_TIMEOUT_MS: '3000',
-    XDG_CONFIG_HOME: join(dir, 'config'),
-    HOME: dir,
-    ...extra,
-  };
+  return fake.env(dir, extra);
 }
 
 async function project(yaml = RECIPE): Promise<string> {
@@ -60,7 +55,7 @@ function expectNoToken(...outputs: string[]) {
 describe('the nemo cloud backend against a faithful local server', () => {
   it('runs a recipe end to end: token, session, uploads, edits in order, one render, a byte-identical download', async () => {
     const dir = await project();
-    const { code, stdout, stderr } = await runCli(['shop.yaml'], { cwd: dir, env: env(dir) });
+    const { code, stdout, stderr } = await runMain(['shop.yaml'], { cwd: dir, env: env(dir) });
     expect(code, stdout + stderr).toBe(0);
     expect(await readFile(join(dir, 'out/shop.mp4'))).toEqual(await readFile(VIDEO));
 
@@ -113,7 +108,7 @@ describe('the nemo cloud backend against a faithful local server', () => {
     fake.flatEvents = true;
     fake.statusShape = 'data';
     const dir = await project();
-    const { code, stdout } = await runCli(['shop.yaml'], { cwd: dir, env: env(dir) });
+    const { code, stdout } = await runMain(['shop.yaml'], { cwd: dir, env: env(dir) });
     expect(code, stdout).toBe(0);
     expect(stdout).toContain('cloud: Done: add background music.');
     expect(await readFile(join(dir, 'out/shop.mp4'))).toEqual(await readFile(VIDEO));
@@ -121,15 +116,15 @@ describe('the nemo cloud backend against a faithful local server', () => {
 
   it('reuses a stored anonymous token on the next run', async () => {
     const dir = await project();
-    expect((await runCli(['shop.yaml'], { cwd: dir, env: env(dir) })).code).toBe(0);
-    expect((await runCli(['shop.yaml'], { cwd: dir, env: env(dir) })).code).toBe(0);
+    expect((await runMain(['shop.yaml'], { cwd: dir, env: env(dir) })).code).toBe(0);
+    expect((await runMain(['shop.yaml'], { cwd: dir, env: env(dir) })).code).toBe(0);
     expect(fake.requests('POST', /anonymous-token/)).toHaveLength(1);
   });
 
   it('a stream that closes with no text: the state is polled until the timeline changed, nothing is sent twice', async () => {
     fake.faults.silentTurns = [2];
     const dir = await project();
-    const { code, stdout } = await runCli(['shop.yaml'], { cwd: dir, env: env(dir) });
+    const { code, stdout } = await runMain(['shop.yaml'], { cwd: dir, env: env(dir) });
     expect(code, stdout).toBe(0);
     expect(stdout).toContain('the cloud closed the turn without a reply; checking the timeline');
     expect(stdout).toMatch(/the timeline changed: Timeline \(2 tracks\): 1\. Video: .* 2\. BGM: Lo-fi \(0-18s, 35%\)/);
@@ -139,7 +134,7 @@ describe('the nemo cloud backend against a faithful local server', () => {
   it('a silent turn that changed nothing fails after 5 unchanged checks, without sending it again', async () => {
     fake.faults.idleTurns = [2];
     const dir = await project();
-    const { code, stdout } = await runCli(['shop.yaml'], { cwd: dir, env: env(dir) });
+    const { code, stdout } = await runMain(['shop.yaml'], { cwd: dir, env: env(dir) });
     expect(code).toBe(1);
     expect(stdout).toContain('the cloud closed the turn without a reply and the timeline did not change in 5 checks: "add background music"');
     expect(fake.requests('POST', /^\/run_sse$/)).toHaveLength(2);
@@ -150,7 +145,7 @@ describe('the nemo cloud backend against a faithful local server', () => {
   it('a dropped connection is answered by checking the state, not by sending the instruction again', async () => {
     fake.faults.droppedTurns = [1];
     const dir = await project();
-    const { code, stdout } = await runCli(['shop.yaml'], { cwd: dir, env: env(dir) });
+    const { code, stdout } = await runMain(['shop.yaml'], { cwd: dir, env: env(dir) });
     expect(code, stdout).toBe(0);
     expect(stdout).toContain('the connection dropped; checking the timeline instead of sending again');
     expect(fake.requests('POST', /^\/run_sse$/)).toHaveLength(3);
@@ -159,7 +154,7 @@ describe('the nemo cloud backend against a faithful local server', () => {
   it('heartbeats only: "Still working…", then a time-out with a clear message', async () => {
     fake.faults.heartbeatTurns = [1];
     const dir = await project();
-    const { code, stdout } = await runCli(['shop.yaml'], { cwd: dir, env: env(dir, { NEMO_STREAM_TIMEOUT_MS: '500' }) });
+    const { code, stdout } = await runMain(['shop.yaml'], { cwd: dir, env: env(dir, { NEMO_STREAM_TIMEOUT_MS: '500' }) });
     expect(code).toBe(1);
     expect(stdout).toContain('Still working…');
     expect(stdout).toContain('the cloud sent nothing but heartbeats for 1 s [E_BACKEND_TIMEOUT]');
@@ -170,7 +165,7 @@ describe('the nemo cloud backend against a faithful local server', () => {
     fake.faults.rateLimit = { path: /with-session/, times: 1, retryAfter: 1 };
     const dir = await project();
     const t0 = performance.now();
-    const { code } = await runCli(['shop.yaml'], { cwd: dir, env: env(dir) });
+    const { code } = await runMain(['shop.yaml'], { cwd: dir, env: env(dir) });
     expect(code).toBe(0);
     expect(performance.now() - t0).toBeGreaterThan(1000);
     expect(fake.requests('POST', /with-session/)).toHaveLength(2);
@@ -180,7 +175,7 @@ describe('the nemo cloud backend against a faithful local server', () => {
   it('5xx on idempotent calls: retried with backoff, and the server saw the failures then the success', async () => {
     fake.faults.unavailable = { path: /^\/api\/state\//, times: 2 };
     const dir = await project();
-    const { code } = await runCli(['shop.yaml'], { cwd: dir, env: env(dir) });
+    const { code } = await runMain(['shop.yaml'], { cwd: dir, env: env(dir) });
     expect(code).toBe(0);
     expect(fake.requests('GET', /^\/api\/state\//).slice(0, 3).map((s) => s.status)).toEqual([503, 503, 200]);
   });
@@ -188,7 +183,7 @@ describe('the nemo cloud backend against a faithful local server', () => {
   it('5xx that does not stop: 3 attempts in all, then a failure naming the status', async () => {
     fake.faults.unavailable = { path: /^\/api\/state\//, times: 1000 };
     const dir = await project();
-    const { code, stdout } = await runCli(['shop.yaml'], { cwd: dir, env: env(dir) });
+    const { code, stdout } = await runMain(['shop.yaml'], { cwd: dir, env: env(dir) });
     expect(code).toBe(1);
     expect(stdout).toContain('the NemoVideo API answered HTTP 503 [E_BACKEND_HTTP]');
     expect(fake.requests('GET', /^\/api\/state\//).map((s) => s.status)).toEqual([503, 503, 503]);
@@ -198,7 +193,7 @@ describe('the nemo cloud backend against a faithful local server', () => {
   it('a token that expires mid-run: a fresh anonymous token, the call retried once', async () => {
     fake.faults.expireTokensAfter = 5;
     const dir = await project();
-    const { code, stdout, stderr } = await runCli(['shop.yaml'], { cwd: dir, env: env(dir) });
+    const { code, stdout, stderr } = await runMain(['shop.yaml'], { cwd: dir, env: env(dir) });
     expect(code, stdout).toBe(0);
     expect(fake.requests('POST', /anonymous-token/)).toHaveLength(2);
     expect(fake.renderStarts).toBe(1);
@@ -208,7 +203,7 @@ describe('the nemo cloud backend against a faithful local server', () => {
   it('a bad NEMO_TOKEN: exit 3 with advice, and the token appears nowhere', async () => {
     const dir = await project();
     const secret = 'nmv_usr_users_own_secret_value';
-    const { code, stdout, stderr } = await runCli(['shop.yaml', '--json'], { cwd: dir, env: env(dir, { NEMO_TOKEN: secret }) });
+    const { code, stdout, stderr } = await runMain(['shop.yaml', '--json'], { cwd: dir, env: env(dir, { NEMO_TOKEN: secret }) });
     expect(code).toBe(3);
     const report = JSON.parse(stdout);
     expect(report.recipes[0].error).toMatchObject({ code: 'E_BACKEND_AUTH', message: 'NEMO_TOKEN was refused: it is expired or invalid' });
@@ -220,7 +215,7 @@ describe('the nemo cloud backend against a faithful local server', () => {
   it('HTTP 400 on the token call: a new client id, then success', async () => {
     fake.faults.rejectFirstClientId = true;
     const dir = await project();
-    const { code } = await runCli(['shop.yaml'], { cwd: dir, env: env(dir) });
+    const { code } = await runMain(['shop.yaml'], { cwd: dir, env: env(dir) });
     expect(code).toBe(0);
     const [first, second] = fake.requests('POST', /anonymous-token/);
     expect(first!.headers['x-client-id']).not.toBe(second!.headers['x-client-id']);
@@ -230,7 +225,7 @@ describe('the nemo cloud backend against a faithful local server', () => {
   it('a session that vanishes: a new one, uploads and earlier edits redone, one render', async () => {
     fake.faults.vanishSessionAfterTurns = 2;
     const dir = await project();
-    const { code, stdout } = await runCli(['shop.yaml'], { cwd: dir, env: env(dir) });
+    const { code, stdout } = await runMain(['shop.yaml'], { cwd: dir, env: env(dir) });
     expect(code, stdout).toBe(0);
     expect(stdout).toContain('the cloud session was lost; starting a new one and redoing 6 uploads and 2 instructions');
     expect(fake.requests('POST', /with-session/)).toHaveLength(2);
@@ -246,10 +241,10 @@ describe('the nemo cloud backend against a faithful local server', () => {
     // Turn 3 finds the session gone; the rebuild replays turns 3 and 4; the retried third instruction (turn 5) hangs.
     fake.faults.heartbeatTurns = [5];
     const dir = await project();
-    const first = await runCli(['shop.yaml'], { cwd: dir, env: env(dir, { NEMO_STREAM_TIMEOUT_MS: '500' }) });
+    const first = await runMain(['shop.yaml'], { cwd: dir, env: env(dir, { NEMO_STREAM_TIMEOUT_MS: '500' }) });
     expect(first.code).toBe(1);
     fake.faults.heartbeatTurns = [];
-    const second = await runCli(['shop.yaml'], { cwd: dir, env: env(dir) });
+    const second = await runMain(['shop.yaml'], { cwd: dir, env: env(dir) });
     expect(second.code, second.stdout).toBe(0);
     expect(second.stdout).not.toContain('session was lost');
     expect(fake.requests('POST', /with-session/)).toHaveLength(2);
@@ -263,7 +258,7 @@ describe('the nemo cloud backend against a faithful local server', () => {
   it('out of credits: exit 3 with the registration link for anonymous users', async () => {
     fake.credits = 15;
     const dir = await project();
-    const { code, stdout } = await runCli(['shop.yaml'], { cwd: dir, env: env(dir) });
+    const { code, stdout } = await runMain(['shop.yaml'], { cwd: dir, env: env(dir) });
     expect(code).toBe(3);
     expect(stdout).toContain('out of NemoVideo credits [E_BACKEND_CREDITS]');
     expect(stdout).toMatch(/register to get more: https:\/\/nemovideo\.ai\/\?bind=anon_[0-9a-f]{8}/);
@@ -274,7 +269,7 @@ describe('the nemo cloud backend against a faithful local server', () => {
   it('a refused file type names the file and the accepted types (exit 3)', async () => {
     fake.faults.refuseType = 'png';
     const dir = await project();
-    const { code, stdout } = await runCli(['shop.yaml'], { cwd: dir, env: env(dir) });
+    const { code, stdout } = await runMain(['shop.yaml'], { cwd: dir, env: env(dir) });
     expect(code).toBe(3);
     expect(stdout).toMatch(/green-tall\.png|logo\.png/);
     expect(stdout).toContain('the cloud does not accept this file type');
@@ -284,7 +279,7 @@ describe('the nemo cloud backend against a faithful local server', () => {
   it('a file over the size limit of the cloud: exit 3, the file named, advice to compress or trim', async () => {
     fake.faults.maxUploadBytes = 50_000;
     const dir = await project();
-    const { code, stdout } = await runCli(['shop.yaml'], { cwd: dir, env: env(dir) });
+    const { code, stdout } = await runMain(['shop.yaml'], { cwd: dir, env: env(dir) });
     expect(code).toBe(3);
     expect(stdout).toContain('clip.mp4: the file is too large for the cloud (limit 500 MB)');
     expect(stdout).toContain('hint: compress or trim it below 500 MB');
@@ -292,7 +287,7 @@ describe('the nemo cloud backend against a faithful local server', () => {
 
   it('sends URL inputs as a JSON upload for the cloud to fetch', async () => {
     const dir = await project(`backend: nemo\ninputs:\n  - media/blue.jpg\n  - { url: "https://cdn.example.com/clips/intro.mp4" }\ninstructions:\n  - make a video\n`);
-    const { code, stdout } = await runCli(['shop.yaml'], { cwd: dir, env: env(dir) });
+    const { code, stdout } = await runMain(['shop.yaml'], { cwd: dir, env: env(dir) });
     expect(code, stdout).toBe(0);
     const uploads = fake.requests('POST', /upload-video/);
     expect(uploads.map((u) => u.json).filter(Boolean)).toEqual([{ urls: ['https://cdn.example.com/clips/intro.mp4'], source_type: 'url' }]);
@@ -302,7 +297,7 @@ describe('the nemo cloud backend against a faithful local server', () => {
   it('HTTP 402 on export: exit 3, "a plan limit, not credits"', async () => {
     fake.faults.planLimit = true;
     const dir = await project();
-    const { code, stdout } = await runCli(['shop.yaml'], { cwd: dir, env: env(dir) });
+    const { code, stdout } = await runMain(['shop.yaml'], { cwd: dir, env: env(dir) });
     expect(code).toBe(3);
     expect(stdout).toContain('a plan limit, not credits [E_BACKEND_PLAN_LIMIT]');
   });
@@ -310,7 +305,7 @@ describe('the nemo cloud backend against a faithful local server', () => {
   it('a connection cut mid-upload: that upload is sent again and kept once', async () => {
     fake.faults.cutUploads = [2];
     const dir = await project();
-    const { code, stdout } = await runCli(['shop.yaml'], { cwd: dir, env: env(dir) });
+    const { code, stdout } = await runMain(['shop.yaml'], { cwd: dir, env: env(dir) });
     expect(code, stdout).toBe(0);
     expect(fake.requests('POST', /upload-video/)).toHaveLength(7);
     const [session] = [...fake.sessions.values()];
@@ -320,7 +315,7 @@ describe('the nemo cloud backend against a faithful local server', () => {
   it('a connection cut mid-download: resumed with a Range request, the file byte-identical', async () => {
     fake.faults.cutDownloads = [1];
     const dir = await project();
-    const { code, stdout } = await runCli(['shop.yaml'], { cwd: dir, env: env(dir) });
+    const { code, stdout } = await runMain(['shop.yaml'], { cwd: dir, env: env(dir) });
     expect(code, stdout).toBe(0);
     const downloads = fake.requests('GET', /^\/files\//);
     expect(downloads).toHaveLength(2);
@@ -334,7 +329,7 @@ describe('the nemo cloud backend against a faithful local server', () => {
   it('a render that fails: exit 1, a clear message, nothing at the output path', async () => {
     fake.faults.renderFails = true;
     const dir = await project();
-    const { code, stdout } = await runCli(['shop.yaml'], { cwd: dir, env: env(dir) });
+    const { code, stdout } = await runMain(['shop.yaml'], { cwd: dir, env: env(dir) });
     expect(code).toBe(1);
     expect(stdout).toMatch(/the cloud render render_\d+ failed/);
     expect(existsSync(join(dir, 'out/shop.mp4'))).toBe(false);
@@ -354,7 +349,7 @@ describe('the nemo cloud backend against a faithful local server', () => {
     expect(JSON.stringify(journal)).not.toMatch(/nmv_usr_/);
 
     fake.renderPolls = 1;
-    const again = await runCli(['shop.yaml'], { cwd: dir, env: env(dir) });
+    const again = await runMain(['shop.yaml'], { cwd: dir, env: env(dir) });
     expect(again.code, again.stdout).toBe(0);
     expect(fake.renderStarts).toBe(1);
     expect(fake.requests('POST', /with-session/)).toHaveLength(1);
@@ -366,9 +361,9 @@ describe('the nemo cloud backend against a faithful local server', () => {
   it('a render that failed is not polled again by the next run: a new one is started', async () => {
     fake.faults.renderFails = true;
     const dir = await project();
-    expect((await runCli(['shop.yaml'], { cwd: dir, env: env(dir) })).code).toBe(1);
+    expect((await runMain(['shop.yaml'], { cwd: dir, env: env(dir) })).code).toBe(1);
     fake.faults.renderFails = false;
-    const again = await runCli(['shop.yaml'], { cwd: dir, env: env(dir) });
+    const again = await runMain(['shop.yaml'], { cwd: dir, env: env(dir) });
     expect(again.code, again.stdout).toBe(0);
     expect(fake.renderStarts).toBe(2);
     // The session, uploads and edits of the first run were kept.
@@ -378,11 +373,11 @@ describe('the nemo cloud backend against a faithful local server', () => {
 
   it('credits and state commands', async () => {
     const dir = await project();
-    expect((await runCli(['shop.yaml'], { cwd: dir, env: env(dir) })).code).toBe(0);
-    const credits = await runCli(['credits'], { cwd: dir, env: env(dir) });
+    expect((await runMain(['shop.yaml'], { cwd: dir, env: env(dir) })).code).toBe(0);
+    const credits = await runMain(['credits'], { cwd: dir, env: env(dir) });
     expect(credits.stdout).toBe('credits: 70 available, 0 frozen (held by work in progress), 70 total\n');
     const [session] = [...fake.sessions.values()];
-    const state = await runCli(['state', session!.id], { cwd: dir, env: env(dir) });
+    const state = await runMain(['state', session!.id], { cwd: dir, env: env(dir) });
     expect(state.stdout).toBe('Timeline (3 tracks): 1. Video: 5 images, 1 clip (0-18s) 2. BGM: Lo-fi (0-18s, 35%) 3. Title: "Summer Sale" (0-3s)\n');
   });
 
