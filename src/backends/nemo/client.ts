@@ -127,6 +127,7 @@ export class NemoClient {
       maxBytes: this.config.downloadMaxBytes,
       timeoutMs: this.config.transferTimeoutMs,
       ffprobe: this.config.ffprobe,
+      redact: (text) => this.redact(text),
     });
   }
 

@@ -32,6 +32,8 @@ export interface DownloadOptions {
   saved?: ResumeState;
   checkpoint(state: ResumeState): Promise<void>;
   onProgress?(fraction: number): void;
+  /** Takes tokens out of what is quoted from an answer. */
+  redact(text: string): string;
 }
 
 /** The partial file a download of `dest` grows in: one fixed name, so a later run can find and resume it. */
@@ -72,7 +74,7 @@ export async function downloadVideo(link: string, dest: string, opts: DownloadOp
           await response.body.dump();
           throw cloudError('download', ` (${url.host} answered a range it was not asked for)`);
         }
-        await checkHeaders(response, url.host, opts.maxBytes);
+        await checkHeaders(response, url.host, opts);
         resume = { url: where, etag: header(response.headers.etag), lastModified: header(response.headers['last-modified']) };
         // Recorded before the first byte is written, so a partial file on disk always has its validator in the journal.
         await opts.checkpoint(resume);
@@ -121,16 +123,16 @@ async function receive(response: Dispatcher.ResponseData, partial: string, offse
 const VIDEO_TYPES = /^(?:video\/|application\/(?:octet-stream|mp4|webm|x-matroska|quicktime)|binary\/octet-stream)/i;
 
 /** Refuses an answer that says it is not a video, or that is larger than the bound, before any byte is kept. */
-async function checkHeaders(response: Dispatcher.ResponseData, host: string, maxBytes: number): Promise<void> {
+async function checkHeaders(response: Dispatcher.ResponseData, host: string, opts: DownloadOptions): Promise<void> {
   const type = header(response.headers['content-type']) ?? '';
   if (type && !VIDEO_TYPES.test(type)) {
-    const text = await readSome(response.body, 512);
+    const text = opts.redact(await readSome(response.body, 512));
     throw cloudError('notVideo', ` (from ${host}: ${snippet(type, 60)}${text ? `, starting "${snippet(text)}"` : ''})`);
   }
   const total = expectedSize(response.headers, 0);
-  if (total !== undefined && total > maxBytes) {
+  if (total !== undefined && total > opts.maxBytes) {
     await response.body.dump().catch(() => {});
-    throw cloudError('tooBig', `: ${total} bytes from ${host}, more than ${maxBytes}`);
+    throw cloudError('tooBig', `: ${total} bytes from ${host}, more than ${opts.maxBytes}`);
   }
 }
 
@@ -149,7 +151,7 @@ async function checkVideo(partial: string, opts: DownloadOptions, host: string):
   const size = (await stat(partial)).size;
   const magic = MAGIC[opts.format] ?? ((h: Buffer) => MAGIC.mp4!(h) || MAGIC.webm!(h));
   if (bytesRead < 12 || !magic(head)) {
-    throw cloudError('notVideo', ` (from ${host}: ${size} bytes that do not start like ${opts.format.toUpperCase()}: "${snippet(head.subarray(0, bytesRead).toString('latin1'), 12)}")`);
+    throw cloudError('notVideo', ` (from ${host}: ${size} bytes that do not start like ${opts.format.toUpperCase()}: "${snippet(opts.redact(head.subarray(0, bytesRead).toString('latin1')), 12)}")`);
   }
   let streams: { codec_type?: string }[] | undefined;
   try {
