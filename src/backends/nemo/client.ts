@@ -3,7 +3,7 @@ import { InterruptedError, NemoError } from '../../errors.js';
 import { VERSION } from '../../version.js';
 import { answerError, cloudError, seconds, snippet, type Caller } from './cloud-errors.js';
 import type { NemoConfig } from './config.js';
-import { downloadVideo, type ResumeState } from './download.js';
+import { downloadVideo, guardedLookup, type ResumeState } from './download.js';
 import { endpoints } from './endpoints.js';
 import { multipartBody, type MultipartFile } from './multipart.js';
 import { RetryPolicy } from './retry.js';
@@ -58,11 +58,14 @@ export class NemoClient {
   private auth?: Auth;
   private refreshing?: Promise<void>;
   private readonly agent: Agent;
+  /** Download links are not the API's: their connections only go to the addresses download.ts allows. */
+  private readonly downloads: Agent;
   private readonly retries: RetryPolicy;
   private readonly tokens: TokenStore;
 
   constructor(readonly config: NemoConfig) {
     this.agent = new Agent({ connect: { timeout: 15_000 }, headersTimeout: 60_000, bodyTimeout: 120_000, keepAliveTimeout: 30_000 });
+    this.downloads = new Agent({ connect: { timeout: 15_000, lookup: guardedLookup(config.baseUrl) }, headersTimeout: 60_000, bodyTimeout: 120_000 });
     this.retries = new RetryPolicy({ attempts: 3, baseMs: config.retryMs, retryAfterMaxMs: config.retryAfterMaxMs });
     this.tokens = new TokenStore(config.configDir);
   }
@@ -121,7 +124,7 @@ export class NemoClient {
   ): Promise<void> {
     return downloadVideo(url, dest, {
       ...opts,
-      dispatcher: this.agent,
+      dispatcher: this.downloads,
       retries: this.retries,
       apiUrl: this.config.baseUrl,
       maxBytes: this.config.downloadMaxBytes,
@@ -131,9 +134,9 @@ export class NemoClient {
     });
   }
 
-  /** Closes the connection pool. */
+  /** Closes the connection pools. */
   async close(): Promise<void> {
-    await this.agent.close();
+    await Promise.all([this.agent.close(), this.downloads.close()]);
   }
 
   /** Removes anything that looks like a token from text that may reach the user. */

@@ -1,3 +1,4 @@
+import { lookup as lookupCallback, type LookupAddress, type LookupOptions } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
@@ -83,6 +84,8 @@ export async function downloadVideo(link: string, dest: string, opts: DownloadOp
         if (opts.signal.aborted) throw new InterruptedError(opts.signal.reason);
         if (deadline.aborted) throw cloudError('downloadTimeout', ` in ${seconds(opts.timeoutMs)} (from ${url.host})`, { cause: error });
         if (error instanceof NemoError) throw error;
+        const privateAddress = findCode(error, PRIVATE_ADDRESS);
+        if (privateAddress) throw cloudError('badUrl', ` from ${url.host}: ${privateAddress.message}`);
         if (await retries.again({ kind: 'connection', error })) continue;
         throw cloudError('download', ` (${url.host}: ${(error as { code?: string }).code ?? (error as Error).message})`, { cause: error });
       }
@@ -219,6 +222,37 @@ export async function checkDownloadUrl(link: string, apiUrl: string): Promise<UR
   const refused = found.find((a) => isPrivate(a) && !own.includes(a));
   if (refused) throw cloudError('badUrl', ` from ${url.host}: ${refused} is a private, loopback or link-local address`);
   return url;
+}
+
+const PRIVATE_ADDRESS = 'E_PRIVATE_ADDRESS';
+
+/** The options of a lookup done for net.connect (Node asks for every address when it may try several). */
+type ConnectLookup = (hostname: string, options: LookupOptions, callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void) => void;
+
+/**
+ * The DNS lookup of download connections: it refuses what `checkDownloadUrl` refuses, at connect time, so a host
+ * that resolves to a public address for the check and to a private one for the connection (DNS rebinding) is refused.
+ */
+export function guardedLookup(apiUrl: string): ConnectLookup {
+  let own: Promise<string[]> | undefined;
+  return (hostname, options, callback) => {
+    lookupCallback(hostname, { ...options, all: true }, (error, found) => {
+      if (error) return callback(error, []);
+      own ??= addresses(new URL(apiUrl).hostname).catch(() => []);
+      void own.then((allowed) => {
+        const refused = found.find((a) => isPrivate(a.address) && !allowed.includes(a.address));
+        if (refused) return callback(Object.assign(new Error(`${hostname} resolves to ${refused.address}, a private, loopback or link-local address`), { code: PRIVATE_ADDRESS }), []);
+        if (options.all) callback(null, found);
+        else callback(null, found[0]!.address, found[0]!.family);
+      });
+    });
+  };
+}
+
+/** The error, or one of its causes, with this code. */
+function findCode(error: unknown, code: string): Error | undefined {
+  for (let e = error; e instanceof Error; e = e.cause) if ((e as { code?: string }).code === code) return e;
+  return undefined;
 }
 
 function header(value: string | string[] | undefined): string | undefined {
