@@ -1,0 +1,205 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LocalBackend } from '../../src/backends/local/local-backend.js';
+import { checkOne } from '../../src/api.js';
+import type { StepContext } from '../../src/backends/backend.js';
+import { NemoError } from '../../src/errors.js';
+import { runCli, spawnCli, testEnv } from '../helpers/cli.js';
+import { probe } from '../helpers/media.js';
+import { tmpProject, writeRecipe } from '../helpers/tmp.js';
+import { findFfmpeg, runTool } from '../../src/backends/local/ffmpeg.js';
+
+const tools = findFfmpeg(process.env);
+
+/** A recipe for a tiny draft-quality render. */
+function recipe(inputs: string[], instructions: string[], exportLines = 'size: 160x90\n  quality: draft'): string {
+  return `inputs:\n${inputs.map((i) => `  - ${i}\n`).join('')}instructions:\n${instructions.map((i) => `  - ${JSON.stringify(i)}\n`).join('')}export:\n  ${exportLines}\n  output: out/\${name}.mp4\n`;
+}
+
+/** Video frames (packets counted) and the sound's length of a file. */
+async function frames(file: string): Promise<{ frames: number; audio?: number }> {
+  const { stdout } = await runTool(tools.ffprobe, ['-v', 'error', '-count_packets', '-show_entries', 'stream=codec_type,nb_read_packets,duration', '-of', 'json', file]);
+  const streams = (JSON.parse(stdout) as { streams: { codec_type: string; nb_read_packets: string; duration?: string }[] }).streams;
+  const audio = streams.find((s) => s.codec_type === 'audio');
+  return { frames: Number(streams.find((s) => s.codec_type === 'video')?.nb_read_packets ?? 0), audio: audio ? Number(audio.duration) : undefined };
+}
+
+/** The partial files (`.name.<pid>.<random>.partial.ext`) in a folder. */
+async function partials(dir: string): Promise<string[]> {
+  return (await readdir(dir).catch(() => [] as string[])).filter((n) => n.includes('.partial'));
+}
+
+/** Processes whose command line mentions `text` (a test's own folder), as `pid: command`. */
+async function processesWith(text: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const pid of (await readdir('/proc')).filter((n) => /^\d+$/.test(n))) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes(text)) found.push(`${pid}: ${cmdline.replace(/\0/g, ' ').slice(0, 160)}`);
+  }
+  return found;
+}
+
+const mounts: string[] = [];
+afterEach(() => {
+  for (const dir of mounts.splice(0)) execFileSync('umount', ['-l', dir]);
+});
+
+/** Mounts a small tmpfs at `dir`; returns why it could not (not root, no mount rights), or undefined. */
+function mountTmpfs(dir: string, bytes: number): string | undefined {
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${bytes}`, 'tmpfs', dir], { stdio: 'pipe' });
+    mounts.push(dir);
+    return undefined;
+  } catch (error) {
+    return `a small tmpfs cannot be mounted here, so a full disk cannot be made (${String((error as { stderr?: Buffer }).stderr ?? error).trim()})`;
+  }
+}
+
+describe('the local backend under faults', () => {
+  it('keeps a good old output byte for byte when the disk fills during the render, and says so (E_OUTPUT, the path, the free space)', async (ctx) => {
+    const dir = await tmpProject();
+    const out = join(dir, 'out');
+    await mkdir(out);
+    const why = mountTmpfs(out, 1024 * 1024);
+    if (why) ctx.skip(why);
+    await writeRecipe(dir, 'full.yaml', recipe(['media/blue.jpg'], ['a 1-second video']));
+    expect((await runCli(['full.yaml'], { cwd: dir })).code).toBe(0);
+    const before = await Promise.all(['full.mp4', 'full.poster.png'].map((f) => readFile(join(out, f))));
+
+    // Now only a few pages are left, and the new video (a busy clip with its sound, a slow zoom) needs far more.
+    execFileSync('mount', ['-o', 'remount,size=40k', out]);
+    await writeRecipe(dir, 'full.yaml', recipe(['media/clip.mp4'], ['a 2-second video with a slow zoom'], 'size: 160x90\n  quality: high'));
+    const { code, stdout } = await runCli(['full.yaml'], { cwd: dir });
+    expect(code).toBe(1);
+    expect(stdout).toMatch(new RegExp(`✖ full: the video ${join(out, 'full.mp4')} was not kept: the file ffmpeg wrote .*\\[E_OUTPUT\\]`));
+    expect(stdout).toMatch(new RegExp(`hint: is the disk full\\? \\d+\\.\\d MB free in ${out}\\.`));
+    const after = await Promise.all(['full.mp4', 'full.poster.png'].map((f) => readFile(join(out, f))));
+    expect(after[0]!.equals(before[0]!)).toBe(true);
+    expect(after[1]!.equals(before[1]!)).toBe(true);
+    expect(await readdir(out)).toEqual(['full.mp4', 'full.poster.png']);
+  });
+
+  it('never stamps a run up to date when its poster was cut short by a full disk', async (ctx) => {
+    const dir = await tmpProject();
+    const out = join(dir, 'out');
+    await mkdir(out);
+    // Room for the 1-second video (about 35 kB) but not for its poster (about 700 kB of busy frames).
+    const why = mountTmpfs(out, 96 * 1024);
+    if (why) ctx.skip(why);
+    await writeRecipe(dir, 'poster.yaml', recipe(['media/clip.mp4'], ['a 1-second video', 'mute the clips']));
+    const first = await runCli(['poster.yaml'], { cwd: dir });
+    expect(first.code).toBe(1);
+    expect(first.stdout).toMatch(/✖ poster: the poster \S+poster\.poster\.png was not kept: the file ffmpeg wrote is cut short .*\[E_OUTPUT\]/);
+    expect(await readdir(out)).toEqual(['poster.mp4']);
+
+    execFileSync('mount', ['-o', 'remount,size=4m', out]);
+    const second = await runCli(['poster.yaml'], { cwd: dir });
+    expect(second.code, second.stdout).toBe(0);
+    expect(second.stdout).not.toContain('up to date');
+    expect((await probe(join(out, 'poster.poster.png'))).video).toMatchObject({ width: 1440, height: 540 });
+  });
+
+  it('heals a poisoned cache: a cut chunk, a cut sound file and a garbage probe record are made again, the output exact', async () => {
+    const dir = await tmpProject();
+    await writeRecipe(dir, 'heal.yaml', recipe(['media/blue.jpg', 'media/red.jpg', '{ path: media/tone.mp3, role: music }'], ['a 2-second video with music']));
+    expect((await runCli(['heal.yaml'], { cwd: dir })).code).toBe(0);
+    const cache = join(dir, '.nemo-run', 'cache');
+    const entries = (await readdir(cache)).filter((n) => !n.endsWith('.check'));
+    const sizes = new Map(await Promise.all(entries.map(async (n) => [n, (await stat(join(cache, n))).size] as const)));
+    const [chunk, sound, record] = ['.mp4', '.m4a', '.json'].map((ext) => entries.find((n) => n.endsWith(ext))!);
+    await truncate(join(cache, chunk!), Math.floor(sizes.get(chunk!)! / 2));
+    await truncate(join(cache, sound!), Math.floor(sizes.get(sound!)! / 3));
+    await writeFile(join(cache, record!), '{"kind":"video","durationMs":1e9,"hasAudio":true');
+
+    const { code, stdout } = await runCli(['heal.yaml', '--force'], { cwd: dir });
+    expect(code, stdout).toBe(0);
+    expect(stdout).toContain('a damaged cache entry is made again');
+    const output = await frames(join(dir, 'out', 'heal.mp4'));
+    expect(output.frames).toBe(60);
+    expect(Math.abs(output.audio! - 2)).toBeLessThanOrEqual(1 / 30);
+    for (const name of [chunk!, sound!, record!]) expect((await stat(join(cache, name))).size, name).toBe(sizes.get(name));
+    // And the healed entries are trusted again: a third run finds every one whole.
+    const third = await runCli(['heal.yaml', '--force'], { cwd: dir });
+    expect(third.code).toBe(0);
+    expect(third.stdout).not.toContain('damaged');
+  });
+
+  it('leaves no ffmpeg running after kill -9 of the CLI, and the next run removes the partial files and work folder it left', async () => {
+    const dir = await tmpProject();
+    const tmp = join(dir, 'tmp');
+    await mkdir(tmp);
+    const env = { TMPDIR: tmp };
+    await writeRecipe(dir, 'killed.yaml', recipe(['media/blue.jpg', 'media/red.jpg'], ['a 40-second video with a slow zoom'], 'resolution: 720p\n  quality: high'));
+    const child = spawnCli(['killed.yaml'], { cwd: dir, env });
+    await new Promise<void>((resolve) => child.stdout!.on('data', (c) => String(c).includes('render video') && resolve()));
+    await new Promise((r) => setTimeout(r, 700));
+    expect((await processesWith(dir)).length, 'ffmpeg should be rendering').toBeGreaterThan(1);
+    child.kill('SIGKILL');
+    await child.result;
+
+    let left = await processesWith(dir);
+    for (let waited = 0; left.length && waited < 2000; waited += 100) {
+      await new Promise((r) => setTimeout(r, 100));
+      left = await processesWith(dir);
+    }
+    expect(left).toEqual([]);
+    const cache = join(dir, '.nemo-run', 'cache');
+    expect(await partials(cache)).not.toEqual([]);
+    expect(await readdir(tmp)).toEqual([expect.stringMatching(new RegExp(`^nemo-run-${child.pid}-`))]);
+    // A killed join leaves a partial output beside the old one: made here, as the killed run would have named it.
+    await mkdir(join(dir, 'out'));
+    const stale = join(dir, 'out', `.killed.mp4.${child.pid}.0badc0de.partial.mp4`);
+    await writeFile(stale, 'half a video');
+    await utimes(stale, new Date(Date.now() - 1000), new Date(Date.now() - 1000));
+
+    // The recipe, now quick to finish, runs again in the same folder.
+    await writeRecipe(dir, 'killed.yaml', recipe(['media/blue.jpg', 'media/red.jpg'], ['a 1-second video']));
+    const again = await runCli(['killed.yaml'], { cwd: dir, env });
+    expect(again.code, again.stdout).toBe(0);
+    expect(await partials(cache)).toEqual([]);
+    expect(await readdir(join(dir, 'out'))).toEqual(['killed.mp4', 'killed.poster.png']);
+    expect(await readdir(tmp)).toEqual([]);
+  });
+
+  it('removes its work folder on SIGINT, whenever it comes', async () => {
+    const dir = await tmpProject();
+    const tmp = join(dir, 'tmp');
+    await mkdir(tmp);
+    await writeRecipe(dir, 'stopped.yaml', recipe(['media/blue.jpg', 'media/red.jpg', 'media/clip.mp4'], ['a 20-second video with a slow zoom'], 'resolution: 480p\n  quality: high'));
+    for (const delay of [0, 150, 400, 900]) {
+      const child = spawnCli(['stopped.yaml', '--force'], { cwd: dir, env: { TMPDIR: tmp } });
+      await new Promise<void>((resolve) => child.stdout!.on('data', (c) => String(c).includes('render video') && resolve()));
+      await new Promise((r) => setTimeout(r, delay));
+      child.kill('SIGINT');
+      expect((await child.result).code, `SIGINT ${delay} ms into the render`).toBe(130);
+      expect(await readdir(tmp), `SIGINT ${delay} ms into the render`).toEqual([]);
+    }
+  });
+
+  it('reads a JPEG named like an image sequence (pct%03d.jpg) and a logo named like a glob as the files they are', async () => {
+    const dir = await tmpProject();
+    await writeFile(join(dir, 'media', 'pct%03d.jpg'), await readFile(join(dir, 'media', 'blue.jpg')));
+    await writeFile(join(dir, 'media', 'logo[1].png'), await readFile(join(dir, 'media', 'logo.png')));
+    await writeRecipe(dir, 'pct.yaml', recipe(['"media/pct%03d.jpg"', '{ path: "media/logo[1].png", role: logo }'], ['a 1-second video']));
+    const { code, stdout } = await runCli(['pct.yaml'], { cwd: dir });
+    expect(code, stdout).toBe(0);
+    expect((await frames(join(dir, 'out', 'pct.mp4'))).frames).toBe(30);
+  });
+
+  it('names an input removed after the recipe was checked, instead of a raw ENOENT', async () => {
+    const dir = await tmpProject();
+    const path = await writeRecipe(dir, 'gone.yaml', recipe(['media/blue.jpg', 'media/red.jpg'], ['a 1-second video']));
+    const { plan } = await checkOne(path, { cwd: dir });
+    await rm(join(dir, 'media', 'red.jpg'));
+    const backend = new LocalBackend({ env: testEnv() });
+    const step = plan.steps.find((s) => s.kind === 'probe' && plan.inputs[s.input!]!.name === 'red.jpg')!;
+    const ctx = { plan, signal: new AbortController().signal, results: new Map(), progress: () => {}, log: () => {} } as unknown as StepContext;
+    const error = await backend.runStep(step, ctx).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NemoError);
+    expect(error).toMatchObject({ code: 'E_RECIPE_INPUT', message: `input ${join(dir, 'media', 'red.jpg')} was removed or renamed while the run was starting` });
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+});
