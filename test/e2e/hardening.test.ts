@@ -189,3 +189,16 @@ describe('hostile recipe text', () => {
     }
   });
 });
+
+describe('many inputs', () => {
+  it('plans a recipe of 40 inputs without Node warnings (probes share the ffmpeg slots)', async () => {
+    const dir = await tmpProject();
+    await mkdir(join(dir, 'photos'));
+    for (let i = 0; i < 40; i++) await copyFile(join(dir, 'media', i % 2 ? 'blue.jpg' : 'red.jpg'), join(dir, `photos/p${i}.jpg`));
+    await writeRecipe(dir, 'r.yaml', tiny(['"photos/*.jpg"'], 'out/${name}.mp4', 10));
+    const result = await runCli(['plan', 'r.yaml'], { cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('probe p39.jpg');
+    expect(result.stderr).not.toMatch(/Warning/);
+  });
+});
