@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { processAlive } from '../atomic.js';
 import { NemoError } from '../errors.js';
 import type { Plan } from '../plan/plan.types.js';
 import { stateDir } from '../state-dir.js';
@@ -61,13 +62,7 @@ async function readHolder(path: string): Promise<Holder | undefined> {
 
 /** A holder on this host whose process no longer exists. Another host's lock cannot be checked, so it holds. */
 function isStale(holder: Holder): boolean {
-  if (holder.host !== hostname()) return false;
-  try {
-    process.kill(holder.pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return holder.host === hostname() && !processAlive(holder.pid);
 }
 
 function lockedError(plan: Plan, path: string, holder: Holder | undefined): NemoError {
