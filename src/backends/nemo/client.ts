@@ -116,7 +116,7 @@ export class NemoClient {
     throw this.failure(response.statusCode, typeof body?.code === 'number' ? body.code : undefined, body);
   }
 
-  /** Downloads a rendered video to `dest` (see download.ts), through the same pool and retry policy. */
+  /** Downloads a rendered video to `dest` (see download.ts): its own pool, which reaches only allowed addresses; the same retry policy. */
   download(
     url: string,
     dest: string,
@@ -174,7 +174,7 @@ export class NemoClient {
         if (error instanceof NemoError) throw error;
         const timedOut = deadline?.aborted === true;
         if (await retries.again({ kind: 'connection', error: timedOut ? { code: 'ETIMEDOUT' } : error })) continue;
-        if (timedOut) throw cloudError('timeout', ` ${method} ${path} within ${seconds(opts.timeoutMs!)} (${retries.made} attempts)`, { cause: error });
+        if (timedOut) throw cloudError('timeout', ` ${method} ${path} within ${seconds(opts.timeoutMs!)} (${retries.made} attempt${retries.made === 1 ? '' : 's'})`, { cause: error });
         throw this.unreachable(error);
       }
       const body = parseJson(text);
