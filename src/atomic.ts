@@ -48,22 +48,27 @@ export function isDiskFull(error: unknown): boolean {
   return error instanceof NemoError && error.code !== 'E_OUTPUT' && /No space left on device|Disk quota exceeded/i.test(error.message);
 }
 
-/** The E_OUTPUT error for a full disk while writing `target`. */
-export async function diskFullError(target: string, cause: unknown): Promise<NemoError> {
-  return new NemoError('E_OUTPUT', `no space left on the disk to write ${target}`, {
+/** The E_OUTPUT error for a full disk while writing `target` (`what`, when that says more). */
+export async function diskFullError(target: string, cause: unknown, what = target): Promise<NemoError> {
+  return new NemoError('E_OUTPUT', `no space left on the disk to write ${what}`, {
     cause,
-    hint: `free some space (${await freeSpace(dirname(target))} in ${dirname(target)}) and run again; anything written before is left as it was`,
+    hint: `free some space (${describeFree(await freeBytes(dirname(target)))} in ${dirname(target)}) and run again; anything written before is left as it was`,
   });
 }
 
-/** How much space is free for this user in a folder, as "12.3 MB free" (or "free space unknown"). */
-export async function freeSpace(dir: string): Promise<string> {
+/** The bytes this user may still write in a folder's file system; undefined when unknown. */
+export async function freeBytes(dir: string): Promise<number | undefined> {
   try {
     const fs = await statfs(dir);
-    return `${((fs.bavail * fs.bsize) / 1e6).toFixed(1)} MB free`;
+    return fs.bavail * fs.bsize;
   } catch {
-    return 'free space unknown';
+    return undefined;
   }
+}
+
+/** "12.3 MB free", or "free space unknown". */
+export function describeFree(bytes: number | undefined): string {
+  return bytes === undefined ? 'free space unknown' : `${(bytes / 1e6).toFixed(1)} MB free`;
 }
 
 /** True when a process with this id runs on this machine (EPERM: it does, as another user). */

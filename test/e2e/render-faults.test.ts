@@ -75,7 +75,7 @@ describe('the local backend under faults', () => {
     const { code, stdout } = await runCli(['full.yaml'], { cwd: dir });
     expect(code).toBe(1);
     expect(stdout).toMatch(new RegExp(`✖ full: the video ${join(out, 'full.mp4')} was not kept: the file ffmpeg wrote .*\\[E_OUTPUT\\]`));
-    expect(stdout).toMatch(new RegExp(`hint: is the disk full\\? \\d+\\.\\d MB free in ${out}\\.`));
+    expect(stdout).toMatch(new RegExp(`hint: is the disk full\\? \\d+\\.\\d MB free in ${out}; what was there before is left as it was`));
     const after = await Promise.all(['full.mp4', 'full.poster.png'].map((f) => readFile(join(out, f))));
     expect(after[0]!.equals(before[0]!)).toBe(true);
     expect(after[1]!.equals(before[1]!)).toBe(true);
@@ -100,6 +100,20 @@ describe('the local backend under faults', () => {
     expect(second.code, second.stdout).toBe(0);
     expect(second.stdout).not.toContain('up to date');
     expect((await probe(join(out, 'poster.poster.png'))).video).toMatchObject({ width: 1440, height: 540 });
+  });
+
+  it('names the folder and hints at freeing space when the temporary folder is full (ENOSPC)', async (ctx) => {
+    const dir = await tmpProject();
+    const tmp = join(dir, 'tmp');
+    await mkdir(tmp);
+    const why = mountTmpfs(tmp, 4096);
+    if (why) ctx.skip(why);
+    await writeRecipe(dir, 'nospace.yaml', recipe(['media/blue.jpg', 'media/red.jpg'], ['a 1-second video with captions']));
+    const { code, stdout } = await runCli(['nospace.yaml'], { cwd: dir, env: { TMPDIR: tmp } });
+    expect(code).toBe(1);
+    expect(stdout).toMatch(new RegExp(`✖ nospace: no space left on the disk to write the temporary files in ${tmp}/nemo-run-\\d+-\\w+ \\[E_OUTPUT\\]`));
+    expect(stdout).toMatch(new RegExp(`hint: free some space \\(\\d+\\.\\d MB free in ${tmp}\\) and run again`));
+    expect(await readdir(tmp)).toEqual([]);
   });
 
   it('heals a poisoned cache: a cut chunk, a cut sound file and a garbage probe record are made again, the output exact', async () => {

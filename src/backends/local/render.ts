@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { LimitFunction } from 'p-limit';
-import { atomically, processAlive, removeStalePartials } from '../../atomic.js';
+import { atomically, diskFullError, isDiskFull, processAlive, removeStalePartials } from '../../atomic.js';
 import { InterruptedError, NemoError, throwIfAborted } from '../../errors.js';
 import { keyOf, type ContentHashes } from '../../hash.js';
 import type { ExportSettings } from '../../plan/plan.types.js';
@@ -147,6 +147,8 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
       { verify: (partial) => check(`the video ${settings.output}`, partial, { frames: total, fps: settings.fps, seconds, audio: Boolean(audio) }, tools, signal) },
     );
     opts.onProgress?.(1);
+  } catch (error) {
+    throw isDiskFull(error) ? await diskFullError(work, error, `the temporary files in ${work}`) : error;
   } finally {
     await rm(work, { recursive: true, force: true, maxRetries: 3 });
   }

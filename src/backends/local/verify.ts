@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { freeSpace } from '../../atomic.js';
+import { describeFree, freeBytes } from '../../atomic.js';
 import { NemoError } from '../../errors.js';
 import { imageInput, runTool, type FfmpegPaths } from './ffmpeg.js';
 
@@ -84,10 +84,18 @@ export async function pngProblem(path: string, tools: FfmpegPaths, signal?: Abor
  */
 export async function unverified(what: string, path: string, problem: string): Promise<NemoError> {
   const dir = dirname(path);
+  const free = await freeBytes(dir);
+  const kept = 'what was there before is left as it was';
   return new NemoError('E_OUTPUT', `${what} was not kept: the file ffmpeg wrote ${problem}`, {
-    hint: `is the disk full? ${await freeSpace(dir)} in ${dir}. What was there before is left as it was; free some space and run again (if the disk is not full, please report this as a bug, with the recipe)`,
+    hint:
+      free === undefined || free < FULL_BYTES
+        ? `is the disk full? ${describeFree(free)} in ${dir}; ${kept}. Free some space and run again`
+        : `${describeFree(free)} in ${dir}, so the disk is not full: this is a bug, please report it with the recipe; ${kept}`,
   });
 }
+
+/** Less free space than this after a failed write means the disk filled up. */
+const FULL_BYTES = 64e6;
 
 /** The last line a tool printed, without the temporary file's name. */
 function lastLine(text: string, path: string): string {
