@@ -4,7 +4,8 @@ import { copyFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkRecipes, runRecipes } from '../../src/api.js';
-import { runCli, runMain, spawnCli } from '../helpers/cli.js';
+import { ROOT, runCli, runMain, spawnCli } from '../helpers/cli.js';
+import { NemoFake } from '../fakes/nemo-server.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
 
 const tiny = (inputs: string[], output = 'out/${name}.mp4', seconds = 1) =>
@@ -59,6 +60,33 @@ describe('two runs of one recipe at once', () => {
     const after = await runCli(['r.yaml', '--force'], { cwd: dir });
     expect(after.code).toBe(0);
     expect(existsSync(lock)).toBe(false);
+  });
+});
+
+describe('two cloud runs of one recipe at once', () => {
+  it('only one spends: the second stops before any call, naming the first; each instruction reaches the cloud once, one render', async () => {
+    const fake = await new NemoFake().start(join(ROOT, 'test/fixtures/media/clip.mp4'));
+    try {
+      fake.faults.endlessTurns = [1];
+      const dir = await tmpProject();
+      await writeRecipe(dir, 'shop.yaml', 'backend: nemo\ninputs:\n  - media/blue.jpg\ninstructions:\n  - a 15-second promo\n  - add background music\n');
+      const first = spawnCli(['shop.yaml'], { cwd: dir, env: fake.env(dir) });
+      await until(() => [...fake.sessions.values()][0]?.turns.length === 1);
+      const seen = fake.seen.length;
+      const second = await runMain(['shop.yaml'], { cwd: dir, env: fake.env(dir) });
+      expect(second.code).toBe(1);
+      expect(second.stdout + second.stderr).toContain(`another nemo-run is running shop on the nemo backend (pid ${first.pid} on `);
+      expect(fake.seen.length).toBe(seen);
+      fake.faults.endlessTurns = [];
+      first.kill('SIGINT');
+      expect((await first.result).code).toBe(130);
+      const resumed = await runMain(['shop.yaml'], { cwd: dir, env: fake.env(dir) });
+      expect(resumed.code, resumed.stdout).toBe(0);
+      expect(fake.received()).toEqual({ 'a 15-second promo': 1, 'add background music': 1 });
+      expect(fake.renderStarts).toBe(1);
+    } finally {
+      await fake.close();
+    }
   });
 });
 
