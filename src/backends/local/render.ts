@@ -64,7 +64,8 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
   const { draft, settings, tools } = opts;
   const frame = { width: settings.width, height: settings.height, fps: settings.fps };
   await removeLeftovers([dirname(settings.output), opts.cache.dir], Date.now());
-  const work = await mkdtemp(join(tmpdir(), `${WORK_PREFIX}${process.pid}-`));
+  // Named by this process, so a later run can tell when it is a killed run's leftover (see removeLeftovers).
+  const work = await mkdtemp(join(tmpdir(), `nemo-run-${process.pid}-`));
   // The first failure stops the other ffmpeg runs; all of them have ended before the work folder is removed.
   const stop = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
@@ -155,12 +156,10 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
   await opts.cache.prune();
 }
 
-/** Temporary work folders are `<tmp>/nemo-run-<pid>-<random>`: the pid says whether their run is still alive. */
-const WORK_PREFIX = 'nemo-run-';
-
 /**
- * Removes what killed runs left behind: partial files in the output and cache folders, and work folders in the
- * temporary folder, each only when the process named in it is gone and it was last written before this run began.
+ * Removes what killed runs left behind: partial files in the output and cache folders, and work folders
+ * (`<tmp>/nemo-run-<pid>-<random>`), each only when the process named in it is gone and it was last written before
+ * this run began.
  */
 async function removeLeftovers(dirs: string[], before: number): Promise<void> {
   const works = (await readdir(tmpdir()).catch(() => [] as string[])).filter((name) => {
