@@ -25,10 +25,10 @@ interface Check {
  * or other bytes is not used: the caller makes it again, and the new one replaces it.
  */
 export class ContentCache {
-  /** `onDiscard` hears about each damaged entry that was removed (the run notes it and makes the entry again). */
+  /** `onDamaged` hears of each damaged entry found (the run notes it, and makes the entry again). */
   constructor(
     readonly dir: string,
-    private readonly onDiscard?: (message: string) => void,
+    private readonly onDamaged?: (message: string) => void,
   ) {}
 
   /** The cached file for a key, checked and marked as just used; undefined when absent or damaged (make it again). */
@@ -38,7 +38,7 @@ export class ContentCache {
     if (!info) return undefined;
     const problem = await this.problem(path, info.size);
     if (problem) {
-      this.onDiscard?.(`a damaged cache entry is made again (${problem}): ${path}`);
+      this.onDamaged?.(`a damaged cache entry is made again (${problem}): ${path}`);
       return undefined;
     }
     const now = new Date();
