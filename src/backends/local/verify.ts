@@ -43,14 +43,17 @@ export async function mediaProblem(path: string, want: Expected, tools: FfmpegPa
   const audio = json.streams?.find((s) => s.codec_type === 'audio');
   const frame = 1 / want.fps;
   const near = (seconds: number, slack: number) => Math.abs(seconds - want.seconds) <= slack + 0.001;
-  if (want.frames !== undefined) {
-    const frames = Number(video?.nb_read_packets ?? 0);
-    if (frames !== want.frames) return `has ${frames} video frames instead of ${want.frames}`;
-  }
-  if (want.audio && !Number(audio?.nb_read_packets)) return 'has no sound';
   // WebM gives no stream lengths, only the container's, which may run on to the end of an Opus packet (20 ms).
   const length = Number(json.format?.duration);
   const slack = Math.max(frame, 0.025);
+  if (want.frames !== undefined) {
+    const frames = Number(video?.nb_read_packets ?? 0);
+    if (frames !== want.frames) return `has ${frames} video frames instead of ${want.frames}`;
+    // All there, but squeezed onto fewer times (frames on one time are dropped by players) is wrong too.
+    const shown = Number(video?.duration);
+    if (Number.isFinite(shown) && !near(shown, slack)) return `shows its frames over ${shown.toFixed(3)} s instead of ${want.seconds.toFixed(3)} s`;
+  }
+  if (want.audio && !Number(audio?.nb_read_packets)) return 'has no sound';
   const heard = Number(audio?.duration);
   if (want.audio && (Number.isFinite(heard) ? !near(heard, frame) : !near(length, slack))) {
     return `has ${(Number.isFinite(heard) ? heard : length).toFixed(3)} s of sound instead of ${want.seconds.toFixed(3)} s`;
