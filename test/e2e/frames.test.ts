@@ -48,4 +48,14 @@ describe('exact frames on long, many-item timelines', () => {
     const counts = await Promise.all(chunks.map(async (n) => (await measure(join(cache, n))).frames));
     expect(counts.reduce((a, b) => a + b, 0)).toBe(seconds * fps);
   });
+
+  it.each(['webm', 'mov'])('is exact as %s at 60 fps too (a WebM gives only the length of the whole file)', async (format) => {
+    const dir = await tmpProject();
+    await stills(dir, 12);
+    const yaml = `inputs:\n  - img/*.jpg\n  - { path: media/tone.mp3, role: music }\ninstructions:\n  - a 20-second video with music\nexport:\n  size: 64x36\n  fps: 60\n  format: ${format}\n  quality: draft\n  output: out/\${name}.\${format}\n`;
+    await writeRecipe(dir, 'short.yaml', yaml);
+    const { code, stdout } = await runCli(['short.yaml'], { cwd: dir });
+    expect(code, stdout).toBe(0);
+    expect((await measure(join(dir, 'out', `short.${format}`))).frames).toBe(1200);
+  });
 });
