@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { NemoError } from './errors.js';
 import { keyOf } from './hash.js';
+import { privacyFix, privacyProblem } from './private.js';
 
 /**
  * Where nemo-run keeps what it knows about the recipes of a folder (run journals, up-to-date stamps, locks, the
@@ -31,22 +32,10 @@ export function privateCacheDir(env: NodeJS.ProcessEnv = process.env): string {
       cause: error,
     });
   }
-  const info = lstatSync(dir);
-  const uid = process.getuid?.();
-  const problem = info.isSymbolicLink()
-    ? 'is a symbolic link'
-    : !info.isDirectory()
-      ? 'is not a folder'
-      : uid !== undefined && info.uid !== uid
-        ? `belongs to another user (uid ${info.uid})`
-        : (info.mode & 0o077) !== 0
-          ? `is open to other users (mode ${(info.mode & 0o777).toString(8)})`
-          : undefined;
+  const problem = privacyProblem(lstatSync(dir), 'folder', 0o077);
   if (problem) {
     throw new NemoError('E_STATE', `the state folder ${dir} ${problem}; nemo-run keeps its state only in a private folder`, {
-      hint: problem.startsWith('is open')
-        ? `close it with \`chmod 700 ${dir}\``
-        : 'remove it (nemo-run makes it again, 0700), or set XDG_CACHE_HOME to a folder of your own',
+      hint: privacyFix(problem, dir, '700', 'remove it (nemo-run makes it again, 0700), or set XDG_CACHE_HOME to a folder of your own'),
     });
   }
   return dir;

@@ -50,8 +50,8 @@ describe('token files are trusted only when they are the user\'s alone, as ssh d
     await chmod(file, 0o644);
     const { code, output } = await credits(dir);
     expect(code).toBe(1);
-    expect(output).toContain(`the NemoVideo token file ${file} can be read or written by other users (mode 644); nemo-run uses only a token file that is yours alone [E_BACKEND_AUTH]`);
-    expect(output).toContain(`fix it with \`chmod 600 ${file}\``);
+    expect(output).toContain(`the NemoVideo token file ${file} is open to other users (mode 644); nemo-run uses only a token file that is yours alone [E_BACKEND_AUTH]`);
+    expect(output).toContain(`close it with \`chmod 600 ${file}\``);
     expect(fake.seen).toHaveLength(0);
   });
 
@@ -82,7 +82,7 @@ describe('token files are trusted only when they are the user\'s alone, as ssh d
     await chmod(folder, 0o777);
     const { code, output } = await credits(dir);
     expect(code).toBe(1);
-    expect(output).toContain(`the NemoVideo config folder ${folder} can be written by other users (mode 777) [E_BACKEND_AUTH]`);
+    expect(output).toContain(`the NemoVideo config folder ${folder} is open to other users (mode 777) [E_BACKEND_AUTH]`);
     expect(output).toContain(`close it with \`chmod 700 ${folder}\``);
     expect(fake.seen).toHaveLength(0);
   });

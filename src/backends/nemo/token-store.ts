@@ -1,8 +1,10 @@
+import type { Stats } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { lstat, mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../atomic.js';
 import { NemoError } from '../../errors.js';
+import { privacyFix, privacyProblem } from '../../private.js';
 
 /** An anonymous token as kept on disk. */
 export interface StoredToken {
@@ -67,33 +69,17 @@ export class TokenStore {
   private async checkFolder(): Promise<boolean> {
     const info = await stat(this.dir).catch(() => undefined);
     if (!info) return false;
-    const uid = process.getuid?.();
-    const problem = !info.isDirectory()
-      ? 'is not a folder'
-      : uid !== undefined && info.uid !== uid
-        ? `belongs to another user (uid ${info.uid})`
-        : (info.mode & 0o022) !== 0
-          ? `can be written by other users (mode ${(info.mode & 0o777).toString(8)})`
-          : undefined;
+    const problem = privacyProblem(info, 'folder', 0o022);
     if (problem) {
-      throw unsafe(`the NemoVideo config folder ${this.dir} ${problem}`, problem.startsWith('can be') ? `close it with \`chmod 700 ${this.dir}\`` : `remove it (nemo-run makes it again, 0700), or set XDG_CONFIG_HOME to a folder of your own`);
+      throw unsafe(`the NemoVideo config folder ${this.dir} ${problem}`, privacyFix(problem, this.dir, '700', 'remove it (nemo-run makes it again, 0700), or set XDG_CONFIG_HOME to a folder of your own'));
     }
     return true;
   }
 
-  private checkFile(info: Awaited<ReturnType<typeof lstat>>): void {
-    const uid = process.getuid?.();
-    const problem = info.isSymbolicLink()
-      ? 'is a symbolic link'
-      : !info.isFile()
-        ? 'is not a regular file'
-        : uid !== undefined && info.uid !== uid
-          ? `belongs to another user (uid ${info.uid})`
-          : (Number(info.mode) & 0o077) !== 0
-            ? `can be read or written by other users (mode ${(Number(info.mode) & 0o777).toString(8)})`
-            : undefined;
+  private checkFile(info: Stats): void {
+    const problem = privacyProblem(info, 'file', 0o077);
     if (problem) {
-      const fix = problem.startsWith('can be') ? `fix it with \`chmod 600 ${this.tokenPath}\`` : `remove it (\`rm ${this.tokenPath}\`; nemo-run fetches a new anonymous token)`;
+      const fix = privacyFix(problem, this.tokenPath, '600', `remove it (\`rm ${this.tokenPath}\`; nemo-run fetches a new anonymous token)`);
       throw unsafe(`the NemoVideo token file ${this.tokenPath} ${problem}; nemo-run uses only a token file that is yours alone`, fix);
     }
   }
