@@ -63,7 +63,8 @@ function audioCodec(settings: ExportSettings): string[] {
 export async function renderVideo(opts: RenderOptions): Promise<void> {
   const { draft, settings, tools } = opts;
   const frame = { width: settings.width, height: settings.height, fps: settings.fps };
-  await removeLeftovers([dirname(settings.output), opts.cache.dir], Date.now());
+  // (The cache sits in the state folder, whose small files are written atomically too.)
+  await removeLeftovers([dirname(settings.output), opts.cache.dir, dirname(opts.cache.dir)], Date.now());
   // Named by this process, so a later run can tell when it is a killed run's leftover (see removeLeftovers).
   const work = await mkdtemp(join(tmpdir(), `nemo-run-${process.pid}-`));
   // The first failure stops the other ffmpeg runs; all of them have ended before the work folder is removed.
