@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { processAlive } from '../atomic.js';
+import { partialPath, processAlive } from '../atomic.js';
 import { NemoError } from '../errors.js';
 import type { Plan } from '../plan/plan.types.js';
 import { stateDir } from '../state-dir.js';
@@ -25,7 +24,7 @@ export async function takeLock(plan: Plan): Promise<() => Promise<void>> {
   const mine: Holder = { pid: process.pid, host: hostname(), started: new Date().toISOString() };
   await mkdir(dir, { recursive: true });
   // Written whole under another name, then linked into place: link fails if the lock exists, and never shows a half-written one.
-  const partial = `${path}.${randomBytes(4).toString('hex')}.partial`;
+  const partial = partialPath(path);
   await writeFile(partial, `${JSON.stringify(mine)}\n`, { mode: 0o600 });
   try {
     for (let attempt = 0; ; attempt++) {
@@ -35,11 +34,8 @@ export async function takeLock(plan: Plan): Promise<() => Promise<void>> {
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         const holder = await readHolder(path);
-        if (attempt === 0 && (!holder || isStale(holder))) {
-          await rm(path, { force: true });
-          continue;
-        }
-        throw lockedError(plan, path, holder);
+        if ((holder && !isStale(holder)) || attempt >= 50) throw lockedError(plan, path, holder);
+        await takeOver(path, holder);
       }
     }
   } finally {
@@ -49,6 +45,28 @@ export async function takeLock(plan: Plan): Promise<() => Promise<void>> {
     const holder = await readHolder(path);
     if (holder?.pid === mine.pid && holder.started === mine.started) await rm(path, { force: true });
   };
+}
+
+/**
+ * Removes a stale (or unreadable) lock if it is still the one that was read, under a short-lived guard file, so that
+ * of several runs that found it stale, none removes the fresh lock another one has just taken in its place.
+ */
+async function takeOver(path: string, stale: Holder | undefined): Promise<void> {
+  const guard = `${path}.takeover`;
+  try {
+    await writeFile(guard, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+  } catch {
+    // Another run is taking over (a guard older than a few seconds was left by a run that died doing it).
+    const info = await stat(guard).catch(() => undefined);
+    if (info && Date.now() - info.mtimeMs > 5_000) await rm(guard, { force: true });
+    return new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  try {
+    const now = await readHolder(path);
+    if (now?.pid === stale?.pid && now?.started === stale?.started) await rm(path, { force: true });
+  } finally {
+    await rm(guard, { force: true });
+  }
 }
 
 async function readHolder(path: string): Promise<Holder | undefined> {
