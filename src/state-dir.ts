@@ -7,18 +7,20 @@ import { privacyFix, privacyProblem } from './private.js';
 
 /**
  * Where nemo-run keeps what it knows about the recipes of a folder (run journals, up-to-date stamps, locks, the
- * content cache): `.nemo-run/` beside them, or, when the recipes' folder cannot be written (a read-only checkout still
- * renders to a writable output folder), a private folder of the user's cache (`$XDG_CACHE_HOME/nemo-run/`, else
- * `~/.cache/nemo-run/`). That folder is created 0700 and must be the user's own and closed to others: a shared,
+ * content cache): `.nemo-run/` beside them, or a private folder of the user's cache (`$XDG_CACHE_HOME/nemo-run/`,
+ * else `~/.cache/nemo-run/`) when the recipes' folder cannot be written (a read-only checkout still renders to a
+ * writable output folder) or its `.nemo-run/` is another user's, a link, or open to others' writes. That folder is created 0700 and must be the user's own and closed to others: a shared,
  * guessable place would let another user plant the pieces of someone else's video.
  */
 export function stateDir(recipeDir: string, env: NodeJS.ProcessEnv = process.env): string {
+  const beside = join(recipeDir, '.nemo-run');
   try {
     accessSync(recipeDir, constants.W_OK);
-    return join(recipeDir, '.nemo-run');
-  } catch {
-    return join(privateCacheDir(env), keyOf(recipeDir).slice(0, 16));
-  }
+    // One that is there already must be the user's own and closed to others' writes, or it is not used.
+    const info = lstatSync(beside, { throwIfNoEntry: false });
+    if (!info || !privacyProblem(info, 'folder', 0o022)) return beside;
+  } catch {}
+  return join(privateCacheDir(env), keyOf(recipeDir).slice(0, 16));
 }
 
 /** The user's own nemo-run cache folder, made if missing and refused if anyone else could write or read it. */

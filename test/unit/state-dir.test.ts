@@ -1,4 +1,4 @@
-import { chmod, mkdir, stat, symlink } from 'node:fs/promises';
+import { chmod, chown, mkdir, stat, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stateDir } from '../../src/state-dir.js';
@@ -34,5 +34,30 @@ describe('stateDir', () => {
     await chmod(elsewhere, 0o700);
     await symlink(elsewhere, join(linked, 'nemo-run'));
     expect(() => stateDir('/nonexistent/recipes', { XDG_CACHE_HOME: linked })).toThrow(/is a symbolic link/);
+  });
+});
+
+describe('stateDir beside the recipes', () => {
+  it('does not use a .nemo-run that another user made, that others can write, or that is a link: the private cache instead', async () => {
+    const cache = await tmpProject();
+    const env = { XDG_CACHE_HOME: cache };
+    const open = await tmpProject();
+    await mkdir(join(open, '.nemo-run'));
+    await chmod(join(open, '.nemo-run'), 0o777);
+    expect(stateDir(open, env).startsWith(join(cache, 'nemo-run'))).toBe(true);
+
+    const linked = await tmpProject();
+    await symlink(await tmpProject(), join(linked, '.nemo-run'));
+    expect(stateDir(linked, env).startsWith(join(cache, 'nemo-run'))).toBe(true);
+
+    if (process.getuid?.() === 0) {
+      const foreign = await tmpProject();
+      await mkdir(join(foreign, '.nemo-run'));
+      await chown(join(foreign, '.nemo-run'), 65534, 65534);
+      expect(stateDir(foreign, env).startsWith(join(cache, 'nemo-run'))).toBe(true);
+    }
+    const own = await tmpProject();
+    await mkdir(join(own, '.nemo-run'));
+    expect(stateDir(own, env)).toBe(join(own, '.nemo-run'));
   });
 });
