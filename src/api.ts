@@ -11,7 +11,7 @@ import { errorInfo, executePlans } from './execute/executor.js';
 import { fileJournal } from './execute/journal.js';
 import { takeLock } from './execute/lock.js';
 import { checkWritable, outputErrors } from './execute/outputs.js';
-import { outputFingerprint, upToDateOutput, writeStamp } from './execute/stamp.js';
+import { runFingerprint, upToDateOutput, writeStamp } from './execute/stamp.js';
 import { ContentHashes } from './hash.js';
 import { previewSettings } from './plan/export-settings.js';
 import { strictErrors } from './plan/instructions/strict.js';
@@ -142,7 +142,7 @@ export async function runRecipes(recipes: Recipe[], opts: RunOptions, onPlans?: 
         try {
           // Before anything is read or written: the lock, then whether the inputs are still there and the output can be written.
           releases.push(await takeLock(plan));
-          fingerprints.set(plan, await outputFingerprint(plan, hashes).catch((error) => Promise.reject(inputGone(error))));
+          fingerprints.set(plan, await runFingerprint(plan, hashes).catch((error) => Promise.reject(inputGone(error))));
           await checkWritable(plan.export.output);
         } catch (error) {
           if (error instanceof NemoError) return failedReport(plan, error);

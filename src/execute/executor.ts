@@ -173,7 +173,7 @@ export function errorInfo(error: unknown): ErrorInfo {
   return {
     code: 'E_INTERNAL',
     message: `internal error: ${error instanceof Error ? error.message : String(error)}`,
-    hint: 'this is a bug in nemo-run: please report it with this message and the stack (`--json` prints it)',
+    hint: 'this is a bug in nemo-run: please report it with this message and the stack printed below it',
     stack: error instanceof Error ? error.stack : undefined,
     exitCode: 1,
   };

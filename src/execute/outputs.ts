@@ -1,6 +1,6 @@
 import { constants, realpathSync, statSync } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
-import { basename, dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { isDynamicPattern } from 'tinyglobby';
 import { NemoError, RecipeError } from '../errors.js';
@@ -25,8 +25,10 @@ export function outputErrors(recipe: Recipe, settings: ExportSettings): RecipeEr
   const written = at ? 'export.output' : `the default output (${displayed(recipe, output)})`;
   const errors: RecipeError[] = [];
 
-  const same = recipe.inputs.find((input) => input.path && samePath(input.path, output));
-  const picked = recipe.inputPatterns.find((pattern) => matches(pattern, recipe.dir, output));
+  // Through the links on its way too: an output folder that is a link into the inputs' folder is that folder.
+  const real = realFolder(output);
+  const same = recipe.inputs.find((input) => input.path && realFolder(input.path) === real);
+  const picked = recipe.inputPatterns.find((pattern) => matches(pattern, recipe.dir, output) || matches(pattern, realFolder(recipe.dir), real));
   if (same) {
     errors.push(fail(`${written} is the input ${same.name}: the render would overwrite it`, 'write the video to another file, e.g. out/${name}.mp4'));
   } else if (picked) {
@@ -42,7 +44,7 @@ export function outputErrors(recipe: Recipe, settings: ExportSettings): RecipeEr
   if (isFolder(output)) {
     errors.push(fail(`${written} (${displayed(recipe, output)}) is a folder`, 'name a file in it, e.g. out/${name}.mp4'));
   }
-  const system = SYSTEM_FOLDERS.find((folder) => output === folder || output.startsWith(folder + sep) || output.startsWith(`${folder}/`));
+  const system = SYSTEM_FOLDERS.find((folder) => [output, real].some((path) => path.startsWith(folder + sep) || path.startsWith(`${folder}/`)));
   if (system) errors.push(fail(`${written} (${output}) is in the system folder ${system}`, 'write videos to a folder of your own; absolute paths are fine'));
   return errors;
 }
@@ -68,12 +70,14 @@ function isFolder(path: string): boolean {
   }
 }
 
-function samePath(a: string, b: string): boolean {
-  if (resolve(a) === resolve(b)) return true;
-  try {
-    return realpathSync(a) === realpathSync(b);
-  } catch {
-    return false;
+/** A path with the links of its longest existing part resolved (the rest does not exist yet). */
+function realFolder(path: string): string {
+  for (let head = path; ; head = dirname(head)) {
+    try {
+      return join(realpathSync(head), relative(head, path));
+    } catch {
+      if (dirname(head) === head) return path;
+    }
   }
 }
 

@@ -17,20 +17,26 @@ function stampPath(plan: Plan): string {
   return join(stateDir(plan.dir), `${plan.recipe}.${plan.backend}.stamp.json`);
 }
 
-/** What makes an output current: the recipe text, the export, the inputs by content, and this tool's version. */
-export async function outputFingerprint(plan: Plan, hashes: ContentHashes): Promise<string> {
+/**
+ * What makes two runs the same run: the backend, the recipe text, the export and the inputs by content. The run
+ * journal resumes only a run with the same fingerprint; a stamp adds this tool's version to it.
+ */
+export async function runFingerprint(plan: Plan, hashes: ContentHashes): Promise<string> {
   const inputs = await Promise.all(plan.inputs.map(async (i) => (i.path ? hashes.of(i.path) : i.url)));
-  return keyOf([VERSION, plan.backend, plan.source, plan.export, inputs]);
+  return keyOf([plan.backend, plan.source, plan.export, inputs]);
 }
+
+/** What makes an output current: the same run, made by this version of the tool. */
+const outputFingerprint = (run: string) => keyOf([VERSION, run]);
 
 /**
  * The output a previous run wrote, when nothing it was made from has changed since and it is still there as written
  * (same size and time); else undefined.
  */
-export async function upToDateOutput(plan: Plan, fingerprint: string): Promise<string | undefined> {
+export async function upToDateOutput(plan: Plan, run: string): Promise<string | undefined> {
   try {
     const stamp = JSON.parse(await readFile(stampPath(plan), 'utf8')) as Stamp;
-    if (stamp.fingerprint !== fingerprint) return undefined;
+    if (stamp.fingerprint !== outputFingerprint(run)) return undefined;
     const info = await stat(stamp.output);
     return info.size === stamp.size && info.mtimeMs === stamp.mtimeMs ? stamp.output : undefined;
   } catch {
@@ -38,9 +44,9 @@ export async function upToDateOutput(plan: Plan, fingerprint: string): Promise<s
   }
 }
 
-/** Records that `output` is current for this fingerprint (atomically). */
-export async function writeStamp(plan: Plan, fingerprint: string, output: string): Promise<void> {
+/** Records that `output` is current for this run's fingerprint (atomically). */
+export async function writeStamp(plan: Plan, run: string, output: string): Promise<void> {
   const info = await stat(output);
-  const stamp: Stamp = { fingerprint, output, size: info.size, mtimeMs: info.mtimeMs };
+  const stamp: Stamp = { fingerprint: outputFingerprint(run), output, size: info.size, mtimeMs: info.mtimeMs };
   await writeFileAtomic(stampPath(plan), `${JSON.stringify(stamp, null, 2)}\n`);
 }

@@ -1,4 +1,4 @@
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute, join, normalize } from 'node:path';
 import type { Aspect, ExportSpec, Resolution } from '../recipe/recipe.types.js';
 import type { ExportSettings } from './plan.types.js';
 
@@ -51,7 +51,7 @@ export function outputPath(settings: Omit<ExportSettings, 'output'>, name: strin
     quality: settings.quality,
   };
   const path = settings.outputTemplate.replace(/\$\{(\w+)\}/g, (whole, key: string) => vars[key] ?? whole);
-  return isAbsolute(path) ? path : join(dir, path);
+  return isAbsolute(path) ? normalize(path) : join(dir, path);
 }
 
 /** The short side of a preview render. */

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkRecipes, runRecipes } from '../../src/api.js';
@@ -148,6 +148,12 @@ describe('outputs that would destroy or swallow what the user has', () => {
     const glob = await runMain(['validate', 'glob.yaml'], { cwd: dir });
     expect(glob.code).toBe(2);
     expect(glob.stderr).toContain('export.output (media/glob.MP4) matches the input "media/*.mp4": the next run would take the video as an input');
+    // The same folder reached through a link.
+    await symlink(join(dir, 'media'), join(dir, 'linked'));
+    await writeRecipe(dir, 'glob.yaml', recipe(['"media/*.mp4"'], 'linked/${name}.mp4'));
+    const linked = await runMain(['validate', 'glob.yaml'], { cwd: dir });
+    expect(linked.code).toBe(2);
+    expect(linked.stderr).toContain('export.output (linked/glob.mp4) matches the input "media/*.mp4"');
   });
 
   it('refuses, at validate time, outputs that would fail after the render or land in system folders; shows outputs elsewhere resolved', async () => {
@@ -159,6 +165,7 @@ describe('outputs that would destroy or swallow what the user has', () => {
       [`out/${'x'.repeat(10_000)}.mp4`, 'export.output has a file name of 10004 bytes; file systems take at most 255'],
       ['out/folder.mp4', 'export.output (out/folder.mp4) is a folder'],
       ['/etc/cron.daily/x.mp4', 'export.output (/etc/cron.daily/x.mp4) is in the system folder /etc'],
+      ['/tmp/../etc/x.mp4', 'export.output (/etc/x.mp4) is in the system folder /etc'],
     ];
     for (const [output, message] of cases) {
       await writeRecipe(dir, 'r.yaml', recipe(['media/blue.jpg'], output));
