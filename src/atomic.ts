@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rename, rm, statfs, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { NemoError } from './errors.js';
 
@@ -85,16 +85,31 @@ const PARTIAL = /^\..*\.(\d+)\.[0-9a-f]{8}\.partial(\.[^.]+)?$/;
 
 /**
  * Removes the partial files a killed run left in a folder: those named by a process that is gone and last written
- * before `before` (the start of this run). Files of live processes, and files that are not partials, stay.
+ * before `before` (the start of this run). Files of live processes, files that are not partials, and whatever
+ * removeLeftover leaves (another user's, a symlink) stay.
  */
 export async function removeStalePartials(dir: string, before: number): Promise<void> {
   const names = await readdir(dir).catch(() => [] as string[]);
   await Promise.all(
     names.map(async (name) => {
       const pid = Number(PARTIAL.exec(name)?.[1]);
-      if (!pid || pid === process.pid || processAlive(pid)) return;
-      const info = await stat(join(dir, name)).catch(() => undefined);
-      if (info?.isFile() && info.mtimeMs < before) await rm(join(dir, name), { force: true });
+      if (pid && pid !== process.pid && !processAlive(pid)) await removeLeftover(join(dir, name), before, 'file');
     }),
   );
+}
+
+/**
+ * Removes one thing a killed run left (a partial file, a work folder) when it is this user's own, is a `kind` itself
+ * (a symlink is never followed) and was last written before `before`. Another user's (in a shared folder such as
+ * /tmp or an output folder) is theirs to remove; one that cannot be removed is left, with no error: cleaning up after
+ * another run never fails this one.
+ */
+export async function removeLeftover(path: string, before: number, kind: 'file' | 'folder'): Promise<void> {
+  try {
+    const info = await lstat(path);
+    const ours = !process.getuid || info.uid === process.getuid();
+    if (ours && (kind === 'file' ? info.isFile() : info.isDirectory()) && info.mtimeMs < before) await rm(path, { recursive: kind === 'folder', force: true });
+  } catch {
+    // Gone meanwhile, or not removable (a read-only disk, a file inside owned by someone else): left as it is.
+  }
 }

@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises';
+import { chown, lutimes, mkdir, readdir, readFile, rm, stat, symlink, truncate, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalBackend } from '../../src/backends/local/local-backend.js';
@@ -11,6 +11,7 @@ import { runCli, spawnCli, testEnv } from '../helpers/cli.js';
 import { probe } from '../helpers/media.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
 import { findFfmpeg, runTool } from '../../src/backends/local/ffmpeg.js';
+import { InterruptedError } from '../../src/errors.js';
 
 const tools = findFfmpeg(process.env);
 
@@ -178,6 +179,59 @@ describe('the local backend under faults', () => {
     expect(await readdir(tmp)).toEqual([]);
   });
 
+  it("leaves other users' leftovers alone (a dead run's work folder in /tmp, a partial in the output folder) and renders", async (ctx) => {
+    if (process.getuid?.() !== 0) ctx.skip('only root can make files owned by another user');
+    const dir = await tmpProject();
+    const tmp = join(dir, 'tmp');
+    const out = join(dir, 'out');
+    await mkdir(tmp);
+    await mkdir(out);
+    const dead = spawnSync('true').pid!;
+    const past = new Date(Date.now() - 60_000);
+    // Another user's work folder of a run that is gone, private as mkdtemp makes it, with a private file in it.
+    const work = join(tmp, `nemo-run-${dead}-x`);
+    await mkdir(work, { mode: 0o700 });
+    await writeFile(join(work, 'chunk0.mp4'), 'theirs', { mode: 0o700 });
+    // Another user's partial output, a symlink named like a work folder, and one of ours that goes.
+    const theirs = join(out, `.foreign.mp4.${dead}.0badc0de.partial.mp4`);
+    await writeFile(theirs, 'theirs');
+    const link = join(tmp, `nemo-run-${dead}-link`);
+    await symlink(out, link);
+    const ours = join(out, `.foreign.mp4.${dead}.0123abcd.partial.mp4`);
+    await writeFile(ours, 'ours');
+    for (const path of [join(work, 'chunk0.mp4'), theirs]) await chown(path, 65534, 65534);
+    await chown(work, 65534, 65534);
+    for (const path of [work, theirs, ours]) await utimes(path, past, past);
+    await lutimes(link, past, past);
+
+    await writeRecipe(dir, 'foreign.yaml', recipe(['media/blue.jpg'], ['a 1-second video']));
+    const { code, stdout } = await runCli(['foreign.yaml'], { cwd: dir, env: { TMPDIR: tmp } });
+    expect(code, stdout).toBe(0);
+    expect((await readdir(tmp)).sort()).toEqual([`nemo-run-${dead}-link`, `nemo-run-${dead}-x`]);
+    expect(await readFile(join(work, 'chunk0.mp4'), 'utf8')).toBe('theirs');
+    expect((await readdir(out)).sort()).toEqual([`.foreign.mp4.${dead}.0badc0de.partial.mp4`, 'foreign.mp4', 'foreign.poster.png']);
+  });
+
+  it('renders when a leftover cannot be removed (a dead run\'s work folder on a read-only disk)', async (ctx) => {
+    const dir = await tmpProject();
+    const tmp = join(dir, 'tmp');
+    await mkdir(tmp);
+    const dead = spawnSync('true').pid!;
+    const work = join(tmp, `nemo-run-${dead}-ro`);
+    await mkdir(work);
+    const why = mountTmpfs(work, 64 * 1024);
+    if (why) ctx.skip(why);
+    await writeFile(join(work, 'chunk0.mp4'), 'stuck');
+    const past = new Date(Date.now() - 60_000);
+    await utimes(work, past, past);
+    execFileSync('mount', ['-o', 'remount,ro', work]);
+
+    await writeRecipe(dir, 'stuck.yaml', recipe(['media/blue.jpg'], ['a 1-second video']));
+    const { code, stdout } = await runCli(['stuck.yaml'], { cwd: dir, env: { TMPDIR: tmp } });
+    expect(code, stdout).toBe(0);
+    expect(await readdir(tmp)).toEqual([`nemo-run-${dead}-ro`]);
+  });
+
   it('removes its work folder on SIGINT, whenever it comes', async () => {
     const dir = await tmpProject();
     const tmp = join(dir, 'tmp');
@@ -215,5 +269,29 @@ describe('the local backend under faults', () => {
     expect(error).toBeInstanceOf(NemoError);
     expect(error).toMatchObject({ code: 'E_RECIPE_INPUT', message: `input ${join(dir, 'media', 'red.jpg')} was removed or renamed while the run was starting` });
     expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+});
+
+describe('runTool', () => {
+  it('runs 20 tools at once under one signal without a MaxListenersExceededWarning, and stops them all on abort', async () => {
+    const warnings: Error[] = [];
+    const heard = (warning: Error) => warnings.push(warning);
+    process.on('warning', heard);
+    try {
+      const controller = new AbortController();
+      const runs = Array.from({ length: 20 }, () => runTool(tools.ffprobe, ['-version'], { signal: controller.signal }));
+      expect(await Promise.all(runs)).toHaveLength(20);
+      // Endless encodes, all stopped by one abort.
+      const stop = new AbortController();
+      const endless = Array.from({ length: 20 }, () => runTool(tools.ffmpeg, ['-v', 'error', '-re', '-f', 'lavfi', '-i', 'anullsrc', '-f', 'null', '-'], { signal: stop.signal }));
+      await new Promise((r) => setTimeout(r, 300));
+      stop.abort();
+      const ended = await Promise.allSettled(endless);
+      expect(ended.every((r) => r.status === 'rejected' && r.reason instanceof InterruptedError)).toBe(true);
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', heard);
+    }
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
   });
 });

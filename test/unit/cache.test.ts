@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, truncate, utimes, writeFile } from 'node:fs/promises';
+import { lutimes, mkdtemp, readdir, readFile, rm, symlink, truncate, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { removeStalePartials } from '../../src/atomic.js';
 import { ContentCache } from '../../src/backends/local/content-cache.js';
 
 const dirs: string[] = [];
@@ -36,6 +37,10 @@ describe('the content cache', () => {
     ['changed in place (same size)', (path: string) => writeFile(path, 'SOME bytes'), /\(its bytes changed\)/],
     ['without its check', (path: string) => rm(`${path}.check`), /\(no readable check beside it\)/],
     ['with a garbage check', (path: string) => writeFile(`${path}.check`, '{"size":'), /\(no readable check beside it\)/],
+    ['with a check of null', (path: string) => writeFile(`${path}.check`, 'null'), /\(no readable check beside it\)/],
+    ['with a check that is a number', (path: string) => writeFile(`${path}.check`, '10'), /\(no readable check beside it\)/],
+    ['with a check without its hash', (path: string) => writeFile(`${path}.check`, '{"size":10}'), /\(no readable check beside it\)/],
+    ['with a check whose size is text', (path: string) => writeFile(`${path}.check`, '{"size":"10","sha256":"x"}'), /\(no readable check beside it\)/],
   ])('does not use an entry %s, says so, and takes the one made again', async (_what, poison, said) => {
     const { cache, notes } = await freshCache();
     const path = await cache.put('k', 'bin', (p) => writeFile(p, 'some bytes'));
@@ -75,14 +80,18 @@ describe('the content cache', () => {
   });
 
   it("removes partial entries of processes that are gone, never a live process's or a newer one", async () => {
-    const { cache, dir } = await freshCache();
+    const { dir } = await freshCache();
     const dead = deadPid();
     const names = [`.a.mp4.${dead}.0123abcd.partial.mp4`, `.b.mp4.${process.pid}.0123abcd.partial.mp4`, `.c.mp4.1.0123abcd.partial.mp4`, `.d.mp4.${dead}.0123abcd.partial.mp4`];
     for (const name of names) await writeFile(join(dir, name), 'x');
     const past = new Date(Date.now() - 60_000);
     for (const name of names.slice(0, 3)) await utimes(join(dir, name), past, past);
-    await cache.removeStale(Date.now() - 1000);
-    // Gone: the dead process's old partial. Kept: ours, pid 1's (alive), and the dead one's written after the run began.
-    expect((await readdir(dir)).sort()).toEqual(names.slice(1).sort());
+    // A symlink named like a dead process's partial is never followed nor removed.
+    const link = `.e.mp4.${dead}.0123abcd.partial.mp4`;
+    await symlink(join(dir, names[1]!), join(dir, link));
+    await lutimes(join(dir, link), past, past);
+    await removeStalePartials(dir, Date.now() - 1000);
+    // Gone: the dead process's old partial. Kept: ours, pid 1's (alive), the dead one's written after the run began.
+    expect((await readdir(dir)).sort()).toEqual([...names.slice(1), link].sort());
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open, readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { atomically, removeStalePartials, writeFileAtomic } from '../../atomic.js';
+import { atomically, writeFileAtomic } from '../../atomic.js';
 
 /** How much a project keeps for re-runs. */
 const CACHE_LIMIT_BYTES = 2 * 1024 ** 3;
@@ -20,9 +20,11 @@ interface Check {
  * and probed media facts, so a re-run after one changed input redoes only what that input touches.
  *
  * Nothing is trusted blindly: an entry is verified before it is filed (the caller's check of the finished file), is
- * written under a temporary name and renamed, and has a sidecar `<entry>.check` with its size and a hash of its ends.
- * Each use checks both; an entry that is missing its check, has another size (a disk that filled up, a killed copy)
- * or other bytes is not used: the caller makes it again, and the new one replaces it.
+ * written under a temporary name and renamed, and has a sidecar `<entry>.check` with its size and a hash of its first
+ * and last 256 KB. Each use checks both; an entry that is missing its check, has another size (a disk that filled up,
+ * a killed copy) or other bytes at either end is not used: the caller makes it again, and the new one replaces it.
+ * Bytes changed in place in the middle of a large entry (a flipped bit on a bad disk) are not seen: hashing only the
+ * ends is deliberate, so that a re-run reads a few hundred KB per entry instead of every cached byte.
  */
 export class ContentCache {
   /** `onDamaged` hears of each damaged entry found (the run notes it, and makes the entry again). */
@@ -64,20 +66,16 @@ export class ContentCache {
 
   /** Why an entry cannot be used, or undefined when it is as it was written. */
   private async problem(path: string, size: number): Promise<string | undefined> {
-    let want: Check;
+    let want: Partial<Check> | null;
     try {
-      want = JSON.parse(await readFile(path + CHECK, 'utf8')) as Check;
+      want = JSON.parse(await readFile(path + CHECK, 'utf8')) as Partial<Check> | null;
     } catch {
       return 'no readable check beside it';
     }
+    if (typeof want?.size !== 'number' || typeof want.sha256 !== 'string') return 'no readable check beside it';
     if (want.size !== size) return `${size} bytes instead of ${want.size}`;
     if ((await checkOf(path)).sha256 !== want.sha256) return 'its bytes changed';
     return undefined;
-  }
-
-  /** Removes what killed runs left: partial entries whose writer is gone. */
-  async removeStale(before: number): Promise<void> {
-    await removeStalePartials(this.dir, before);
   }
 
   /** Removes the least recently used entries beyond the size limit, each with its check; and checks left alone. */

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, chmodSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
 import { NemoError, InterruptedError } from '../../errors.js';
@@ -60,7 +60,7 @@ let wrapper: string[] | undefined;
  * children), found once; elsewhere, or where setpriv is missing or too old, nothing (tools are then only stopped by
  * this process's abort, as before).
  */
-export function deathWrapper(): string[] {
+function deathWrapper(): string[] {
   if (!wrapper) {
     wrapper = [];
     for (const setpriv of process.platform === 'linux' ? ['/usr/bin/setpriv', '/bin/setpriv'] : []) {
@@ -73,6 +73,25 @@ export function deathWrapper(): string[] {
   return wrapper;
 }
 
+/** The tools running under each signal, all stopped by the one abort listener that signal has (see stopOnAbort). */
+const running = new WeakMap<AbortSignal, Set<ChildProcess>>();
+
+/**
+ * Kills `child` when `signal` aborts; returns the undo. Each signal gets one listener, however many tools run under
+ * it: a listener per tool would pass Node's limit of 10 on a signal shared by more (a chunk per core, a probe per
+ * input) and print a MaxListenersExceededWarning.
+ */
+function stopOnAbort(signal: AbortSignal, child: ChildProcess): () => void {
+  let children = running.get(signal);
+  if (!children) {
+    const all = new Set<ChildProcess>();
+    signal.addEventListener('abort', () => all.forEach((c) => c.kill('SIGKILL')), { once: true });
+    running.set(signal, (children = all));
+  }
+  children.add(child);
+  return () => void children.delete(child);
+}
+
 /** Runs a tool to completion and returns its output; a non-zero exit throws with the tail of stderr. */
 export function runTool(command: string, args: string[], opts: RunOptions = {}): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -82,8 +101,7 @@ export function runTool(command: string, args: string[], opts: RunOptions = {}):
     const out: Buffer[] = [];
     let err = '';
     let pending = '';
-    const kill = () => child.kill('SIGKILL');
-    opts.signal?.addEventListener('abort', kill, { once: true });
+    const forget = opts.signal ? stopOnAbort(opts.signal, child) : () => {};
     child.stdout.on('data', (chunk: Buffer) => {
       if (!opts.onFrame) return void out.push(chunk);
       pending += chunk.toString();
@@ -99,11 +117,11 @@ export function runTool(command: string, args: string[], opts: RunOptions = {}):
         hint: 'run `npm ci` (it installs ffmpeg), or point NEMO_FFMPEG and NEMO_FFPROBE at your own',
       });
     child.on('error', (error: NodeJS.ErrnoException) => {
-      opts.signal?.removeEventListener('abort', kill);
+      forget();
       reject(error.code === 'ENOENT' ? missing() : error);
     });
     child.on('close', (code, signal) => {
-      opts.signal?.removeEventListener('abort', kill);
+      forget();
       if (opts.signal?.aborted) return reject(new InterruptedError(opts.signal.reason));
       if (code === 0) return resolve({ stdout: Buffer.concat(out).toString(), stderr: err });
       // setpriv says so when it cannot start the tool (127: not found).

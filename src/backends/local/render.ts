@@ -1,8 +1,8 @@
-import { mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { LimitFunction } from 'p-limit';
-import { atomically, diskFullError, isDiskFull, processAlive, removeStalePartials } from '../../atomic.js';
+import { atomically, diskFullError, isDiskFull, processAlive, removeLeftover, removeStalePartials } from '../../atomic.js';
 import { InterruptedError, NemoError, throwIfAborted } from '../../errors.js';
 import { keyOf, type ContentHashes } from '../../hash.js';
 import type { ExportSettings } from '../../plan/plan.types.js';
@@ -158,22 +158,16 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
 }
 
 /**
- * Removes what killed runs left behind: partial files in the output and cache folders, and work folders
+ * Removes what killed runs of this user left behind: partial files in the output and cache folders, and work folders
  * (`<tmp>/nemo-run-<pid>-<random>`), each only when the process named in it is gone and it was last written before
- * this run began.
+ * this run began (see removeLeftover: never another user's, and never an error).
  */
 async function removeLeftovers(dirs: string[], before: number): Promise<void> {
   const works = (await readdir(tmpdir()).catch(() => [] as string[])).filter((name) => {
     const pid = Number(/^nemo-run-(\d+)-\w+$/.exec(name)?.[1]);
     return pid && pid !== process.pid && !processAlive(pid);
   });
-  await Promise.all([
-    ...dirs.map((dir) => removeStalePartials(dir, before)),
-    ...works.map(async (name) => {
-      const info = await stat(join(tmpdir(), name)).catch(() => undefined);
-      if (info?.isDirectory() && info.mtimeMs < before) await rm(join(tmpdir(), name), { recursive: true, force: true });
-    }),
-  ]);
+  await Promise.all([...dirs.map((dir) => removeStalePartials(dir, before)), ...works.map((name) => removeLeftover(join(tmpdir(), name), before, 'folder'))]);
 }
 
 /**
