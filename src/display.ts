@@ -7,8 +7,16 @@ export function displayPath(path: string | undefined, cwd: string): string {
   return rel && !rel.startsWith('..') ? rel : path;
 }
 
-/** Control characters and the invisible marks that reorder text (everything but newline and tab). */
-const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/** Milliseconds as people read them: 850ms, 12.3s, 2m05s. */
+export function seconds(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+/** Control characters, zero-width characters and the invisible marks that reorder text (everything but newline and tab). */
+const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /**
  * Text that came from recipes, file names, servers or tools, made safe to print: a control character (escape

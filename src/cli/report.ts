@@ -1,7 +1,6 @@
-import { displayPath } from '../display.js';
+import { displayPath, seconds } from '../display.js';
 import { NemoError, RecipeError, RecipeValidationError } from '../errors.js';
 import type { RecipeReport } from '../execute/events.js';
-import { seconds } from '../execute/reporters/lines.js';
 import { styler, type Io } from './io.js';
 
 /** The most characters of a recipe line shown under an error. */

@@ -5,10 +5,8 @@ import { fileTypeFromFile } from 'file-type';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import type { RecipeError } from '../errors.js';
 import { locate, recipeError, type RecipeDoc } from './load.js';
-import type { BackendName, InputSpec, MediaKind, ResolvedInput, Role } from './recipe.types.js';
+import { ACCEPTED_TYPES, MAX_INPUT_BYTES, type BackendName, type InputSpec, type MediaKind, type ResolvedInput, type Role } from './recipe.types.js';
 
-/** Files larger than this are refused (the cloud's limit, kept for both backends). */
-export const MAX_INPUT_BYTES = 500 * 1024 * 1024;
 /** A glob that matches more is almost certainly a mistake. */
 const MAX_MATCHES = 1000;
 
@@ -18,8 +16,6 @@ const KINDS: Record<string, MediaKind> = {
   jpg: 'image', png: 'image', gif: 'image', webp: 'image',
   mp3: 'audio', wav: 'audio', m4a: 'audio', aac: 'audio',
 };
-/** The list users see in messages. */
-export const ACCEPTED_TYPES = 'mp4 mov avi webm mkv jpg jpeg png gif webp mp3 wav m4a aac';
 
 /** The paths and globs a recipe's `inputs` name, as written; whatever else is there is left to the schema check. */
 export function inputPatterns(inputs: unknown): string[] {
@@ -121,7 +117,7 @@ async function checkFile(path: string, role: Role): Promise<Omit<ResolvedInput, 
   const base = { name, path, size: info.size };
   if (info.size === 0) return 'the file is empty\nreplace it with the real media file';
   if (info.size > MAX_INPUT_BYTES) {
-    return `the file is ${(info.size / 1024 / 1024).toFixed(0)} MB; the limit is 500 MB\ncompress it or trim it first`;
+    return `the file is ${(info.size / 1024 / 1024).toFixed(0)} MB; the limit is ${MAX_INPUT_BYTES / 1024 / 1024} MB\ncompress it or trim it first`;
   }
   const ext = extname(path).slice(1).toLowerCase();
   if (role === 'captions') {

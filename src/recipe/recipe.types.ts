@@ -43,6 +43,11 @@ export interface RecipeSpec {
 /** The variables `export.output` may use. */
 export const OUTPUT_VARIABLES = ['name', 'format', 'resolution', 'aspect', 'width', 'height', 'fps', 'quality'] as const;
 
+/** Input files larger than this are refused (the cloud's limit, kept for both backends). */
+export const MAX_INPUT_BYTES = 500 * 1024 * 1024;
+/** The input file types accepted, as users see them in messages. */
+export const ACCEPTED_TYPES = 'mp4 mov avi webm mkv jpg jpeg png gif webp mp3 wav m4a aac';
+
 /** What an input file holds, judged by its content. */
 export type MediaKind = 'image' | 'video' | 'audio' | 'captions';
 

@@ -85,3 +85,43 @@ describe('a chat turn in flight when the run stops is never sent (and paid for) 
     expect(session.turns).toEqual(INSTRUCTIONS);
   });
 });
+
+describe('a chat request that provably never ran is a plain failure, not a turn in flight', () => {
+  const journalOf = async (dir: string) => JSON.parse(await readFile(join(dir, '.nemo-run/shop.nemo.json'), 'utf8'));
+
+  it('the connection is refused: no "dropped" checks, nothing left in flight, and the next run sends the turn at once', async () => {
+    // The API goes away right after the state check that comes before the second turn.
+    fake.faults.goAway = { path: /^\/api\/state\//, times: 3 };
+    const dir = await project();
+    const first = await runMain(['shop.yaml'], { cwd: dir, env: fake.env(dir) });
+    expect(first.code).toBe(1);
+    expect(first.stdout).toMatch(/cannot reach the NemoVideo API at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\) \[E_BACKEND_NETWORK\]/);
+    expect(first.stdout + first.stderr).not.toContain('connection dropped');
+    expect((await journalOf(dir)).steps['instruct:1#checkpoint'] ?? null).toBeNull();
+    expect(fake.received()).toEqual({ [INSTRUCTIONS[0]!]: 1 });
+
+    await fake.reopen();
+    const again = await runMain(['shop.yaml'], { cwd: dir, env: fake.env(dir) });
+    expect(again.code, again.stdout).toBe(0);
+    expect(again.stdout).not.toContain('was being sent');
+    expect(fake.received()).toEqual(Object.fromEntries(INSTRUCTIONS.map((i) => [i, 1])));
+  });
+
+  it.each([
+    ['an HTTP 503 answer', () => void (fake.faults.unavailable = { path: /^\/run_sse$/, times: 1 }), 'the NemoVideo API answered HTTP 503 [E_BACKEND_HTTP]'],
+    ['an out-of-credits answer', () => void (fake.credits = 0), 'out of NemoVideo credits [E_BACKEND_CREDITS]'],
+  ])('%s instead of a stream: nothing left in flight, and the next run sends the turn at once', async (_what, fault, message) => {
+    fault();
+    const dir = await project();
+    const first = await runMain(['shop.yaml'], { cwd: dir, env: fake.env(dir) });
+    expect(first.code).not.toBe(0);
+    expect(first.stdout).toContain(message);
+    expect((await journalOf(dir)).steps['instruct:0#checkpoint'] ?? null).toBeNull();
+
+    fake.credits = 100;
+    const again = await runMain(['shop.yaml'], { cwd: dir, env: fake.env(dir) });
+    expect(again.code, again.stdout).toBe(0);
+    expect(again.stdout).not.toContain('was being sent');
+    expect([...fake.sessions.values()][0]!.turns).toEqual(INSTRUCTIONS);
+  });
+});

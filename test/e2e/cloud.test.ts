@@ -273,7 +273,7 @@ describe('the nemo cloud backend against a faithful local server', () => {
     expect(code).toBe(3);
     expect(stdout).toMatch(/green-tall\.png|logo\.png/);
     expect(stdout).toContain('the cloud does not accept this file type');
-    expect(stdout).toContain('accepted types: mp4 mov avi webm mkv jpg png gif webp mp3 wav m4a aac');
+    expect(stdout).toContain('accepted types: mp4 mov avi webm mkv jpg jpeg png gif webp mp3 wav m4a aac');
   });
 
   it('a file over the size limit of the cloud: exit 3, the file named, advice to compress or trim', async () => {

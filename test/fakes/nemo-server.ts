@@ -51,6 +51,8 @@ export interface Faults {
   stallDownloads?: number[];
   /** New sessions are answered without a session id. */
   noSessionId?: boolean;
+  /** After answering the `times`-th request whose path matches, stop listening (later connections are refused). */
+  goAway?: { path: RegExp; times: number };
 }
 
 /** A request as the fake saw it. */
@@ -116,6 +118,7 @@ export class NemoFake {
   halfSent = 0;
   private anonCount = 0;
   private counters = new Map<RegExp, number>();
+  private goAwayCount = 0;
 
   /** Starts listening on 127.0.0.1 at an ephemeral port. */
   async start(video: string): Promise<this> {
@@ -130,6 +133,11 @@ export class NemoFake {
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
+  }
+
+  /** Listens again on the same port, after `goAway` stopped it. */
+  async reopen(): Promise<void> {
+    await new Promise<void>((resolve) => this.server!.listen(Number(new URL(this.url).port), '127.0.0.1', resolve));
   }
 
   async close(): Promise<void> {
@@ -180,6 +188,10 @@ export class NemoFake {
     const seen: Seen = { method: req.method ?? 'GET', path, headers: req.headers };
     this.seen.push(seen);
     res.on('finish', () => (seen.status = res.statusCode));
+    if (this.faults.goAway?.path.test(path) && ++this.goAwayCount === this.faults.goAway.times) {
+      res.setHeader('connection', 'close');
+      res.on('finish', () => this.server?.close());
+    }
 
     if (path.startsWith('/files/') && req.method === 'GET') return this.serveVideo(req, res, path);
 
@@ -448,6 +460,11 @@ export class NemoFake {
     const asked = /^bytes=(\d+)-$/.exec(String(req.headers.range ?? ''));
     const range = asked && (req.headers['if-range'] === undefined || req.headers['if-range'] === etag) ? asked : null;
     const start = range ? Number(range[1]) : 0;
+    // A range that starts at or past the end cannot be satisfied, as real servers and CDNs answer.
+    if (range && start >= size) {
+      res.writeHead(416, { 'content-range': `bytes */${size}`, etag });
+      return void res.end();
+    }
     res.writeHead(range ? 206 : 200, {
       'content-type': this.videoType,
       'accept-ranges': 'bytes',

@@ -82,7 +82,7 @@ describe('the bounds of a chat turn', () => {
     const body = endless();
     await expect(readTurn(body, { ...options, totalMs: 100, cancel: () => body.destroy() })).rejects.toMatchObject({
       code: 'E_BACKEND_TIMEOUT',
-      message: 'the cloud did not finish the turn in 0.1 s',
+      message: 'the cloud did not finish the turn in 100ms',
     });
   });
 

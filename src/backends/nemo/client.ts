@@ -1,17 +1,14 @@
 import { Agent, request, type Dispatcher } from 'undici';
+import { seconds } from '../../display.js';
 import { InterruptedError, NemoError } from '../../errors.js';
 import { VERSION } from '../../version.js';
-import { answerError, cloudError, seconds, snippet, type Caller } from './cloud-errors.js';
+import { answerError, cloudError, snippet, type Caller } from './cloud-errors.js';
 import type { NemoConfig } from './config.js';
 import { downloadVideo, guardedLookup, type ResumeState } from './download.js';
 import { endpoints } from './endpoints.js';
 import { multipartBody, type MultipartFile } from './multipart.js';
 import { RetryPolicy } from './retry.js';
 import { TokenStore } from './token-store.js';
-
-export { BackendError, SessionLostError } from './cloud-errors.js';
-export { isConnectionError } from './retry.js';
-export type { MultipartFile } from './multipart.js';
 
 /** Who we are to the API; the token is a secret and never leaves this object except in the Authorization header. */
 interface Auth {

@@ -1,4 +1,6 @@
+import { printable } from '../../display.js';
 import { ExitCode, NemoError, type ErrorCode } from '../../errors.js';
+import { ACCEPTED_TYPES, MAX_INPUT_BYTES } from '../../recipe/recipe.types.js';
 
 /** An error from the cloud, with its protocol code or HTTP status when there was one. */
 export class BackendError extends NemoError {
@@ -38,9 +40,10 @@ interface Entry {
 }
 
 const refused = ExitCode.refused;
+const limit = `${MAX_INPUT_BYTES / 1024 / 1024} MB`;
 
 /** Every failure the cloud backend reports: code, message (the detail is appended), hint and exit code. */
-export const CLOUD_ERRORS = {
+const CLOUD_ERRORS = {
   tokenRefused: { code: 'E_BACKEND_AUTH', message: 'NEMO_TOKEN was refused: it is expired or invalid', hint: 'set a valid NEMO_TOKEN, or unset it to use a free anonymous token', exitCode: refused },
   anonymousRefused: { code: 'E_BACKEND_AUTH', message: 'the NemoVideo API refused a fresh anonymous token', hint: 'try again later', exitCode: refused },
   credits: {
@@ -49,8 +52,8 @@ export const CLOUD_ERRORS = {
     hint: (c) => (c.source === 'env' ? 'top up your NemoVideo account, then run again' : `register to get more: https://nemovideo.ai/?bind=${c.userId ?? ''}`),
     exitCode: refused,
   },
-  fileType: { code: 'E_BACKEND_FILE', message: 'the cloud does not accept this file type', hint: 'accepted types: mp4 mov avi webm mkv jpg png gif webp mp3 wav m4a aac', exitCode: refused },
-  fileSize: { code: 'E_BACKEND_FILE', message: 'the file is too large for the cloud (limit 500 MB)', hint: 'compress or trim it below 500 MB', exitCode: refused },
+  fileType: { code: 'E_BACKEND_FILE', message: 'the cloud does not accept this file type', hint: `accepted types: ${ACCEPTED_TYPES}`, exitCode: refused },
+  fileSize: { code: 'E_BACKEND_FILE', message: `the file is too large for the cloud (limit ${limit})`, hint: `compress or trim it below ${limit}`, exitCode: refused },
   planLimit: {
     code: 'E_BACKEND_PLAN_LIMIT',
     message: 'the NemoVideo plan does not allow this export (HTTP 402): a plan limit, not credits',
@@ -60,7 +63,7 @@ export const CLOUD_ERRORS = {
   rateLimited: { code: 'E_BACKEND_HTTP', message: 'the NemoVideo API is rate limiting us (HTTP 429), twice in a row', hint: 'wait a minute and run again' },
   waitTooLong: { code: 'E_BACKEND_HTTP', message: 'the NemoVideo API is rate limiting us (HTTP 429)', hint: 'run again later, or raise NEMO_RETRY_AFTER_MAX_MS' },
   http: { code: 'E_BACKEND_HTTP', message: 'the NemoVideo API answered' },
-  unreachable: { code: 'E_BACKEND_HTTP', message: 'cannot reach the NemoVideo API', hint: 'check the network, or NEMO_API_URL if you set it' },
+  unreachable: { code: 'E_BACKEND_NETWORK', message: 'cannot reach the NemoVideo API', hint: 'check the network, or NEMO_API_URL if you set it' },
   timeout: { code: 'E_BACKEND_TIMEOUT', message: 'the NemoVideo API did not finish answering', hint: 'check the network; NEMO_REQUEST_TIMEOUT_MS (for uploads NEMO_TRANSFER_TIMEOUT_MS) sets the bound' },
   notJson: { code: 'E_BACKEND_PROTOCOL', message: 'the NemoVideo API answered with something that is not JSON', hint: 'the API may be down or behind a proxy; check NEMO_API_URL, or run again later' },
   protocol: { code: 'E_BACKEND_PROTOCOL', message: 'the NemoVideo API answered without' },
@@ -68,6 +71,7 @@ export const CLOUD_ERRORS = {
   renderFailed: { code: 'E_BACKEND_RENDER', message: 'the cloud render', hint: 'run again to start a new render; export costs no credits' },
   renderTimeout: { code: 'E_BACKEND_TIMEOUT', message: 'the cloud render did not finish', hint: 'it may still finish: run again later to pick it up (NEMO_RENDER_TIMEOUT_MS sets the bound)' },
   download: { code: 'E_BACKEND_HTTP', message: 'the video download failed', hint: 'run again: the part already downloaded is kept and resumed' },
+  downloadNetwork: { code: 'E_BACKEND_NETWORK', message: 'the video download failed', hint: 'check the network and run again: the part already downloaded is kept and resumed' },
   downloadTimeout: { code: 'E_BACKEND_TIMEOUT', message: 'the video download did not finish', hint: 'run again: the part already downloaded is kept and resumed; NEMO_TRANSFER_TIMEOUT_MS sets the bound' },
   badUrl: { code: 'E_BACKEND_PROTOCOL', message: 'refused to download the video', hint: 'the cloud gave a download link nemo-run does not follow: only https, and no private or local addresses' },
   notVideo: { code: 'E_OUTPUT', message: 'the cloud\'s download is not a video', hint: 'nothing was written to the output; run again later, the render id is kept' },
@@ -108,14 +112,8 @@ export function answerError(status: number, nemoCode: number | undefined, said: 
   return cloudError('http', ` HTTP ${status}${nemoCode !== undefined ? ` with code ${nemoCode}` : ''}${said ? `: ${said}` : ''}`, opts);
 }
 
-/** At most `max` characters of an answer, on one line, without control characters: safe to show. */
+/** At most `max` characters of an answer, on one line, control characters escaped (`printable`): safe to show. */
 export function snippet(text: string, max = 80): string {
-  // eslint-disable-next-line no-control-regex
-  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e]+/g, ' ').replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
-}
-
-/** A bound for people: "0.3 s" below ten seconds, "60 s" above. */
-export function seconds(ms: number): string {
-  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return printable(flat.length > max ? `${flat.slice(0, max)}…` : flat);
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { findFfmpeg } from '../local/ffmpeg.js';
 
 /** The production API. */
-export const DEFAULT_API_URL = 'https://mega-api-prod.nemovideo.ai';
+const DEFAULT_API_URL = 'https://mega-api-prod.nemovideo.ai';
 
 /** Everything the cloud client reads from the environment, read once. Every wait has a bound here. */
 export interface NemoConfig {

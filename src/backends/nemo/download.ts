@@ -4,9 +4,11 @@ import { BlockList, isIP } from 'node:net';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { request, type Dispatcher } from 'undici';
+import { removeStalePartials } from '../../atomic.js';
+import { seconds } from '../../display.js';
 import { InterruptedError, NemoError } from '../../errors.js';
 import { runTool } from '../local/ffmpeg.js';
-import { cloudError, seconds, snippet } from './cloud-errors.js';
+import { cloudError, snippet } from './cloud-errors.js';
 import type { RetryPolicy } from './retry.js';
 
 /** What a download keeps in its step's checkpoint, so a later run resumes the partial file instead of starting over. */
@@ -15,6 +17,8 @@ export interface ResumeState {
   url: string;
   etag?: string;
   lastModified?: string;
+  /** The whole file's size, when the answer said it: a partial this long is complete and only needs its check. */
+  size?: number;
 }
 
 /** What a download needs. */
@@ -38,7 +42,7 @@ export interface DownloadOptions {
 }
 
 /** The partial file a download of `dest` grows in: one fixed name, so a later run can find and resume it. */
-export function downloadPartial(dest: string): string {
+function downloadPartial(dest: string): string {
   return join(dirname(dest), `.${basename(dest)}.download`);
 }
 
@@ -51,8 +55,8 @@ export function downloadPartial(dest: string): string {
 export async function downloadVideo(link: string, dest: string, opts: DownloadOptions): Promise<void> {
   const url = await checkDownloadUrl(link, opts.apiUrl);
   await mkdir(dirname(dest), { recursive: true });
-  await removeStalePartials(dest);
   const partial = downloadPartial(dest);
+  await removeLeftovers(dest, partial);
   const where = `${url.origin}${url.pathname}`;
   let resume = opts.saved?.url === where && (opts.saved.etag || opts.saved.lastModified) ? opts.saved : undefined;
   const deadline = AbortSignal.timeout(opts.timeoutMs);
@@ -61,10 +65,20 @@ export async function downloadVideo(link: string, dest: string, opts: DownloadOp
   try {
     for (;;) {
       const have = resume ? ((await stat(partial).catch(() => undefined))?.size ?? 0) : 0;
+      // Complete already (the last run stopped while checking it): checked, not asked for again.
+      if (have && have === resume?.size) break;
       const validator = resume?.etag ?? resume?.lastModified;
       let response: Dispatcher.ResponseData;
       try {
         response = await request(url, { dispatcher: opts.dispatcher, method: 'GET', signal, headers: have && validator ? { range: `bytes=${have}-`, 'if-range': validator } : {} });
+        if (response.statusCode === 416 && have) {
+          await response.body.dump();
+          // Nothing after the partial's end: it is the whole file when the server's size is its size. Else start over.
+          if (unsatisfiedSize(response.headers) === have) break;
+          await rm(partial, { force: true });
+          resume = undefined;
+          continue;
+        }
         if (response.statusCode !== 200 && response.statusCode !== 206) {
           await response.body.dump();
           if (await retries.again({ kind: 'status', status: response.statusCode, retryAfter: response.headers['retry-after'] })) continue;
@@ -76,7 +90,7 @@ export async function downloadVideo(link: string, dest: string, opts: DownloadOp
           throw cloudError('download', ` (${url.host} answered a range it was not asked for)`);
         }
         await checkHeaders(response, url.host, opts);
-        resume = { url: where, etag: header(response.headers.etag), lastModified: header(response.headers['last-modified']) };
+        resume = { url: where, etag: header(response.headers.etag), lastModified: header(response.headers['last-modified']), size: expectedSize(response.headers, append ? have : 0) };
         // Recorded before the first byte is written, so a partial file on disk always has its validator in the journal.
         await opts.checkpoint(resume);
         await receive(response, partial, append ? have : 0, opts, url.host);
@@ -87,7 +101,7 @@ export async function downloadVideo(link: string, dest: string, opts: DownloadOp
         const privateAddress = findCode(error, PRIVATE_ADDRESS);
         if (privateAddress) throw cloudError('badUrl', ` from ${url.host}: ${privateAddress.message}`);
         if (await retries.again({ kind: 'connection', error })) continue;
-        throw cloudError('download', ` (${url.host}: ${(error as { code?: string }).code ?? (error as Error).message})`, { cause: error });
+        throw cloudError('downloadNetwork', ` (${url.host}: ${(error as { code?: string }).code ?? (error as Error).message})`, { cause: error });
       }
       break;
     }
@@ -166,15 +180,22 @@ async function checkVideo(partial: string, opts: DownloadOptions, host: string):
   if (!streams?.some((s) => s.codec_type === 'video')) throw cloudError('notVideo', ` (from ${host}: ${size} bytes that ffprobe cannot read as a video)`);
 }
 
-/** Removes partial files an older, killed run left for the same output under a random name, once nobody writes them. */
-async function removeStalePartials(dest: string): Promise<void> {
-  const prefix = `.${basename(dest)}.`;
-  const names = await readdir(dirname(dest)).catch(() => [] as string[]);
-  for (const name of names) {
-    if (!name.startsWith(prefix) || !/^\.[^/]*\.[0-9a-f]{8}\.partial(\.\w+)?$/.test(name)) continue;
-    const path = join(dirname(dest), name);
+/** How long a download partial of another output may lie untouched before it counts as abandoned. */
+const ABANDONED_MS = 60 * 60_000;
+
+/**
+ * Cleans the output folder of what killed runs left: the random-named partials of processes that are gone (atomic.ts),
+ * and `.<name>.download` partials untouched for an hour (an output renamed since, or another recipe's given up), but
+ * never this output's own partial, which its checkpoint may resume.
+ */
+async function removeLeftovers(dest: string, partial: string): Promise<void> {
+  const dir = dirname(dest);
+  await removeStalePartials(dir, Date.now());
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const path = join(dir, name);
+    if (!/^\..+\.download$/.test(name) || path === partial) continue;
     const info = await stat(path).catch(() => undefined);
-    if (info && Date.now() - info.mtimeMs > 60 * 60_000) await rm(path, { force: true });
+    if (info?.isFile() && Date.now() - info.mtimeMs > ABANDONED_MS) await rm(path, { force: true });
   }
 }
 
@@ -216,7 +237,7 @@ export async function checkDownloadUrl(link: string, apiUrl: string): Promise<UR
   try {
     found = await addresses(url.hostname);
   } catch (error) {
-    throw cloudError('download', ` (cannot resolve ${url.hostname})`, { cause: error });
+    throw cloudError('downloadNetwork', ` (cannot resolve ${url.hostname})`, { cause: error });
   }
   const own = await addresses(api.hostname).catch(() => [] as string[]);
   const refused = found.find((a) => isPrivate(a) && !own.includes(a));
@@ -261,6 +282,12 @@ function header(value: string | string[] | undefined): string | undefined {
 
 function rangeStart(headers: Dispatcher.ResponseData['headers']): number | undefined {
   const match = /^bytes (\d+)-/.exec(header(headers['content-range']) ?? '');
+  return match ? Number(match[1]) : undefined;
+}
+
+// The size a 416 answer gives for the whole file: `Content-Range: bytes */N`.
+function unsatisfiedSize(headers: Dispatcher.ResponseData['headers']): number | undefined {
+  const match = /^bytes \*\/(\d+)$/.exec(header(headers['content-range']) ?? '');
   return match ? Number(match[1]) : undefined;
 }
 

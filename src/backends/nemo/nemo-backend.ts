@@ -1,17 +1,19 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Dispatcher } from 'undici';
+import { seconds } from '../../display.js';
 import { NemoError } from '../../errors.js';
 import type { Step } from '../../plan/plan.types.js';
 import type { ResolvedInput } from '../../recipe/recipe.types.js';
 import type { Backend, StepContext } from '../backend.js';
 import { summarizeDraft, type Draft } from '../draft.js';
 import { NemoClient } from './client.js';
-import { BackendError, cloudError, seconds, SessionLostError, snippet } from './cloud-errors.js';
+import { BackendError, cloudError, SessionLostError, snippet } from './cloud-errors.js';
 import { nemoConfig, type NemoConfig } from './config.js';
 import type { ResumeState } from './download.js';
 import { endpoints } from './endpoints.js';
-import { isConnectionError } from './retry.js';
+import { isConnectionError, neverConnected } from './retry.js';
 import { translateGuiText } from './gui.js';
 import { readTurn, type Turn } from './sse.js';
 
@@ -212,22 +214,30 @@ export class NemoBackend implements Backend {
     const before = timelineHash(await this.draft(sessionId, ctx.signal));
     if (own) await ctx.checkpoint({ sessionId, before } satisfies InFlight);
     let turn: Turn;
+    let response: Dispatcher.ResponseData | undefined;
     try {
-      const response = await this.client.openStream(
+      response = await this.client.openStream(
         endpoints.chat,
         { app_name: 'nemo_agent', user_id: 'me', session_id: sessionId, new_message: { parts: [{ text }] } },
         ctx.signal,
       );
-      turn = await readTurn(response.body, {
+      const body = response.body;
+      turn = await readTurn(body, {
         timeoutMs: this.config.streamTimeoutMs,
         totalMs: this.config.turnTimeoutMs,
         signal: ctx.signal,
         onWaiting: () => ctx.log('Still working…'),
-        cancel: () => response.body.destroy(),
+        cancel: () => body.destroy(),
       });
     } catch (error) {
+      if (ctx.signal.aborted) throw error;
+      // Never sent (no connection), or answered with a refusal instead of a stream: the turn did not run.
+      if (!response && notSent(error)) {
+        if (own) await ctx.checkpoint(null);
+        throw error;
+      }
       // The request may have reached the cloud before the connection broke: treat it as a dropped stream.
-      if (ctx.signal.aborted || !isConnectionError(error)) throw error;
+      if (!isConnectionError(error)) throw error;
       turn = { texts: [], outcome: 'dropped' };
     }
     if (turn.outcome === 'replied') {
@@ -362,6 +372,15 @@ export class NemoBackend implements Backend {
       if (!NOT_CHAT.some(([pattern]) => pattern.test(plan.instructions[i]!))) await this.chat(plan.instructions[i]!, ctx);
     }
   }
+}
+
+/**
+ * True when the chat request provably did not run: no connection was made, or an answer came back that is not a
+ * stream (an HTTP error, a refusal in the envelope). A gateway's 502 or 504 is not proof: the cloud may have it.
+ */
+function notSent(error: unknown): boolean {
+  if (error instanceof BackendError && (error.status !== undefined || error.nemoCode !== undefined)) return error.status !== 502 && error.status !== 504;
+  return neverConnected(error);
 }
 
 /** A short, stable fingerprint of a timeline: two equal timelines have equal fingerprints. */

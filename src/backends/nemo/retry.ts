@@ -33,6 +33,15 @@ export function isConnectionError(error: unknown): boolean {
   return error instanceof Error && error.cause !== undefined && isConnectionError(error.cause);
 }
 
+/** Failures to open a connection at all: no request was sent. */
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** True when the error (or one of its causes) says no connection was made, so the request never left. */
+export function neverConnected(error: unknown): boolean {
+  if (CONNECT_ERRORS.has((error as { code?: string })?.code ?? '')) return true;
+  return error instanceof Error && error.cause !== undefined && neverConnected(error.cause);
+}
+
 /**
  * The one retry policy of the cloud client, for every call, the token request and downloads alike:
  * - 429: waits `Retry-After` (else the protocol's 30 s), once, whatever the method: the server did nothing; a server

@@ -1,6 +1,6 @@
 import { createParser } from 'eventsource-parser';
+import { seconds } from '../../display.js';
 import { InterruptedError, NemoError } from '../../errors.js';
-import { seconds } from './cloud-errors.js';
 
 /** What one SSE data payload means. ADK events and the older flat events are both accepted. */
 export type StreamEvent =

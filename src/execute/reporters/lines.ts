@@ -1,4 +1,4 @@
-import { displayPath } from '../../display.js';
+import { displayPath, seconds } from '../../display.js';
 import type { RunEvent } from '../events.js';
 
 /**
@@ -54,12 +54,4 @@ export function lineReporter(write: (text: string) => void, cwd: string, startDe
       }
     }
   };
-}
-
-/** Milliseconds as people read them: 850ms, 12.3s, 2m05s. */
-export function seconds(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  const s = Math.round(ms / 1000);
-  return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }

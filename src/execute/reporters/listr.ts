@@ -1,8 +1,7 @@
 import { Listr, type ListrTaskWrapper } from 'listr2';
-import { displayPath, printable } from '../../display.js';
+import { displayPath, printable, seconds } from '../../display.js';
 import type { Plan } from '../../plan/plan.types.js';
 import type { RunEvent } from '../events.js';
-import { seconds } from './lines.js';
 
 interface RecipeTask {
   task?: ListrTaskWrapper<unknown, any, any>;
