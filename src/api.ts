@@ -205,3 +205,60 @@ export function exitCodeOf(reports: RecipeReport[], problems: Problem[]): number
   }
   return codes.some((c) => c !== 0) ? ExitCode.failed : ExitCode.ok;
 }
+
+// The object API's imports live with it (imports are hoisted): checking a recipe that is not a file.
+import { basename as baseName, extname as extName } from 'node:path';
+import { stringify } from 'yaml';
+import { displayPath } from './display.js';
+import { inputPatterns, resolveInputs } from './recipe/inputs.js';
+import { locate, locateText, parseRecipe, recipeError } from './recipe/load.js';
+import type { RecipeSpec } from './recipe/recipe.types.js';
+
+/** Where a recipe given as an object (or YAML text) would live: its folder, and the file name its messages use. */
+export interface ObjectCheckOptions extends CheckOptions {
+  /** The folder relative paths resolve against and `.nemo-run/` goes to (default: `cwd`). */
+  dir?: string;
+  /** The file name messages use (default: `<name>.yaml` in `dir`); it need not exist. */
+  file?: string;
+}
+
+/**
+ * Checks a recipe given as an object or as YAML text, exactly as `checkOne` checks a file (schema, inputs, outputs,
+ * `strict`). An object is written out as YAML first, so every problem still has a line and column.
+ */
+export async function checkRecipeObject(spec: RecipeSpec | string, opts: ObjectCheckOptions): Promise<{ recipe: Recipe; plan: Plan }> {
+  const dir = resolve(opts.cwd, opts.dir ?? '.');
+  const named = typeof spec === 'object' && spec !== null && typeof spec.name === 'string' ? spec.name : 'recipe';
+  const absolute = resolve(dir, opts.file ?? `${named}.yaml`);
+  const doc = parseRecipe(displayPath(absolute, opts.cwd), typeof spec === 'string' ? spec : stringify(spec));
+  const errors = (opts.validator ?? createValidator()).check(doc);
+  const data = doc.data as RecipeSpec;
+  const backend = opts.backend ?? data.backend ?? 'local';
+  const { inputs, errors: inputErrors } = await resolveInputs(doc, Array.isArray(data.inputs) ? data.inputs : [], dir, backend, opts.cwd);
+  errors.push(...inputErrors);
+  if (!inputErrors.length && inputs.length && inputs.every((i) => i.kind) && !inputs.some((i) => i.role === 'media' && (i.kind === 'image' || i.kind === 'video'))) {
+    errors.push(recipeError(doc, 'E_RECIPE_INPUT', locate(doc, ['inputs']).offset, 'there is nothing to show: no image or clip among the inputs', {
+      hint: 'add images or clips as inputs (role: media, the default); music, a logo and captions go with them',
+    }));
+  }
+  if (errors.length) throw new RecipeValidationError(errors.sort((a, b) => a.pos.line - b.pos.line || a.pos.col - b.pos.col));
+  const recipe: Recipe = {
+    file: doc.file,
+    dir,
+    name: data.name ?? baseName(absolute, extName(absolute)),
+    backend,
+    inputs,
+    instructions: data.instructions,
+    instructionAt: data.instructions.map((_, i) => locateText(doc, ['instructions', i])),
+    inputPatterns: inputPatterns(data.inputs),
+    ...(data.export?.output ? { outputAt: locateText(doc, ['export', 'output']) } : {}),
+    ...(data.title ? { title: data.title } : {}),
+    ...(data.cta ? { cta: data.cta } : {}),
+    export: data.export ?? {},
+    text: doc.text,
+  };
+  const plan = planRecipe(recipe, opts.backend);
+  const late = [...outputErrors(recipe, plan.export), ...(opts.strict && plan.notes ? strictErrors(recipe, plan.notes) : [])];
+  if (late.length) throw new RecipeValidationError(late);
+  return { recipe, plan };
+}
