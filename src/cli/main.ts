@@ -104,6 +104,15 @@ Exit codes: 0 ok · 1 a run failed · 2 invalid recipe or usage · 3 the backend
     });
 
   program
+    .command('schema')
+    .description('print the recipe JSON Schema (for editors and other tools)')
+    .option('--path', 'print where the schema file is instead, for a `$schema` modeline')
+    .option('--draft', 'the timeline draft\'s schema instead')
+    .action(async (opts) => {
+      code = await (await import('./commands/schema.js')).schemaCommand(opts, io);
+    });
+
+  program
     .command('credits')
     .description('show the NemoVideo credit balance')
     .action(async () => {
