@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, chmodSync, constants } from 'node:fs';
+import { accessSync, chmodSync, constants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { NemoError, InterruptedError } from '../../errors.js';
 
@@ -12,27 +12,68 @@ export interface FfmpegPaths {
 /**
  * Finds ffmpeg and ffprobe: `NEMO_FFMPEG` / `NEMO_FFPROBE` if set, else the binaries of the
  * `@ffmpeg-installer/ffmpeg` and `@ffprobe-installer/ffprobe` packages, else whatever PATH holds.
+ * A binary that is there but that this user may not run (a root-owned global install left ffprobe 0744) is an
+ * E_FFMPEG_MISSING that says so and how to fix it, rather than a fall through to PATH and "not found".
  */
 export function findFfmpeg(env: NodeJS.ProcessEnv): FfmpegPaths {
   return {
-    ffmpeg: env.NEMO_FFMPEG || packaged('@ffmpeg-installer/ffmpeg') || 'ffmpeg',
-    ffprobe: env.NEMO_FFPROBE || packaged('@ffprobe-installer/ffprobe') || 'ffprobe',
+    ffmpeg: given(env.NEMO_FFMPEG, 'NEMO_FFMPEG') || packaged('@ffmpeg-installer/ffmpeg', 'NEMO_FFMPEG') || 'ffmpeg',
+    ffprobe: given(env.NEMO_FFPROBE, 'NEMO_FFPROBE') || packaged('@ffprobe-installer/ffprobe', 'NEMO_FFPROBE') || 'ffprobe',
   };
 }
 
-function packaged(name: string): string | undefined {
+/** A `NEMO_FFMPEG`/`NEMO_FFPROBE` path, checked runnable when it names a file (a missing one is reported when run). */
+function given(path: string | undefined, variable: string): string | undefined {
+  if (!path || !path.includes('/') || runnable(path) !== false) return path;
+  throw notRunnable(path, `it is what ${variable} names`, `make it executable (\`chmod a+x '${path}'\`, as its owner), or point ${variable} at one you can run`);
+}
+
+function packaged(name: string, variable: string): string | undefined {
+  let path: string;
   try {
-    const path = (createRequire(import.meta.url)(name) as { path: string }).path;
-    try {
-      accessSync(path, constants.X_OK);
-    } catch {
-      // npm may skip the package's own `chmod u+x` install script.
-      chmodSync(path, 0o755);
-    }
-    return path;
+    path = (createRequire(import.meta.url)(name) as { path: string }).path;
   } catch {
     return undefined;
   }
+  if (runnable(path) !== false) return path;
+  try {
+    // npm may skip the package's own `chmod u+x` install script.
+    chmodSync(path, 0o755);
+    return path;
+  } catch {
+    // Not ours to change: installed by another user (typically root, `sudo npm install -g`) without the x bits.
+    throw notRunnable(
+      path,
+      `${name} installed it without execute permission for this user`,
+      `its owner can fix it for everyone: \`sudo chmod a+rx '${path}'\`; or install nemo-run as this user (e.g. \`npm install -g\` with a user-owned prefix, or as a project dependency); or set ${variable} to one you can run`,
+    );
+  }
+}
+
+/** Whether this user may run the file: undefined when there is no such file (or it cannot be looked at). */
+function runnable(path: string): boolean | undefined {
+  try {
+    if (!statSync(path).isFile()) return undefined;
+  } catch {
+    return undefined;
+  }
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function notRunnable(path: string, why: string, hint: string): NemoError {
+  const info = statSync(path);
+  const mode = (info.mode & 0o7777).toString(8).padStart(4, '0');
+  const user = process.getuid?.();
+  return new NemoError(
+    'E_FFMPEG_MISSING',
+    `${path} is there but ${user === undefined ? 'this user' : `this user (uid ${user})`} may not run it: its mode is ${mode} and it belongs to uid ${info.uid}; ${why}`,
+    { hint },
+  );
 }
 
 /**
