@@ -6,7 +6,8 @@ import { guardedStream } from '../display.js';
 import { ExitCode } from '../errors.js';
 import { suggest } from '../suggest.js';
 import { VERSION } from '../version.js';
-import type { Io } from './io.js';
+import { withToolLog } from '../backends/local/ffmpeg.js';
+import { isVerbose, type Io } from './io.js';
 import { reportError } from './report.js';
 
 /**
@@ -19,7 +20,8 @@ export async function main(argv: string[], raw: Io): Promise<number> {
   let code: number = ExitCode.ok;
   const program = new Command('nemo-run')
     .description('Turn declarative YAML recipes into finished videos.')
-    .version(VERSION, '-v, --version')
+    .version(VERSION, '-v, --version', 'print the version, and the ffmpeg and ffprobe it uses')
+    .option('--verbose', 'print each ffmpeg command line, and the last lines of a failing one (also DEBUG=nemo-run)')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
@@ -120,6 +122,15 @@ Exit codes: 0 ok · 1 a run failed · 2 invalid recipe or usage · 3 the backend
     });
 
   program
+    .command('doctor')
+    .description('check the set-up: ffmpeg, ffprobe, filters, fonts, state folders, cloud settings, a test render')
+    .argument('[folder]', 'the recipes\' folder whose state folders to show', '.')
+    .option('--json', 'print the findings as JSON')
+    .action(async (folder: string, opts) => {
+      code = await (await import('./commands/doctor.js')).doctorCommand(folder, opts, io);
+    });
+
+  program
     .command('state')
     .description("show the timeline of a NemoVideo session")
     .argument('<session-id>', 'the session id')
@@ -140,8 +151,22 @@ Exit codes: 0 ok · 1 a run failed · 2 invalid recipe or usage · 3 the backend
     return ExitCode.invalid;
   }
 
+  if (argv.length === 1 && (argv[0] === '-v' || argv[0] === '--version')) {
+    io.stdout.write(await (await import('./commands/doctor.js')).versionText(io.env));
+    return ExitCode.ok;
+  }
+  // --verbose reaches the tools through the environment, read in one place (isVerbose), and their lines go to stderr.
+  program.hook('preAction', () => {
+    if (program.opts().verbose) io.env = { ...io.env, NEMO_RUN_VERBOSE: '1' };
+  });
+  const toolLine = (line: string) => {
+    if (!isVerbose(io.env)) return;
+    const token = io.env.NEMO_TOKEN;
+    io.stderr.write(`debug: ${token ? line.split(token).join('[token]') : line}\n`);
+  };
+
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await withToolLog(toolLine, () => program.parseAsync(argv, { from: 'user' }));
     return code;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -1,6 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, chmodSync, constants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { basename } from 'node:path';
 import { NemoError, InterruptedError } from '../../errors.js';
 
 /** Where the ffmpeg and ffprobe executables are. */
@@ -133,8 +135,83 @@ function stopOnAbort(signal: AbortSignal, child: ChildProcess): () => void {
   return () => void children.delete(child);
 }
 
+/**
+ * Where `--verbose` (or `DEBUG=nemo-run`) sends each tool's command line and, when it fails, the tail of what it
+ * printed: set for the length of one CLI command (see main.ts), so concurrent commands in one process stay apart.
+ */
+const toolLog = new AsyncLocalStorage<(line: string) => void>();
+
+/** Runs `fn` with every tool's command line (and a failing tool's last lines) told to `log`. */
+export function withToolLog<T>(log: (line: string) => void, fn: () => T): T {
+  return toolLog.run(log, fn);
+}
+
+/** A command line as it could be pasted into a shell. */
+export function shellLine(command: string, args: string[]): string {
+  const quote = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`);
+  return [command, ...args].map(quote).join(' ');
+}
+
+/** The first line of `<tool> -version` ("ffmpeg version 4.1 …"), when the tool answers it like ffmpeg or ffprobe. */
+export function toolVersion(command: string, timeoutMs = 10_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command, ['-version'], { timeout: timeoutMs, maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
+      const first = String(stdout).split('\n')[0]!.trim();
+      if (!error && /^ff(mpeg|probe) version /.test(first)) return resolve(first);
+      const code = (error as NodeJS.ErrnoException | null)?.code;
+      if (code === 'ENOENT') return reject(missingTool(command));
+      const said = (String(stderr) || String(stdout)).trim().split('\n').slice(-3).join('\n');
+      const how =
+        code === 'EACCES' ? 'it is not executable (permission denied)'
+        : code === 'ENOEXEC' ? 'it is not a program this system can run'
+        : error?.killed ? `it did not answer \`-version\` within ${timeoutMs / 1000} s`
+        : error ? `\`${basename(command)} -version\` failed (${typeof code === 'number' ? `exit ${code}` : (error as NodeJS.ErrnoException).code ?? (error as { signal?: string }).signal ?? error.message})${said ? `: ${said}` : ''}`
+        : `\`${basename(command)} -version\` did not answer as ffmpeg does${first ? ` (it said: ${first.slice(0, 120)})` : ' (it printed nothing)'}`;
+      reject(
+        new NemoError('E_FFMPEG_MISSING', `${command} is not a working ffmpeg or ffprobe: ${how}`, {
+          hint: 'this is the tool, not your media: unset NEMO_FFMPEG/NEMO_FFPROBE to use the bundled ones (`npm ci` installs them), or point them at working executables; `nemo-run doctor` checks the set-up',
+        }),
+      );
+    });
+  });
+}
+
+function missingTool(command: string): NemoError {
+  return new NemoError('E_FFMPEG_MISSING', `${command} was not found`, {
+    hint: 'run `npm ci` (it installs ffmpeg), or point NEMO_FFMPEG and NEMO_FFPROBE at your own',
+  });
+}
+
+/** Tools found working in this process, by path: each is asked `-version` once, before its first real run. */
+const working = new Map<string, Promise<string>>();
+
+/** Checks once per process that `command` is an ffmpeg or ffprobe, so a broken one is never taken for broken media. */
+function checkTool(command: string): Promise<string> {
+  let check = working.get(command);
+  if (!check) {
+    check = toolVersion(command);
+    working.set(command, check);
+    // A failure is not kept: a tool put right (in watch mode) is checked again.
+    check.catch(() => working.delete(command));
+  }
+  return check;
+}
+
+/**
+ * What in a failing ffmpeg's last lines says the fault is the ffmpeg's (it lacks a filter, an encoder, an option this
+ * version does not know), not the input's.
+ */
+function toolShortcoming(stderr: string): string | undefined {
+  const line = stderr.split('\n').find((l) => /No such filter: |Unknown encoder |Encoder .* not found|Unrecognized option |Option not found|Unknown decoder /.test(l));
+  return line?.trim();
+}
+
 /** Runs a tool to completion and returns its output; a non-zero exit throws with the tail of stderr. */
-export function runTool(command: string, args: string[], opts: RunOptions = {}): Promise<{ stdout: string; stderr: string }> {
+export async function runTool(command: string, args: string[], opts: RunOptions = {}): Promise<{ stdout: string; stderr: string }> {
+  if (opts.signal?.aborted) throw new InterruptedError(opts.signal.reason);
+  await checkTool(command);
+  const log = toolLog.getStore();
+  log?.(`$ ${shellLine(command, args)}${opts.cwd ? `   (in ${opts.cwd})` : ''}`);
   return new Promise((resolve, reject) => {
     if (opts.signal?.aborted) return reject(new InterruptedError(opts.signal.reason));
     const [file, ...argv] = [...deathWrapper(), command, ...args];
@@ -153,10 +230,7 @@ export function runTool(command: string, args: string[], opts: RunOptions = {}):
     child.stderr.on('data', (chunk: Buffer) => {
       err = (err + chunk.toString()).slice(-8000);
     });
-    const missing = () =>
-      new NemoError('E_FFMPEG_MISSING', `${command} was not found`, {
-        hint: 'run `npm ci` (it installs ffmpeg), or point NEMO_FFMPEG and NEMO_FFPROBE at your own',
-      });
+    const missing = () => missingTool(command);
     child.on('error', (error: NodeJS.ErrnoException) => {
       forget();
       reject(error.code === 'ENOENT' ? missing() : error);
@@ -167,9 +241,23 @@ export function runTool(command: string, args: string[], opts: RunOptions = {}):
       if (code === 0) return resolve({ stdout: Buffer.concat(out).toString(), stderr: err });
       // setpriv says so when it cannot start the tool (127: not found).
       if (file !== command && code === 127 && /^setpriv: failed to execute/m.test(err)) return reject(missing());
+      const name = command.split('/').pop();
+      const how = signal ?? `exit ${code}`;
+      if (log) {
+        const lines = err.trim().split('\n').slice(-20);
+        log(`${name} failed (${how})${lines[0] ? '; its last lines:' : ', printing nothing'}${lines[0] ? lines.map((l) => `\n  | ${l}`).join('') : ''}`);
+      }
       const tail = err.trim().split('\n').slice(-6).join('\n');
       const said = tail ? `its last lines:\n${tail}` : 'it printed nothing before it stopped';
-      reject(new NemoError('E_FFMPEG_EXIT', `${command.split('/').pop()} failed (${signal ?? `exit ${code}`}); ${said}`));
+      const lacks = toolShortcoming(err);
+      if (lacks) {
+        return reject(
+          new NemoError('E_FFMPEG_MISSING', `${command} cannot do what nemo-run asks of it (${how}): ${lacks}`, {
+            hint: 'this is the tool, not your media: use the bundled ffmpeg (unset NEMO_FFMPEG) or one built with this feature; `nemo-run doctor` lists what is missing',
+          }),
+        );
+      }
+      reject(new NemoError('E_FFMPEG_EXIT', `${name} failed (${how}); ${said}`));
     });
   });
 }

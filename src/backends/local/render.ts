@@ -302,7 +302,11 @@ async function mixAudio(opts: RenderOptions, work: string, seconds: number, sign
   );
 }
 
-/** Runs an ffmpeg job; when ffmpeg fails, the error says what was being made and from which input files. */
+/**
+ * Runs an ffmpeg job; when ffmpeg fails, the error says what was being made and from which input files. An ffmpeg
+ * that is itself at fault (not a working ffmpeg, or lacking a filter or encoder: E_FFMPEG_MISSING from runTool) is
+ * not put down to the inputs.
+ */
 async function namedFailure<T>(what: string, args: string[], job: () => Promise<T>): Promise<T> {
   try {
     return await job();
@@ -311,7 +315,7 @@ async function namedFailure<T>(what: string, args: string[], job: () => Promise<
     const files = [...new Set(args.filter((_, i) => args[i - 1] === '-i').map((path) => basename(path)))];
     throw new NemoError('E_FFMPEG_EXIT', `making ${what} from ${files.join(', ')}: ${error.message}`, {
       cause: error,
-      hint: 'check that these files play in a media player; if they do, set NEMO_FFMPEG to a newer ffmpeg and run again',
+      hint: 'check that these files play in a media player; if they do, the ffmpeg may be at fault: `nemo-run doctor` checks it, `--verbose` shows its command lines, and NEMO_FFMPEG can point at another',
     });
   }
 }

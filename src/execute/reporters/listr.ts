@@ -17,6 +17,7 @@ interface RecipeTask {
  */
 export function listrReporter(plans: Plan[], cwd: string): { onEvent: (event: RunEvent) => void; done: Promise<unknown> } {
   const recipes = new Map<string, RecipeTask>(plans.map((p) => [p.recipe, { running: new Map() }]));
+  const restoreWidth = knownWidth(process.stdout);
   const list = new Listr(
     plans.map((plan) => ({
       title: printable(`${plan.recipe} (${plan.backend})`),
@@ -36,7 +37,7 @@ export function listrReporter(plans: Plan[], cwd: string): { onEvent: (event: Ru
       rendererOptions: { collapseErrors: false, showErrorMessage: true },
     },
   );
-  const done = list.run().catch(() => {});
+  const done = list.run().catch(() => {}).finally(restoreWidth);
   const show = (entry: RecipeTask) => {
     if (entry.task) entry.task.output = printable([...entry.running.values()].join('\n'));
   };
@@ -73,4 +74,16 @@ function bar(fraction: number): string {
   const width = 20;
   const full = Math.round(fraction * width);
   return `[${'█'.repeat(full)}${'░'.repeat(width - full)}] ${Math.round(fraction * 100)}%`;
+}
+
+/**
+ * listr2 and log-update wrap every line to `columns`, which a terminal that reports no width (a serial console, some
+ * CI pseudo-terminals, `script` without a size) gives as 0: every character would get a line of its own. While the list
+ * is shown such a stream reports 80 columns (a real width, and later resizes, still win); the returned function undoes it.
+ */
+function knownWidth(stream: NodeJS.WriteStream): () => void {
+  if (!stream.isTTY || (stream.columns ?? 0) > 0) return () => {};
+  let columns = stream.columns;
+  Object.defineProperty(stream, 'columns', { configurable: true, enumerable: true, get: () => (columns > 0 ? columns : 80), set: (value: number) => void (columns = value) });
+  return () => void Object.defineProperty(stream, 'columns', { configurable: true, enumerable: true, writable: true, value: columns });
 }
