@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { writeFileAtomic } from '../atomic.js';
 import { stateDir } from '../state-dir.js';
 import { keyOf, type ContentHashes } from '../hash.js';
@@ -8,6 +8,7 @@ import { VERSION } from '../version.js';
 
 interface Stamp {
   fingerprint: string;
+  /** Relative to the recipe's folder, so a workspace moved as a whole (another CI runner) is still up to date. */
   output: string;
   size: number;
   mtimeMs: number;
@@ -18,12 +19,13 @@ function stampPath(plan: Plan): string {
 }
 
 /**
- * What makes two runs the same run: the backend, the recipe text, the export and the inputs by content. The run
- * journal resumes only a run with the same fingerprint; a stamp adds this tool's version to it.
+ * What makes two runs the same run: the backend, the recipe text, the export and the inputs by content, with every
+ * path relative to the recipe's folder (where the workspace is does not matter). The run journal resumes only a run
+ * with the same fingerprint; a stamp adds this tool's version to it.
  */
 export async function runFingerprint(plan: Plan, hashes: ContentHashes): Promise<string> {
   const inputs = await Promise.all(plan.inputs.map(async (i) => (i.path ? hashes.of(i.path) : i.url)));
-  return keyOf([plan.backend, plan.source, plan.export, inputs]);
+  return keyOf([plan.backend, plan.source, { ...plan.export, output: relative(plan.dir, plan.export.output) }, inputs]);
 }
 
 /** What makes an output current: the same run, made by this version of the tool. */
@@ -37,8 +39,9 @@ export async function upToDateOutput(plan: Plan, run: string): Promise<string | 
   try {
     const stamp = JSON.parse(await readFile(stampPath(plan), 'utf8')) as Stamp;
     if (stamp.fingerprint !== outputFingerprint(run)) return undefined;
-    const info = await stat(stamp.output);
-    return info.size === stamp.size && info.mtimeMs === stamp.mtimeMs ? stamp.output : undefined;
+    const output = resolve(plan.dir, stamp.output);
+    const info = await stat(output);
+    return info.size === stamp.size && info.mtimeMs === stamp.mtimeMs ? output : undefined;
   } catch {
     return undefined;
   }
@@ -47,6 +50,6 @@ export async function upToDateOutput(plan: Plan, run: string): Promise<string | 
 /** Records that `output` is current for this run's fingerprint (atomically). */
 export async function writeStamp(plan: Plan, run: string, output: string): Promise<void> {
   const info = await stat(output);
-  const stamp: Stamp = { fingerprint: outputFingerprint(run), output, size: info.size, mtimeMs: info.mtimeMs };
+  const stamp: Stamp = { fingerprint: outputFingerprint(run), output: relative(plan.dir, output), size: info.size, mtimeMs: info.mtimeMs };
   await writeFileAtomic(stampPath(plan), `${JSON.stringify(stamp, null, 2)}\n`);
 }
