@@ -145,9 +145,11 @@ Exit codes: 0 ok · 1 a run failed · 2 invalid recipe or usage · 3 the backend
     return ExitCode.invalid;
   }
   const commands = program.commands.map((c) => c.name());
-  const typo = /^[a-z-]+$/.test(argv[0]!) && !existsSync(resolve(io.cwd, argv[0]!)) ? suggest(argv[0]!, commands) : undefined;
-  if (typo && !commands.includes(argv[0]!)) {
-    io.stderr.write(`error: unknown command '${argv[0]}'\n  hint: did you mean \`nemo-run ${typo}\`?\n`);
+  // A bare word that is no command and no file (`nemo-run render x.yaml`) is a command mistyped, not a recipe.
+  const word = argv[0]!;
+  if (/^[a-z][a-z-]*$/i.test(word) && ![...commands, 'help'].includes(word) && !existsSync(resolve(io.cwd, word))) {
+    const typo = suggest(word, commands) ?? (/^(render|build|make|start|exec|execute|go)$/i.test(word) ? 'run' : undefined);
+    io.stderr.write(`error: unknown command '${word}'\n  hint: ${typo ? `did you mean \`nemo-run ${typo}\`?` : `the commands are ${commands.join(', ')}; a recipe is given by its path (recipe.yaml)`}\n`);
     return ExitCode.invalid;
   }
 
