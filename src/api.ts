@@ -1,11 +1,13 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { createBackend, type BackendOptions } from './backends/index.js';
 import type { PlanDetails } from './backends/backend.js';
-import { NemoError, ExitCode, RecipeValidationError } from './errors.js';
+import { findFfmpeg, runTool } from './backends/local/ffmpeg.js';
+import { posterPath } from './backends/local/local-backend.js';
+import { NemoError, ExitCode, RecipeValidationError, type RecipeError } from './errors.js';
 import type { RecipeReport, RunEvent } from './execute/events.js';
 import { errorInfo, executePlans } from './execute/executor.js';
 import { fileJournal } from './execute/journal.js';
@@ -18,6 +20,7 @@ import { strictErrors } from './plan/instructions/strict.js';
 import { planRecipe } from './plan/planner.js';
 import type { Plan } from './plan/plan.types.js';
 import { checkRecipe } from './recipe/check.js';
+import { unmatchedMedia } from './recipe/inputs.js';
 import type { BackendName, Recipe } from './recipe/recipe.types.js';
 import { createValidator, type SchemaValidator } from './recipe/validate.js';
 
@@ -27,10 +30,12 @@ export interface Problem {
   error: NemoError;
 }
 
-/** Checked recipes, and the problems of those that did not pass. */
+/** Checked recipes, the problems of those that did not pass, and what passed but deserves a look. */
 export interface CheckResult {
   recipes: Recipe[];
   problems: Problem[];
+  /** Located, not fatal: words the interpreter cannot place (errors under `strict`), media a glob leaves out. */
+  warnings: RecipeError[];
 }
 
 /** Options for checking recipes. */
@@ -58,7 +63,7 @@ export async function checkOne(path: string, opts: CheckOptions): Promise<{ reci
 export async function checkRecipes(paths: string[], opts: CheckOptions): Promise<CheckResult> {
   const validator = opts.validator ?? createValidator();
   const settled = await Promise.allSettled(paths.map((path) => checkOne(path, { ...opts, validator })));
-  const result: CheckResult = { recipes: [], problems: [] };
+  const result: CheckResult = { recipes: [], problems: [], warnings: [] };
   const outputs = new Map<string, Plan>();
   settled.forEach((outcome, i) => {
     if (outcome.status === 'rejected') {
@@ -70,24 +75,44 @@ export async function checkRecipes(paths: string[], opts: CheckOptions): Promise
     if (first) return void result.problems.push({ file: paths[i]!, error: clashError(plan, first) });
     outputs.set(plan.export.output, plan);
     result.recipes.push(recipe);
+    if (!opts.strict && plan.notes) result.warnings.push(...strictErrors(recipe, plan.notes));
   });
+  result.warnings.push(...(await Promise.all(result.recipes.map(unmatchedMedia))).flat());
   return result;
 }
 
 /**
- * Turns arguments into recipe files: a folder stands for the `*.yaml`/`*.yml` files in it and a glob for its matches
- * (both sorted by name, so sharding is deterministic), anything else for itself. Order is kept, duplicates dropped.
+ * Turns arguments into recipe files: a folder stands for the recipes among its `*.yaml`/`*.yml` files and a glob for
+ * the recipes among its matches (both sorted by name, so sharding is deterministic), anything else for itself. Order
+ * is kept, duplicates dropped. A file of a folder or glob that is not a recipe (a `docker-compose.yml`) is passed to
+ * `onSkip`; an argument that yields no recipe at all is an error (exit 2), so a typo in CI is not a green job.
  */
-export async function findRecipes(args: string[], cwd: string): Promise<string[]> {
+export async function findRecipes(args: string[], cwd: string, onSkip?: (file: string, reason: string) => void): Promise<string[]> {
   const found = await Promise.all(
     args.map(async (arg) => {
-      if (isDynamicPattern(arg)) return (await glob(arg, { cwd, onlyFiles: true })).sort();
-      const info = await stat(resolve(cwd, arg)).catch(() => undefined);
-      if (!info?.isDirectory()) return [arg];
-      return (await glob('*.{yaml,yml}', { cwd: resolve(cwd, arg), onlyFiles: true })).sort().map((f) => join(arg, f));
+      const info = isDynamicPattern(arg) ? undefined : await stat(resolve(cwd, arg)).catch(() => undefined);
+      if (!isDynamicPattern(arg) && !info?.isDirectory()) return [arg];
+      const files = info
+        ? (await glob('*.{yaml,yml}', { cwd: resolve(cwd, arg), onlyFiles: true, caseSensitiveMatch: false })).sort().map((f) => join(arg, f))
+        : (await glob(arg, { cwd, onlyFiles: true })).sort();
+      const recipes = await Promise.all(files.map((file) => readFile(resolve(cwd, file), 'utf8').then(looksLikeRecipe, () => false)));
+      files.forEach((file, i) => recipes[i] || onSkip?.(file, 'not a recipe (it has no top-level `inputs:` or `instructions:`)'));
+      return files.filter((_, i) => recipes[i]);
     }),
   );
+  const empty = args.filter((_, i) => !found[i]!.length);
+  if (empty.length) {
+    throw new NemoError('E_USAGE', `no recipes matched ${empty.map((a) => `'${a}'`).join(', ')}`, {
+      exitCode: ExitCode.invalid,
+      hint: 'give recipe files (.yaml), folders that hold them, or globs (quoted, so the shell leaves them alone)',
+    });
+  }
   return [...new Set(found.flat())];
+}
+
+/** A recipe says what it is made of or what to do with it; other YAML (CI or compose files) says neither. */
+function looksLikeRecipe(text: string): boolean {
+  return /^(inputs|instructions)\s*:/m.test(text);
 }
 
 /** A share of the recipes for one of `count` CI jobs: every `count`-th recipe, starting at `index` (1-based). */
@@ -167,10 +192,22 @@ export async function runRecipes(recipes: Recipe[], opts: RunOptions, onPlans?: 
       }),
     );
     let next = 0;
-    return decided.map((report) => report ?? ran[next++]!);
+    return await Promise.all(decided.map((report) => report ?? ran[next++]!).map((report) => withOutputFacts(report, opts.env)));
   } finally {
     await Promise.all(releases.map((release) => release().catch(() => {})));
   }
+}
+
+/** A made (or up-to-date) output's poster, size and length, for the summary and `--json`; what cannot be read is left out. */
+async function withOutputFacts(report: RecipeReport, env: NodeJS.ProcessEnv): Promise<RecipeReport> {
+  if (report.status !== 'ok' || !report.output) return report;
+  const bytes = (await stat(report.output).catch(() => undefined))?.size;
+  const poster = posterPath(report.output);
+  const hasPoster = await stat(poster).then((s) => s.isFile(), () => false);
+  const probed = await Promise.resolve()
+    .then(() => runTool(findFfmpeg(env).ffprobe, ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', report.output!]))
+    .then(({ stdout }) => Math.round(Number(stdout.trim()) * 1000), () => NaN);
+  return { ...report, ...(hasPoster ? { poster } : {}), ...(bytes !== undefined ? { bytes } : {}), ...(Number.isFinite(probed) ? { durationMs: probed } : {}) };
 }
 
 /** An input removed or renamed between the recipe's check and its run (watch mode sees this). */

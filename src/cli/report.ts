@@ -1,15 +1,18 @@
+import { relative, resolve } from 'node:path';
 import { displayPath, seconds } from '../display.js';
 import { NemoError, RecipeError, RecipeValidationError } from '../errors.js';
 import type { RecipeReport } from '../execute/events.js';
+import type { InvalidRecipe } from '../execute/reporters/junit.js';
 import { styler, type Io } from './io.js';
 
 /** The most characters of a recipe line shown under an error. */
 const SHOWN_CHARS = 120;
 
 /** `file:line:col: message`, the offending line with a caret under the spot, and a hint. */
-export function formatRecipeError(error: RecipeError, style = styler({} as Io)): string {
+export function formatRecipeError(error: RecipeError, style = styler({} as Io), warning = false): string {
   const { file, line, col } = error.pos;
-  const lines = [`${style.bold(`${file}:${line}:${col}:`)} ${style.red(error.message)} ${style.dim(`[${error.code}]`)}`];
+  const said = warning ? style.yellow(`warning: ${error.message}`) : `${style.red(error.message)} ${style.dim(`[${error.code}]`)}`;
+  const lines = [`${style.bold(`${file}:${line}:${col}:`)} ${said}`];
   if (error.sourceLine !== undefined) {
     const gutter = String(line);
     // A long line (minified, or an attack) is shown as a window around the spot.
@@ -29,7 +32,7 @@ export function reportError(error: unknown, io: Io): number {
   const style = styler(io);
   if (error instanceof RecipeValidationError) {
     io.stderr.write(`${error.errors.map((e) => formatRecipeError(e, style)).join('\n\n')}\n`);
-    if (io.env.GITHUB_ACTIONS === 'true') io.stderr.write(error.errors.map(annotation).join(''));
+    if (onGithub(io)) io.stderr.write(error.errors.map((e) => annotation(e, io)).join(''));
     return error.exitCode;
   }
   if (error instanceof NemoError) {
@@ -41,16 +44,48 @@ export function reportError(error: unknown, io: Io): number {
   return 1;
 }
 
-/** A GitHub Actions annotation for a recipe error. */
-export function annotation(error: RecipeError): string {
-  return `::error file=${error.pos.file},line=${error.pos.line},col=${error.pos.col}::${escapeAnnotation(`${error.message}${error.hint ? ` (${error.hint})` : ''}`)}\n`;
+/**
+ * Prints what passed its checks but deserves a look (`shown`), as `file:line:col: warning: …`; under GitHub Actions
+ * every one of `annotated` (default: the same) also becomes a `::warning` at its line.
+ */
+export function reportWarnings(shown: RecipeError[], io: Io, annotated = shown): void {
+  const style = styler(io);
+  if (shown.length) io.stderr.write(`${shown.map((w) => formatRecipeError(w, style, true)).join('\n\n')}\n`);
+  if (onGithub(io)) io.stderr.write(annotated.map((w) => annotation(w, io, 'warning')).join(''));
 }
 
-/** GitHub Actions annotations for recipes whose run failed (at the recipe file, as no line is to blame). */
-export function runAnnotations(reports: RecipeReport[]): string {
+/** Says which files of a folder or glob were not taken as recipes, and why. */
+export const skipped = (io: Io) => (file: string, reason: string) => io.stderr.write(`skipped ${file}: ${reason}\n`);
+
+/** True when GitHub Actions reads the output: recipe problems are then also printed as annotations. */
+export const onGithub = (io: Io) => io.env.GITHUB_ACTIONS === 'true';
+
+/**
+ * A GitHub Actions annotation (`::error` or `::warning`) at a place in a recipe; the file is relative to
+ * `GITHUB_WORKSPACE`, which is what GitHub matches against the repository.
+ */
+export function annotation(error: RecipeError, io?: Pick<Io, 'env' | 'cwd'>, level: 'error' | 'warning' = 'error'): string {
+  const { file, line, col } = error.pos;
+  return `::${level} file=${workspacePath(file, io)},line=${line},col=${col}::${escapeAnnotation(`${error.message}${error.hint ? ` (${error.hint})` : ''}`)}\n`;
+}
+
+function workspacePath(file: string, io?: Pick<Io, 'env' | 'cwd'>): string {
+  const root = io?.env.GITHUB_WORKSPACE;
+  return root && io ? relative(resolve(io.cwd, root), resolve(io.cwd, file)) : file;
+}
+
+/**
+ * GitHub Actions annotations for recipes whose run failed: at the line of the input or instruction whose step failed
+ * (`where` finds it), else at the recipe's first line.
+ */
+export function runAnnotations(reports: RecipeReport[], io?: Pick<Io, 'env' | 'cwd'>, where?: (report: RecipeReport) => { line: number; col: number } | undefined): string {
   return reports
     .filter((r) => r.status === 'failed')
-    .map((r) => `::error file=${r.file},line=1::${escapeAnnotation(`${r.recipe}: ${r.error?.message ?? 'failed'}${r.error?.hint ? ` (${r.error.hint})` : ''}`)}\n`)
+    .map((r) => {
+      const at = where?.(r);
+      const pos = at ? `line=${at.line},col=${at.col}` : 'line=1';
+      return `::error file=${workspacePath(r.file, io)},${pos}::${escapeAnnotation(`${r.recipe}: ${r.error?.message ?? 'failed'}${r.error?.hint ? ` (${r.error.hint})` : ''}`)}\n`;
+    })
     .join('');
 }
 
@@ -58,18 +93,49 @@ function escapeAnnotation(text: string): string {
   return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
-/** The closing summary of a run: what was made, what failed and why. `shown` recipes were already listed (listr). */
-export function formatSummary(reports: RecipeReport[], io: Io, shown = false): string {
+/** The problems of recipes that did not pass their checks, as `--json` and the reporters give them. */
+export function invalidRecipes(problems: { file: string; error: NemoError }[]): InvalidRecipe[] {
+  return problems.map(({ file, error }) => {
+    const each = error instanceof RecipeValidationError ? error.errors : [error];
+    return {
+      file,
+      code: error.code,
+      message: error.message,
+      problems: each.map((e) => ({
+        file: e instanceof RecipeError ? e.pos.file : file,
+        ...(e instanceof RecipeError ? { line: e.pos.line, col: e.pos.col } : {}),
+        code: e.code,
+        message: e.message,
+        ...(e.hint ? { hint: e.hint } : {}),
+      })),
+    };
+  });
+}
+
+/** What was made: `2.0s, 14.2 KB, poster out/r.poster.png`. */
+function facts(r: RecipeReport, cwd: string): string {
+  const kb = r.bytes === undefined ? undefined : r.bytes >= 1024 * 1024 ? `${(r.bytes / 1024 / 1024).toFixed(1)} MB` : `${(r.bytes / 1024).toFixed(1)} KB`;
+  return [r.durationMs !== undefined && seconds(r.durationMs), kb, r.poster && `poster ${displayPath(r.poster, cwd)}`].filter(Boolean).join(', ');
+}
+
+/**
+ * The closing summary of a run: what was made (length, size, poster), its warnings, what failed and why, and the
+ * recipes that were invalid. `shown` recipes were already listed (listr) and get only their facts and warnings.
+ */
+export function formatSummary(reports: RecipeReport[], io: Io, shown = false, invalid: InvalidRecipe[] = []): string {
   const style = styler(io, 'stdout');
   const lines = reports.flatMap((r) => {
-    if (r.status === 'ok' && r.upToDate) return [`${style.green('✔')} ${r.recipe} → ${displayPath(r.output, io.cwd)} ${style.dim('(up to date)')}`];
-    // The live task list is gone when this prints: its warnings are said again so they stay on screen.
-    if (r.status === 'ok') return shown ? r.warnings.map((w) => `${style.yellow('!')} ${r.recipe}: ${w}`) : [`${style.green('✔')} ${r.recipe} → ${displayPath(r.output, io.cwd)} ${style.dim(`(${seconds(r.ms)})`)}`];
+    const made = facts(r, io.cwd);
+    const after = [...(made ? [`    ${style.dim(made)}`] : []), ...r.warnings.map((w) => `    ${style.yellow('!')} ${w}`)];
+    if (r.status === 'ok' && r.upToDate) return [`${style.green('✔')} ${r.recipe} → ${displayPath(r.output, io.cwd)} ${style.dim('(up to date)')}`, ...after];
+    if (r.status === 'ok') return shown ? (after.length ? [`${r.recipe}:`, ...after] : []) : [`${style.green('✔')} ${r.recipe} → ${displayPath(r.output, io.cwd)} ${style.dim(`(${seconds(r.ms)})`)}`, ...after];
     if (r.status === 'cancelled') return [`${style.yellow('■')} ${r.recipe}: cancelled`];
     const hint = `${r.error?.hint ? `\n    ${style.cyan('hint:')} ${r.error.hint}` : ''}${r.error?.stack ? `\n${style.dim(r.error.stack)}` : ''}`;
-    return [`${style.red('✖')} ${r.recipe}: ${r.error?.message ?? 'failed'}${style.dim(` [${r.error?.code}]`)}${hint}`];
+    return [`${style.red('✖')} ${r.recipe}: ${r.error?.message ?? 'failed'}${style.dim(` [${r.error?.code}]`)}${hint}`, ...after];
   });
+  for (const p of invalid) lines.push(`${style.red('✖')} ${p.file}: invalid, not run (${p.problems.length} problem${p.problems.length === 1 ? '' : 's'}, above)`);
   const failed = reports.filter((r) => r.status === 'failed').length;
-  if (reports.length > 1) lines.push(`${reports.length - failed} of ${reports.length} recipes done${failed ? `, ${failed} failed` : ''}`);
+  const total = reports.length + invalid.length;
+  if (total > 1) lines.push(`${reports.length - failed} of ${total} recipes done${failed ? `, ${failed} failed` : ''}${invalid.length ? `, ${invalid.length} invalid` : ''}`);
   return lines.length ? `${lines.join('\n')}\n` : '';
 }

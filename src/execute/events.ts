@@ -45,6 +45,11 @@ export interface RecipeReport {
   /** Nothing it is made from changed since the output was written, so it was not made again. */
   upToDate?: boolean;
   output?: string;
+  /** The poster image beside the output, when one was made. */
+  poster?: string;
+  /** The output's size in bytes and its length, when it was made (or is up to date). */
+  bytes?: number;
+  durationMs?: number;
   ms: number;
   error?: ErrorInfo;
   steps: StepReport[];

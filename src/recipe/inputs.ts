@@ -1,11 +1,12 @@
 import type { Stats } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
-import { basename, extname, isAbsolute, join, relative } from 'node:path';
+import { open, readdir, stat } from 'node:fs/promises';
+import { basename, dirname, extname, isAbsolute, join, relative } from 'node:path';
 import { fileTypeFromFile } from 'file-type';
+import picomatch from 'picomatch';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import type { RecipeError } from '../errors.js';
-import { locate, recipeError, type RecipeDoc } from './load.js';
-import { ACCEPTED_TYPES, MAX_INPUT_BYTES, type BackendName, type InputSpec, type MediaKind, type ResolvedInput, type Role } from './recipe.types.js';
+import { locate, parseRecipe, recipeError, type RecipeDoc } from './load.js';
+import { ACCEPTED_TYPES, MAX_INPUT_BYTES, type BackendName, type InputSpec, type MediaKind, type Recipe, type ResolvedInput, type Role } from './recipe.types.js';
 
 /** A glob that matches more is almost certainly a mistake. */
 const MAX_MATCHES = 1000;
@@ -97,8 +98,67 @@ async function expand(pattern: string, dir: string): Promise<string[]> {
     const file = isAbsolute(pattern) ? pattern : join(dir, pattern);
     return (await stat(file).catch(() => undefined))?.isFile() ? [file] : [];
   }
-  const matches = await glob(pattern, { cwd: dir, absolute: true, onlyFiles: true, expandDirectories: false });
+  // `*.jpg` takes `IMG_2041.JPG` too: cameras and phones write upper-case extensions.
+  const matches = await glob(pattern, { cwd: dir, absolute: true, onlyFiles: true, expandDirectories: false, caseSensitiveMatch: false });
   return matches.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+}
+
+/**
+ * Media files that sit in the folders an input glob reads but that no input of the recipe takes (`photos/*.jpg`
+ * leaves out `IMG_2041.jpeg` and `clip.mov`), as located warnings: a glob should not skip a photo silently.
+ */
+export async function unmatchedMedia(recipe: Recipe): Promise<RecipeError[]> {
+  const doc = parseRecipe(recipe.file, recipe.text);
+  const specs = (doc.data as { inputs?: unknown }).inputs;
+  if (!Array.isArray(specs)) return [];
+  const taken = new Set(recipe.inputs.map((i) => i.path));
+  const media = new Set([...Object.keys(KINDS), 'jpeg', ...Object.keys(CONVERT)]);
+  const warnings = await Promise.all(
+    specs.map(async (raw, i) => {
+      const pattern = typeof raw === 'string' ? raw : (raw as InputSpec | null)?.path;
+      if (typeof pattern !== 'string' || !isDynamicPattern(pattern)) return [];
+      const folders = [...new Set((await expand(pattern, recipe.dir)).map((f) => dirname(f)))];
+      const left = (
+        await Promise.all(
+          folders.map(async (folder) =>
+            (await readdir(folder, { withFileTypes: true }).catch(() => []))
+              .filter((e) => e.isFile() && !e.name.startsWith('.') && !e.name.endsWith('.poster.png') && media.has(extname(e.name).slice(1).toLowerCase()))
+              .map((e) => join(folder, e.name))
+              .filter((f) => !taken.has(f)),
+          ),
+        )
+      ).flat();
+      if (!left.length) return [];
+      const where = locate(doc, typeof raw === 'string' ? ['inputs', i] : ['inputs', i, 'path']);
+      const names = left.map((f) => relative(recipe.dir, f));
+      const shown = names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
+      return [
+        recipeError(doc, 'E_RECIPE_INPUT', where.offset, `"${pattern}" leaves out ${left.length} media file${left.length === 1 ? '' : 's'} beside its matches: ${shown}`, {
+          hint: 'widen the pattern (e.g. *.{jpg,jpeg,png}) or list them as inputs, if they belong in the video',
+          length: where.length,
+        }),
+      ];
+    }),
+  );
+  return warnings.flat();
+}
+
+/** Where the recipe names an input (the path or glob that took it), for annotations of a failed run. */
+export function inputAt(recipe: Recipe, index: number): { line: number; col: number } | undefined {
+  const input = recipe.inputs[index];
+  const doc = parseRecipe(recipe.file, recipe.text);
+  const specs = (doc.data as { inputs?: unknown }).inputs;
+  if (!input || !Array.isArray(specs)) return undefined;
+  const k = specs.findIndex((raw) => {
+    const spec = (typeof raw === 'string' ? { path: raw } : raw) as InputSpec | null;
+    if (spec?.url) return spec.url === input.url;
+    if (typeof spec?.path !== 'string' || !input.path) return false;
+    if (!isDynamicPattern(spec.path)) return (isAbsolute(spec.path) ? spec.path : join(recipe.dir, spec.path)) === input.path;
+    return picomatch(spec.path, { nocase: true })(relative(recipe.dir, input.path));
+  });
+  if (k < 0) return undefined;
+  const { line, col } = doc.lineCounter.linePos(locate(doc, ['inputs', k]).offset);
+  return { line, col };
 }
 
 /** How to convert what people often have but the bundled ffmpeg cannot read (iPhone photos are HEIC). */

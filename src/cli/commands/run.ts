@@ -2,12 +2,13 @@ import { resolve } from 'node:path';
 import { checkRecipes, exitCodeOf, findRecipes, runRecipes, shard } from '../../api.js';
 import { writeFileAtomic } from '../../atomic.js';
 import type { RecipeReport, RunEvent } from '../../execute/events.js';
-import { junitXml } from '../../execute/reporters/junit.js';
+import { junitXml, type InvalidRecipe } from '../../execute/reporters/junit.js';
 import { lineReporter } from '../../execute/reporters/lines.js';
 import { listrReporter } from '../../execute/reporters/listr.js';
-import type { BackendName } from '../../recipe/recipe.types.js';
+import { inputAt } from '../../recipe/inputs.js';
+import type { BackendName, Recipe } from '../../recipe/recipe.types.js';
 import { isInteractive, type Io } from '../io.js';
-import { formatSummary, reportError, runAnnotations } from '../report.js';
+import { formatSummary, invalidRecipes, onGithub, reportError, reportWarnings, runAnnotations, skipped } from '../report.js';
 
 /** Options of `nemo-run run`. */
 export interface RunFlags {
@@ -24,15 +25,19 @@ export interface RunFlags {
 
 /** `nemo-run run`: check, plan and execute recipes; one failure does not hide the others' results. */
 export async function runCommand(args: string[], flags: RunFlags, io: Io): Promise<number> {
-  const found = await findRecipes(args, io.cwd);
+  const found = await findRecipes(args, io.cwd, skipped(io));
   const paths = flags.shard ? shard(found, flags.shard.index, flags.shard.count) : found;
   if (flags.shard) io.stderr.write(`shard ${flags.shard.index}/${flags.shard.count}: ${paths.length} of ${found.length} recipes\n`);
-  const { recipes, problems } = await checkRecipes(paths, { cwd: io.cwd, backend: flags.backend, strict: flags.strict });
+  const { recipes, problems, warnings } = await checkRecipes(paths, { cwd: io.cwd, backend: flags.backend, strict: flags.strict });
   for (const problem of problems) reportError(problem.error, io);
+  // Words not understood are said by the run itself; what the check alone sees is said here.
+  reportWarnings(warnings.filter((w) => w.code !== 'E_RECIPE_INSTRUCTION'), io, warnings);
 
-  // Progress: a task list on a terminal, plain lines elsewhere; stdout stays clean for --json.
-  const interactive = isInteractive(io) && !flags.json && Boolean(io.stdout.isTTY);
-  let onEvent: (event: RunEvent) => void = lineReporter((text) => (flags.json ? io.stderr : io.stdout).write(text), io.cwd);
+  // Progress: a task list on a terminal, plain lines elsewhere; stdout stays clean for --json and a report on stdout.
+  const machine = flags.json || (flags.reporter !== undefined && !flags.reportFile);
+  const out = machine ? io.stderr : io.stdout;
+  const interactive = isInteractive(io) && !machine && Boolean(io.stdout.isTTY);
+  let onEvent: (event: RunEvent) => void = lineReporter((text) => out.write(text), io.cwd);
   let listrDone: Promise<unknown> = Promise.resolve();
   const reports = await runRecipes(
     recipes,
@@ -45,16 +50,27 @@ export async function runCommand(args: string[], flags: RunFlags, io: Io): Promi
     },
   );
   await listrDone;
+  const invalid = invalidRecipes(problems);
   const ok = reports.every((r) => r.status === 'ok') && !problems.length;
-  if (flags.json) io.stdout.write(`${JSON.stringify({ ok, recipes: reports }, null, 2)}\n`);
-  else io.stdout.write(formatSummary(reports, io, interactive));
-  if (io.env.GITHUB_ACTIONS === 'true') io.stderr.write(runAnnotations(reports));
-  if (flags.reporter) await writeReport(flags, reports, problems.map((p) => ({ file: p.file, code: p.error.code, message: p.error.message })), ok, io);
+  if (flags.json) io.stdout.write(`${JSON.stringify({ ok, recipes: reports, invalid }, null, 2)}\n`);
+  else out.write(formatSummary(reports, io, interactive, invalid));
+  if (onGithub(io)) io.stderr.write(runAnnotations(reports, io, (r) => failedAt(r, recipes)));
+  if (flags.reporter) await writeReport(flags, reports, invalid, ok, io);
   return exitCodeOf(reports, problems);
 }
 
+/** Where in its recipe a failed run went wrong: the input or instruction of the failed step, if it had one. */
+function failedAt(report: RecipeReport, recipes: Recipe[]) {
+  const recipe = recipes.find((r) => r.file === report.file);
+  const step = report.steps.find((s) => s.status === 'failed');
+  const index = Number(/:(\d+)$/.exec(step?.id ?? '')?.[1]);
+  if (!recipe || !step || !Number.isInteger(index)) return undefined;
+  if (step.kind === 'instruct') return recipe.instructionAt[index];
+  return step.kind === 'probe' || step.kind === 'upload' ? inputAt(recipe, index) : undefined;
+}
+
 /** Writes the `--reporter` report to `--report-file` (atomically), or to stdout without one. */
-async function writeReport(flags: RunFlags, reports: RecipeReport[], invalid: Parameters<typeof junitXml>[1], ok: boolean, io: Io) {
+async function writeReport(flags: RunFlags, reports: RecipeReport[], invalid: InvalidRecipe[], ok: boolean, io: Io) {
   const text = flags.reporter === 'junit' ? junitXml(reports, invalid) : `${JSON.stringify({ ok, recipes: reports, invalid }, null, 2)}\n`;
   if (!flags.reportFile) return void io.stdout.write(text);
   await writeFileAtomic(resolve(io.cwd, flags.reportFile), text);

@@ -4,7 +4,7 @@ import { lineReporter } from '../../execute/reporters/lines.js';
 import type { BackendName } from '../../recipe/recipe.types.js';
 import { watchRecipes } from '../../watch/watch.js';
 import { styler, type Io } from '../io.js';
-import { reportError } from '../report.js';
+import { reportError, skipped } from '../report.js';
 
 /** Options of `nemo-run watch` (and `run --watch`). */
 export interface WatchFlags {
@@ -16,7 +16,7 @@ export interface WatchFlags {
 
 /** `nemo-run watch`: runs, then re-runs on every change, until Ctrl-C. */
 export async function watchCommand(args: string[], flags: WatchFlags, io: Io): Promise<number> {
-  const paths = await findRecipes(args, io.cwd);
+  const paths = await findRecipes(args, io.cwd, skipped(io));
   const signal = io.signal ?? new AbortController().signal;
   const style = styler(io, 'stdout');
   const say = (text: string) => io.stdout.write(`${text}\n`);

@@ -1,11 +1,18 @@
 import { printable } from '../../display.js';
 import type { RecipeReport } from '../events.js';
 
-/** A recipe that never ran because it was invalid: its file and what was wrong. */
+/** A recipe that never ran because it was invalid: its file, what was wrong, and each problem where it is. */
 export interface InvalidRecipe {
   file: string;
   code: string;
   message: string;
+  problems: { file: string; line?: number; col?: number; code: string; message: string; hint?: string }[];
+}
+
+/** `file:line:col: message (hint: …)`, one line per problem. */
+function problemLines(p: InvalidRecipe): string {
+  if (!p.problems.length) return p.message;
+  return p.problems.map((e) => `${e.file}${e.line ? `:${e.line}:${e.col}` : ''}: ${e.message}${e.hint ? ` (hint: ${e.hint})` : ''}`).join('\n');
 }
 
 /** JUnit XML for CI dashboards: one test case per recipe; failures carry the error code and message. */
@@ -27,7 +34,7 @@ export function junitXml(reports: RecipeReport[], invalid: InvalidRecipe[] = [])
     }),
     ...invalid.map(
       (p) =>
-        `    <testcase classname="${xml(p.file)}" name="${xml(p.file)}" time="0.000">\n      <failure type="${xml(p.code)}" message="${xml(p.message)}">${xml(p.message)}</failure>\n    </testcase>`,
+        `    <testcase classname="${xml(p.file)}" name="${xml(p.file)}" time="0.000">\n      <failure type="${xml(p.code)}" message="${xml(p.message)}">${xml(problemLines(p))}</failure>\n    </testcase>`,
     ),
   ];
   const time = seconds(reports.reduce((sum, r) => sum + r.ms, 0));
