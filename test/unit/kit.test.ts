@@ -173,6 +173,7 @@ describe('GitHub Actions kit', () => {
     expect(readFileSync(files.output, 'utf8')).toContain('exit-code=2\n');
     expect(readFileSync(join(ws, 'reports/junit.xml'), 'utf8')).toContain('missing.jpg');
     expect(readFileSync(files.summary, 'utf8')).toContain('### nemo-run (shard 2/2)');
+    expect(readFileSync(files.summary, 'utf8')).toMatch(/\| recipes\/b-broken\.yaml \|  \|  \|  \|  \| ❌ invalid: 2:10 input not found: missing\.jpg \|  \|/);
   });
 });
 
