@@ -237,3 +237,13 @@ describe('many inputs', () => {
     expect(result.stderr).not.toMatch(/Warning/);
   });
 });
+
+describe('the poster of a short video at a low frame rate', () => {
+  it('is taken from frames that exist (a 1 s video at 10 fps ends its last frame at 0.9 s)', async () => {
+    const dir = await tmpProject();
+    await writeRecipe(dir, 'r.yaml', 'inputs:\n  - media/blue.jpg\ninstructions:\n  - a 1-second video\nexport:\n  size: 160x90\n  fps: 10\n  quality: draft\n');
+    const result = await runCli(['r.yaml'], { cwd: dir });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(existsSync(join(dir, 'out/r.poster.png'))).toBe(true);
+  });
+});

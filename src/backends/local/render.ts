@@ -332,7 +332,8 @@ function tempo(speed: number): string[] {
 
 /** A contact sheet of six frames (3×2) of the finished video, written beside it as a PNG, kept only when it decodes whole. */
 export async function renderPoster(video: string, poster: string, durationMs: number, tools: FfmpegPaths, signal?: AbortSignal): Promise<void> {
-  const times = Array.from({ length: 6 }, (_, k) => (((k + 0.5) * durationMs) / 6 / 1000).toFixed(3));
+  // Never past the last frame (a 1 s video at 10 fps ends its last frame at 0.9 s): a seek there decodes nothing.
+  const times = Array.from({ length: 6 }, (_, k) => (Math.max(0, Math.min(((k + 0.5) * durationMs) / 6, durationMs - 250)) / 1000).toFixed(3));
   const inputs = times.flatMap((t) => ['-ss', t, '-i', video]);
   const thumbs = times.map((_, k) => `[${k}:v]scale=480:-2,setsar=1,trim=end_frame=1[t${k}]`);
   const graph = `${thumbs.join(';')};[t0][t1][t2]hstack=inputs=3[r0];[t3][t4][t5]hstack=inputs=3[r1];[r0][r1]vstack=inputs=2[sheet]`;
