@@ -2,8 +2,8 @@
  * nemo-run as users get it: `npm pack`, then `npm install <tarball>` into a scratch project, then the installed bin,
  * an ESM import and TypeScript's view of the types.
  *
- * Offline and fast: the install runs with `--offline`, `--ignore-scripts` and a registry address nothing answers on,
- * so it never reaches the internet. The tarball's dependencies are linked beforehand into the scratch project's
+ * Offline and fast: the install runs with `--offline`, `--ignore-scripts`, an empty npm cache of its own and a
+ * registry address nothing answers on, so it never reaches the internet. The tarball's dependencies are linked beforehand into the scratch project's
  * node_modules from this checkout's (npm keeps an installed package that satisfies the range), except ffprobe's
  * packages, which are copied so that one test can take their permissions away. Packing and installing take ~3 s.
  */
@@ -33,7 +33,8 @@ function runModule(name: string, code: string): SpawnSyncReturns<string> {
 beforeAll(() => {
   base = mkdtempSync(join(tmpdir(), 'nemo-run-package-'));
   project = join(base, 'project');
-  const offline = { npm_config_registry: 'http://127.0.0.1:9/', npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
+  // Its own empty npm cache: nothing comes from (or goes to) the user's, and nothing could be fetched anyway.
+  const offline = { npm_config_cache: join(base, 'npm-cache'), npm_config_registry: 'http://127.0.0.1:9/', npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
 
   // The tarball of the built package (npm test builds first); --ignore-scripts: `prepare` would build again.
   const pack = run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', base], { cwd: ROOT, env: offline });
