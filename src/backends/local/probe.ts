@@ -2,10 +2,11 @@ import { open, readFile } from 'node:fs/promises';
 import { NemoError } from '../../errors.js';
 import type { ResolvedInput } from '../../recipe/recipe.types.js';
 import { imageInput, runTool, type FfmpegPaths } from './ffmpeg.js';
+import { hasTimings, parseTimedCues } from './captions.js';
 import { jpegOrientation, swapsSides } from './orientation.js';
 
 /** Changes whenever MediaInfo does, so facts probed by an older version are not reused. */
-export const PROBE_FORMAT = 3;
+export const PROBE_FORMAT = 4;
 
 /** What the renderer needs to know about an input. */
 export interface MediaInfo {
@@ -18,6 +19,8 @@ export interface MediaInfo {
   hasAudio: boolean;
   /** Caption texts, in order (captions inputs only). */
   cues?: string[];
+  /** When each of `cues` shows, from the file's timing lines (captions inputs whose every cue has readable times). */
+  cueTimes?: { startMs: number; endMs: number }[];
   /** EXIF orientation of a JPEG (2–8) when it is not stored upright. */
   orientation?: number;
   /** Width of a stored pixel over its height, when not 1 (anamorphic video). */
@@ -56,7 +59,12 @@ interface ProbeJson {
 /** Probes an input with ffprobe and decodes a little of it, so bad media is named before rendering starts. */
 export async function probeInput(input: ResolvedInput, tools: FfmpegPaths, signal?: AbortSignal): Promise<MediaInfo> {
   const path = input.path!;
-  if (input.kind === 'captions') return { kind: 'captions', hasAudio: false, cues: parseCues(await readFile(path, 'utf8')) };
+  if (input.kind === 'captions') {
+    const cues = parseTimedCues(await readFile(path, 'utf8'));
+    const info: MediaInfo = { kind: 'captions', hasAudio: false, cues: cues.map((c) => c.text) };
+    if (hasTimings(cues)) info.cueTimes = cues.map(({ startMs, endMs }) => ({ startMs, endMs }));
+    return info;
+  }
   const bad = (what: string, hint: string, cause?: unknown) =>
     new NemoError('E_MEDIA', `${input.name}: ${what}`, { hint, cause });
   if (input.format === 'webp' && (await isAnimatedWebp(path))) {
@@ -240,14 +248,7 @@ async function decodeCheck(
   }
 }
 
-/** The texts of an SRT or WebVTT file's cues, in order (timings are not used: cue N captions item N). */
+/** The texts of an SRT or WebVTT file's cues, in order (their times: `parseTimedCues`). */
 export function parseCues(text: string): string[] {
-  return text
-    .replace(/^\uFEFF/, '')
-    .replace(/\r\n?/g, '\n')
-    .split(/\n{2,}/)
-    .map((block) => block.split('\n'))
-    .filter((lines) => lines.some((l) => l.includes('-->')))
-    .map((lines) => lines.slice(lines.findIndex((l) => l.includes('-->')) + 1).join(' ').replace(/<[^>]+>/g, '').trim())
-    .filter(Boolean);
+  return parseTimedCues(text).map((c) => c.text);
 }

@@ -36,7 +36,8 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[]): { draf
   if (state.order === 'reverse') media.reverse();
   const logo = byRole('logo')[0];
   const music = byRole('music')[0];
-  const cues = byRole('captions')[0]?.info.cues ?? [];
+  const captionsFile = byRole('captions')[0];
+  const cues = captionsFile?.info.cues ?? [];
 
   const clipNames = media.filter((m) => m.info.kind === 'video').map((m) => m.input.name);
   for (const cut of state.cuts) {
@@ -136,7 +137,13 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[]): { draf
     tracks.push({ tt: TrackType.audio, sg: sounding.map((s) => ({ st: s.st, d: s.d, src: s.src, m: { ...s.m, kind: 'clip', volume: 1 } })) });
   }
 
-  if (state.captions.on ?? cues.length > 0) {
+  const cueTimes = captionsFile?.info.cueTimes;
+  if ((state.captions.on ?? cues.length > 0) && cueTimes?.length === cues.length && state.captions.text === undefined) {
+    // A captions file with timings places its cues itself, clamped to the video's length.
+    const sg = timedCaptions(cues, cueTimes, d, state, captionsFile!.input.name, warnings);
+    if (sg.length) tracks.push({ tt: TrackType.text, sg });
+    if (media.some((m) => m.input.caption)) warnings.push(`${captionsFile!.input.name} has timings, so its cues are the captions; the inputs' own \`caption:\` words are not shown`);
+  } else if (state.captions.on ?? cues.length > 0) {
     const half = Math.round(fade / 2);
     const captions = video
       .map((s, k) => ({ s, k }))
@@ -168,6 +175,25 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[]): { draf
   }
   return { draft: { d, t: tracks }, warnings };
 }
+
+/** The cues of a timed captions file on the timeline: at their own times, cut at the video's end `d`. */
+function timedCaptions(cues: string[], times: { startMs: number; endMs: number }[], d: number, state: EditState, file: string, warnings: string[]): Segment[] {
+  const sg: Segment[] = [];
+  const late: string[] = [];
+  cues.forEach((text, n) => {
+    const { startMs, endMs } = times[n]!;
+    if (startMs >= d) return void late.push(`${n + 1} ("${text.length > 24 ? `${text.slice(0, 23)}…` : text}", ${seconds(startMs)} s)`);
+    const end = Math.min(endMs, d);
+    if (endMs > d) warnings.push(`${file}: cue ${n + 1} runs to ${seconds(endMs)} s, past the end of the ${seconds(d)} s video; it is cut at the end`);
+    sg.push({ st: Math.round(startMs), d: Math.round(end) - Math.round(startMs), m: { kind: 'caption', text, position: state.captions.position, color: state.captions.color } });
+  });
+  if (late.length) {
+    warnings.push(`${file}: ${late.length === 1 ? 'cue' : 'cues'} ${late.join(', ')} ${late.length === 1 ? 'starts' : 'start'} after the ${seconds(d)} s video ends; not shown`);
+  }
+  return sg;
+}
+
+const seconds = (ms: number) => String(Math.round(ms) / 1000);
 
 /** True when a cut names this clip by a word of its file name. */
 function names(cut: ClipCut, name: string): boolean {
