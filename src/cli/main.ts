@@ -58,7 +58,13 @@ Exit codes: 0 ok · 1 a run failed · 2 invalid recipe or usage · 3 the backend
     .addOption(new Option('--reporter <format>', 'also write a report').choices(['json', 'junit']))
     .option('--report-file <file>', 'where --reporter writes (default: stdout)')
     .option('-w, --watch', 'watch the recipes and their inputs, and run again on every change')
+    .option('-o, --output <file>', 'write the video here instead of export.output (one recipe only)')
     .action(async (recipes: string[], opts) => {
+      if (opts.watch && opts.output !== undefined) {
+        io.stderr.write('error: -o/--output is for one run, not --watch\n  hint: set export.output in the recipe\n');
+        code = ExitCode.invalid;
+        return;
+      }
       code = opts.watch
         ? await (await import('./commands/watch.js')).watchCommand(recipes, opts, io)
         : await (await import('./commands/run.js')).runCommand(recipes, opts, io);
@@ -112,6 +118,26 @@ Exit codes: 0 ok · 1 a run failed · 2 invalid recipe or usage · 3 the backend
     .option('--draft', 'the timeline draft\'s schema instead')
     .action(async (opts) => {
       code = await (await import('./commands/schema.js')).schemaCommand(opts, io);
+    });
+
+  program
+    .command('init')
+    .description('write a starter recipe for the photos or clips in a folder (never overwrites a file)')
+    .argument('[folder]', 'the folder with the media', '.')
+    .action(async (folder: string) => {
+      code = await (await import('./commands/init.js')).initCommand(folder, io);
+    });
+
+  program
+    .command('still')
+    .description("write one frame of a recipe's video as a PNG (thumbnails); runs the recipe first unless it is up to date")
+    .argument('<recipe>', 'recipe file')
+    .requiredOption('--at <time>', 'the time of the frame: 3s, 1.5, 500ms, 0:03')
+    .option('-o, --output <file>', 'the PNG to write (default: beside the video, <output>.<time>s.png)')
+    .addOption(backendOption())
+    .option('-f, --force', 'render even when the output is up to date')
+    .action(async (recipe: string, opts) => {
+      code = await (await import('./commands/still.js')).stillCommand(recipe, opts, io);
     });
 
   program

@@ -1,6 +1,9 @@
 import { resolve } from 'node:path';
 import { checkRecipes, exitCodeOf, findRecipes, runRecipes, shard } from '../../api.js';
 import { writeFileAtomic } from '../../atomic.js';
+import { ExitCode, NemoError } from '../../errors.js';
+import { outputErrors } from '../../execute/outputs.js';
+import { planRecipe } from '../../plan/planner.js';
 import type { RecipeReport, RunEvent } from '../../execute/events.js';
 import { junitXml, type InvalidRecipe } from '../../execute/reporters/junit.js';
 import { lineReporter } from '../../execute/reporters/lines.js';
@@ -21,6 +24,8 @@ export interface RunFlags {
   shard?: { index: number; count: number };
   reporter?: 'json' | 'junit';
   reportFile?: string;
+  /** `-o/--output`: where the one recipe writes its video, instead of its export.output (relative to the working folder). */
+  output?: string;
 }
 
 /** `nemo-run run`: check, plan and execute recipes; one failure does not hide the others' results. */
@@ -28,7 +33,12 @@ export async function runCommand(args: string[], flags: RunFlags, io: Io): Promi
   const found = await findRecipes(args, io.cwd, skipped(io));
   const paths = flags.shard ? shard(found, flags.shard.index, flags.shard.count) : found;
   if (flags.shard) io.stderr.write(`shard ${flags.shard.index}/${flags.shard.count}: ${paths.length} of ${found.length} recipes\n`);
+  if (flags.output !== undefined && paths.length !== 1) {
+    reportError(new NemoError('E_USAGE', `-o/--output names the output of one recipe; ${paths.length} recipes were given`, { hint: 'give one recipe, or set export.output in each recipe' }), io);
+    return ExitCode.invalid;
+  }
   const { recipes, problems, warnings } = await checkRecipes(paths, { cwd: io.cwd, backend: flags.backend, strict: flags.strict });
+  if (flags.output !== undefined && recipes[0] && !overrideOutput(recipes[0], resolve(io.cwd, flags.output), flags, io)) return ExitCode.invalid;
   for (const problem of problems) reportError(problem.error, io);
   // Words not understood are said by the run itself; what the check alone sees is said here.
   reportWarnings(warnings.filter((w) => w.code !== 'E_RECIPE_INSTRUCTION'), io, warnings);
@@ -57,6 +67,19 @@ export async function runCommand(args: string[], flags: RunFlags, io: Io): Promi
   if (onGithub(io)) io.stderr.write(runAnnotations(reports, io, (r) => failedAt(r, recipes)));
   if (flags.reporter) await writeReport(flags, reports, invalid, ok, io);
   return exitCodeOf(reports, problems);
+}
+
+/**
+ * `-o/--output`: the recipe writes to this path instead of its export.output. The new path is checked as export.output
+ * is (not an input, the format's extension, writable folder…); false (said) when it cannot be used.
+ */
+function overrideOutput(recipe: Recipe, output: string, flags: RunFlags, io: Io): boolean {
+  recipe.export = { ...recipe.export, output };
+  recipe.outputAt = undefined;
+  const errors = outputErrors(recipe, planRecipe(recipe, flags.backend).export);
+  if (!errors.length) return true;
+  reportError(new NemoError('E_USAGE', `-o ${flags.output}: ${errors.map((e) => e.message).join('; ')}`, { hint: errors[0]!.hint }), io);
+  return false;
 }
 
 /** Where in its recipe a failed run went wrong: the input or instruction of the failed step, if it had one. */
