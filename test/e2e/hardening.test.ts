@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { checkRecipes, runRecipes } from '../../src/api.js';
 import { ROOT, runCli, runMain, spawnCli } from '../helpers/cli.js';
 import { NemoFake } from '../fakes/nemo-server.js';
+import { probe } from '../helpers/media.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
 
 const tiny = (inputs: string[], output = 'out/${name}.mp4', seconds = 1) =>
@@ -238,7 +239,17 @@ describe('many inputs', () => {
   });
 });
 
-describe('the poster of a short video at a low frame rate', () => {
+describe('short videos at a low frame rate', () => {
+  it('have their frames on exact times: two stills and a crossfade at 10 fps make 20 frames over 2 s', async () => {
+    const dir = await tmpProject();
+    await writeRecipe(dir, 'r.yaml', 'inputs:\n  - media/blue.jpg\n  - media/red.jpg\ninstructions:\n  - a 2-second video\nexport:\n  size: 160x90\n  fps: 10\n  quality: draft\n');
+    const result = await runCli(['r.yaml'], { cwd: dir });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const { video, duration } = await probe(join(dir, 'out/r.mp4'));
+    expect(video?.nb_frames).toBe('20');
+    expect(duration).toBeCloseTo(2, 2);
+  });
+
   it('is taken from frames that exist (a 1 s video at 10 fps ends its last frame at 0.9 s)', async () => {
     const dir = await tmpProject();
     await writeRecipe(dir, 'r.yaml', 'inputs:\n  - media/blue.jpg\ninstructions:\n  - a 1-second video\nexport:\n  size: 160x90\n  fps: 10\n  quality: draft\n');

@@ -176,10 +176,12 @@ export function chunkGraph(draft: Draft, chunk: Chunk, opts: ChunkOptions): Chun
       ? parts[0]!
       : g.add(parts, `concat=n=${parts.length}:v=1:a=0`, g.label('c'));
 
-  // From here on, timestamps are the timeline's own, so fades and texts use global times.
+  // From here on, timestamps are the timeline's own, so fades and texts use global times. They are set from the frame
+  // count on a 1/fps time base: the overlays and concat above may leave another time base, on which two frames can
+  // round to one time (at 10 fps, two stills and a crossfade came out over 1.8 s instead of 2).
   const first = mainTrack(draft)[0];
   const last = mainTrack(draft).at(-1);
-  const fades: string[] = [`setpts=PTS-STARTPTS+${sec(chunk.from, fps)}/TB`];
+  const fades: string[] = [`settb=1/${fps},setpts=N+${chunk.from}`];
   if (first?.m.fadeInMs) fades.push(`fade=t=in:st=0:d=${Number(first.m.fadeInMs) / 1000}`);
   if (last?.m.fadeOutMs) fades.push(`fade=t=out:st=${(draft.d - Number(last.m.fadeOutMs)) / 1000}:d=${Number(last.m.fadeOutMs) / 1000}`);
   video = g.add([video], fades.join(','), g.label('v'));
