@@ -64,7 +64,7 @@ export async function initCommand(folderArg: string, io: Io): Promise<number> {
   const file = join(folder, `${name}.yaml`);
   const extras = [music && 'music', captions && 'captions'].filter(Boolean).join(' and ');
   const instructions = reel
-    ? [`turn these clips into a vertical reel${extras ? ` with ${extras}` : ''}`, 'for TikTok / Reels / Shorts / stories']
+    ? [`turn these clips into a vertical reel${extras ? ` with ${extras}` : ''}`]
     : [`turn these product images into a ${Math.min(60, Math.max(6, photos.length * 4))}-second promotional video${extras ? ` with ${extras}` : ''}`];
   const inputs = [
     ...(reel ? [...clips, ...photos] : photos).map((f) => `  - ${quoted(f)}`),
@@ -97,7 +97,8 @@ export async function initCommand(folderArg: string, io: Io): Promise<number> {
     }
     throw error;
   }
-  const shown = relative(io.cwd, file) || file;
+  const near = relative(io.cwd, file);
+  const shown = near && !near.startsWith('..') ? near : file;
   const found = [
     reel ? `${clips.length} clip${clips.length === 1 ? '' : 's'}` : '',
     photos.length ? `${photos.length} photo${photos.length === 1 ? '' : 's'}` : '',
