@@ -1,4 +1,4 @@
-/** Every path of the NemoVideo API (../shared/nemo-api.md), written once. `me` in a path: the user is the token's. */
+/** Every path of the NemoVideo API (docs/cloud-protocol.md), written once. `me` in a path: the user is the token's. */
 export const endpoints = {
   anonymousToken: '/api/auth/anonymous-token',
   newSession: '/api/tasks/me/with-session/nemo_agent',
