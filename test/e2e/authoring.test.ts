@@ -44,7 +44,7 @@ describe('nemo-run init', () => {
     expect(text).toContain('{ path: logo.png, role: logo }');
     expect(text).toContain('{ path: music.mp3, role: music }');
     expect(text).toContain('{ path: subs.srt, role: captions }');
-    expect(text).toMatch(/promotional video with music and captions/);
+    expect(text).toContain('turn these product images into an 8-second promotional video with music and captions');
     const validated = await runMain(['validate', 'promo.yaml'], { cwd: dir });
     expect(validated.code, validated.stderr + validated.stdout).toBe(0);
     const plan = await runMain(['plan', 'promo.yaml', '--json'], { cwd: dir });

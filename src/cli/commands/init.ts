@@ -38,6 +38,9 @@ function schemaRef(folder: string): string {
   return sameRoot && !isAbsolute(rel) ? rel.split(sep).join('/') : schema;
 }
 
+/** "an 8-second", "an 18-second", "a 12-second". */
+const article = (n: number) => (/^(8|11|18)(\d\d)?$/.test(String(n)) || /^8/.test(String(n)) ? 'an' : 'a');
+
 const quoted = (path: string) => (/^[\w./-]+$/.test(path) ? path : JSON.stringify(path));
 
 /**
@@ -63,9 +66,11 @@ export async function initCommand(folderArg: string, io: Io): Promise<number> {
   const name = reel ? 'reel' : 'promo';
   const file = join(folder, `${name}.yaml`);
   const extras = [music && 'music', captions && 'captions'].filter(Boolean).join(' and ');
+  // Four seconds a photo, between 6 s and a minute.
+  const seconds = Math.min(60, Math.max(6, photos.length * 4));
   const instructions = reel
     ? [`turn these clips into a vertical reel${extras ? ` with ${extras}` : ''}`]
-    : [`turn these product images into a ${Math.min(60, Math.max(6, photos.length * 4))}-second promotional video${extras ? ` with ${extras}` : ''}`];
+    : [`turn these product images into ${article(seconds)} ${seconds}-second promotional video${extras ? ` with ${extras}` : ''}`];
   const inputs = [
     ...(reel ? [...clips, ...photos] : photos).map((f) => `  - ${quoted(f)}`),
     ...(logo ? [`  - { path: ${quoted(logo)}, role: logo }`] : []),
