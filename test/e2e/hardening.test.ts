@@ -258,3 +258,22 @@ describe('short videos at a low frame rate', () => {
     expect(existsSync(join(dir, 'out/r.poster.png'))).toBe(true);
   });
 });
+
+describe('nothing dropped silently', () => {
+  it('says when captions come from camera file names, and names an item that did not fit the length asked', async () => {
+    const dir = await tmpProject();
+    await copyFile(join(dir, 'media/blue.jpg'), join(dir, 'IMG_2041.JPG'));
+    await copyFile(join(dir, 'media/red.jpg'), join(dir, 'IMG_2042.jpg'));
+    await writeRecipe(dir, 'r.yaml', 'inputs:\n  - "IMG_*.jpg"\ninstructions:\n  - a 2-second video with captions\nexport:\n  size: 160x90\n  quality: draft\n');
+    const named = await runMain(['run', 'r.yaml', '--json'], { cwd: dir });
+    expect(named.code, named.stderr).toBe(0);
+    expect(JSON.parse(named.stdout).recipes[0].warnings).toContain(
+      'the captions of IMG_2041.JPG, IMG_2042.jpg come from camera file names ("IMG 2041"); give those inputs a `caption:`, or add a captions file',
+    );
+
+    await writeRecipe(dir, 'r.yaml', 'inputs:\n  - media/clip.mp4\n  - media/blue.jpg\ninstructions:\n  - a 1-second video\nexport:\n  size: 160x90\n  quality: draft\n');
+    const left = await runMain(['run', 'r.yaml', '--json'], { cwd: dir });
+    expect(left.code, left.stderr).toBe(0);
+    expect(JSON.parse(left.stdout).recipes[0].warnings).toContain('blue.jpg did not fit in 1.0 s and was left out; ask for a longer video to show it');
+  });
+});

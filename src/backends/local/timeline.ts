@@ -94,6 +94,8 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[]): { draf
   }
   const kept = placed.filter((p) => p.start < total - 1);
   kept.at(-1)!.end = total;
+  const left = placed.slice(kept.length).map((p) => (p.item.kind === 'card' ? 'the logo card' : p.item.from.input.name));
+  if (left.length) warnings.push(`${left.join(', ')} did not fit in ${(total / 1000).toFixed(1)} s and ${left.length > 1 ? 'were' : 'was'} left out; ask for a longer video to show ${left.length > 1 ? 'them' : 'it'}`);
 
   const video: Segment[] = kept.map(({ item, start, end }, k) => {
     const st = Math.round(start);
@@ -145,6 +147,7 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[]): { draf
     if (media.some((m) => m.input.caption)) warnings.push(`${captionsFile!.input.name} has timings, so its cues are the captions; the inputs' own \`caption:\` words are not shown`);
   } else if (state.captions.on ?? cues.length > 0) {
     const half = Math.round(fade / 2);
+    const named: string[] = [];
     const captions = video
       .map((s, k) => ({ s, k }))
       .filter(({ s }) => s.m.kind !== 'card')
@@ -153,9 +156,13 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[]): { draf
         const st = s.st + (k > 0 ? half : 0);
         const end = s.st + s.d - (k < video.length - 1 ? half : 0);
         const text = state.captions.text ?? input.caption ?? cues[n] ?? prettyName(input.name);
+        if (text === prettyName(input.name) && CAMERA_NAME.test(input.name)) named.push(input.name);
         return { st, d: end - st, m: { kind: 'caption', text, position: state.captions.position, color: state.captions.color } };
       });
     tracks.push({ tt: TrackType.text, sg: captions });
+    if (named.length) {
+      warnings.push(`the captions of ${named.join(', ')} come from camera file names ("${prettyName(named[0]!)}"); give those inputs a \`caption:\`, or add a captions file`);
+    }
   }
 
   for (const kind of ['title', 'text'] as const) {
@@ -229,6 +236,9 @@ function clipPieces(from: TimelineInput, clipNames: string[], state: EditState, 
   }
   return pieces;
 }
+
+/** Names cameras and phones give files (IMG_2042.JPG, DSC01234.jpg, PXL_20240101_…, VID_…): no words for a caption. */
+const CAMERA_NAME = /^(img|dsc[nf]?|pxl|vid|mvimg|gopr|dji|p|photo|image|screenshot)?[_ -]?\d[\d_ -]*(\.\w+)?$/i;
 
 /** "01-red-sneakers.jpg" → "Red Sneakers": a caption people can read, from a file name. */
 export function prettyName(name: string): string {
