@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { glob, isDynamicPattern } from 'tinyglobby';
+import { stringify } from 'yaml';
 import { createBackend, type BackendOptions } from './backends/index.js';
 import type { PlanDetails } from './backends/backend.js';
 import { findFfmpeg, runTool } from './backends/local/ffmpeg.js';
@@ -14,14 +15,16 @@ import { fileJournal } from './execute/journal.js';
 import { takeLock } from './execute/lock.js';
 import { checkWritable, outputErrors } from './execute/outputs.js';
 import { runFingerprint, upToDateOutput, writeStamp } from './execute/stamp.js';
+import { displayPath } from './display.js';
 import { ContentHashes } from './hash.js';
 import { previewSettings } from './plan/export-settings.js';
 import { strictErrors } from './plan/instructions/strict.js';
 import { planRecipe } from './plan/planner.js';
 import type { Plan } from './plan/plan.types.js';
-import { checkRecipe } from './recipe/check.js';
+import { checkRecipe, checkRecipeDoc } from './recipe/check.js';
+import { parseRecipe } from './recipe/load.js';
 import { unmatchedMedia } from './recipe/inputs.js';
-import type { BackendName, Recipe } from './recipe/recipe.types.js';
+import type { BackendName, Recipe, RecipeSpec } from './recipe/recipe.types.js';
 import { createValidator, type SchemaValidator } from './recipe/validate.js';
 
 /** A recipe that did not pass its checks. */
@@ -49,7 +52,11 @@ export interface CheckOptions {
 
 /** Checks one recipe: the front end, then (with `strict`) its instructions as the plan reads them. */
 export async function checkOne(path: string, opts: CheckOptions): Promise<{ recipe: Recipe; plan: Plan }> {
-  const recipe = await checkRecipe(path, opts);
+  return planChecked(await checkRecipe(path, opts), opts);
+}
+
+/** The checks that need the plan: where the output goes (after instructions changed its shape), and `strict`. */
+function planChecked(recipe: Recipe, opts: CheckOptions): { recipe: Recipe; plan: Plan } {
   const plan = planRecipe(recipe, opts.backend);
   const errors = [...outputErrors(recipe, plan.export), ...(opts.strict && plan.notes ? strictErrors(recipe, plan.notes) : [])];
   if (errors.length) throw new RecipeValidationError(errors);
@@ -243,14 +250,6 @@ export function exitCodeOf(reports: RecipeReport[], problems: Problem[]): number
   return codes.some((c) => c !== 0) ? ExitCode.failed : ExitCode.ok;
 }
 
-// The object API's imports live with it (imports are hoisted): checking a recipe that is not a file.
-import { basename as baseName, extname as extName } from 'node:path';
-import { stringify } from 'yaml';
-import { displayPath } from './display.js';
-import { inputPatterns, resolveInputs } from './recipe/inputs.js';
-import { locate, locateText, parseRecipe, recipeError } from './recipe/load.js';
-import type { RecipeSpec } from './recipe/recipe.types.js';
-
 /** Where a recipe given as an object (or YAML text) would live: its folder, and the file name its messages use. */
 export interface ObjectCheckOptions extends CheckOptions {
   /** The folder relative paths resolve against and `.nemo-run/` goes to (default: `cwd`). */
@@ -268,34 +267,5 @@ export async function checkRecipeObject(spec: RecipeSpec | string, opts: ObjectC
   const named = typeof spec === 'object' && spec !== null && typeof spec.name === 'string' ? spec.name : 'recipe';
   const absolute = resolve(dir, opts.file ?? `${named}.yaml`);
   const doc = parseRecipe(displayPath(absolute, opts.cwd), typeof spec === 'string' ? spec : stringify(spec));
-  const errors = (opts.validator ?? createValidator()).check(doc);
-  const data = doc.data as RecipeSpec;
-  const backend = opts.backend ?? data.backend ?? 'local';
-  const { inputs, errors: inputErrors } = await resolveInputs(doc, Array.isArray(data.inputs) ? data.inputs : [], dir, backend, opts.cwd);
-  errors.push(...inputErrors);
-  if (!inputErrors.length && inputs.length && inputs.every((i) => i.kind) && !inputs.some((i) => i.role === 'media' && (i.kind === 'image' || i.kind === 'video'))) {
-    errors.push(recipeError(doc, 'E_RECIPE_INPUT', locate(doc, ['inputs']).offset, 'there is nothing to show: no image or clip among the inputs', {
-      hint: 'add images or clips as inputs (role: media, the default); music, a logo and captions go with them',
-    }));
-  }
-  if (errors.length) throw new RecipeValidationError(errors.sort((a, b) => a.pos.line - b.pos.line || a.pos.col - b.pos.col));
-  const recipe: Recipe = {
-    file: doc.file,
-    dir,
-    name: data.name ?? baseName(absolute, extName(absolute)),
-    backend,
-    inputs,
-    instructions: data.instructions,
-    instructionAt: data.instructions.map((_, i) => locateText(doc, ['instructions', i])),
-    inputPatterns: inputPatterns(data.inputs),
-    ...(data.export?.output ? { outputAt: locateText(doc, ['export', 'output']) } : {}),
-    ...(data.title ? { title: data.title } : {}),
-    ...(data.cta ? { cta: data.cta } : {}),
-    export: data.export ?? {},
-    text: doc.text,
-  };
-  const plan = planRecipe(recipe, opts.backend);
-  const late = [...outputErrors(recipe, plan.export), ...(opts.strict && plan.notes ? strictErrors(recipe, plan.notes) : [])];
-  if (late.length) throw new RecipeValidationError(late);
-  return { recipe, plan };
+  return planChecked(await checkRecipeDoc(doc, absolute, opts), opts);
 }

@@ -1,7 +1,7 @@
 import { basename, dirname, extname, resolve } from 'node:path';
 import { RecipeValidationError } from '../errors.js';
 import { inputPatterns, resolveInputs } from './inputs.js';
-import { loadRecipe, locate, locateText, recipeError } from './load.js';
+import { loadRecipe, locate, locateText, recipeError, type RecipeDoc } from './load.js';
 import type { BackendName, Recipe, RecipeSpec } from './recipe.types.js';
 import { createValidator, type SchemaValidator } from './validate.js';
 
@@ -21,7 +21,15 @@ export interface CheckOptions {
 export async function checkRecipe(path: string, opts: CheckOptions = {}): Promise<Recipe> {
   const cwd = opts.cwd ?? process.cwd();
   const absolute = resolve(cwd, path);
-  const doc = await loadRecipe(absolute, cwd);
+  return checkRecipeDoc(await loadRecipe(absolute, cwd), absolute, opts);
+}
+
+/**
+ * Checks a parsed recipe as if it were the file at `absolute` (which need not exist: a recipe given as an object is
+ * parsed from YAML text, so its problems have positions too). Throws RecipeValidationError with every problem found.
+ */
+export async function checkRecipeDoc(doc: RecipeDoc, absolute: string, opts: CheckOptions = {}): Promise<Recipe> {
+  const cwd = opts.cwd ?? process.cwd();
   const validator = opts.validator ?? createValidator();
   const errors = validator.check(doc);
   const spec = doc.data as RecipeSpec;
