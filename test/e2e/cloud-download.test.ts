@@ -3,13 +3,11 @@ import { appendFile, chmod, mkdir, readFile, stat, utimes, writeFile } from 'nod
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../src/backends/local/ffmpeg.js';
-import { ROOT, runMain, spawnCli } from '../helpers/cli.js';
-import { NemoFake } from '../fakes/nemo-server.js';
-import { tmpProject, writeRecipe } from '../helpers/tmp.js';
+import { runMain, spawnCli } from '../helpers/cli.js';
+import { FAKE_VIDEO as VIDEO, fakePerTest, shopProject, until } from '../helpers/cloud.js';
 
-const VIDEO = join(ROOT, 'test/fixtures/media/clip.mp4');
 const RECIPE = `name: shop
 backend: nemo
 inputs:
@@ -18,38 +16,21 @@ instructions:
   - make a promo
 `;
 
-let fake: NemoFake;
-beforeEach(async () => {
-  fake = await new NemoFake().start(VIDEO);
-});
-afterEach(async () => {
-  await fake.close();
-});
+const fake = fakePerTest();
 
-async function project(): Promise<string> {
-  const dir = await tmpProject();
-  await writeRecipe(dir, 'shop.yaml', RECIPE);
-  return dir;
-}
+const project = () => shopProject(RECIPE);
 
 /** Runs the recipe in-process as `nemo-run shop.yaml --json`; returns the recipe's error, if any. */
 async function run(dir: string, extra: NodeJS.ProcessEnv = {}) {
-  const result = await runMain(['shop.yaml', '--json'], { cwd: dir, env: fake.env(dir, extra) });
+  const result = await runMain(['shop.yaml', '--json'], { cwd: dir, env: fake().env(dir, extra) });
   return { ...result, error: JSON.parse(result.stdout).recipes[0].error };
 }
 
-const downloads = () => fake.requests('GET', /^\/files\//);
+const downloads = () => fake().requests('GET', /^\/files\//);
 const output = (dir: string) => join(dir, 'out/shop.mp4');
 const partial = (dir: string) => join(dir, 'out/.shop.mp4.download');
 const journalPath = (dir: string) => join(dir, '.nemo-run/shop.nemo.json');
 const hoursAgo = (path: string, hours: number) => utimes(path, new Date(Date.now() - hours * 3600_000), new Date(Date.now() - hours * 3600_000));
-
-/** Resolves once `check` holds, looking every 10 ms. */
-function until(check: () => Promise<boolean>): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setInterval(async () => (await check()) && (clearInterval(timer), resolve()), 10);
-  });
-}
 
 /**
  * Runs the recipe and kills it (-9) while ffprobe checks the finished download: the partial file is whole and the
@@ -60,7 +41,7 @@ async function killDuringCheck(dir: string): Promise<void> {
   const pidFile = join(dir, 'ffprobe.pid');
   await writeFile(script, `#!/bin/sh\ncase "$*" in *.download) echo $$ > '${pidFile}'; exec sleep 30;; esac\nexec '${findFfmpeg({}).ffprobe}' "$@"\n`);
   await chmod(script, 0o755);
-  const child = spawnCli(['shop.yaml'], { cwd: dir, env: fake.env(dir, { NEMO_FFPROBE: script }) });
+  const child = spawnCli(['shop.yaml'], { cwd: dir, env: fake().env(dir, { NEMO_FFPROBE: script }) });
   await until(async () => existsSync(pidFile) && (await readFile(pidFile, 'utf8')).endsWith('\n'));
   child.kill('SIGKILL');
   await child.result;
@@ -79,7 +60,7 @@ describe('a download that is not a video is never saved as the output', () => {
     const fakeVideo = join(dir, 'answer.json');
     await writeFile(fakeVideo, '{"code":0,"message":"ok","data":null}');
     expect((await stat(fakeVideo)).size).toBe(37);
-    fake.video = fakeVideo;
+    fake().video = fakeVideo;
     const { code, error } = await run(dir);
     expect(code).toBe(1);
     expect(error.code).toBe('E_OUTPUT');
@@ -90,7 +71,7 @@ describe('a download that is not a video is never saved as the output', () => {
   });
 
   it('an answer whose content type is not a video: refused before a byte is kept, naming what came back', async () => {
-    fake.videoType = 'application/json';
+    fake().videoType = 'application/json';
     const dir = await project();
     const { code, error } = await run(dir);
     expect(code).toBe(1);
@@ -101,9 +82,9 @@ describe('a download that is not a video is never saved as the output', () => {
 
   it('bytes that start like an MP4 but that ffprobe cannot read: refused', async () => {
     const dir = await project();
-    const fakeVideo = join(dir, 'fake.mp4');
+    const fakeVideo = join(dir, 'fake().mp4');
     await writeFile(fakeVideo, Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypisom'), Buffer.alloc(4000, 7)]));
-    fake.video = fakeVideo;
+    fake().video = fakeVideo;
     const { code, error } = await run(dir);
     expect(code).toBe(1);
     expect(error.message).toMatch(/4012 bytes that ffprobe cannot read as a video\)$/);
@@ -121,15 +102,15 @@ describe('a download that is not a video is never saved as the output', () => {
 
 describe('a killed download resumes where it stopped', () => {
   it('kill -9 mid-download, then run again: a Range request from the exact offset with If-Range, the file byte-identical', async () => {
-    fake.faults.stallDownloads = [1];
+    fake().faults.stallDownloads = [1];
     const dir = await project();
-    const child = spawnCli(['shop.yaml'], { cwd: dir, env: fake.env(dir) });
+    const child = spawnCli(['shop.yaml'], { cwd: dir, env: fake().env(dir) });
     // A partial a killed process left under a random name: cleaned.
     const stale = join(dir, `out/.shop.mp4.${child.pid}.0badcafe.partial.mp4`);
     await new Promise<void>((resolve) => {
       const timer = setInterval(async () => {
         const size = (await stat(partial(dir)).catch(() => undefined))?.size;
-        if (fake.halfSent && size === fake.halfSent) clearInterval(timer), resolve();
+        if (fake().halfSent && size === fake().halfSent) clearInterval(timer), resolve();
       }, 10);
     });
     child.kill('SIGKILL');
@@ -138,18 +119,18 @@ describe('a killed download resumes where it stopped', () => {
     expect(journal.steps['download#checkpoint']).toMatchObject({ url: expect.stringMatching(/\/files\/render_\d+\.mp4$/), etag: expect.stringMatching(/^"\d+-\d+"$/) });
     await writeFile(stale, 'old');
 
-    fake.faults.stallDownloads = [];
+    fake().faults.stallDownloads = [];
     const { code, stdout } = await run(dir);
     expect(code, stdout).toBe(0);
     const [, second] = downloads();
-    expect(second!.headers.range).toBe(`bytes=${fake.halfSent}-`);
+    expect(second!.headers.range).toBe(`bytes=${fake().halfSent}-`);
     expect(second!.headers['if-range']).toBe(journal.steps['download#checkpoint'].etag);
     expect(second!.status).toBe(206);
     expect(downloads()).toHaveLength(2);
     expect(await readFile(output(dir))).toEqual(await readFile(VIDEO));
     expect(existsSync(partial(dir))).toBe(false);
     expect(existsSync(stale)).toBe(false);
-    expect(fake.renderStarts).toBe(1);
+    expect(fake().renderStarts).toBe(1);
   });
 
   it('killed while ffprobe checked the finished download: the next run checks it without asking for it again', async () => {
@@ -220,7 +201,7 @@ describe('a killed download resumes where it stopped', () => {
 
 describe('a download that fails on the network says so (E_BACKEND_NETWORK, not HTTP)', () => {
   it('cut on every attempt: 3 attempts, each resuming, then a network error; the partial is kept for the next run', async () => {
-    fake.faults.cutDownloads = [1, 2, 3];
+    fake().faults.cutDownloads = [1, 2, 3];
     const dir = await project();
     const { code, error } = await run(dir);
     expect(code).toBe(1);
@@ -231,7 +212,7 @@ describe('a download that fails on the network says so (E_BACKEND_NETWORK, not H
   });
 
   it('a link whose host does not resolve: a network error naming the host', async () => {
-    fake.faults.outputUrl = 'https://nothing.invalid/x.mp4';
+    fake().faults.outputUrl = 'https://nothing.invalid/x.mp4';
     const dir = await project();
     const { code, error } = await run(dir);
     expect(code).toBe(1);
@@ -247,7 +228,7 @@ describe('download links go only where they should', () => {
     ['https://[::1]/x.mp4', /from \[::1\]: ::1 is a private/],
     ['file:///etc/passwd', /from file:\/\/\/etc\/passwd: only https: links are followed/],
   ])('%s is refused, naming its host, and nothing is fetched', async (url, message) => {
-    fake.faults.outputUrl = url;
+    fake().faults.outputUrl = url;
     const dir = await project();
     const { code, error } = await run(dir);
     expect(code).toBe(1);
@@ -262,7 +243,7 @@ describe('download links go only where they should', () => {
     const other = createServer((_req, res) => (hits++, res.end('x')));
     await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
     try {
-      fake.faults.outputUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}/x.mp4`;
+      fake().faults.outputUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}/x.mp4`;
       const dir = await project();
       const { code, error } = await run(dir);
       expect(code).toBe(1);

@@ -4,22 +4,15 @@ import { copyFile, mkdir, readdir, readFile, rm, symlink } from 'node:fs/promise
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkRecipes, runRecipes } from '../../src/api.js';
-import { ROOT, runCli, runMain, spawnCli } from '../helpers/cli.js';
+import { runCli, runMain, spawnCli } from '../helpers/cli.js';
 import { NemoFake } from '../fakes/nemo-server.js';
+import { FAKE_VIDEO, until } from '../helpers/cloud.js';
 import { probe } from '../helpers/media.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
 
 const tiny = (inputs: string[], output = 'out/${name}.mp4', seconds = 1) =>
   `inputs:\n${inputs.map((i) => `  - ${i}\n`).join('')}instructions:\n  - a ${seconds}-second video\nexport:\n  size: 160x90\n  quality: draft\n  output: ${output}\n`;
 
-/** Resolves once `check` holds, polling every 20 ms, or rejects after `ms`. */
-async function until(check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** A read-only view of `dir` (a read-only bind mount, which holds even for root); undefined where mounting is not allowed. */
 function readOnlyView(dir: string, view: string): (() => void) | undefined {
@@ -66,7 +59,7 @@ describe('two runs of one recipe at once', () => {
 
 describe('two cloud runs of one recipe at once', () => {
   it('only one spends: the second stops before any call, naming the first; each instruction reaches the cloud once, one render', async () => {
-    const fake = await new NemoFake().start(join(ROOT, 'test/fixtures/media/clip.mp4'));
+    const fake = await new NemoFake().start(FAKE_VIDEO);
     try {
       fake.faults.endlessTurns = [1];
       const dir = await tmpProject();
