@@ -5,6 +5,14 @@ export type Position = 'top' | 'center' | 'bottom' | 'top-left' | 'top-right' | 
 /** A frame corner, for the logo. */
 export type Corner = 'top-left' | 'top-right' | 'bottom-left' | 'bottom-right';
 
+/**
+ * How one item gives way to the next, besides a hard cut. Directions are where the edge or the picture moves: in a
+ * `wipe-left` the edge sweeps from right to left over the old picture, in a `slide-left` the new picture comes in from
+ * the right moving left. `fade-black` dips to black and back; `zoom` pushes into the old picture as the new one fades in.
+ */
+export const TRANSITIONS = ['crossfade', 'fade-black', 'wipe-left', 'wipe-right', 'wipe-up', 'wipe-down', 'slide-left', 'slide-right', 'slide-up', 'slide-down', 'zoom'] as const;
+export type TransitionName = (typeof TRANSITIONS)[number];
+
 /** A title, text, lower third or call to action the instructions asked for. */
 export interface TextEdit {
   text: string;
@@ -48,7 +56,7 @@ export interface EditState {
   texts: TextEdit[];
   /** `corner` undefined: a corner logo when a logo input exists. */
   logo: { corner?: boolean; position: Corner; opacity: number; intro: boolean; outro: boolean };
-  transition: { type: 'crossfade' | 'cut'; ms: number };
+  transition: { type: TransitionName | 'cut'; ms: number };
   fadeInMs: number;
   fadeOutMs: number;
   motion: 'none' | 'kenburns' | 'zoom' | 'pan';
