@@ -1,63 +1,392 @@
 #!/usr/bin/env node
-// bench/render: renders recipes/promo.yaml and, in the same run, the floor for this machine: a plain ffmpeg command
-// that encodes the same stills for the same length, size and codec settings with no effects.
-// Usage: npm run bench [-- --runs N]      (needs `npm run build` first; `npm ci` does it)
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { join } from 'node:path';
+// bench/render: nemo-run against the floor for this machine, on three jobs of growing length.
+//   floor     one plain ffmpeg command: the same stills, length, size, x264 and AAC settings, no effects
+//   nemo-run  a cold render (no state, no output) of a recipe with title, captions, logo, music and crossfades
+// Per job and core count it reports median times, the ratio, the peak memory of all processes, the frames and sound
+// length of both outputs, the cost per frame and, for the shorter jobs, a re-render after one image changed.
+//
+// Usage: npm run bench [-- options]     (needs `npm run build` and `npm run assets`; `npm ci` does both)
+//   --jobs promo,2min,10min   which jobs (default: all three)
+//   --runs N                  runs per job (default: 3 for promo and 2min, 1 for 10min); medians are reported
+//   --cores 1,2               run each job pinned to that many cores with taskset (default: unpinned)
+//   --verbose                 also print the processes with the highest peak memory
+//   --readme                  then rewrite the table in README.md's Benchmark section from bench/out/render.json
+//   --readme-only             only that, from the figures already in bench/out/render.json
+// Writes bench/out/render.json; rows of other jobs or core counts already in it are kept, so a `--cores 1,2` run of
+// the promo adds to a full run instead of replacing it.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { findFfmpeg } from '../dist/backends/local/ffmpeg.js';
 import { videoCodec } from '../dist/backends/local/render.js';
 
 const root = new URL('..', import.meta.url).pathname;
-const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 3;
 const out = join(root, 'bench', 'out');
-mkdirSync(out, { recursive: true });
-const { ffmpeg } = findFfmpeg(process.env);
+const jsonPath = join(out, 'render.json');
+const cli = join(root, 'bin', 'nemo-run.js');
+const { ffmpeg, ffprobe } = findFfmpeg(process.env);
+const { values: opts } = parseArgs({
+  options: {
+    jobs: { type: 'string', default: 'promo,2min,10min' },
+    runs: { type: 'string' },
+    cores: { type: 'string' },
+    verbose: { type: 'boolean', default: false },
+    readme: { type: 'boolean', default: false },
+    'readme-only': { type: 'boolean', default: false },
+  },
+});
 
-const settings = { format: 'mp4', quality: 'high', fps: 30, width: 1920, height: 1080 };
-const stills = readdirSync(join(root, 'recipes/assets/products')).filter((f) => f.endsWith('.jpg')).map((f) => join(root, 'recipes/assets/products', f));
-const each = 30 / stills.length;
-
-function time(fn) {
-  const t0 = performance.now();
-  fn();
-  return (performance.now() - t0) / 1000;
-}
-
-function floor() {
-  const inputs = stills.flatMap((s) => ['-loop', '1', '-framerate', '30', '-t', String(each), '-i', s]);
-  const fit = stills.map((_, i) => `[${i}:v]scale=1920:1080:force_original_aspect_ratio=decrease,pad=1920:1080:(ow-iw)/2:(oh-ih)/2,setsar=1[v${i}]`);
-  const graph = `${fit.join(';')};${stills.map((_, i) => `[v${i}]`).join('')}concat=n=${stills.length}:v=1:a=0,format=yuv420p[v]`;
-  execFileSync(ffmpeg, ['-hide_banner', '-v', 'error', '-y', ...inputs, '-filter_complex', graph, '-map', '[v]', '-t', '30', ...videoCodec(settings), join(out, 'floor.mp4')]);
-}
-
-function promo() {
-  // A cold render: no up-to-date stamp, no cached chunks.
-  rmSync(join(root, 'recipes', '.nemo-run'), { recursive: true, force: true });
-  const result = spawnSync(process.execPath, [join(root, 'bin/nemo-run.js'), 'recipes/promo.yaml', '--json'], { cwd: root, env: { ...process.env, CI: 'true' } });
-  if (result.status !== 0) throw new Error(`nemo-run failed:\n${result.stderr}`);
-}
+// The promo is the seed's recipe as written; the longer jobs are the same instructions over more stills.
+const JOBS = {
+  promo: { stills: 5, length: '30-second', runs: 3, rerun: true },
+  '2min': { stills: 40, length: '2-minute', runs: 3, rerun: true },
+  '10min': { stills: 300, length: '10-minute', runs: 1, rerun: false },
+};
+const products = readdirSync(join(root, 'recipes/assets/products')).filter((f) => f.endsWith('.jpg')).sort().map((f) => join(root, 'recipes/assets/products', f));
+// What nemo-run encodes with (src/backends/local/render.ts): the floor must use exactly the same.
+const settings = { format: 'mp4', quality: 'high' };
+const audioCodec = ['-c:a', 'aac', '-b:a', '160k', '-ar', '48000'];
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const results = { floor: [], promo: [] };
-for (let i = 0; i < runs; i++) {
-  results.floor.push(time(floor));
-  results.promo.push(time(promo));
+const round = (x, digits = 2) => Number(x.toFixed(digits));
+// (Map.groupBy is Node 21.)
+const groupBy = (xs, key) => xs.reduce((m, x) => m.set(key(x), [...(m.get(key(x)) ?? []), x]), new Map());
+const ff = (...args) => execFileSync(ffmpeg, ['-hide_banner', '-v', 'error', '-y', ...args]);
+
+async function bench() {
+  for (const asset of ['logo.png', 'music.mp3']) {
+    if (!existsSync(join(root, 'recipes/assets', asset))) throw new Error(`recipes/assets/${asset} is missing: run \`npm run assets\``);
+  }
+  const jobs = opts.jobs.split(',').map((name) => {
+    if (!JOBS[name]) throw new Error(`unknown job ${name}: one of ${Object.keys(JOBS).join(', ')}`);
+    return { name, ...JOBS[name], runs: Number(opts.runs) || JOBS[name].runs };
+  });
+  // undefined: not pinned, every core of the machine.
+  const coreCounts = opts.cores ? opts.cores.split(',').map(Number) : [undefined];
+  for (const n of coreCounts.filter(Boolean)) if (n > availableParallelism()) throw new Error(`--cores ${n}: this machine has ${availableParallelism()}`);
+  const started = new Date().toISOString();
+  const load = loadavg()[0];
+  const rows = [];
+  // All prepared first, so that a job the interpreter does not lay out as expected fails before any timing.
+  jobs.forEach(prepare);
+  for (const job of jobs) {
+    const byCores = new Map(coreCounts.map((c) => [c, { floor: [], cold: [], rerun: [] }]));
+    // Interleaved, so that a slow spell of the machine (other processes) hits floor and nemo-run alike.
+    for (let r = 0; r < job.runs; r++) {
+      for (const [c, m] of byCores) {
+        const tag = `${job.name}${c ? ` ${c} core${c > 1 ? 's' : ''}` : ''} run ${r + 1}/${job.runs}`;
+        resetJob(job);
+        m.floor.push(await measure(`${tag} floor`, floorArgs(job), c, job.floorOut));
+        m.cold.push(await measure(`${tag} nemo-run`, [process.execPath, cli, 'recipe.yaml', '--json'], c, job.output, job.dir));
+        if (job.rerun) {
+          copyFileSync(job.replacement, job.stillPaths[job.changed]);
+          m.rerun.push(await measure(`${tag} re-render`, [process.execPath, cli, 'recipe.yaml', '--json'], c, job.output, job.dir));
+        }
+      }
+    }
+    for (const [c, m] of byCores) rows.push(row(job, c, m, started));
+  }
+  const old = existsSync(jsonPath) ? JSON.parse(readFileSync(jsonPath, 'utf8')).rows ?? [] : [];
+  const key = (r) => `${r.job}/${r.cores}/${r.pinned}`;
+  const fresh = new Set(rows.map(key));
+  const report = {
+    date: started,
+    machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}`,
+    ffmpeg: execFileSync(ffmpeg, ['-version']).toString().split('\n')[0].replace(/ Copyright.*| https?:\S+/g, '').trim(),
+    node: process.version,
+    loadBefore: round(load),
+    floorCommand: Object.fromEntries(jobs.map((j) => [j.name, shell(floorArgs(j))])),
+    rows: [...old.filter((r) => !fresh.has(key(r))), ...rows].sort((a, b) => Object.keys(JOBS).indexOf(a.job) - Object.keys(JOBS).indexOf(b.job) || a.cores - b.cores),
+  };
+  mkdirSync(out, { recursive: true });
+  writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
+  printTable(rows);
+  printScaling(rows);
+  console.log(`\nfloor for ${jobs[0].name}: ${report.floorCommand[jobs[0].name]}`);
+  console.log(`(load average ${report.loadBefore} at the start: other processes on the machine make timings noisy)`);
+  const bad = rows.filter((r) => !r.nemo.framesOk);
+  if (bad.length) {
+    console.error(`\nnemo-run made the wrong number of frames or sound length for: ${bad.map(key).join(', ')}`);
+    process.exitCode = 1;
+  }
 }
-const floorS = median(results.floor);
-const promoS = median(results.promo);
-const report = {
-  machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
-  ffmpeg: execFileSync(ffmpeg, ['-version']).toString().split('\n')[0],
-  runs,
-  floorSeconds: Number(floorS.toFixed(2)),
-  promoSeconds: Number(promoS.toFixed(2)),
-  ratio: Number((promoS / floorS).toFixed(2)),
-  realTime: Number((30 / promoS).toFixed(2)),
-};
-writeFileSync(join(out, 'render.json'), `${JSON.stringify(report, null, 2)}\n`);
-console.log(`floor (plain ffmpeg, 5 stills, 30 s 1080p, same codec settings): ${report.floorSeconds} s  (median of ${runs})`);
-console.log(`promo (captions, logo, music, title, crossfades, poster):        ${report.promoSeconds} s  (median of ${runs})`);
-console.log(`ratio promo/floor: ${report.ratio}×   speed: ${report.realTime}× real time`);
-rmSync(join(out, 'floor.mp4'), { force: true });
+
+/** The job's folder under bench/out/jobs: recipe, distinct stills, logo and music; and the draft's length. */
+function prepare(job) {
+  const dir = join(out, 'jobs', job.name);
+  mkdirSync(join(dir, 'assets'), { recursive: true });
+  for (const asset of ['logo.png', 'music.mp3']) copyFileSync(join(root, 'recipes/assets', asset), join(dir, 'assets', asset));
+  // The promo uses the seed's five photos; longer jobs use distinct variants of them, so nothing is shared by content.
+  const sources = job.name === 'promo' ? products : Array.from({ length: job.stills }, (_, i) => variant(i));
+  const names = sources.map((s, i) => (job.name === 'promo' ? basename(s) : `${String(i + 1).padStart(3, '0')}.jpg`));
+  const recipe =
+    job.name === 'promo'
+      ? readFileSync(join(root, 'recipes/promo.yaml'), 'utf8')
+      : readFileSync(join(root, 'recipes/promo.yaml'), 'utf8')
+          .replace(/^name: .*$/m, `name: bench-${job.name}`)
+          .replace('a 30-second promotional video', `a ${job.length} promotional video`);
+  writeFileSync(join(dir, 'recipe.yaml'), recipe);
+  Object.assign(job, {
+    dir,
+    sources,
+    stillPaths: names.map((n) => join(dir, 'assets/products', n)),
+    output: join(dir, 'out', `${/^name: (.*)$/m.exec(recipe)[1]}.mp4`),
+    floorOut: join(dir, 'floor.mp4'),
+    music: join(dir, 'assets/music.mp3'),
+    changed: Math.floor(sources.length / 2),
+  });
+  job.replacement = replacement(job.changed);
+  resetJob(job);
+  // How long the interpreter makes the video and each still: the floor shows the stills for the same total.
+  const plan = JSON.parse(execFileSync(process.execPath, [cli, 'plan', 'recipe.yaml', '--json'], { cwd: dir, env: { ...process.env, CI: 'true' } }));
+  const images = plan.draft.t.flatMap((t) => t.sg).filter((s) => s.m?.kind === 'image' && s.src.includes('products/'));
+  if (images.length !== sources.length) throw new Error(`${job.name}: the draft shows ${images.length} of the ${sources.length} stills`);
+  Object.assign(job, { seconds: plan.draft.d / 1000, fps: plan.export.fps, width: plan.export.width, height: plan.export.height });
+  job.frames = Math.round(job.seconds * job.fps);
+  const lengths = images.map((s) => s.d / 1000);
+  console.log(`${job.name}: ${sources.length} stills of ${Math.min(...lengths)}–${Math.max(...lengths)} s (crossfades overlap), ${job.seconds} s, ${job.width}x${job.height} at ${job.fps} fps`);
+}
+
+/** A cold start: the original stills, no state folder, no output. */
+function resetJob(job) {
+  rmSync(join(job.dir, '.nemo-run'), { recursive: true, force: true });
+  rmSync(join(job.dir, 'out'), { recursive: true, force: true });
+  rmSync(join(job.dir, 'assets/products'), { recursive: true, force: true });
+  mkdirSync(join(job.dir, 'assets/products'), { recursive: true });
+  job.sources.forEach((s, i) => copyFileSync(s, job.stillPaths[i]));
+}
+
+/** Still i of the longer jobs: a seed photo slightly cropped and tinted, made once and kept in bench/out/stills. */
+function variant(i) {
+  const path = join(out, 'stills', `${String(i).padStart(3, '0')}.jpg`);
+  if (existsSync(path)) return path;
+  mkdirSync(join(out, 'stills'), { recursive: true });
+  const k = Math.floor(i / products.length);
+  const [c, h] = [(k % 10) * 6, ((k * 7) % 31) - 15];
+  ff('-i', products[i % products.length], '-vf', `crop=iw-${2 * c}:ih-${2 * c}:${c}:${c},scale=1600:1200,hue=h=${h}`, '-frames:v', '1', '-q:v', '3', path);
+  return path;
+}
+
+/** A different picture for still i: another photo, mirrored and recoloured. */
+function replacement(i) {
+  const path = join(out, 'stills', `changed-${i}.jpg`);
+  mkdirSync(join(out, 'stills'), { recursive: true });
+  if (!existsSync(path)) ff('-i', products[(i + 2) % products.length], '-vf', 'hflip,hue=h=120', '-frames:v', '1', '-q:v', '3', path);
+  return path;
+}
+
+/**
+ * The floor: every still fitted to the frame once per second of input (-framerate 1), joined, then repeated to the
+ * frame rate. fps= ends at the last input frame's start, so the last still gets one second more and the output is
+ * cut at the exact length (-t: -frames:v would also cut the sound short, at the last video packet). The music is
+ * looped and cut to the length, as nemo-run does.
+ */
+function floorArgs(job) {
+  const n = job.stillPaths.length;
+  const each = job.seconds / n;
+  // -framerate 1 lines the stills up on whole seconds; lengths that are not must be cut at the frame rate.
+  const rate = Number.isInteger(each) ? 1 : job.fps;
+  const inputs = job.stillPaths.flatMap((s, i) => ['-loop', '1', '-framerate', String(rate), '-t', String(i === n - 1 ? each + 1 : each), '-i', s]);
+  const { width: w, height: h } = job;
+  const fit = job.stillPaths.map((_, i) => `[${i}:v]scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,setsar=1[v${i}]`);
+  const graph = `${fit.join(';')};${fit.map((_, i) => `[v${i}]`).join('')}concat=n=${n}:v=1:a=0,fps=${job.fps},format=yuv420p[v]`;
+  const codec = videoCodec({ ...settings, fps: job.fps, width: w, height: h });
+  return [ffmpeg, '-hide_banner', '-nostdin', '-v', 'error', '-y', ...inputs, '-stream_loop', '-1', '-i', job.music,
+    '-filter_complex', graph, '-map', '[v]', '-map', `${n}:a`, '-t', String(job.seconds),
+    ...codec, ...audioCodec, job.floorOut];
+}
+
+function shell(args) {
+  return args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a}'`)).join(' ').replaceAll(root, '');
+}
+
+// The command being measured: stopped with the bench (Ctrl-C), not left rendering in the background.
+let running;
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => (running?.kill(signal), process.exit(130)));
+
+/**
+ * Runs one command (pinned to `cores` cores if given) and samples, every 50 ms, the resident memory of it and all its
+ * descendants (ffmpeg runs nemo-run starts), by walking the parent links in /proc. Returns the time, the peak of the
+ * sum, the processes with the highest own peaks, and the frames and sound length of what it wrote.
+ */
+async function measure(label, argv, cores, output, cwd = root) {
+  const command = cores ? ['taskset', '-c', Array.from({ length: cores }, (_, i) => i).join(','), ...argv] : argv;
+  const t0 = performance.now();
+  const child = spawn(command[0], command.slice(1), { cwd, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  running = child;
+  let text = '';
+  child.stdout.on('data', (d) => (text += d));
+  child.stderr.on('data', (d) => (text += d));
+  let peak = 0;
+  const own = new Map();
+  const sample = () => {
+    const tree = descendants(child.pid);
+    let sum = 0;
+    for (const pid of tree) {
+      const kb = rssKb(pid);
+      sum += kb;
+      const seen = own.get(pid);
+      if (!seen) own.set(pid, { name: processName(pid), kb });
+      else seen.kb = Math.max(seen.kb, kb);
+    }
+    peak = Math.max(peak, sum);
+  };
+  // Both listeners now: 'close' may come right after 'exit'. The time is taken at exit, the output read at close.
+  const exited = new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? signal)));
+  const closed = new Promise((resolve) => child.on('close', resolve));
+  const timer = setInterval(sample, 50);
+  const code = await exited;
+  const seconds = (performance.now() - t0) / 1000;
+  clearInterval(timer);
+  await closed;
+  if (code !== 0) throw new Error(`${label} failed (${code}):\n${text.slice(-3000)}`);
+  const media = probe(output);
+  const top = [...own.values()].sort((a, b) => b.kb - a.kb).slice(0, 5).map((p) => ({ name: p.name, mb: Math.round(p.kb / 1024) }));
+  const result = { seconds: round(seconds), peakMB: Math.round(peak / 1024), ...media, top };
+  console.log(`  ${label}: ${result.seconds} s, peak ${result.peakMB} MB, ${media.frames} frames, sound ${media.audioSeconds} s`);
+  if (opts.verbose) console.log(`    highest peaks: ${top.map((p) => `${p.name} ${p.mb} MB`).join(', ')}`);
+  return result;
+}
+
+/** pid and all its descendants, from the parent pid field of every /proc/<pid>/stat. */
+function descendants(pid) {
+  const children = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // The name in parentheses may hold spaces; the parent pid is the second field after it.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(name));
+    } catch {} // It ended while we looked.
+  }
+  const all = [pid];
+  for (let i = 0; i < all.length; i++) all.push(...(children.get(all[i]) ?? []));
+  return all;
+}
+
+function rssKb(pid) {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** "ffmpeg chunk3.graph", "ffmpeg → promo.poster.png", "node nemo-run.js": which process of a render held the memory. */
+function processName(pid) {
+  try {
+    let argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    // nemo-run starts its tools through `setpriv --pdeathsig KILL --` (seen here before it execs the tool).
+    if (basename(argv[0] ?? '') === 'setpriv' && argv.includes('--')) argv = argv.slice(argv.indexOf('--') + 1);
+    const program = basename(argv[0] ?? '?');
+    if (program === 'node') return `node ${basename(argv[1] ?? '')}`;
+    const graph = argv.find((a) => a.endsWith('.graph'));
+    const output = basename(argv.at(-1) ?? '').replace(/\.\d+\.[0-9a-f]+\.partial\.\w+$/, '').replace(/[0-9a-f]{16,}/, (h) => h.slice(0, 8));
+    return graph ? `${program} ${graph}` : `${program} → ${output}`;
+  } catch {
+    return String(pid);
+  }
+}
+
+/** Frames counted packet by packet (not the header's claim) and the sound's length. */
+function probe(path) {
+  const run = (stream, entry) =>
+    spawnSync(ffprobe, ['-v', 'error', '-select_streams', stream, '-count_packets', '-show_entries', `stream=${entry}`, '-of', 'csv=p=0', path]).stdout.toString().trim();
+  return { frames: Number(run('v:0', 'nb_read_packets')), audioSeconds: round(Number(run('a:0', 'duration')) || 0) };
+}
+
+function row(job, cores, m, date) {
+  const side = (runs) => ({
+    seconds: round(median(runs.map((r) => r.seconds))),
+    runs: runs.map((r) => r.seconds),
+    peakMB: Math.max(...runs.map((r) => r.peakMB)),
+    frames: runs.at(-1).frames,
+    audioSeconds: runs.at(-1).audioSeconds,
+    framesOk: runs.every((r) => r.frames === job.frames && Math.abs(r.audioSeconds - job.seconds) < 0.05),
+    top: runs.reduce((a, b) => (b.peakMB > a.peakMB ? b : a)).top,
+  });
+  const floor = side(m.floor);
+  // A floor that is not exactly d × fps frames is not the floor of this job: stop, rather than print a wrong ratio.
+  if (!floor.framesOk) throw new Error(`${job.name}: the floor made ${floor.frames} frames and ${floor.audioSeconds} s of sound, not ${job.frames} and ${job.seconds} s`);
+  const nemo = side(m.cold);
+  const rerun = m.rerun.length ? round(median(m.rerun.map((r) => r.seconds))) : undefined;
+  return {
+    job: job.name, stills: job.stillPaths.length, seconds: job.seconds, fps: job.fps, size: `${job.width}x${job.height}`,
+    cores: cores ?? availableParallelism(), pinned: Boolean(cores), runs: job.runs, date,
+    expectedFrames: job.frames, floor, nemo,
+    ratio: round(nemo.seconds / floor.seconds),
+    msPerFrame: { floor: round((floor.seconds * 1000) / job.frames, 1), nemo: round((nemo.seconds * 1000) / job.frames, 1) },
+    rerun: rerun === undefined ? undefined : { seconds: rerun, runs: m.rerun.map((r) => r.seconds), ratio: round(rerun / nemo.seconds), peakMB: Math.max(...m.rerun.map((r) => r.peakMB)) },
+  };
+}
+
+function cells(r) {
+  const frames = (s) => `${s.frames}${s.framesOk ? '' : ' ✗'}`;
+  return [
+    `${r.job} (${r.stills} stills, ${r.seconds} s)`,
+    `${r.cores}${r.pinned ? ' (taskset)' : ''}`,
+    `${r.floor.seconds} s`,
+    `${r.nemo.seconds} s`,
+    `${r.ratio}×`,
+    `${r.floor.peakMB} / ${r.nemo.peakMB}`,
+    `${frames(r.floor)} / ${frames(r.nemo)} of ${r.expectedFrames}`,
+    `${r.msPerFrame.floor} / ${r.msPerFrame.nemo}`,
+    r.rerun ? `${r.rerun.seconds} s = ${Math.round(r.rerun.ratio * 100)} %` : '–',
+    String(r.runs),
+  ];
+}
+const HEAD = ['job', 'cores', 'floor', 'nemo-run', 'ratio', 'peak MB floor / nemo-run', 'frames floor / nemo-run', 'ms per frame floor / nemo-run', 're-render', 'runs'];
+
+function printTable(rows) {
+  const table = [HEAD, ...rows.map(cells)];
+  const widths = HEAD.map((_, i) => Math.max(...table.map((r) => r[i].length)));
+  console.log('');
+  for (const r of table) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  '));
+}
+
+/** How time and memory grow with length (against the shortest job) and with cores (against one core). */
+function printScaling(rows) {
+  const groups = groupBy(rows, (r) => `${r.cores}/${r.pinned}`);
+  for (const group of groups.values()) {
+    const [base, ...rest] = group;
+    for (const r of rest) {
+      console.log(`${r.job} vs ${base.job} at ${r.cores} cores: ${round(r.seconds / base.seconds, 1)}× the length → floor ${round(r.floor.seconds / base.floor.seconds, 1)}×, ` +
+        `nemo-run ${round(r.nemo.seconds / base.nemo.seconds, 1)}× the time, peak ${round(r.nemo.peakMB / base.nemo.peakMB, 1)}× (per frame ${round(r.msPerFrame.nemo / base.msPerFrame.nemo)}×)`);
+    }
+  }
+  for (const [job, group] of groupBy(rows, (r) => r.job)) {
+    const one = group.find((r) => r.cores === 1);
+    for (const r of group.filter((g) => g.cores > 1 && one)) {
+      console.log(`${job}: ${r.cores} cores vs 1 → floor ${round(one.floor.seconds / r.floor.seconds)}× faster, nemo-run ${round(one.nemo.seconds / r.nemo.seconds)}× faster; peak ${one.nemo.peakMB} → ${r.nemo.peakMB} MB`);
+    }
+  }
+}
+
+/** Replaces the table between the markers in README.md's Benchmark section. */
+function writeReadme(report) {
+  const path = join(root, 'README.md');
+  const text = readFileSync(path, 'utf8');
+  const [start, end] = ['<!-- bench:start -->', '<!-- bench:end -->'];
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) throw new Error(`README.md has no ${start} … ${end} markers`);
+  const line = (cs) => `| ${cs.join(' | ')} |`;
+  const dates = [...new Set(report.rows.map((r) => r.date.slice(0, 10)))].sort();
+  const table = [
+    `Measured ${dates.join(', ')} on ${report.machine}, ${report.ffmpeg}, Node ${report.node.slice(1)} ` +
+      `(\`bench/out/render.json\`; times are medians of the runs; peak MB is of all processes):`,
+    '',
+    line(HEAD),
+    line(HEAD.map(() => '---')),
+    ...report.rows.map((r) => line(cells(r))),
+  ].join('\n');
+  writeFileSync(path, `${text.slice(0, a + start.length)}\n${table}\n${text.slice(b)}`);
+  console.log('README.md: benchmark table rewritten');
+}
+
+if (!opts['readme-only']) await bench();
+if (opts.readme || opts['readme-only']) writeReadme(JSON.parse(readFileSync(jsonPath, 'utf8')));
