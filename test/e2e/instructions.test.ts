@@ -67,6 +67,19 @@ describe('instructions end to end', () => {
     }
   });
 
+  it('names the transition kind the words chose in the plan, and leaves a fade to black at the end to the picture', async () => {
+    const dir = await tmpProject();
+    await writeRecipe(dir, 'r.yaml', tiny(['a 1-second wipe to the right, and fade to black at the end', 'slide in from the right, no zoom']));
+    const { code, stdout } = await runMain(['plan', 'r.yaml', '--json'], { cwd: dir });
+    expect(code).toBe(0);
+    const notes = JSON.parse(stdout).notes as { did: string[]; notUnderstood: string[] }[];
+    expect(notes.map((n) => n.did)).toEqual([
+      ['wipe-right transitions between items (1 s)', 'picture fades out to black'],
+      ['slide-left transitions between items (1 s)', 'no motion on stills'],
+    ]);
+    expect(notes.flatMap((n) => n.notUnderstood)).toEqual([]);
+  });
+
   it('lists the vocabulary from the interpreter\'s own families, and the README holds the same table', async () => {
     const { code, stdout } = await runMain(['instructions', '--markdown']);
     expect(code).toBe(0);

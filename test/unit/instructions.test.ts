@@ -327,3 +327,94 @@ describe('requests the local backend cannot do', () => {
     },
   );
 });
+
+describe('transitions from the registry', () => {
+  it.each<[string, string, number, string]>([
+    ['wipe left', 'wipe-left', 500, 'wipe-left transitions between items (0.5 s)'],
+    ['wipe to the left', 'wipe-left', 500, 'wipe-left transitions between items (0.5 s)'],
+    ['left wipe', 'wipe-left', 500, 'wipe-left transitions between items (0.5 s)'],
+    ['wipes', 'wipe-left', 500, 'wipe-left transitions between items (0.5 s)'],
+    ['a 1-second wipe to the right', 'wipe-right', 1000, 'wipe-right transitions between items (1 s)'],
+    ['wipe from left to right', 'wipe-right', 500, 'wipe-right transitions between items (0.5 s)'],
+    ['wipe up over 2 seconds', 'wipe-up', 2000, 'wipe-up transitions between items (2 s)'],
+    ['wipe down between the photos', 'wipe-down', 500, 'wipe-down transitions between items (0.5 s)'],
+    ['slide in', 'slide-left', 500, 'slide-left transitions between items (0.5 s)'],
+    ['slide in from the right', 'slide-left', 500, 'slide-left transitions between items (0.5 s)'],
+    ['slide from the left', 'slide-right', 500, 'slide-right transitions between items (0.5 s)'],
+    ['slides in from the top', 'slide-down', 500, 'slide-down transitions between items (0.5 s)'],
+    ['slide in from the bottom', 'slide-up', 500, 'slide-up transitions between items (0.5 s)'],
+    ['slide up', 'slide-up', 500, 'slide-up transitions between items (0.5 s)'],
+    ['push left', 'slide-left', 500, 'slide-left transitions between items (0.5 s)'],
+    ['swipe left', 'slide-left', 500, 'slide-left transitions between items (0.5 s)'],
+    ['slide transitions', 'slide-left', 500, 'slide-left transitions between items (0.5 s)'],
+    ['half-second slides', 'slide-left', 500, 'slide-left transitions between items (0.5 s)'],
+    ['dip to black', 'fade-black', 500, 'fade-black transitions between items (0.5 s)'],
+    ['fade through black', 'fade-black', 500, 'fade-black transitions between items (0.5 s)'],
+    ['fade to black between the photos', 'fade-black', 500, 'fade-black transitions between items (0.5 s)'],
+    ['zoom transitions', 'zoom', 500, 'zoom transitions between items (0.5 s)'],
+    ['zoom between the photos', 'zoom', 500, 'zoom transitions between items (0.5 s)'],
+    ['zoom in between photos', 'zoom', 500, 'zoom transitions between items (0.5 s)'],
+    ['crossfade', 'crossfade', 500, 'crossfade between items (0.5 s)'],
+    ['dissolve', 'crossfade', 500, 'crossfade between items (0.5 s)'],
+    ['blend', 'crossfade', 500, 'crossfade between items (0.5 s)'],
+    ['slow 1-second fade transitions between slides', 'crossfade', 1000, 'crossfade between items (1 s)'],
+    ['wipe left over 0.8 s', 'wipe-left', 800, 'wipe-left transitions between items (0.8 s)'],
+    ['spin transitions', 'crossfade', 500, 'crossfade between items (0.5 s) (a spin transition is shown as a crossfade)'],
+    ['a whip pan', 'crossfade', 500, 'crossfade between items (0.5 s) (a whip transition is shown as a crossfade)'],
+    ['glitch transitions between the clips', 'crossfade', 500, 'crossfade between items (0.5 s) (a glitch transition is shown as a crossfade)'],
+    ['use wipes instead of crossfades', 'wipe-left', 500, 'wipe-left transitions between items (0.5 s)'],
+  ])('"%s" is a %s of %d ms', (text, type, ms, did) => {
+    const { state, unplaced, did: notes } = read(text);
+    expect(state).toEqual({ ...initialState(), transition: { type, ms } });
+    expect(notes).toEqual([did]);
+    expect(unplaced).toEqual([]);
+  });
+
+  it.each<[string[], EditState['transition'], string[]]>([
+    [['wipe left', 'make the transitions smoother'], { type: 'wipe-left', ms: 1000 }, ['wipe-left transitions between items (0.5 s)', 'wipe-left transitions between items (1 s)']],
+    [['slide up', 'make the transitions faster'], { type: 'slide-up', ms: 250 }, ['slide-up transitions between items (0.5 s)', 'slide-up transitions between items (0.3 s)']],
+    [['make the transitions smoother'], { type: 'crossfade', ms: 1000 }, ['crossfade between items (1 s)']],
+    [['hard cuts', 'make the transitions smoother'], { type: 'crossfade', ms: 1000 }, ['hard cuts between items', 'crossfade between items (1 s)']],
+    [['dip to black', 'with 1-second transitions'], { type: 'fade-black', ms: 1000 }, ['fade-black transitions between items (0.5 s)', 'fade-black transitions between items (1 s)']],
+    [['wipe left', 'no wipes'], { type: 'crossfade', ms: 500 }, ['wipe-left transitions between items (0.5 s)', 'no wipe transitions: crossfade between items (0.5 s)']],
+    [['hard cuts', 'no wipes'], { type: 'cut', ms: 500 }, ['hard cuts between items', 'no wipe transitions: hard cuts between items']],
+    [['zoom transitions', "don't zoom between the photos"], { type: 'crossfade', ms: 500 }, ['zoom transitions between items (0.5 s)', 'no zoom transitions: crossfade between items (0.5 s)']],
+    [['slide in from the right', 'no transitions'], { type: 'cut', ms: 500 }, ['slide-left transitions between items (0.5 s)', 'hard cuts between items']],
+    [['hard cuts', 'wipe left'], { type: 'wipe-left', ms: 500 }, ['hard cuts between items', 'wipe-left transitions between items (0.5 s)']],
+  ])('%j keeps or changes the kind as asked', (instructions, transition, did) => {
+    const read2 = read(...instructions);
+    expect(read2.state).toEqual({ ...initialState(), transition });
+    expect(read2.did).toEqual(did);
+    expect(read2.unplaced).toEqual([]);
+  });
+
+  it.each<[string, Partial<EditState>, string[]]>([
+    ['fade in the title', { texts: [{ text: 'Summer Sale', kind: 'title', at: 'start', durationMs: 3000, position: 'center', color: 'white', fadeInMs: 500, from: "the recipe's `title`" }] }, ['title "Summer Sale" fades in']],
+    ['fade out at the end', { fadeOutMs: 1000 }, ['picture fades out to black']],
+    ['fade to black at the end', { fadeOutMs: 1000 }, ['picture fades out to black']],
+    ['zoom in slowly on each photo', { motion: 'zoom' }, ['slow zoom on stills']],
+    ['Ken Burns', { motion: 'kenburns' }, ['Ken Burns motion on stills']],
+    ['a slow push-in', { motion: 'zoom' }, ['slow zoom on stills']],
+    ['make a slide show', {}, []],
+    ['make a slideshow', {}, []],
+    ['4s per slide', { perItemMs: 4000 }, ['4 s per item']],
+  ])('leaves "%s" to the family it belongs to', (text, expected, did) => {
+    const { state, did: notes, unplaced } = read(text);
+    expect(state).toEqual({ ...initialState(), ...expected });
+    expect(notes).toEqual(did);
+    expect(unplaced).toEqual([]);
+  });
+
+  it.each([
+    ['swipe up to buy', ['swipe', 'buy']],
+    ['have the title slide in from the left', ['left']],
+    ['each slide in yellow', ['yellow']],
+    ['3-second slides', ['3-second']],
+    ['wipe the logo off', ['wipe']],
+  ])('does not read "%s" as a transition', (text, unplaced) => {
+    const got = read(text);
+    expect(got.state.transition).toEqual({ type: 'crossfade', ms: 500 });
+    expect(got.did.filter((d) => /transition|crossfade|cuts/.test(d))).toEqual([]);
+    expect(got.unplaced).toEqual(unplaced);
+  });
+});
