@@ -72,6 +72,7 @@ async function bench() {
   // All prepared first, so that a job the interpreter does not lay out as expected fails before any timing.
   jobs.forEach(prepare);
   for (const job of jobs) {
+    job.load = round(loadavg()[0], 1);
     const byCores = new Map(coreCounts.map((c) => [c, { floor: [], cold: [], rerun: [] }]));
     // Interleaved, so that a slow spell of the machine (other processes) hits floor and nemo-run alike.
     for (let r = 0; r < job.runs; r++) {
@@ -103,7 +104,8 @@ async function bench() {
   mkdirSync(out, { recursive: true });
   writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
   printTable(rows);
-  printScaling(rows);
+  // Over all rows of the JSON, so that a separate 10min or --cores run is compared with the rest.
+  console.log(`\n${scaling(report.rows).join('\n')}`);
   console.log(`\nfloor for ${jobs[0].name}: ${report.floorCommand[jobs[0].name]}`);
   console.log(`(load average ${report.loadBefore} at the start: other processes on the machine make timings noisy)`);
   const bad = rows.filter((r) => !r.nemo.framesOk);
@@ -222,9 +224,8 @@ async function measure(label, argv, cores, output, cwd = root) {
   let peak = 0;
   const own = new Map();
   const sample = () => {
-    const tree = descendants(child.pid);
     let sum = 0;
-    for (const pid of tree) {
+    for (const pid of descendants(child.pid)) {
       const kb = rssKb(pid);
       sum += kb;
       const seen = own.get(pid);
@@ -250,7 +251,11 @@ async function measure(label, argv, cores, output, cwd = root) {
   return result;
 }
 
-/** pid and all its descendants, from the parent pid field of every /proc/<pid>/stat. */
+/**
+ * pid and all its descendants, from the parent pid field of every /proc/<pid>/stat; less the children caught between
+ * fork and exec (same command line as their parent, or none while the exec swaps it): such a child is still a copy of
+ * its parent (node, 250 MB) sharing the parent's pages, and counting its RSS would count the parent twice.
+ */
 function descendants(pid) {
   const children = new Map();
   for (const name of readdirSync('/proc')) {
@@ -264,8 +269,24 @@ function descendants(pid) {
     } catch {} // It ended while we looked.
   }
   const all = [pid];
-  for (let i = 0; i < all.length; i++) all.push(...(children.get(all[i]) ?? []));
-  return all;
+  const command = new Map([[pid, cmdline(pid)]]);
+  const parent = new Map();
+  for (let i = 0; i < all.length; i++) {
+    for (const kid of children.get(all[i]) ?? []) {
+      command.set(kid, cmdline(kid));
+      parent.set(kid, all[i]);
+      all.push(kid);
+    }
+  }
+  return all.filter((p, i) => i === 0 || (command.get(p) !== '' && command.get(p) !== command.get(parent.get(p))));
+}
+
+function cmdline(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 function rssKb(pid) {
@@ -316,7 +337,7 @@ function row(job, cores, m, date) {
   const rerun = m.rerun.length ? round(median(m.rerun.map((r) => r.seconds))) : undefined;
   return {
     job: job.name, stills: job.stillPaths.length, seconds: job.seconds, fps: job.fps, size: `${job.width}x${job.height}`,
-    cores: cores ?? availableParallelism(), pinned: Boolean(cores), runs: job.runs, date,
+    cores: cores ?? availableParallelism(), pinned: Boolean(cores), runs: job.runs, date, loadBefore: job.load,
     expectedFrames: job.frames, floor, nemo,
     ratio: round(nemo.seconds / floor.seconds),
     msPerFrame: { floor: round((floor.seconds * 1000) / job.frames, 1), nemo: round((nemo.seconds * 1000) / job.frames, 1) },
@@ -349,21 +370,23 @@ function printTable(rows) {
 }
 
 /** How time and memory grow with length (against the shortest job) and with cores (against one core). */
-function printScaling(rows) {
+function scaling(rows) {
+  const lines = [];
   const groups = groupBy(rows, (r) => `${r.cores}/${r.pinned}`);
   for (const group of groups.values()) {
     const [base, ...rest] = group;
     for (const r of rest) {
-      console.log(`${r.job} vs ${base.job} at ${r.cores} cores: ${round(r.seconds / base.seconds, 1)}× the length → floor ${round(r.floor.seconds / base.floor.seconds, 1)}×, ` +
+      lines.push(`${r.job} vs ${base.job} at ${r.cores} cores${r.pinned ? ' (taskset)' : ''}: ${round(r.seconds / base.seconds, 1)}× the length → floor ${round(r.floor.seconds / base.floor.seconds, 1)}×, ` +
         `nemo-run ${round(r.nemo.seconds / base.nemo.seconds, 1)}× the time, peak ${round(r.nemo.peakMB / base.nemo.peakMB, 1)}× (per frame ${round(r.msPerFrame.nemo / base.msPerFrame.nemo)}×)`);
     }
   }
   for (const [job, group] of groupBy(rows, (r) => r.job)) {
     const one = group.find((r) => r.cores === 1);
-    for (const r of group.filter((g) => g.cores > 1 && one)) {
-      console.log(`${job}: ${r.cores} cores vs 1 → floor ${round(one.floor.seconds / r.floor.seconds)}× faster, nemo-run ${round(one.nemo.seconds / r.nemo.seconds)}× faster; peak ${one.nemo.peakMB} → ${r.nemo.peakMB} MB`);
+    for (const r of group.filter((g) => g.cores > 1 && g.pinned && one)) {
+      lines.push(`${job}: ${r.cores} cores vs 1 → floor ${round(one.floor.seconds / r.floor.seconds)}× faster, nemo-run ${round(one.nemo.seconds / r.nemo.seconds)}× faster; peak ${one.nemo.peakMB} → ${r.nemo.peakMB} MB`);
     }
   }
+  return lines;
 }
 
 /** Replaces the table between the markers in README.md's Benchmark section. */
@@ -383,6 +406,11 @@ function writeReadme(report) {
     line(HEAD),
     line(HEAD.map(() => '---')),
     ...report.rows.map((r) => line(cells(r))),
+    '',
+    ...scaling(report.rows).map((l) => `- ${l}`),
+    '',
+    `Load average (1 min) when each job started: ${report.rows.map((r) => `${r.job} ${r.cores}${r.pinned ? ' pinned' : ''}: ${r.loadBefore ?? '?'}`).join(', ')} ` +
+      '(other work on the machine slows floor and nemo-run alike, as they are interleaved; ratios hold better than times).',
   ].join('\n');
   writeFileSync(path, `${text.slice(0, a + start.length)}\n${table}\n${text.slice(b)}`);
   console.log('README.md: benchmark table rewritten');
