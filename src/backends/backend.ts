@@ -1,5 +1,16 @@
+import type { LimitFunction } from 'p-limit';
+import type { ContentHashes } from '../hash.js';
 import type { BackendName } from '../recipe/recipe.types.js';
 import type { Plan, Step } from '../plan/plan.types.js';
+
+/** What backends may need from the process; passed in, never read from globals. */
+export interface BackendOptions {
+  env: NodeJS.ProcessEnv;
+  /** Content hashes shared by a run (and by every run of a watch session). */
+  hashes?: ContentHashes;
+  /** Bounds the ffmpeg processes of every render in a run together (one per core by default). */
+  encoders?: LimitFunction;
+}
 
 /** What a step sees while it runs. */
 export interface StepContext {

@@ -1,25 +1,37 @@
-import type { LimitFunction } from 'p-limit';
-import type { ContentHashes } from '../hash.js';
 import type { BackendName } from '../recipe/recipe.types.js';
-import type { Backend } from './backend.js';
-import { LocalBackend } from './local/local-backend.js';
-import { createNemoBackend } from './nemo/nemo-backend.js';
+import type { Backend, BackendOptions, PlanDetails, StepContext } from './backend.js';
+import { nemoResumable } from './nemo/resumable.js';
+import type { Plan, Step } from '../plan/plan.types.js';
 
-/** What backends may need from the process; passed in, never read from globals. */
-export interface BackendOptions {
-  env: NodeJS.ProcessEnv;
-  /** Content hashes shared by a run (and by every run of a watch session). */
-  hashes?: ContentHashes;
-  /** Bounds the ffmpeg processes of every render in a run together (one per core by default). */
-  encoders?: LimitFunction;
-}
+export type { BackendOptions } from './backend.js';
 
-/** Creates the backend a plan names. */
+/**
+ * Creates the backend a plan names. Each backend is imported when it first has work to do, so a cloud run does not
+ * load ffmpeg's helpers and a local run does not load the HTTP client.
+ */
 export function createBackend(name: BackendName, opts: BackendOptions): Backend {
   switch (name) {
     case 'local':
-      return new LocalBackend(opts);
+      return lazyBackend(name, async () => new (await import('./local/local-backend.js')).LocalBackend(opts), { describes: true });
     case 'nemo':
-      return createNemoBackend(opts.env);
+      return lazyBackend(name, async () => (await import('./nemo/nemo-backend.js')).createNemoBackend(opts.env), { resumable: nemoResumable });
   }
+}
+
+/**
+ * A backend that loads the real one on first use. What is asked before any step runs must be known without it:
+ * which steps are resumable (the journal asks first), and whether it describes plans.
+ */
+function lazyBackend(name: BackendName, load: () => Promise<Backend>, has: { resumable?: (step: Step) => boolean; describes?: boolean }): Backend {
+  let loaded: Promise<Backend> | undefined;
+  const backend = () => (loaded ??= load());
+  return {
+    name,
+    resumable: has.resumable,
+    runStep: async (step: Step, ctx: StepContext) => (await backend()).runStep(step, ctx),
+    describe: has.describes ? async (plan: Plan, opts: { signal: AbortSignal }): Promise<PlanDetails> => (await (await backend()).describe?.(plan, opts)) ?? {} : undefined,
+    close: async () => {
+      if (loaded) await (await loaded.catch(() => undefined))?.close?.();
+    },
+  };
 }

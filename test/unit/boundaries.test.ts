@@ -3,13 +3,13 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.js';
 
-/** Every source file under src/, with the src-relative paths it imports. */
+/** Every source file under src/, with the src-relative paths it imports (statically or with `import()`). */
 function imports(): { file: string; targets: string[] }[] {
   const src = join(ROOT, 'src');
   const files = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
   return files.map((file) => {
     const text = readFileSync(join(src, file), 'utf8');
-    const targets = [...text.matchAll(/from '(\.[^']+)'/g)].map((m) => relative(src, join(src, file, '..', m[1]!)));
+    const targets = [...text.matchAll(/(?:from |import\()'(\.[^']+)'/g)].map((m) => relative(src, join(src, file, '..', m[1]!)));
     return { file, targets };
   });
 }
@@ -21,6 +21,10 @@ const FORBIDDEN: [layer: RegExp, target: RegExp][] = [
   [/^execute\//, /^(recipe\/(?!recipe\.types)|cli\/)/],
   [/^backends\//, /^(recipe\/(?!recipe\.types)|execute\/|cli\/)/],
   [/^(?!cli\/)/, /^cli\//],
+  // The two backends stand side by side: neither imports the other, nor the factory that chooses between them.
+  // (The cloud checks downloads with ffprobe, through the tool runner that still lives among the local files.)
+  [/^backends\/local\//, /^backends\/(nemo\/|index\.js$)/],
+  [/^backends\/nemo\//, /^backends\/(local\/(?!ffmpeg\.js$)|index\.js$)/],
 ];
 
 describe('module boundaries', () => {

@@ -10,7 +10,7 @@ import { stateDir } from '../../state-dir.js';
 import { VERSION } from '../../version.js';
 import type { Backend, PlanDetails, StepContext } from '../backend.js';
 import { summarizeDraft, type Draft } from '../draft.js';
-import type { BackendOptions } from '../index.js';
+import type { BackendOptions } from '../backend.js';
 import { ContentCache } from './content-cache.js';
 import { bundledFonts } from './fonts.js';
 import { findFfmpeg, type FfmpegPaths } from './ffmpeg.js';

@@ -15,6 +15,7 @@ import type { ResumeState } from './download.js';
 import { endpoints } from './endpoints.js';
 import { isConnectionError, neverConnected } from './retry.js';
 import { translateGuiText } from './gui.js';
+import { nemoResumable } from './resumable.js';
 import { readTurn, type Turn } from './sse.js';
 
 /** A file the cloud holds for the session. */
@@ -94,7 +95,7 @@ export class NemoBackend implements Backend {
 
   /** Sessions, uploads and edits are kept; the render is re-checked on resume through the export's checkpoint. */
   resumable(step: Step): boolean {
-    return step.kind === 'session' || step.kind === 'upload' || step.kind === 'instruct';
+    return nemoResumable(step);
   }
 
   async runStep(step: Step, ctx: StepContext): Promise<unknown> {
