@@ -1,4 +1,5 @@
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent, request } from './http.js';
 import { seconds } from '../../display.js';
 import { InterruptedError, NemoError } from '../../errors.js';
 import { VERSION } from '../../version.js';
