@@ -1,7 +1,6 @@
 import { lstat, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { arch, platform, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { checkRecipes, runRecipes } from '../../api.js';
 import { findFfmpeg, runTool, toolVersion } from '../../backends/local/ffmpeg.js';
 import { bundledFonts } from '../../backends/local/fonts.js';
 import { nemoConfig } from '../../backends/nemo/config.js';
@@ -94,6 +93,8 @@ async function testRender(io: Io, ffmpeg: string): Promise<Check> {
       recipe,
       'version: 1\ninputs:\n  - test.png\ninstructions:\n  - a 1-second video\n  - add the title "nemo-run doctor"\nexport:\n  size: 160x90\n  quality: draft\n  output: out/doctor.mp4\n',
     );
+    // The library (schema, planner, backends) is loaded for the test render only, so `--version` stays light.
+    const { checkRecipes, runRecipes } = await import('../../api.js');
     const { recipes, problems } = await checkRecipes([recipe], { cwd: dir, backend: 'local' });
     if (problems.length) throw problems[0]!.error;
     const [report] = await runRecipes(recipes, { env: io.env, cwd: dir, backend: 'local', concurrency: 2, signal: io.signal, force: true });

@@ -7,7 +7,6 @@ import { planRecipe } from '../../plan/planner.js';
 import type { RecipeReport, RunEvent } from '../../execute/events.js';
 import { junitXml, type InvalidRecipe } from '../../execute/reporters/junit.js';
 import { lineReporter } from '../../execute/reporters/lines.js';
-import { listrReporter } from '../../execute/reporters/listr.js';
 import { inputAt } from '../../recipe/inputs.js';
 import type { BackendName, Recipe } from '../../recipe/recipe.types.js';
 import { isInteractive, type Io } from '../io.js';
@@ -49,11 +48,13 @@ export async function runCommand(args: string[], flags: RunFlags, io: Io): Promi
   const interactive = isInteractive(io) && !machine && Boolean(io.stdout.isTTY);
   let onEvent: (event: RunEvent) => void = lineReporter((text) => out.write(text), io.cwd);
   let listrDone: Promise<unknown> = Promise.resolve();
+  // The task list (listr2) is loaded only for a terminal.
+  const listrReporter = interactive ? (await import('../../execute/reporters/listr.js')).listrReporter : undefined;
   const reports = await runRecipes(
     recipes,
     { ...flags, env: io.env, cwd: io.cwd, signal: io.signal, onEvent: (event) => onEvent(event) },
     (plans) => {
-      if (!interactive || !plans.length) return;
+      if (!listrReporter || !plans.length) return;
       const listr = listrReporter(plans, io.cwd);
       onEvent = listr.onEvent;
       listrDone = listr.done;
