@@ -10,7 +10,7 @@ export interface MultipartFile {
 }
 
 /** The size of one read of the file, and how many such buffers an upload reuses in turn. */
-const CHUNK = 64 * 1024;
+const CHUNK = 256 * 1024;
 const BUFFERS = 4;
 
 /**
