@@ -1,5 +1,4 @@
 import { readFile, stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { glob, isDynamicPattern } from 'tinyglobby';
@@ -8,6 +7,7 @@ import { createBackend, type BackendOptions } from './backends/index.js';
 import type { PlanDetails } from './backends/backend.js';
 import { findFfmpeg, runTool } from './backends/local/ffmpeg.js';
 import { posterPath } from './backends/local/local-backend.js';
+import { encoderShare } from './cores.js';
 import { NemoError, ExitCode, RecipeValidationError, type RecipeError } from './errors.js';
 import type { RecipeReport, RunEvent } from './execute/events.js';
 import { errorInfo, executePlans } from './execute/executor.js';
@@ -188,8 +188,8 @@ export async function runRecipes(recipes: Recipe[], opts: RunOptions, onPlans?: 
 
     const toRun = plans.filter((_, i) => !decided[i]);
     onPlans?.(toRun);
-    // One pool of ffmpeg slots for every render of the run, so parallel recipes do not oversubscribe the cores.
-    const encoders = pLimit(availableParallelism());
+    // One pool of encoders for every render of the run, so parallel recipes do not oversubscribe the cores or memory.
+    const encoders = pLimit(encoderShare().encoders);
     const jobs = toRun.map((plan) => ({ plan, backend: createBackend(plan.backend, { ...opts, hashes, encoders }) }));
     const journal = fileJournal((plan) => fingerprints.get(plan)!);
     const ran = await executePlans(jobs, { concurrency: opts.concurrency, signal: opts.signal, onEvent: emit, journal });

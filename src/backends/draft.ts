@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import type { Corner, EditState, Position, TransitionName } from '../plan/instructions/state.js';
 
 /** Track types, as the cloud's drafts number them. */
 export const TrackType = { video: 0, audio: 1, text: 7 } as const;
@@ -13,24 +14,53 @@ export interface SegmentMeta {
 }
 
 /** A piece of a track: `st` start and `d` duration in milliseconds. */
-export interface Segment {
+export interface Segment<M = SegmentMeta> {
   st: number;
   d: number;
   src?: string;
-  m: SegmentMeta;
+  m: M;
 }
 
 /** A track: `tt` its type, `sg` its segments. */
-export interface Track {
+export interface Track<M = SegmentMeta> {
   tt: TrackType;
-  sg: Segment[];
+  sg: Segment<M>[];
 }
 
 /** A timeline in the cloud's short-key shape (`schemas/draft.schema.json`): `d` total ms, `t` tracks. */
-export interface Draft {
+export interface Draft<M = SegmentMeta> {
   d: number;
-  t: Track[];
+  t: Track<M>[];
 }
+
+/**
+ * How an item of the main track comes in: `transition` over its overlap with the item before, which lasts
+ * `transitionMs`. The first item may fade in from black and the last fade out to black.
+ */
+type Entry = { transition?: TransitionName; transitionMs?: number; fadeInMs?: number; fadeOutMs?: number };
+export type ImageMeta = Entry & { kind: 'image'; input: number; motion?: Exclude<EditState['motion'], 'none'> };
+export type ClipMeta = Entry & { kind: 'video'; input: number; trimMs?: number; speed?: number };
+export type CardMeta = Entry & { kind: 'card'; input: number };
+/** What the main video track shows, one item after another. */
+export type ItemMeta = ImageMeta | ClipMeta | CardMeta;
+export type LogoMeta = { kind: 'logo'; input: number; position: Corner; opacity: number };
+export type MusicMeta = { kind: 'music'; input: number; volume: number; fadeInMs: number; fadeOutMs: number };
+/** A clip's own sound, under its picture. */
+export type SoundMeta = { kind: 'clip'; input: number; volume: number; trimMs?: number; speed?: number };
+export type TextMeta = { kind: 'title' | 'text' | 'caption'; text: string; position: Position; color: string; fadeInMs?: number; fadeOutMs?: number };
+/** The local backend's segments: one shape per kind, so each effect has a typed path from the timeline to ffmpeg. */
+export type LocalMeta = ItemMeta | LogoMeta | MusicMeta | SoundMeta | TextMeta;
+/** The draft the local backend lays out and renders. */
+export type LocalDraft = Draft<LocalMeta>;
+
+/** The segments of a local draft whose metadata passes `is`, typed by it. */
+export function segmentsOf<M extends LocalMeta>(draft: LocalDraft, is: (m: LocalMeta) => m is M): Segment<M>[] {
+  return draft.t.flatMap((t) => t.sg.filter((s): s is Segment<M> => is(s.m)));
+}
+export const isItem = (m: LocalMeta): m is ItemMeta => m.kind === 'image' || m.kind === 'video' || m.kind === 'card';
+export const isLogo = (m: LocalMeta): m is LogoMeta => m.kind === 'logo';
+export const isText = (m: LocalMeta): m is TextMeta => m.kind === 'title' || m.kind === 'text' || m.kind === 'caption';
+export const isSound = (m: LocalMeta): m is MusicMeta | SoundMeta => m.kind === 'music' || m.kind === 'clip';
 
 /**
  * One line for people: `Timeline (3 tracks): 1. Video: 5 images (0-30s) 2. BGM: music.mp3 (0-30s, 35%) 3. Captions: 5 (0-30s)`.

@@ -15,11 +15,15 @@ export const EXPORT_DEFAULTS = {
 const SHORT_SIDE: Record<Resolution, number> = { '480p': 480, '720p': 720, '1080p': 1080, '1440p': 1440, '2160p': 2160 };
 const RATIO: Record<Aspect, [number, number]> = { '16:9': [16, 9], '9:16': [9, 16], '1:1': [1, 1], '4:5': [4, 5] };
 
+/** The nearest even number of pixels, at least 2: H.264 with yuv420p needs even sizes. */
+export function even(n: number): number {
+  return Math.max(2, Math.round(n / 2) * 2);
+}
+
 /** Frame size for a resolution (the short side) and an aspect: 1080p 9:16 is 1080x1920. Both sides are even. */
 export function frameSize(resolution: Resolution, aspect: Aspect): { width: number; height: number } {
   const short = SHORT_SIDE[resolution];
   const [w, h] = RATIO[aspect];
-  const even = (n: number) => Math.round(n / 2) * 2;
   return w >= h ? { width: even((short * w) / h), height: short } : { width: short, height: even((short * h) / w) };
 }
 
@@ -63,7 +67,6 @@ const PREVIEW_SHORT_SIDE = 480;
  */
 export function previewSettings(settings: ExportSettings, name: string, dir: string): ExportSettings {
   const scale = Math.min(1, PREVIEW_SHORT_SIDE / Math.min(settings.width, settings.height));
-  const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
   const outputTemplate = settings.outputTemplate.replace(/(\.[^./]+)?$/, (ext) => `.preview${ext}`);
   const preview = {
     ...settings,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isText } from '../../src/backends/draft.js';
 import { hasTimings, parseTimedCues } from '../../src/backends/local/captions.js';
 import type { MediaInfo } from '../../src/backends/local/probe.js';
 import { parseCues } from '../../src/backends/local/probe.js';
@@ -17,7 +18,7 @@ function captionsFile(text: string): TimelineInput {
 }
 function captions(instructions: string[], inputs: TimelineInput[]) {
   const { draft, warnings } = buildTimeline(interpretInstructions(instructions, { title: 'T', titleFrom: 'the name', cta: 'C', ctaFrom: 'the name' }).state, inputs);
-  return { sg: draft.t.find((t) => t.tt === 7)?.sg.map((s) => [s.st, s.d, s.m.text]), warnings, d: draft.d };
+  return { sg: draft.t.find((t) => t.tt === 7)?.sg.map((s) => [s.st, s.d, isText(s.m) && s.m.text]), warnings, d: draft.d };
 }
 
 const SRT = '\uFEFF1\r\n00:00:00,500 --> 00:00:02,250\r\nHello <i>there</i>\r\nsecond line\r\n\r\n2\r\n00:00:03,000 --> 00:00:04,000\r\nBye\r\n';

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Draft, Segment } from '../../src/backends/draft.js';
+import type { ItemMeta, LocalDraft, Segment, TextMeta } from '../../src/backends/draft.js';
 import { chunkGraph, frameCount, rightToLeft, safeMargins, splitChunks, upscaleOf, wrapMeasured, wrapText } from '../../src/backends/local/graph.js';
 
-const image = (st: number, d: number, input: number, transitionMs?: number): Segment => ({ st, d, src: `${input}.jpg`, m: { kind: 'image', input, ...(transitionMs ? { transitionMs } : {}) } });
+const image = (st: number, d: number, input: number, transitionMs?: number): Segment<ItemMeta> => ({ st, d, src: `${input}.jpg`, m: { kind: 'image', input, ...(transitionMs ? { transition: 'crossfade', transitionMs } : {}) } });
+const caption = (st: number, d: number, text: string, kind: TextMeta['kind'] = 'caption'): Segment<TextMeta> => ({ st, d, m: { kind, text, position: 'bottom', color: 'white' } });
 
 /** Five 6.4 s stills crossfading over 0.5 s: 30 s. */
-const draft: Draft = { d: 30_000, t: [{ tt: 0, sg: [0, 1, 2, 3, 4].map((i) => image(i * 5900, 6400, i, i ? 500 : undefined)) }] };
+const draft: LocalDraft = { d: 30_000, t: [{ tt: 0, sg: [0, 1, 2, 3, 4].map((i) => image(i * 5900, 6400, i, i ? 500 : undefined)) }] };
 
 describe('splitChunks', () => {
   it('covers every frame exactly once and never cuts inside a crossfade', () => {
@@ -27,12 +28,12 @@ describe('splitChunks', () => {
 
 describe('chunkGraph', () => {
   it('keeps user text out of the filter graph: texts go through files', () => {
-    const text: Segment = { st: 0, d: 30_000, m: { kind: 'caption', text: "it's 50% off: [now]; \\ ok, 'x'" } };
-    const withText: Draft = { ...draft, t: [...draft.t, { tt: 7, sg: [text] }] };
+    const text = caption(0, 30_000, "it's 50% off: [now]; \\ ok, 'x'");
+    const withText: LocalDraft = { ...draft, t: [...draft.t, { tt: 7, sg: [text] }] };
     const graph = chunkGraph(withText, { from: 0, to: 900 }, {
       frame: { width: 1920, height: 1080, fps: 30 },
       media: (i) => ({ path: `/media/${i}.jpg`, width: 1600, height: 1200 }),
-      texts: new Map([[text, [{ runs: [{ file: 't0.txt', text: String(text.m.text), font: 0, width: 10 }], width: 10 }]]]),
+      texts: new Map([[text, [{ runs: [{ file: 't0.txt', text: text.m.text, font: 0, width: 10 }], width: 10 }]]]),
       fonts: ['font0.ttf'],
     });
     expect(graph.script).toContain('textfile=t0.txt:expansion=none');
@@ -44,7 +45,7 @@ describe('chunkGraph', () => {
   });
 
   it('draws one box behind a caption line set in several fonts, not one per run', () => {
-    const text: Segment = { st: 0, d: 2000, m: { kind: 'caption', text: 'セール 🔥' } };
+    const text = caption(0, 2000, 'セール 🔥');
     const runs = [{ file: 't0.txt', text: 'セール ', font: 1, width: 3.3 }, { file: 't1.txt', text: '🔥', font: 4, width: 1 }];
     const graph = chunkGraph({ d: 2000, t: [{ tt: 0, sg: [image(0, 2000, 0)] }, { tt: 7, sg: [text] }] }, { from: 0, to: 60 }, {
       frame: { width: 320, height: 180, fps: 30 },
@@ -52,7 +53,8 @@ describe('chunkGraph', () => {
       texts: new Map([[text, [{ runs, width: 4.3 }]]]),
       fonts: ['font0.ttf', 'font1.ttf', 'font2.ttf', 'font3.ttf', 'font4.ttf'],
     });
-    expect(graph.script.match(/drawbox=/g)).toHaveLength(1);
+    // One box wherever the line is drawn (its fade in, at rest, its fade out), not one per run of a font.
+    expect(graph.script.match(/drawbox=/g)).toHaveLength(graph.script.match(/textfile=t0\.txt/g)!.length);
     expect(graph.script).not.toContain('box=1');
     expect(graph.script).toContain('fontfile=font1.ttf:textfile=t0.txt');
     expect(graph.script).toContain('fontfile=font4.ttf:textfile=t1.txt');
@@ -62,7 +64,7 @@ describe('chunkGraph', () => {
     expect(rightToLeft('مرحبا 🔥')).toBe(true);
     expect(rightToLeft('🔥 שלום')).toBe(true);
     expect(rightToLeft('Sale مرحبا')).toBe(false);
-    const text: Segment = { st: 0, d: 2000, m: { kind: 'title', text: 'مرحبا 🔥' } };
+    const text = caption(0, 2000, 'مرحبا 🔥', 'title');
     const runs = [{ file: 't0.txt', text: 'مرحبا ', font: 0, width: 3 }, { file: 't1.txt', text: '🔥', font: 4, width: 1 }];
     const graph = chunkGraph({ d: 2000, t: [{ tt: 0, sg: [image(0, 2000, 0)] }, { tt: 7, sg: [text] }] }, { from: 0, to: 60 }, {
       frame: { width: 320, height: 180, fps: 30 },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { summarizeDraft } from '../../src/backends/draft.js';
+import { isText, summarizeDraft } from '../../src/backends/draft.js';
 import { interpretInstructions } from '../../src/plan/instructions/index.js';
 import type { MediaInfo } from '../../src/backends/local/probe.js';
 import { buildTimeline, prettyName, type TimelineInput } from '../../src/backends/local/timeline.js';
@@ -31,7 +31,7 @@ describe('buildTimeline', () => {
       [17700, 6400],
       [23600, 6400],
     ]);
-    expect(video[1]!.m.transitionMs).toBe(500);
+    expect(video[1]!.m).toMatchObject({ transition: 'crossfade', transitionMs: 500 });
   });
 
   it('gives clips their own length (trimmed, sped up) and the stills the rest', () => {
@@ -61,7 +61,7 @@ describe('buildTimeline', () => {
     // Cue N captions item N; item 0 has words of its own, and there is no cue for item 2.
     const captions = input('subs.srt', { kind: 'captions', cues: ['Unused', 'From the file'] }, 'captions');
     const { draft } = timeline(['with captions', 'hard cuts'], [still('x.jpg', 'Own words'), still('02-blue-suede.jpg'), still('03-red-sneakers.jpg'), captions]);
-    expect(draft.t.find((t) => t.tt === 7)!.sg.map((s) => s.m.text)).toEqual(['Own words', 'From the file', 'Red Sneakers']);
+    expect(draft.t.find((t) => t.tt === 7)!.sg.map((s) => isText(s.m) && s.m.text)).toEqual(['Own words', 'From the file', 'Red Sneakers']);
   });
 
   it('lays music under the whole video, quieter under clips with sound, and warns when there is none', () => {

@@ -1,14 +1,11 @@
-import type { Draft, Segment } from '../draft.js';
-import { TrackType } from '../draft.js';
+import { even } from '../../plan/export-settings.js';
+import { isItem, isLogo, isText, segmentsOf, type ItemMeta, type LocalDraft, type LogoMeta, type Segment, type TextMeta } from '../draft.js';
 import { imageInput } from './ffmpeg.js';
+import { GraphBuilder, hold, sec, type Frame } from './graph-builder.js';
 import { orientationFilter } from './orientation.js';
+import { TRANSITIONS } from './transitions.js';
 
-/** Frame geometry of the output. */
-export interface Frame {
-  width: number;
-  height: number;
-  fps: number;
-}
+export type { Frame };
 
 /** The media a segment's `m.input` points to, with what probing found (see MediaInfo). */
 export interface SourceMedia {
@@ -47,26 +44,26 @@ export interface ChunkGraph {
 }
 
 const ms2f = (ms: number, fps: number) => Math.round((ms * fps) / 1000);
-const sec = (frames: number, fps: number) => (frames / fps).toFixed(4);
 
 /** Total frames of a draft. */
-export function frameCount(draft: Draft, fps: number): number {
+export function frameCount(draft: LocalDraft, fps: number): number {
   return ms2f(draft.d, fps);
 }
 
-/** The main video track: the first video track that is not an overlay. */
-export function mainTrack(draft: Draft): Segment[] {
-  return draft.t.find((t) => t.tt === TrackType.video && t.sg.some((s) => s.m.kind !== 'logo'))?.sg ?? [];
+/** The main video track's items (images, clips, logo cards), one after another. */
+export function mainTrack(draft: LocalDraft): Segment<ItemMeta>[] {
+  return segmentsOf(draft, isItem);
 }
 
+/** An item of the main track and the frames [from, to) it is on screen. */
 interface Span {
-  seg: Segment;
+  seg: Segment<ItemMeta>;
   index: number;
   from: number;
   to: number;
 }
 
-function spans(draft: Draft, fps: number): Span[] {
+function spans(draft: LocalDraft, fps: number): Span[] {
   return mainTrack(draft).map((seg, index) => ({ seg, index, from: ms2f(seg.st, fps), to: ms2f(seg.st + seg.d, fps) }));
 }
 
@@ -74,7 +71,7 @@ function spans(draft: Draft, fps: number): Span[] {
  * Cuts the timeline into up to `parts` chunks of similar length. Cuts fall only where a single item is on screen,
  * never inside a crossfade, so every chunk can be rendered and encoded on its own.
  */
-export function splitChunks(draft: Draft, fps: number, parts: number, minFrames = 2 * fps): Chunk[] {
+export function splitChunks(draft: LocalDraft, fps: number, parts: number, minFrames = 2 * fps): Chunk[] {
   const total = frameCount(draft, fps);
   const count = Math.max(1, Math.min(parts, Math.floor(total / minFrames)));
   const all = spans(draft, fps);
@@ -95,34 +92,76 @@ export function splitChunks(draft: Draft, fps: number, parts: number, minFrames 
   return cuts.slice(0, -1).map((from, k) => ({ from, to: cuts[k + 1]! }));
 }
 
-/** Builds unique labels and collects the filter chains of one graph. */
-class GraphBuilder {
-  private n = 0;
-  readonly chains: string[] = [];
-  label(prefix: string): string {
-    return `${prefix}${this.n++}`;
-  }
-  add(inputs: string[], filters: string, output: string): string {
-    this.chains.push(`${inputs.map((i) => `[${i}]`).join('')}${filters}[${output}]`);
-    return output;
-  }
-}
-
 /** Options for one chunk's graph. */
 export interface ChunkOptions {
   frame: Frame;
   media: (index: number) => SourceMedia;
   /** The text files for each text segment, line by line. */
-  texts: Map<Segment, TextLine[]>;
+  texts: Map<Segment<TextMeta>, TextLine[]>;
   /** The font files, by the index runs name them with. */
   fonts: string[];
 }
 
 /**
- * The ffmpeg inputs and filter script for frames [chunk.from, chunk.to) of a draft: items fitted to the frame,
- * crossfades by alpha overlay (ffmpeg 4.1 has no xfade), logo and texts drawn at global times.
+ * A run of frames rendered alike: frames at rest (one still on screen with its texts and logo fully shown, nothing
+ * fading) are composed once and held; the frames between, where something changes, are filtered one by one.
  */
-export function chunkGraph(draft: Draft, chunk: Chunk, opts: ChunkOptions): ChunkGraph {
+interface Run {
+  from: number;
+  to: number;
+  /** The still shown, when the run is at rest. */
+  still?: Span;
+}
+
+/** When a text shows, in seconds, and how long it takes to fade in and out. */
+export function textTimes(seg: Segment<TextMeta>): { a: number; b: number; fadeIn: number; fadeOut: number } {
+  const [a, b] = [seg.st / 1000, (seg.st + seg.d) / 1000];
+  // A text fades in and out over 0.3 s, or over what the instructions asked ("fade in the title over 2 seconds").
+  const fade = (ms: number | undefined) => Math.max(0.04, Math.min(ms !== undefined ? ms / 1000 : 0.3, (b - a) / 2.5));
+  return { a, b, fadeIn: fade(seg.m.fadeInMs), fadeOut: fade(seg.m.fadeOutMs) };
+}
+
+/** True when an item shows one unchanging picture: a still without motion, or a logo card. */
+function atRest(span: Span, opts: ChunkOptions): boolean {
+  const { m } = span.seg;
+  return m.kind === 'card' || (m.kind === 'image' && !m.motion && !((opts.media(m.input).frames ?? 1) > 1));
+}
+
+/** Cuts frames [chunk.from, chunk.to) into runs at rest and runs that change (see Run). */
+function runsOf(draft: LocalDraft, chunk: Chunk, opts: ChunkOptions): Run[] {
+  const { fps } = opts.frame;
+  const items = spans(draft, fps).filter((s) => s.to > chunk.from && s.from < chunk.to);
+  const [t0, t1] = [chunk.from / fps, chunk.to / fps];
+  const texts = segmentsOf(draft, isText).map(textTimes).filter(({ a, b }) => a <= t1 && b >= t0);
+  const logos = segmentsOf(draft, isLogo).filter((s) => s.st / 1000 <= t1 && (s.st + s.d) / 1000 >= t0);
+  const main = mainTrack(draft);
+  const fadeInEnd = ms2f(main[0]?.m.fadeInMs ?? 0, fps);
+  const fadeOutStart = main.at(-1)?.m.fadeOutMs ? Math.floor(((draft.d - main.at(-1)!.m.fadeOutMs!) * fps) / 1000) : Infinity;
+  const runs: (Run & { key?: string })[] = [];
+  for (let f = chunk.from; f < chunk.to; f++) {
+    // What frame f shows, as a key: equal keys look the same; no key, it changes from frame to frame.
+    const on = items.filter((s) => s.from <= f && f < s.to);
+    let key: string | undefined;
+    if (on.length === 1 && atRest(on[0]!, opts) && f >= fadeInEnd && f < fadeOutStart) {
+      const t = f / fps;
+      // drawtext's enable and alpha: shown from a to b, fully after fading in and until fading out.
+      const states = texts.map(({ a, b, fadeIn, fadeOut }) => (t < a || t > b ? '-' : t >= a + fadeIn && t <= b - fadeOut ? '+' : '~'));
+      if (!states.includes('~')) key = `${on[0]!.index}${states.join('')}:${logos.map((s) => (t >= s.st / 1000 && t <= (s.st + s.d) / 1000 ? '+' : '-')).join('')}`;
+    }
+    const last = runs.at(-1);
+    if (last && last.key === key) last.to = f + 1;
+    else runs.push({ from: f, to: f + 1, key, still: key === undefined ? undefined : on[0] });
+  }
+  return runs;
+}
+
+/**
+ * The ffmpeg inputs and filter script for frames [chunk.from, chunk.to) of a draft. Each run at rest is one frame
+ * composed with its logo and texts, then held; each run that changes is its items cut and joined by their
+ * transitions, with fades, logo and texts drawn frame by frame at the timeline's own times. Each picture is decoded
+ * and fitted to the frame once.
+ */
+export function chunkGraph(draft: LocalDraft, chunk: Chunk, opts: ChunkOptions): ChunkGraph {
   const { fps } = opts.frame;
   const g = new GraphBuilder();
   const inputs: string[] = [];
@@ -130,20 +169,43 @@ export function chunkGraph(draft: Draft, chunk: Chunk, opts: ChunkOptions): Chun
     inputs.push(...args);
     return inputs.filter((a) => a === '-i').length - 1;
   };
+  const ctx: Context = { g, opts, addInput, draft };
+  const parts = runsOf(draft, chunk, opts).map((run) => {
+    if (!run.still) return changing(ctx, run);
+    // The composed frame is stamped with a time inside the run, where every text on it is fully shown.
+    const mid = Math.floor((run.from + run.to - 1) / 2);
+    const frame = g.add([stillFrame(ctx, run.still)], `settb=1/${fps},setpts=${mid}`, g.label('r'));
+    return hold(g, layers(ctx, frame, mid, mid + 1), run.to - run.from, fps);
+  });
+  const video = parts.length === 1 ? parts[0]! : g.add(parts, `concat=n=${parts.length}:v=1:a=0`, g.label('c'));
+  const out = g.add([video], `settb=1/${fps},setpts=N,format=yuv420p`, 'vout');
+  return { inputs, script: g.script(), out, frames: chunk.to - chunk.from };
+}
 
-  // Each item on screen in this chunk becomes one stream of exactly its frames here.
-  const visible = spans(draft, fps).filter((s) => s.to > chunk.from && s.from < chunk.to);
+/** What the parts of one chunk's graph share. */
+interface Context {
+  g: GraphBuilder;
+  opts: ChunkOptions;
+  addInput: (args: string[]) => number;
+  draft: LocalDraft;
+}
+
+/** Frames [run.from, run.to) where something changes: the items on screen, cut and joined by their transitions, then layered. */
+function changing(ctx: Context, run: Run): string {
+  const { g, opts, draft } = ctx;
+  const { fps } = opts.frame;
+  // Each item on screen in this run becomes one stream of exactly its frames here.
+  const visible = spans(draft, fps).filter((s) => s.to > run.from && s.from < run.to);
   const streams = new Map<Span, { label: string; from: number; uses: number }>();
   for (const span of visible) {
-    const from = Math.max(span.from, chunk.from);
-    const to = Math.min(span.to, chunk.to);
-    streams.set(span, { label: itemStream(g, span, from - span.from, to - from, span.to - span.from, opts, addInput), from, uses: 0 });
+    const from = Math.max(span.from, run.from);
+    const frames = Math.min(span.to, run.to) - from;
+    const label = atRest(span, opts) ? hold(g, stillFrame(ctx, span), frames, fps) : itemStream(ctx, span, from - span.from, frames);
+    streams.set(span, { label, from, uses: 0 });
   }
 
-  // Intervals between item boundaries: one item (a trim of its stream) or two (a crossfade).
-  const bounds = [...new Set([chunk.from, chunk.to, ...visible.flatMap((s) => [s.from, s.to])])]
-    .filter((f) => f >= chunk.from && f <= chunk.to)
-    .sort((a, b) => a - b);
+  // Intervals between item boundaries: one item (a trim of its stream) or two (a transition).
+  const bounds = [...new Set([run.from, run.to, ...visible.flatMap((s) => [s.from, s.to])])].filter((f) => f >= run.from && f <= run.to).sort((a, b) => a - b);
   const pieces: { a: number; b: number; active: Span[] }[] = [];
   for (let i = 0; i + 1 < bounds.length; i++) {
     const [a, b] = [bounds[i]!, bounds[i + 1]!];
@@ -168,95 +230,82 @@ export function chunkGraph(draft: Draft, chunk: Chunk, opts: ChunkOptions): Chun
   const parts = pieces.map(({ a, b, active }) => {
     if (active.length === 1) return cut(active[0]!, a, b);
     const [under, over] = active as [Span, Span];
-    const top = g.add([cut(over, a, b)], `format=yuva420p,fade=t=in:st=0:d=${sec(b - a, fps)}:alpha=1`, g.label('x'));
-    return g.add([cut(under, a, b), top], 'overlay=eof_action=pass:format=yuv420,format=yuv420p', g.label('p'));
+    return TRANSITIONS[over.seg.m.transition ?? 'crossfade'](g, cut(under, a, b), cut(over, a, b), b - a, opts.frame);
   });
-  let video =
-    parts.length === 1
-      ? parts[0]!
-      : g.add(parts, `concat=n=${parts.length}:v=1:a=0`, g.label('c'));
-
+  const video = parts.length === 1 ? parts[0]! : g.add(parts, `concat=n=${parts.length}:v=1:a=0`, g.label('c'));
   // From here on, timestamps are the timeline's own, so fades and texts use global times. They are set from the frame
-  // count on a 1/fps time base: the overlays and concat above may leave another time base, on which two frames can
-  // round to one time (at 10 fps, two stills and a crossfade came out over 1.8 s instead of 2).
-  const first = mainTrack(draft)[0];
-  const last = mainTrack(draft).at(-1);
-  const fades: string[] = [`settb=1/${fps},setpts=N+${chunk.from}`];
-  if (first?.m.fadeInMs) fades.push(`fade=t=in:st=0:d=${Number(first.m.fadeInMs) / 1000}`);
-  if (last?.m.fadeOutMs) fades.push(`fade=t=out:st=${(draft.d - Number(last.m.fadeOutMs)) / 1000}:d=${Number(last.m.fadeOutMs) / 1000}`);
-  video = g.add([video], fades.join(','), g.label('v'));
-
-  const t0 = chunk.from / fps;
-  const t1 = chunk.to / fps;
-  const during = (s: Segment) => s.st / 1000 < t1 && (s.st + s.d) / 1000 > t0;
-  for (const track of draft.t) {
-    for (const seg of track.sg.filter((s) => s.m.kind === 'logo' && during(s))) {
-      video = overlayLogo(g, video, seg, opts, addInput);
-    }
-  }
-  const draws = draft.t
-    .filter((t) => t.tt === TrackType.text)
-    .flatMap((t) => t.sg.filter(during))
-    .flatMap((seg) => drawText(seg, opts));
-  if (draws.length) video = g.add([video], draws.join(','), g.label('v'));
-  const out = g.add([video], 'setpts=PTS-STARTPTS,format=yuv420p', 'vout');
-  return { inputs, script: `${g.chains.join(';\n')}\n`, out, frames: chunk.to - chunk.from };
+  // count on a 1/fps time base: overlays and concat may leave another time base, on which two frames can round to one
+  // time (at 10 fps, two stills and a crossfade came out over 1.8 s instead of 2).
+  const main = mainTrack(draft);
+  const [first, last] = [main[0]?.m, main.at(-1)?.m];
+  const fades: string[] = [`settb=1/${fps},setpts=N+${run.from}`];
+  if (first?.fadeInMs) fades.push(`fade=t=in:st=0:d=${first.fadeInMs / 1000}`);
+  if (last?.fadeOutMs) fades.push(`fade=t=out:st=${(draft.d - last.fadeOutMs) / 1000}:d=${last.fadeOutMs / 1000}`);
+  return layers(ctx, g.add([video], fades.join(','), g.label('v')), run.from, run.to);
 }
 
-/** One item's frames [offset, offset + frames) of its `total`, fitted to the output frame. */
-function itemStream(
-  g: GraphBuilder,
-  span: Span,
-  offset: number,
-  frames: number,
-  total: number,
-  opts: ChunkOptions,
-  addInput: (args: string[]) => number,
-): string {
-  const { fps, width: W, height: H } = opts.frame;
-  const { seg } = span;
-  const media = opts.media(Number(seg.m.input));
-  const norm = `setsar=1,format=yuv420p`;
+/** Draws the logos and texts shown during frames [from, to) over `video`, whose times are the timeline's. */
+function layers(ctx: Context, video: string, from: number, to: number): string {
+  const { g, opts, draft } = ctx;
+  const [t0, t1] = [from / opts.frame.fps, to / opts.frame.fps];
+  const during = (s: Segment<unknown>) => s.st / 1000 < t1 && (s.st + s.d) / 1000 > t0;
+  for (const seg of segmentsOf(draft, isLogo).filter(during)) video = overlayLogo(ctx, video, seg);
+  const draws = segmentsOf(draft, isText).filter(during).flatMap((seg) => drawText(seg, opts));
+  return draws.length ? g.add([video], draws.join(','), g.label('v')) : video;
+}
 
-  if (seg.m.kind === 'video') {
-    const speed = Number(seg.m.speed ?? 1);
-    const start = Number(seg.m.trimMs ?? 0) / 1000 + (offset / fps) * speed;
+/** A still's one frame, or a logo card's, decoded and fitted to the output frame once per chunk and shared. */
+function stillFrame(ctx: Context, span: Span): string {
+  const { g, opts, addInput } = ctx;
+  const { width: W, height: H, fps } = opts.frame;
+  const { m } = span.seg;
+  return g.take(`${m.kind}:${m.input}`, () => {
+    const media = opts.media(m.input);
+    const i = addInput(imageInput(media.path));
+    if (m.kind === 'card') {
+      // The logo, centred on black.
+      const bg = g.add([], `color=c=black:s=${W}x${H}:r=${fps}:d=${sec(1, fps)}`, g.label('bg'));
+      const logo = g.add([`${i}:v`], `scale=w=${even(W * 0.5)}:h=${even(H * 0.4)}:force_original_aspect_ratio=decrease,format=rgba`, g.label('lg'));
+      return g.add([bg, logo], `overlay=(W-w)/2:(H-h)/2:eof_action=repeat,trim=end_frame=1,${NORM}`, g.label('cd'));
+    }
+    return g.add([fit(g, `${i}:v`, media, W, H, sourceFilters(media).join(',') || undefined)], `${NORM},trim=end_frame=1`, g.label('st'));
+  });
+}
+
+/** Square pixels in the encoder's format. */
+const NORM = 'setsar=1,format=yuv420p';
+
+/** Frames [offset, offset + frames) of an item that moves (a clip, an animated GIF, a still with motion), fitted to the output frame. */
+function itemStream(ctx: Context, span: Span, offset: number, frames: number): string {
+  const { g, opts, addInput } = ctx;
+  const { fps, width: W, height: H } = opts.frame;
+  const { m } = span.seg;
+  const media = opts.media(m.input);
+
+  if (m.kind === 'video') {
+    const speed = m.speed ?? 1;
+    const start = (m.trimMs ?? 0) / 1000 + (offset / fps) * speed;
     // A seek past a clip's last picture leaves nothing to hold (and crashes ffmpeg 4.1's tpad): start at least a
     // second before its picture ends and skip what is not wanted, so the last frame is there to be held.
     const seek = media.videoEndMs !== undefined ? Math.max(0, Math.min(start, media.videoEndMs / 1000 - 1)) : start;
     const skip = Math.round(((start - seek) / speed) * fps);
     const i = addInput(['-ss', seek.toFixed(3), '-t', (((frames + skip) / fps) * speed + 1).toFixed(3), '-i', media.path]);
     const pre = [...sourceFilters(media), `setpts=(PTS-STARTPTS)/${speed}`, `fps=${fps}`].join(',');
-    const fitted = fit(g, `${i}:v`, media, W, H, pre);
     const pad = `tpad=stop_mode=clone:stop_duration=${sec(skip + frames + fps, fps)}`;
-    return g.add([fitted], `${norm},${pad},trim=start_frame=${skip}:end_frame=${skip + frames},setpts=N/${fps}/TB`, g.label('i'));
+    return g.add([fit(g, `${i}:v`, media, W, H, pre)], `${NORM},${pad},trim=start_frame=${skip}:end_frame=${skip + frames},setpts=N/${fps}/TB`, g.label('i'));
   }
 
-  if (seg.m.kind === 'image' && media.frames && media.frames > 1) {
+  if (m.kind === 'image' && (media.frames ?? 1) > 1) {
     // An animated GIF plays, looping to fill its slot, like a clip without sound.
     const i = addInput(['-stream_loop', '-1', ...imageInput(media.path, true)]);
-    const fitted = fit(g, `${i}:v`, media, W, H, `fps=${fps}`);
-    return g.add([fitted], `${norm},trim=start_frame=${offset}:end_frame=${offset + frames},setpts=N/${fps}/TB`, g.label('i'));
+    return g.add([fit(g, `${i}:v`, media, W, H, `fps=${fps}`)], `${NORM},trim=start_frame=${offset}:end_frame=${offset + frames},setpts=N/${fps}/TB`, g.label('i'));
   }
-
-  const i = addInput(imageInput(media.path));
-  if (seg.m.kind === 'card') {
-    // The logo, centred on black: flattened once, then held.
-    const bg = g.add([], `color=c=black:s=${W}x${H}:r=${fps}:d=${sec(1, fps)}`, g.label('bg'));
-    const logo = g.add([`${i}:v`], `scale=w=${even(W * 0.5)}:h=${even(H * 0.4)}:force_original_aspect_ratio=decrease,format=rgba`, g.label('lg'));
-    const card = g.add([bg, logo], `overlay=(W-w)/2:(H-h)/2:eof_action=repeat,trim=end_frame=1`, g.label('cd'));
-    return hold(g, card, frames, fps, norm);
-  }
-
-  const motion = seg.m.motion as string | undefined;
-  const upright = sourceFilters(media).join(',') || undefined;
-  if (!motion) return hold(g, fit(g, `${i}:v`, media, W, H, upright), frames, fps, norm);
 
   // A window moves over the fitted still with sub-pixel precision (perspective interpolates), so edges glide
   // instead of stepping back and forth by a pixel as zoompan's and crop's whole-pixel windows make them. Working at
   // the frame's own size keeps it about as fast as zoompan was; the closest view is enlarged 1.2x.
-  const big = hold(g, fit(g, `${i}:v`, media, W, H, upright), frames, fps, norm);
-  const p = `(in+${offset})/${Math.max(1, total - 1)}`;
+  const motion = m.kind === 'image' ? m.motion : undefined;
+  const p = `(in+${offset})/${Math.max(1, span.to - span.from - 1)}`;
   const inward = span.index % 2 === 0;
   const along = inward ? p : `(1-${p})`;
   // The window is W/z by H/z of the still at (x, y): z grows from 1 to 1.2 (or shrinks), or stays 1.2 for a pan.
@@ -266,7 +315,7 @@ function itemStream(
   const y = `(H-H/${z})/2`;
   const [x1, y1] = [`${x}+W/${z}`, `${y}+H/${z}`];
   const corners = `x0='${x}':y0='${y}':x1='${x1}':y1='${y}':x2='${x}':y2='${y1}':x3='${x1}':y3='${y1}'`;
-  return g.add([big], `perspective=${corners}:interpolation=linear:eval=frame,${norm}`, g.label('i'));
+  return g.add([hold(g, stillFrame(ctx, span), frames, fps)], `perspective=${corners}:interpolation=linear:eval=frame,${NORM}`, g.label('i'));
 }
 
 /**
@@ -280,12 +329,6 @@ function sourceFilters(media: SourceMedia): string[] {
   if (media.interlaced) filters.push(`yadif=mode=0:parity=${media.interlaced}:deint=all`);
   if (media.sar && media.width && media.height) filters.push(`scale=${even(media.width)}:${even(media.height)}`, 'setsar=1');
   return filters;
-}
-
-/** Repeats a one-frame stream for `frames` frames: the still is decoded and scaled once, not per frame. */
-function hold(g: GraphBuilder, still: string, frames: number, fps: number, norm: string): string {
-  // An exact time base: N/fps in a still's own 1/25 would round two frames onto one time.
-  return g.add([still], `${norm},loop=loop=${frames - 1}:size=1:start=0,settb=1/${fps},setpts=N/${fps}/TB`, g.label('i'));
 }
 
 /** How many times a picture of w×h is enlarged when fitted to the frame (cover or contain, as fit decides). */
@@ -316,20 +359,21 @@ function fit(g: GraphBuilder, input: string, media: SourceMedia, W: number, H: n
   return g.add([bg, fg], `overlay=(W-w)/2:(H-h)/2,setsar=1`, g.label('f'));
 }
 
-function overlayLogo(g: GraphBuilder, video: string, seg: Segment, opts: ChunkOptions, addInput: (args: string[]) => number): string {
+function overlayLogo(ctx: Context, video: string, seg: Segment<LogoMeta>): string {
+  const { g, opts, addInput } = ctx;
   const { width: W, height: H } = opts.frame;
-  const i = addInput(imageInput(opts.media(Number(seg.m.input)).path));
+  const { input, opacity, position } = seg.m;
   const size = even(Math.min(W, H) * 0.18);
   const margin = Math.round(Math.min(W, H) * 0.04);
-  const opacity = Number(seg.m.opacity ?? 1);
-  const logo = g.add(
-    [`${i}:v`],
-    `scale=${size}:${size}:force_original_aspect_ratio=decrease,format=rgba${opacity < 1 ? `,colorchannelmixer=aa=${opacity}` : ''}`,
-    g.label('l'),
+  const logo = g.take(`logo:${input}`, () =>
+    g.add(
+      [`${addInput(imageInput(opts.media(input).path))}:v`],
+      `scale=${size}:${size}:force_original_aspect_ratio=decrease,format=rgba${opacity < 1 ? `,colorchannelmixer=aa=${opacity}` : ''},trim=end_frame=1`,
+      g.label('l'),
+    ),
   );
-  const position = String(seg.m.position ?? 'bottom-right');
   // In a tall frame the logo keeps out of the platforms' zones as texts do.
-  const tall = opts.frame.height / opts.frame.width >= 1.5;
+  const tall = H / W >= 1.5;
   const { top, bottom } = tall ? safeMargins(opts.frame) : { top: margin, bottom: margin };
   const x = position.endsWith('left') ? `${margin}` : `W-w-${margin}`;
   const y = position.startsWith('top') ? `${top}` : `H-h-${bottom}`;
@@ -338,7 +382,7 @@ function overlayLogo(g: GraphBuilder, video: string, seg: Segment, opts: ChunkOp
 }
 
 /** Font size per text kind, as a share of the frame's short side. */
-const TEXT_SIZE: Record<string, number> = { title: 0.1, caption: 0.055, text: 0.065 };
+const TEXT_SIZE: Record<TextMeta['kind'], number> = { title: 0.1, caption: 0.055, text: 0.065 };
 
 /** Splits text into lines of at most `maxChars` characters (drawtext does not wrap). */
 export function wrapText(text: string, maxChars: number): string[] {
@@ -366,25 +410,22 @@ export function wrapMeasured(text: string, max: number, measure: (line: string) 
 }
 
 /** The text lines of a segment, and the font size they are set in; `measure` gives a line's width in ems. */
-export function textLayout(seg: Segment, frame: Frame, measure?: (line: string) => number): { size: number; lines: string[] } {
-  const size = Math.round(Math.min(frame.width, frame.height) * (TEXT_SIZE[String(seg.m.kind)] ?? 0.06));
-  const text = String(seg.m.text ?? '');
+export function textLayout(seg: Segment<TextMeta>, frame: Frame, measure?: (line: string) => number): { size: number; lines: string[] } {
+  const size = Math.round(Math.min(frame.width, frame.height) * TEXT_SIZE[seg.m.kind]);
+  const text = seg.m.text;
   // Without the fonts at hand, DejaVu Sans averages about 0.55 em per character.
   if (!measure) return { size, lines: wrapText(text, Math.max(8, Math.floor((frame.width * 0.9) / (size * 0.55)))) };
   return { size, lines: wrapMeasured(text, (frame.width * 0.9) / size, measure) };
 }
 
-function drawText(seg: Segment, opts: ChunkOptions): string[] {
+function drawText(seg: Segment<TextMeta>, opts: ChunkOptions): string[] {
   const { size } = textLayout(seg, opts.frame);
   const lines = opts.texts.get(seg) ?? [];
   const step = Math.round(size * 1.45);
   const { top: topSafe, bottom: bottomSafe, side } = safeMargins(opts.frame);
-  const position = String(seg.m.position ?? 'bottom');
-  const [a, b] = [seg.st / 1000, (seg.st + seg.d) / 1000];
-  // A text fades in and out over 0.3 s, or over what the instructions asked ("fade in the title over 2 seconds").
-  const fade = (ms: unknown) => Math.max(0.04, Math.min(typeof ms === 'number' ? ms / 1000 : 0.3, (b - a) / 2.5));
-  const [fadeIn, fadeOut] = [fade(seg.m.fadeInMs), fade(seg.m.fadeOutMs)];
-  const color = colour(String(seg.m.color ?? 'white'));
+  const { position } = seg.m;
+  const { a, b, fadeIn, fadeOut } = textTimes(seg);
+  const color = colour(seg.m.color);
   const caption = seg.m.kind === 'caption';
   const border = Math.round(size * 0.3);
   const outline = `borderw=${Math.max(2, Math.round(size / 18))}:bordercolor=black@0.75`;
@@ -440,8 +481,4 @@ export function safeMargins(frame: Frame): { top: number; bottom: number; side: 
 /** Colour names pass through; `#rrggbb` becomes ffmpeg's `0xrrggbb`. */
 function colour(value: string): string {
   return /^#[0-9a-f]{6}$/i.test(value) ? `0x${value.slice(1)}` : value;
-}
-
-function even(n: number): number {
-  return Math.max(2, Math.round(n / 2) * 2);
 }

@@ -1,5 +1,4 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { extname, join, relative } from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { NemoError } from '../../errors.js';
@@ -9,7 +8,8 @@ import type { ResolvedInput } from '../../recipe/recipe.types.js';
 import { stateDir } from '../../state-dir.js';
 import { VERSION } from '../../version.js';
 import type { Backend, PlanDetails, StepContext } from '../backend.js';
-import { summarizeDraft, type Draft } from '../draft.js';
+import { encoderShare } from '../../cores.js';
+import { summarizeDraft, type LocalDraft } from '../draft.js';
 import type { BackendOptions } from '../backend.js';
 import { ContentCache } from './content-cache.js';
 import { bundledFonts } from './fonts.js';
@@ -21,7 +21,7 @@ import { buildTimeline } from './timeline.js';
 
 /** What the interpret step hands to the render step. */
 export interface Interpretation {
-  draft: Draft;
+  draft: LocalDraft;
   export: ExportSettings;
   notes: InstructionNote[];
   summary: string;
@@ -43,7 +43,7 @@ export class LocalBackend implements Backend {
   constructor(opts: BackendOptions) {
     this.tools = findFfmpeg(opts.env);
     this.hashes = opts.hashes ?? new ContentHashes();
-    this.encoders = opts.encoders ?? pLimit(availableParallelism());
+    this.encoders = opts.encoders ?? pLimit(encoderShare().encoders);
   }
 
   async runStep(step: Step, ctx: StepContext): Promise<unknown> {
@@ -68,7 +68,7 @@ export class LocalBackend implements Backend {
           tools: this.tools,
           fonts: bundledFonts(),
           warn: (message) => ctx.log(message, 'warn'),
-          parallel: availableParallelism(),
+          threads: encoderShare().threads,
           encoders: this.encoders,
           cache: this.cacheOf(plan, (message) => ctx.log(message)),
           hashes: this.hashes,

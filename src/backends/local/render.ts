@@ -7,7 +7,7 @@ import { InterruptedError, NemoError, throwIfAborted } from '../../errors.js';
 import { keyOf, type ContentHashes } from '../../hash.js';
 import type { ExportSettings } from '../../plan/plan.types.js';
 import { VERSION } from '../../version.js';
-import { TrackType, type Draft, type Segment } from '../draft.js';
+import { isSound, isText, segmentsOf, type LocalDraft, type Segment, type TextMeta } from '../draft.js';
 import type { ContentCache } from './content-cache.js';
 import { runTool, type FfmpegPaths } from './ffmpeg.js';
 import { FontSet, describeChars, type FontChoice } from './fonts.js';
@@ -16,7 +16,7 @@ import { chunkGraph, frameCount, mainTrack, splitChunks, textLayout, upscaleOf, 
 
 /** What a render needs; everything is passed in. */
 export interface RenderOptions {
-  draft: Draft;
+  draft: LocalDraft;
   settings: ExportSettings;
   media: (index: number) => SourceMedia;
   tools: FfmpegPaths;
@@ -24,10 +24,10 @@ export interface RenderOptions {
   fonts: FontChoice[];
   /** Says what the render could not do well (a character no font has, a photo blown up a lot). */
   warn?: (message: string) => void;
-  /** How many cores there are: the timeline is cut into at least this many chunks. */
-  parallel: number;
-  /** Bounds how many ffmpeg processes run at once (shared by the renders of a run). */
+  /** Bounds how many encoders run at once (shared by the renders of a run): the timeline is cut into at least this many chunks. */
   encoders: LimitFunction;
+  /** How many threads each encoder uses (see encoderShare). */
+  threads: number;
   /** Keeps encoded chunks and sound by content, so re-runs encode only what changed. */
   cache: ContentCache;
   hashes: ContentHashes;
@@ -79,7 +79,7 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
     warnUpscaled(draft, frame, opts);
     const total = frameCount(draft, settings.fps);
     const seconds = total / settings.fps;
-    const chunks = splitChunks(draft, settings.fps, Math.max(opts.parallel, Math.min(MAX_CHUNKS, mainTrack(draft).length)));
+    const chunks = splitChunks(draft, settings.fps, Math.max(opts.encoders.concurrency, Math.min(MAX_CHUNKS, mainTrack(draft).length)));
     const done = new Array<number>(chunks.length).fill(0);
     const report = () => opts.onProgress?.(done.reduce((a, b) => a + b, 0) / total);
     const limit = opts.encoders;
@@ -113,7 +113,7 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
                   // The graph already makes one frame per output frame; ffmpeg's own frame-rate sync would repeat a
                   // first frame whose source lasted long (a GIF frame of 0.25 s) and push the rest late.
                   '-map', `[${graph.out}]`, '-frames:v', String(graph.frames), '-r', String(settings.fps), '-vsync', 'passthrough',
-                  ...codec, '-an', path,
+                  ...codec, '-threads', String(opts.threads), '-an', path,
                 ],
                 { cwd: work, signal, onFrame: (f) => ((done[k] = Math.min(f, graph.frames)), report()) },
               ),
@@ -122,7 +122,8 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
         );
       }),
     );
-    const audioRun = limit(() => (throwIfAborted(signal), mixAudio(opts, work, seconds, signal)));
+    // The sound is one light single-threaded job: it runs beside the encoders rather than taking a turn among them.
+    const audioRun = mixAudio(opts, work, seconds, signal);
     const results = await settled<string | undefined>([...videoRuns, audioRun], stop);
     const files = results.slice(0, -1) as string[];
     const audio = results.at(-1);
@@ -193,7 +194,7 @@ async function contentArgs(args: string[], hashes: ContentHashes): Promise<strin
 }
 
 /** The words of the text files a filter script draws, which the script itself only names. */
-function textsOf(script: string, texts: Map<Segment, TextLine[]>): string[] {
+function textsOf(script: string, texts: Map<Segment<TextMeta>, TextLine[]>): string[] {
   const byFile = new Map([...texts.values()].flat().flatMap((line) => line.runs.map((run) => [run.file, run.text] as const)));
   return [...script.matchAll(/textfile=(t\d+\.txt)/g)].map((m) => byFile.get(m[1]!) ?? '');
 }
@@ -202,20 +203,18 @@ function textsOf(script: string, texts: Map<Segment, TextLine[]>): string[] {
  * Wraps each text by the width of its fonts and writes each run of each line to its own file: user text never enters
  * the filter graph. Characters no font can draw are named in a warning, once per text.
  */
-async function writeTexts(draft: Draft, frame: Frame, work: string, fonts: FontSet, warn?: (message: string) => void): Promise<Map<Segment, TextLine[]>> {
-  const texts = new Map<Segment, TextLine[]>();
+async function writeTexts(draft: LocalDraft, frame: Frame, work: string, fonts: FontSet, warn?: (message: string) => void): Promise<Map<Segment<TextMeta>, TextLine[]>> {
+  const texts = new Map<Segment<TextMeta>, TextLine[]>();
   let n = 0;
-  for (const track of draft.t.filter((t) => t.tt === TrackType.text)) {
-    for (const seg of track.sg) {
-      const missing = fonts.missing(String(seg.m.text ?? ''));
-      if (missing.length) warn?.(`no bundled font can draw ${describeChars(missing)} in "${seg.m.text}"; ${missing.length === 1 ? 'it shows' : 'they show'} as empty boxes`);
-      const lines = textLayout(seg, frame, (line) => fonts.width(line)).lines.map((text): TextLine => {
-        const runs = fonts.runs(text).map((run) => ({ ...run, file: `t${n++}.txt` }));
-        return { runs, width: runs.reduce((sum, run) => sum + run.width, 0) };
-      });
-      await Promise.all(lines.flatMap((line) => line.runs.map((run) => writeFile(join(work, run.file), run.text))));
-      texts.set(seg, lines);
-    }
+  for (const seg of segmentsOf(draft, isText)) {
+    const missing = fonts.missing(seg.m.text);
+    if (missing.length) warn?.(`no bundled font can draw ${describeChars(missing)} in "${seg.m.text}"; ${missing.length === 1 ? 'it shows' : 'they show'} as empty boxes`);
+    const lines = textLayout(seg, frame, (line) => fonts.width(line)).lines.map((text): TextLine => {
+      const runs = fonts.runs(text).map((run) => ({ ...run, file: `t${n++}.txt` }));
+      return { runs, width: runs.reduce((sum, run) => sum + run.width, 0) };
+    });
+    await Promise.all(lines.flatMap((line) => line.runs.map((run) => writeFile(join(work, run.file), run.text))));
+    texts.set(seg, lines);
   }
   return texts;
 }
@@ -224,10 +223,10 @@ async function writeTexts(draft: Draft, frame: Frame, work: string, fonts: FontS
 const MAX_UPSCALE = 4;
 
 /** Warns about each still that must be blown up more than MAX_UPSCALE times to fill its place in the frame. */
-function warnUpscaled(draft: Draft, frame: Frame, opts: RenderOptions): void {
+function warnUpscaled(draft: LocalDraft, frame: Frame, opts: RenderOptions): void {
   const seen = new Set<number>();
   for (const seg of mainTrack(draft).filter((s) => s.m.kind === 'image')) {
-    const index = Number(seg.m.input);
+    const index = seg.m.input;
     const media = opts.media(index);
     if (seen.has(index) || !media.width || !media.height) continue;
     seen.add(index);
@@ -243,7 +242,7 @@ function warnUpscaled(draft: Draft, frame: Frame, opts: RenderOptions): void {
 /** Mixes music and the clips' own sound into one audio file of the video's exact length; undefined when silent. */
 async function mixAudio(opts: RenderOptions, work: string, seconds: number, signal: AbortSignal): Promise<string | undefined> {
   const { draft, settings } = opts;
-  const segments = draft.t.filter((t) => t.tt === TrackType.audio).flatMap((t) => t.sg);
+  const segments = segmentsOf(draft, isSound);
   if (!segments.length) return undefined;
   const D = seconds.toFixed(6);
   const inputs: string[] = [];
@@ -252,18 +251,18 @@ async function mixAudio(opts: RenderOptions, work: string, seconds: number, sign
   // Any layout (5.1, 7.1, mono) comes down to stereo with a matrix scaled so the downmix itself cannot clip.
   const norm = 'aresample=ocl=stereo:rematrix_maxval=1,aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo';
   segments.forEach((seg, k) => {
-    const path = opts.media(Number(seg.m.input)).path;
-    const volume = Number(seg.m.volume ?? 1);
+    const { m } = seg;
+    const path = opts.media(m.input).path;
     const filters: string[] = [];
-    if (seg.m.kind === 'music') {
+    if (m.kind === 'music') {
       inputs.push('-stream_loop', '-1', '-i', path);
-      filters.push(`atrim=0:${(seg.d / 1000).toFixed(3)}`, 'asetpts=PTS-STARTPTS', norm, `volume=${volume}`);
-      if (Number(seg.m.fadeInMs)) filters.push(`afade=t=in:st=0:d=${Number(seg.m.fadeInMs) / 1000}`);
-      if (Number(seg.m.fadeOutMs)) filters.push(`afade=t=out:st=${((seg.d - Number(seg.m.fadeOutMs)) / 1000).toFixed(3)}:d=${Number(seg.m.fadeOutMs) / 1000}`);
+      filters.push(`atrim=0:${(seg.d / 1000).toFixed(3)}`, 'asetpts=PTS-STARTPTS', norm, `volume=${m.volume}`);
+      if (m.fadeInMs) filters.push(`afade=t=in:st=0:d=${m.fadeInMs / 1000}`);
+      if (m.fadeOutMs) filters.push(`afade=t=out:st=${((seg.d - m.fadeOutMs) / 1000).toFixed(3)}:d=${m.fadeOutMs / 1000}`);
     } else {
-      const speed = Number(seg.m.speed ?? 1);
-      inputs.push('-ss', (Number(seg.m.trimMs ?? 0) / 1000).toFixed(3), '-i', path);
-      filters.push(`atrim=0:${((seg.d / 1000) * speed).toFixed(3)}`, 'asetpts=PTS-STARTPTS', ...tempo(speed), norm, `volume=${volume}`);
+      const speed = m.speed ?? 1;
+      inputs.push('-ss', ((m.trimMs ?? 0) / 1000).toFixed(3), '-i', path);
+      filters.push(`atrim=0:${((seg.d / 1000) * speed).toFixed(3)}`, 'asetpts=PTS-STARTPTS', ...tempo(speed), norm, `volume=${m.volume}`);
       filters.push('afade=t=in:d=0.05', `afade=t=out:st=${Math.max(0, seg.d / 1000 - 0.05).toFixed(3)}:d=0.05`);
     }
     if (seg.st > 0) filters.push(`adelay=${seg.st}|${seg.st}`);
@@ -334,8 +333,11 @@ function tempo(speed: number): string[] {
 export async function renderPoster(video: string, poster: string, durationMs: number, tools: FfmpegPaths, signal?: AbortSignal): Promise<void> {
   // Never past the last frame (a 1 s video at 10 fps ends its last frame at 0.9 s): a seek there decodes nothing.
   const times = Array.from({ length: 6 }, (_, k) => (Math.max(0, Math.min(((k + 0.5) * durationMs) / 6, durationMs - 250)) / 1000).toFixed(3));
-  const inputs = times.flatMap((t) => ['-ss', t, '-i', video]);
-  const thumbs = times.map((_, k) => `[${k}:v]scale=480:-2,setsar=1,trim=end_frame=1[t${k}]`);
+  // Each thumbnail is the key frame at or before its time (one every two seconds at most): only key frames are
+  // decoded, by one thread each, rather than every frame of a GOP up to the time.
+  const inputs = times.flatMap((t) => ['-threads', '1', '-skip_frame', 'nokey', '-noaccurate_seek', '-ss', t, '-i', video]);
+  // (A key frame before the time has a time before 0, which the output would drop: each starts at 0.)
+  const thumbs = times.map((_, k) => `[${k}:v]setpts=0,scale=480:-2,setsar=1,trim=end_frame=1[t${k}]`);
   const graph = `${thumbs.join(';')};[t0][t1][t2]hstack=inputs=3[r0];[t3][t4][t5]hstack=inputs=3[r1];[r0][r1]vstack=inputs=2[sheet]`;
   // (-update 1: the name is a name, never a pattern of numbered files.)
   const args = ['-hide_banner', '-nostdin', '-y', '-v', 'error', ...inputs, '-filter_complex', graph, '-map', '[sheet]', '-frames:v', '1', '-update', '1'];

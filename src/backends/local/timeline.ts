@@ -1,6 +1,6 @@
 import { NemoError } from '../../errors.js';
 import type { ResolvedInput } from '../../recipe/recipe.types.js';
-import { TrackType, type Draft, type Segment, type Track } from '../draft.js';
+import { TrackType, type ItemMeta, type LocalDraft, type LocalMeta, type Segment, type TextMeta, type Track } from '../draft.js';
 import type { ClipCut, EditState } from '../../plan/instructions/state.js';
 import type { MediaInfo } from './probe.js';
 
@@ -26,10 +26,10 @@ interface Item {
 }
 
 /**
- * Lays the edit out on a timeline: items one after another (overlapping by the crossfade), music under them,
+ * Lays the edit out on a timeline: items one after another (overlapping by their transitions), music under them,
  * captions and titles on text tracks, the logo on an overlay track. Pure; warnings say what could not be done.
  */
-export function buildTimeline(state: EditState, inputs: TimelineInput[]): { draft: Draft; warnings: string[] } {
+export function buildTimeline(state: EditState, inputs: TimelineInput[]): { draft: LocalDraft; warnings: string[] } {
   const warnings: string[] = [];
   const byRole = (role: string) => inputs.filter((i) => i.input.role === role);
   const media = byRole('media').filter((i) => i.info.kind === 'image' || i.info.kind === 'video');
@@ -63,7 +63,7 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[]): { draf
   }
 
   // Stills share what the clips and cards leave of the asked length.
-  const overlap = state.transition.type === 'crossfade' && items.length > 1 ? state.transition.ms : 0;
+  const overlap = state.transition.type !== 'cut' && items.length > 1 ? state.transition.ms : 0;
   const stills = items.filter((i) => i.kind === 'image');
   const fixed = items.reduce((sum, i) => sum + i.ms, 0);
   let stillMs = state.perItemMs ?? DEFAULT_IMAGE_MS;
@@ -97,21 +97,23 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[]): { draf
   const left = placed.slice(kept.length).map((p) => (p.item.kind === 'card' ? 'the logo card' : p.item.from.input.name));
   if (left.length) warnings.push(`${left.join(', ')} did not fit in ${(total / 1000).toFixed(1)} s and ${left.length > 1 ? 'were' : 'was'} left out; ask for a longer video to show ${left.length > 1 ? 'them' : 'it'}`);
 
-  const video: Segment[] = kept.map(({ item, start, end }, k) => {
+  const video: Segment<ItemMeta>[] = kept.map(({ item, start, end }, k) => {
     const st = Math.round(start);
-    const meta: Segment['m'] = { kind: item.kind, input: item.from.input.index };
-    if (k > 0 && fade) meta.transitionMs = Math.round(fade);
-    if (item.kind === 'image' && state.motion !== 'none') meta.motion = state.motion;
-    if (item.kind === 'video') {
-      if (item.trimMs) meta.trimMs = Math.round(item.trimMs);
-      if (state.speed !== 1) meta.speed = state.speed;
-    }
+    const input = item.from.input.index;
+    const meta: ItemMeta =
+      item.kind === 'image'
+        ? { kind: 'image', input, ...(state.motion !== 'none' && { motion: state.motion }) }
+        : item.kind === 'video'
+          ? { kind: 'video', input, ...(item.trimMs && { trimMs: Math.round(item.trimMs) }), ...(state.speed !== 1 && { speed: state.speed }) }
+          : { kind: 'card', input };
+    const { type } = state.transition;
+    if (k > 0 && fade && type !== 'cut') [meta.transition, meta.transitionMs] = [type, Math.round(fade)];
     if (k === 0 && state.fadeInMs) meta.fadeInMs = state.fadeInMs;
     if (k === kept.length - 1 && state.fadeOutMs) meta.fadeOutMs = state.fadeOutMs;
     return { st, d: Math.round(end) - st, src: item.from.src, m: meta };
   });
   const d = video.at(-1)!.st + video.at(-1)!.d;
-  const tracks: Track[] = [{ tt: TrackType.video, sg: video }];
+  const tracks: Track<LocalMeta>[] = [{ tt: TrackType.video, sg: video }];
 
   const showLogo = logo && (state.logo.corner ?? !(state.logo.intro || state.logo.outro));
   if (logo && showLogo) {
@@ -136,7 +138,7 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[]): { draf
     warnings.push('the instructions ask for music, but no input has `role: music`; the video has no music');
   }
   if (!state.mute && sounding.length) {
-    tracks.push({ tt: TrackType.audio, sg: sounding.map((s) => ({ st: s.st, d: s.d, src: s.src, m: { ...s.m, kind: 'clip', volume: 1 } })) });
+    tracks.push({ tt: TrackType.audio, sg: sounding.map((s) => ({ st: s.st, d: s.d, src: s.src, m: { kind: 'clip', input: s.m.input, volume: 1, ...(s.m.kind === 'video' && { trimMs: s.m.trimMs, speed: s.m.speed }) } })) });
   }
 
   const cueTimes = captionsFile?.info.cueTimes;
@@ -151,7 +153,7 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[]): { draf
     const captions = video
       .map((s, k) => ({ s, k }))
       .filter(({ s }) => s.m.kind !== 'card')
-      .map(({ s, k }, n): Segment => {
+      .map(({ s, k }, n): Segment<TextMeta> => {
         const input = inputs.find((i) => i.src === s.src)!.input;
         const st = s.st + (k > 0 ? half : 0);
         const end = s.st + s.d - (k < video.length - 1 ? half : 0);
@@ -168,12 +170,12 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[]): { draf
   for (const kind of ['title', 'text'] as const) {
     const sg = state.texts
       .filter((t) => t.kind === kind)
-      .map((t): Segment => {
+      .map((t): Segment<TextMeta> => {
         const from = t.at === 'time' ? Math.min(t.startMs ?? 0, Math.max(0, d - 1000)) : 0;
         const length = Math.min(t.at === 'all' ? d : (t.durationMs ?? 3000), d - from);
         const st = t.at === 'end' ? d - length : from;
         if (t.at === 'time' && (t.startMs ?? 0) > from) warnings.push(`"${t.text}" was asked for at ${(t.startMs ?? 0) / 1000} s, after the video ends; it shows at ${from / 1000} s`);
-        const meta: Segment['m'] = { kind, text: t.text, position: t.position, color: t.color };
+        const meta: TextMeta = { kind, text: t.text, position: t.position, color: t.color };
         if (t.fadeInMs) meta.fadeInMs = t.fadeInMs;
         if (t.fadeOutMs) meta.fadeOutMs = t.fadeOutMs;
         return { st, d: length, m: meta };
@@ -184,8 +186,8 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[]): { draf
 }
 
 /** The cues of a timed captions file on the timeline: at their own times, cut at the video's end `d`. */
-function timedCaptions(cues: string[], times: { startMs: number; endMs: number }[], d: number, state: EditState, file: string, warnings: string[]): Segment[] {
-  const sg: Segment[] = [];
+function timedCaptions(cues: string[], times: { startMs: number; endMs: number }[], d: number, state: EditState, file: string, warnings: string[]): Segment<TextMeta>[] {
+  const sg: Segment<TextMeta>[] = [];
   const late: string[] = [];
   cues.forEach((text, n) => {
     const { startMs, endMs } = times[n]!;
