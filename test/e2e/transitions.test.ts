@@ -1,0 +1,87 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ItemMeta, LocalDraft } from '../../src/backends/draft.js';
+import { findFfmpeg } from '../../src/backends/local/ffmpeg.js';
+import { chunkGraph } from '../../src/backends/local/graph.js';
+import { TRANSITIONS, type TransitionName } from '../../src/plan/instructions/state.js';
+import { colourName, regionMean, type Rect } from '../helpers/media.js';
+
+const { ffmpeg } = findFfmpeg(process.env);
+const [W, H, FPS] = [160, 90, 10];
+let dir: string;
+
+/**
+ * Every frame of two stills, 2 s each, overlapping by 1 s (frames 10 to 19) with `transition`, as RGB bytes: the
+ * filter graph the renderer builds, run by the bundled ffmpeg.
+ */
+function render(transition: TransitionName): Buffer[] {
+  const item = (st: number, input: number, m: Partial<ItemMeta> = {}) => ({ st, d: 2000, src: `${input}.png`, m: { kind: 'image' as const, input, ...m } as ItemMeta });
+  const draft: LocalDraft = { d: 3000, t: [{ tt: 0, sg: [item(0, 0), item(1000, 1, { transition, transitionMs: 1000 })] }] };
+  const graph = chunkGraph(draft, { from: 0, to: 30 }, {
+    frame: { width: W, height: H, fps: FPS },
+    media: (i) => ({ path: join(dir, `${i}.png`), width: W, height: H }),
+    texts: new Map(),
+    fonts: [],
+  });
+  const raw = execFileSync(ffmpeg, ['-v', 'error', ...graph.inputs, '-filter_complex', graph.script, '-map', `[${graph.out}]`, '-vsync', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { cwd: dir, maxBuffer: 64 * 1024 * 1024 });
+  return Array.from({ length: raw.length / (W * H * 3) }, (_, k) => raw.subarray(k * W * H * 3, (k + 1) * W * H * 3));
+}
+
+const colourAt = (frame: Buffer, rect: Rect) => colourName(regionMean(frame, W, rect));
+
+describe('transitions', () => {
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'nemo-run-test-'));
+    // The old picture is red with a white bar near its left edge (x 20–30); the new one is blue.
+    execFileSync(ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', `color=red:s=${W}x${H},drawbox=x=20:y=0:w=10:h=${H}:color=white:t=fill`, '-frames:v', '1', join(dir, '0.png')]);
+    execFileSync(ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', `color=blue:s=${W}x${H}`, '-frames:v', '1', join(dir, '1.png')]);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each(TRANSITIONS.map((name) => [name]))('%s: exact frames, the old picture before, the new after', (name) => {
+    const frames = render(name);
+    expect(frames).toHaveLength(30);
+    for (const k of [0, 9]) expect(colourAt(frames[k]!, [40, 10, 80, 70])).toBe('red');
+    for (const k of [20, 29]) expect(colourAt(frames[k]!, [0, 0, W, H])).toBe('blue');
+  });
+
+  // Frame 15 is 6/11 of the way through: the edge or the new picture has come a little over half way.
+  const mid = (name: TransitionName) => render(name)[15]!;
+  const [left, right, top, bottom, bar] = [[0, 30, 10, 30], [150, 30, 10, 30], [60, 0, 40, 8], [60, 82, 40, 8], [21, 10, 8, 70]] as Rect[];
+
+  it('wipes: the edge sweeps over a picture that stays still', () => {
+    const l = mid('wipe-left');
+    expect([colourAt(l, left), colourAt(l, bar), colourAt(l, right)]).toEqual(['red', 'white', 'blue']);
+    const r = mid('wipe-right');
+    expect([colourAt(r, left), colourAt(r, right)]).toEqual(['blue', 'red']);
+    const u = mid('wipe-up');
+    expect([colourAt(u, top), colourAt(u, bottom)]).toEqual(['red', 'blue']);
+    const d = mid('wipe-down');
+    expect([colourAt(d, top), colourAt(d, bottom)]).toEqual(['blue', 'red']);
+  });
+
+  it('slides: the pictures move, so the old one\'s bar has left the frame', () => {
+    const l = mid('slide-left');
+    expect([colourAt(l, left), colourAt(l, bar), colourAt(l, right)]).toEqual(['red', 'red', 'blue']);
+    const r = mid('slide-right');
+    expect([colourAt(r, left), colourAt(r, right)]).toEqual(['blue', 'red']);
+    const u = mid('slide-up');
+    expect([colourAt(u, top), colourAt(u, bottom)]).toEqual(['red', 'blue']);
+    const d = mid('slide-down');
+    expect([colourAt(d, top), colourAt(d, bottom)]).toEqual(['blue', 'red']);
+  });
+
+  it('crossfades mix the whole frame; a dip to black is dark half way; a zoom pushes the old picture outwards', () => {
+    const [r, g, b] = regionMean(mid('crossfade'), W, [60, 10, 40, 70]);
+    expect(r).toBeGreaterThan(70);
+    expect(b).toBeGreaterThan(70);
+    expect(g).toBeLessThan(40);
+    expect(Math.max(...regionMean(mid('fade-black'), W, [0, 0, W, H]))).toBeLessThan(40);
+    // In a crossfade the bar stays where it was (whitish); pushed in 1.2×, it has moved left off x 21–29.
+    expect(regionMean(mid('crossfade'), W, bar)[1]).toBeGreaterThan(60);
+    expect(regionMean(mid('zoom'), W, bar)[1]).toBeLessThan(30);
+  });
+});
