@@ -75,7 +75,7 @@ describe('nemo-run plan --json', () => {
           tt: 0,
           sg: [
             { st: 0, d: 3250, src: 'media/blue.jpg', m: { kind: 'image', input: 0 } },
-            { st: 2750, d: 3250, src: 'media/red.jpg', m: { kind: 'image', input: 1, transitionMs: 500 } },
+            { st: 2750, d: 3250, src: 'media/red.jpg', m: { kind: 'image', input: 1, transition: 'crossfade', transitionMs: 500 } },
           ],
         },
         { tt: 0, sg: [{ st: 0, d: 6000, src: 'media/logo.png', m: { kind: 'logo', input: 2, position: 'bottom-right', opacity: 1 } }] },

@@ -35,8 +35,14 @@ export interface RenderOptions {
   onProgress?: (fraction: number) => void;
 }
 
-/** Enough chunks that one changed item re-encodes only a few of them, and at least one per core. */
-const MAX_CHUNKS = 16;
+/**
+ * How the timeline is cut into chunks: at least one per encoder; at least 16 (or one per item), so one changed item
+ * re-encodes a small part; and at most about 3 items each, since an ffmpeg's memory grows with its filter graph
+ * (each filter keeps its own frames), so a longer timeline makes more chunks rather than bigger ones.
+ */
+function chunkCount(items: number, encoders: number): number {
+  return Math.max(encoders, Math.min(items, Math.max(16, Math.ceil(items / 3))));
+}
 
 /** Encoder settings per quality; chunks must share them exactly to be joined by stream copy. */
 export function videoCodec(settings: ExportSettings): string[] {
@@ -79,7 +85,7 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
     warnUpscaled(draft, frame, opts);
     const total = frameCount(draft, settings.fps);
     const seconds = total / settings.fps;
-    const chunks = splitChunks(draft, settings.fps, Math.max(opts.encoders.concurrency, Math.min(MAX_CHUNKS, mainTrack(draft).length)));
+    const chunks = splitChunks(draft, settings.fps, chunkCount(mainTrack(draft).length, opts.encoders.concurrency));
     const done = new Array<number>(chunks.length).fill(0);
     const report = () => opts.onProgress?.(done.reduce((a, b) => a + b, 0) / total);
     const limit = opts.encoders;
