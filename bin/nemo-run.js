@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 // The bin only wires the process to the library: signals, streams, exit code.
-import { main } from '../dist/cli/main.js';
+import { setFlagsFromString } from 'node:v8';
+
+// WebAssembly (undici's HTTP parser) stays on V8's baseline compiler: optimising it in the background costs a
+// cloud run about 40 MB at its peak, for parsing that is not its bottleneck. Set before anything is loaded.
+setFlagsFromString('--liftoff-only');
+const { main } = await import('../dist/cli/main.js');
 
 const controller = new AbortController();
 for (const name of ['SIGINT', 'SIGTERM']) {

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 
 /**
  * Content hashes of files, remembered while the file's identity (inode, size, modification and change times) holds.
@@ -10,19 +9,13 @@ import { stat } from 'node:fs/promises';
 export class ContentHashes {
   private readonly known = new Map<string, { identity: string; hash: Promise<string> }>();
 
-  /** The sha256 of a file's bytes, streamed. */
+  /** The sha256 of a file's bytes. */
   async of(path: string): Promise<string> {
     const info = await stat(path);
     const identity = `${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
     const cached = this.known.get(path);
     if (cached?.identity === identity) return cached.hash;
-    const hash = new Promise<string>((resolve, reject) => {
-      const digest = createHash('sha256');
-      createReadStream(path)
-        .on('data', (chunk) => digest.update(chunk))
-        .on('end', () => resolve(digest.digest('hex')))
-        .on('error', reject);
-    });
+    const hash = sha256(path);
     this.known.set(path, { identity, hash });
     hash.catch(() => this.known.delete(path));
     return hash;
@@ -32,6 +25,22 @@ export class ContentHashes {
   forget(path: string): void {
     this.known.delete(path);
   }
+}
+
+/**
+ * Reads through one reused buffer: a stream's new buffer per read piles up tens of megabytes on a large video before
+ * the garbage collector frees them.
+ */
+async function sha256(path: string): Promise<string> {
+  const digest = createHash('sha256');
+  const buffer = Buffer.allocUnsafe(256 * 1024);
+  const file = await open(path);
+  try {
+    for (let n; (n = (await file.read(buffer, 0, buffer.length)).bytesRead) > 0; ) digest.update(buffer.subarray(0, n));
+  } finally {
+    await file.close();
+  }
+  return digest.digest('hex');
 }
 
 /** A short stable key for any JSON-able value. */

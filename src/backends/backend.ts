@@ -1,3 +1,4 @@
+import { extname } from 'node:path';
 import type { LimitFunction } from 'p-limit';
 import type { ContentHashes } from '../hash.js';
 import type { BackendName } from '../recipe/recipe.types.js';
@@ -53,4 +54,9 @@ export interface Backend {
   describe?(plan: Plan, opts: { signal: AbortSignal }): Promise<PlanDetails>;
   /** Releases connections and other resources. */
   close?(): Promise<void>;
+}
+
+/** The poster image's path beside a video: `out/promo.mp4` → `out/promo.poster.png`. */
+export function posterPath(video: string): string {
+  return video.slice(0, video.length - extname(video).length) + '.poster.png';
 }

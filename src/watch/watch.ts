@@ -2,7 +2,6 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import picomatch from 'picomatch';
 import { checkOne, runRecipes, type RunOptions } from '../api.js';
-import { posterPath } from '../backends/local/local-backend.js';
 import { displayPath } from '../display.js';
 import { NemoError } from '../errors.js';
 import type { RecipeReport } from '../execute/events.js';
@@ -114,7 +113,7 @@ class RecipeWatch {
     try {
       // Up-to-date checks stay on: a save that changed no content costs nothing.
       const [report] = await runRecipes([recipe], { ...this.opts, signal: controller.signal, hashes: this.hashes });
-      if (report!.output) this.watched.outputs.add(report!.output).add(posterPath(report!.output));
+      for (const file of [report!.output, report!.poster]) if (file) this.watched.outputs.add(file);
       if (report!.status !== 'cancelled') this.last = { at: new Date(), report: report! };
       this.callbacks.onRun(report!, this.status());
     } finally {

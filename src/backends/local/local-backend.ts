@@ -1,16 +1,15 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
-import { extname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
+import { encoderShare } from '../../cores.js';
 import { NemoError } from '../../errors.js';
 import { ContentHashes, keyOf } from '../../hash.js';
 import type { ExportSettings, Plan, Step } from '../../plan/plan.types.js';
 import type { ResolvedInput } from '../../recipe/recipe.types.js';
 import { stateDir } from '../../state-dir.js';
 import { VERSION } from '../../version.js';
-import type { Backend, PlanDetails, StepContext } from '../backend.js';
-import { encoderShare } from '../../cores.js';
+import { posterPath, type Backend, type BackendOptions, type PlanDetails, type StepContext } from '../backend.js';
 import { summarizeDraft, type LocalDraft } from '../draft.js';
-import type { BackendOptions } from '../backend.js';
 import { ContentCache } from './content-cache.js';
 import { bundledFonts } from './fonts.js';
 import { findFfmpeg, type FfmpegPaths } from './ffmpeg.js';
@@ -26,11 +25,6 @@ export interface Interpretation {
   notes: InstructionNote[];
   summary: string;
   warnings: string[];
-}
-
-/** The poster image's path beside a video: `out/promo.mp4` → `out/promo.poster.png`. */
-export function posterPath(video: string): string {
-  return video.slice(0, video.length - extname(video).length) + '.poster.png';
 }
 
 /** The embedded backend: probes inputs, interprets instructions into a timeline draft, renders it with ffmpeg. */
