@@ -5,14 +5,14 @@
 // Per job and core count it reports median times, the ratio, the peak memory of all processes, the frames and sound
 // length of both outputs, the cost per frame and, for the shorter jobs, a re-render after one image changed.
 //
-// Usage: npm run bench [-- options]     (needs `npm run build` and `npm run assets`; `npm ci` does both)
+// Usage: npm run bench [-- options]     (needs `npm run build`, which `npm ci` does, and `npm run assets`)
 //   --jobs promo,2min,10min   which jobs (default: all three)
 //   --runs N                  runs per job (default: 3 for promo and 2min, 1 for 10min); medians are reported
 //   --cores 1,2               run each job pinned to that many cores with taskset (default: unpinned)
 //   --verbose                 also print the processes with the highest peak memory
 //   --readme                  then rewrite the table in README.md's Benchmark section from bench/out/render.json
 //   --readme-only             only that, from the figures already in bench/out/render.json
-// Writes bench/out/render.json; rows of other jobs or core counts already in it are kept, so a `--cores 1,2` run of
+// Writes bench/out/render.json after each job; rows of other jobs or core counts already in it are kept, so a `--cores 1,2` run of
 // the promo adds to a full run instead of replacing it.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -88,9 +88,29 @@ async function bench() {
       }
     }
     for (const [c, m] of byCores) rows.push(row(job, c, m, started));
+    // Saved after each job: a long run stopped during the 10min job keeps the figures of the jobs before it.
+    save(rows, job, started, load);
   }
-  const old = existsSync(jsonPath) ? JSON.parse(readFileSync(jsonPath, 'utf8')).rows ?? [] : [];
-  const key = (r) => `${r.job}/${r.cores}/${r.pinned}`;
+  const report = JSON.parse(readFileSync(jsonPath, 'utf8'));
+  printTable(rows);
+  // Over all rows of the JSON, so that a separate 10min or --cores run is compared with the rest.
+  console.log(`\n${scaling(report.rows).join('\n')}`);
+  const command = report.floorCommand[jobs[0].name];
+  // A floor of 300 stills is 50 kB of command line: that one stays in the JSON.
+  console.log(`\nfloor for ${jobs[0].name}: ${command.length < 4000 ? command : 'see floorCommand in bench/out/render.json'}`);
+  console.log(`(load average ${report.loadBefore} at the start: other processes on the machine make timings noisy)`);
+  const bad = rows.filter((r) => !r.nemo.framesOk);
+  if (bad.length) {
+    console.error(`\nnemo-run made the wrong number of frames or sound length for: ${bad.map(key).join(', ')}`);
+    process.exitCode = 1;
+  }
+}
+
+const key = (r) => `${r.job}/${r.cores}/${r.pinned}`;
+
+/** Merges the rows into bench/out/render.json, replacing those of the same job and core count. */
+function save(rows, job, started, load) {
+  const old = existsSync(jsonPath) ? JSON.parse(readFileSync(jsonPath, 'utf8')) : {};
   const fresh = new Set(rows.map(key));
   const report = {
     date: started,
@@ -98,21 +118,11 @@ async function bench() {
     ffmpeg: execFileSync(ffmpeg, ['-version']).toString().split('\n')[0].replace(/ Copyright.*| https?:\S+/g, '').trim(),
     node: process.version,
     loadBefore: round(load),
-    floorCommand: Object.fromEntries(jobs.map((j) => [j.name, shell(floorArgs(j))])),
-    rows: [...old.filter((r) => !fresh.has(key(r))), ...rows].sort((a, b) => Object.keys(JOBS).indexOf(a.job) - Object.keys(JOBS).indexOf(b.job) || a.cores - b.cores),
+    floorCommand: { ...old.floorCommand, [job.name]: shell(floorArgs(job)) },
+    rows: [...(old.rows ?? []).filter((r) => !fresh.has(key(r))), ...rows].sort((a, b) => Object.keys(JOBS).indexOf(a.job) - Object.keys(JOBS).indexOf(b.job) || a.pinned - b.pinned || a.cores - b.cores),
   };
   mkdirSync(out, { recursive: true });
   writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
-  printTable(rows);
-  // Over all rows of the JSON, so that a separate 10min or --cores run is compared with the rest.
-  console.log(`\n${scaling(report.rows).join('\n')}`);
-  console.log(`\nfloor for ${jobs[0].name}: ${report.floorCommand[jobs[0].name]}`);
-  console.log(`(load average ${report.loadBefore} at the start: other processes on the machine make timings noisy)`);
-  const bad = rows.filter((r) => !r.nemo.framesOk);
-  if (bad.length) {
-    console.error(`\nnemo-run made the wrong number of frames or sound length for: ${bad.map(key).join(', ')}`);
-    process.exitCode = 1;
-  }
 }
 
 /** The job's folder under bench/out/jobs: recipe, distinct stills, logo and music; and the draft's length. */
@@ -383,7 +393,7 @@ function scaling(rows) {
   for (const [job, group] of groupBy(rows, (r) => r.job)) {
     const one = group.find((r) => r.cores === 1);
     for (const r of group.filter((g) => g.cores > 1 && g.pinned && one)) {
-      lines.push(`${job}: ${r.cores} cores vs 1 → floor ${round(one.floor.seconds / r.floor.seconds)}× faster, nemo-run ${round(one.nemo.seconds / r.nemo.seconds)}× faster; peak ${one.nemo.peakMB} → ${r.nemo.peakMB} MB`);
+      lines.push(`${job}: ${r.cores} cores vs 1 speed-up: floor ${round(one.floor.seconds / r.floor.seconds)}×, nemo-run ${round(one.nemo.seconds / r.nemo.seconds)}×; peak ${one.nemo.peakMB} → ${r.nemo.peakMB} MB`);
     }
   }
   return lines;
@@ -400,7 +410,7 @@ function writeReadme(report) {
   const line = (cs) => `| ${cs.join(' | ')} |`;
   const dates = [...new Set(report.rows.map((r) => r.date.slice(0, 10)))].sort();
   const table = [
-    `Measured ${dates.join(', ')} on ${report.machine}, ${report.ffmpeg}, Node ${report.node.slice(1)} ` +
+    `Measured ${dates.join(', ')} on ${report.machine}, ${report.ffmpeg}, Node ${report.node.slice(1)}\n` +
       `(\`bench/out/render.json\`; times are medians of the runs; peak MB is of all processes):`,
     '',
     line(HEAD),
@@ -410,7 +420,7 @@ function writeReadme(report) {
     ...scaling(report.rows).map((l) => `- ${l}`),
     '',
     `Load average (1 min) when each job started: ${report.rows.map((r) => `${r.job} ${r.cores}${r.pinned ? ' pinned' : ''}: ${r.loadBefore ?? '?'}`).join(', ')} ` +
-      '(other work on the machine slows floor and nemo-run alike, as they are interleaved; ratios hold better than times).',
+      '(interleaving spreads other work on the machine over floor and nemo-run, but not evenly: compare figures taken at a similar load).',
   ].join('\n');
   writeFileSync(path, `${text.slice(0, a + start.length)}\n${table}\n${text.slice(b)}`);
   console.log('README.md: benchmark table rewritten');
