@@ -91,44 +91,34 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
     const limit = opts.encoders;
     const codec = videoCodec(settings);
 
-    const videoRuns = chunks.map((chunk, k) =>
-      limit(async () => {
-        throwIfAborted(signal);
-        const graph = chunkGraph(draft, chunk, { frame, media: opts.media, texts, fonts: fontNames });
-        const key = keyOf(['chunk', VERSION, tools.ffmpeg, opts.fonts.map((f) => f.path), graph.script, await contentArgs(graph.inputs, opts.hashes), textsOf(graph.script, texts), codec, settings.fps]);
-        const cached = await opts.cache.get(key, ext);
-        if (cached) {
-          done[k] = graph.frames;
-          report();
-          return cached;
-        }
-        await writeFile(join(work, `chunk${k}.graph`), graph.script);
-        const what = `the video from ${(chunk.from / settings.fps).toFixed(1)} s to ${(chunk.to / settings.fps).toFixed(1)} s`;
-        const expected = { frames: graph.frames, fps: settings.fps, seconds: graph.frames / settings.fps, audio: false };
-        return namedFailure(what, graph.inputs, () =>
-          opts.cache.put(
-            key,
-            ext,
-            (path) =>
-              runTool(
-                tools.ffmpeg,
-                [
-                  '-hide_banner', '-nostdin', '-y', '-v', 'warning', '-progress', 'pipe:1', '-nostats',
-                  ...graph.inputs,
-                  '-filter_complex_script', `chunk${k}.graph`,
-                  // The graph already makes one frame per output frame; ffmpeg's own frame-rate sync would repeat a
-                  // first frame whose source lasted long (a GIF frame of 0.25 s) and push the rest late.
-                  '-map', `[${graph.out}]`, '-frames:v', String(graph.frames), '-r', String(settings.fps), '-vsync', 'passthrough',
-                  ...codec, '-threads', String(opts.threads), '-an', path,
-                ],
-                { cwd: work, signal, onFrame: (f) => ((done[k] = Math.min(f, graph.frames)), report()) },
-              ),
-            (path) => check(`${what} (a cache entry)`, path, expected, tools, signal),
-          ),
-        );
-      }),
-    );
-    // The sound is one light single-threaded job: it runs beside the encoders rather than taking a turn among them.
+    // Only the encoding takes an encoder's turn: building graphs, cache lookups and checking a finished chunk happen
+    // beside it, so the next chunk starts as soon as an encoder is free.
+    const videoRuns = chunks.map(async (chunk, k) => {
+      throwIfAborted(signal);
+      const graph = chunkGraph(draft, chunk, { frame, media: opts.media, texts, fonts: fontNames });
+      const key = keyOf(['chunk', VERSION, tools.ffmpeg, opts.fonts.map((f) => f.path), graph.script, await contentArgs(graph.inputs, opts.hashes), textsOf(graph.script, texts), codec, settings.fps]);
+      const cached = await opts.cache.get(key, ext);
+      if (cached) {
+        done[k] = graph.frames;
+        report();
+        return cached;
+      }
+      await writeFile(join(work, `chunk${k}.graph`), graph.script);
+      const what = `the video from ${(chunk.from / settings.fps).toFixed(1)} s to ${(chunk.to / settings.fps).toFixed(1)} s`;
+      const expected = { frames: graph.frames, fps: settings.fps, seconds: graph.frames / settings.fps, audio: false };
+      const args = [
+        '-hide_banner', '-nostdin', '-y', '-v', 'warning', '-progress', 'pipe:1', '-nostats',
+        ...graph.inputs,
+        '-filter_complex_script', `chunk${k}.graph`,
+        // The graph already makes one frame per output frame; ffmpeg's own frame-rate sync would repeat a first frame
+        // whose source lasted long (a GIF frame of 0.25 s) and push the rest late.
+        '-map', `[${graph.out}]`, '-frames:v', String(graph.frames), '-r', String(settings.fps), '-vsync', 'passthrough',
+        ...codec, '-threads', String(opts.threads), '-an',
+      ];
+      const encode = (path: string) =>
+        limit(() => (throwIfAborted(signal), runTool(tools.ffmpeg, [...args, path], { cwd: work, signal, onFrame: (f) => ((done[k] = Math.min(f, graph.frames)), report()) })));
+      return namedFailure(what, graph.inputs, () => opts.cache.put(key, ext, encode, (path) => check(`${what} (a cache entry)`, path, expected, tools, signal)));
+    });
     const audioRun = mixAudio(opts, work, seconds, signal);
     const results = await settled<string | undefined>([...videoRuns, audioRun], stop);
     const files = results.slice(0, -1) as string[];
