@@ -9,7 +9,7 @@ export interface BackendOptions {
   env: NodeJS.ProcessEnv;
   /** Content hashes shared by a run (and by every run of a watch session). */
   hashes?: ContentHashes;
-  /** Bounds the ffmpeg processes of every render in a run together (one per core by default). */
+  /** Bounds the encodes of every render in a run together (see encoderShare); sound mixes, checks and posters run beside them. */
   encoders?: LimitFunction;
 }
 

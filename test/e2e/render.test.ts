@@ -3,9 +3,12 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { findFfmpeg } from '../../src/backends/local/ffmpeg.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
-import { frameAt, probe, regionDiff } from '../helpers/media.js';
+import { colourName, frameAt, probe, regionDiff, regionMean } from '../helpers/media.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
+
+const { ffmpeg } = findFfmpeg(process.env);
 
 /** A recipe for a tiny draft-quality render. */
 function recipe(inputs: string[], instructions: string[], exportLines = 'size: 160x90\n  quality: draft'): string {
@@ -19,6 +22,20 @@ async function render(dir: string, name: string, yaml: string, args: string[] = 
 }
 
 describe('rendering with the local backend', () => {
+  it('gives a short video a poster of six different moments, not key frames repeated', async () => {
+    const dir = await tmpProject();
+    const colours = ['red', 'green', 'blue', 'yellow', 'white', 'black'];
+    // (ffmpeg's "green" is dark; its "lime" is the pure green colourName knows.)
+    colours.forEach((c, k) => execFileSync(ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', `color=${c === 'green' ? 'lime' : c}:s=160x90`, '-frames:v', '1', join(dir, `${k}.png`)]));
+    await writeRecipe(dir, 'six.yaml', 'inputs:\n  - "*.png"\ninstructions:\n  - a 6-second video with hard cuts\nexport:\n  size: 160x90\n  fps: 10\n  output: out/six.mp4\n');
+    const { code, stdout } = await runCli(['six.yaml'], { cwd: dir });
+    expect(code, stdout).toBe(0);
+    // The sheet is 3×2 thumbnails of 480x270, in the video's order.
+    const sheet = execFileSync(ffmpeg, ['-v', 'error', '-i', join(dir, 'out/six.poster.png'), '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 8 * 1024 * 1024 });
+    const cells = colours.map((_, k) => colourName(regionMean(sheet, 1440, [(k % 3) * 480 + 200, Math.floor(k / 3) * 270 + 100, 80, 70])));
+    expect(cells).toEqual(colours);
+  });
+
   it('renders stills, logo, music, captions and a title to an exact-length H.264/AAC MP4 with a poster', async () => {
     const dir = await tmpProject();
     const { code, stdout, output } = await render(

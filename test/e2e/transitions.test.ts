@@ -55,6 +55,9 @@ describe('transitions', () => {
   it('wipes: the edge sweeps over a picture that stays still', () => {
     const l = mid('wipe-left');
     expect([colourAt(l, left), colourAt(l, bar), colourAt(l, right)]).toEqual(['red', 'white', 'blue']);
+    // The mask is opaque or clear: nothing of the new picture shows ahead of the edge, nothing of the old behind it.
+    expect(regionMean(l, W, left)[2]).toBeLessThan(8);
+    expect(regionMean(l, W, right)[0]).toBeLessThan(8);
     const r = mid('wipe-right');
     expect([colourAt(r, left), colourAt(r, right)]).toEqual(['blue', 'red']);
     const u = mid('wipe-up');

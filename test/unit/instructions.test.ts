@@ -378,6 +378,7 @@ describe('transitions from the registry', () => {
     [['dip to black', 'with 1-second transitions'], { type: 'fade-black', ms: 1000 }, ['fade-black transitions between items (0.5 s)', 'fade-black transitions between items (1 s)']],
     [['wipe left', 'no wipes'], { type: 'crossfade', ms: 500 }, ['wipe-left transitions between items (0.5 s)', 'no wipe transitions: crossfade between items (0.5 s)']],
     [['hard cuts', 'no wipes'], { type: 'cut', ms: 500 }, ['hard cuts between items', 'no wipe transitions: hard cuts between items']],
+    [['wipe left', 'no spin transitions'], { type: 'wipe-left', ms: 500 }, ['wipe-left transitions between items (0.5 s)', 'no spin transitions: wipe-left transitions between items (0.5 s)']],
     [['zoom transitions', "don't zoom between the photos"], { type: 'crossfade', ms: 500 }, ['zoom transitions between items (0.5 s)', 'no zoom transitions: crossfade between items (0.5 s)']],
     [['slide in from the right', 'no transitions'], { type: 'cut', ms: 500 }, ['slide-left transitions between items (0.5 s)', 'hard cuts between items']],
     [['hard cuts', 'wipe left'], { type: 'wipe-left', ms: 500 }, ['hard cuts between items', 'wipe-left transitions between items (0.5 s)']],

@@ -3,7 +3,7 @@ import { isItem, isLogo, isText, segmentsOf, type ItemMeta, type LocalDraft, typ
 import { imageInput } from './ffmpeg.js';
 import { GraphBuilder, hold, sec, type Frame } from './graph-builder.js';
 import { orientationFilter } from './orientation.js';
-import { TRANSITIONS } from './transitions.js';
+import { TRANSITION_FILTERS } from './transitions.js';
 
 export type { Frame };
 
@@ -135,8 +135,10 @@ function runsOf(draft: LocalDraft, chunk: Chunk, opts: ChunkOptions): Run[] {
   const texts = segmentsOf(draft, isText).map(textTimes).filter(({ a, b }) => a <= t1 && b >= t0);
   const logos = segmentsOf(draft, isLogo).filter((s) => s.st / 1000 <= t1 && (s.st + s.d) / 1000 >= t0);
   const main = mainTrack(draft);
-  const fadeInEnd = ms2f(main[0]?.m.fadeInMs ?? 0, fps);
-  const fadeOutStart = main.at(-1)?.m.fadeOutMs ? Math.floor(((draft.d - main.at(-1)!.m.fadeOutMs!) * fps) / 1000) : Infinity;
+  // The picture's fade from black at the start and to black at the end (whole frames on either side of them).
+  const [fadeIn, fadeOut] = [main[0]?.m.fadeInMs ?? 0, main.at(-1)?.m.fadeOutMs];
+  const fadeInEnd = Math.ceil((fadeIn * fps) / 1000);
+  const fadeOutStart = fadeOut ? Math.floor(((draft.d - fadeOut) * fps) / 1000) : Infinity;
   const runs: (Run & { key?: string })[] = [];
   for (let f = chunk.from; f < chunk.to; f++) {
     // What frame f shows, as a key: equal keys look the same; no key, it changes from frame to frame.
@@ -144,9 +146,10 @@ function runsOf(draft: LocalDraft, chunk: Chunk, opts: ChunkOptions): Run[] {
     let key: string | undefined;
     if (on.length === 1 && atRest(on[0]!, opts) && f >= fadeInEnd && f < fadeOutStart) {
       const t = f / fps;
-      // drawtext's enable and alpha: shown from a to b, fully after fading in and until fading out.
+      // As drawText's enable and alpha have it: shown from a to b, fully after fading in and until fading out; and as
+      // overlayLogo's enable has it (logoShown).
       const states = texts.map(({ a, b, fadeIn, fadeOut }) => (t < a || t > b ? '-' : t >= a + fadeIn && t <= b - fadeOut ? '+' : '~'));
-      if (!states.includes('~')) key = `${on[0]!.index}${states.join('')}:${logos.map((s) => (t >= s.st / 1000 && t <= (s.st + s.d) / 1000 ? '+' : '-')).join('')}`;
+      if (!states.includes('~')) key = `${on[0]!.index}${states.join('')}:${logos.map((s) => (logoShown(s, t) ? '+' : '-')).join('')}`;
     }
     const last = runs.at(-1);
     if (last && last.key === key) last.to = f + 1;
@@ -230,7 +233,7 @@ function changing(ctx: Context, run: Run): string {
   const parts = pieces.map(({ a, b, active }) => {
     if (active.length === 1) return cut(active[0]!, a, b);
     const [under, over] = active as [Span, Span];
-    return TRANSITIONS[over.seg.m.transition ?? 'crossfade'](g, cut(under, a, b), cut(over, a, b), b - a, opts.frame);
+    return TRANSITION_FILTERS[over.seg.m.transition ?? 'crossfade'](g, cut(under, a, b), cut(over, a, b), b - a, opts.frame);
   });
   const video = parts.length === 1 ? parts[0]! : g.add(parts, `concat=n=${parts.length}:v=1:a=0`, g.label('c'));
   // From here on, timestamps are the timeline's own, so fades and texts use global times. They are set from the frame
@@ -365,7 +368,7 @@ function overlayLogo(ctx: Context, video: string, seg: Segment<LogoMeta>): strin
   const { input, opacity, position } = seg.m;
   const size = even(Math.min(W, H) * 0.18);
   const margin = Math.round(Math.min(W, H) * 0.04);
-  const logo = g.take(`logo:${input}`, () =>
+  const logo = g.take(`logo:${input}:${opacity}`, () =>
     g.add(
       [`${addInput(imageInput(opts.media(input).path))}:v`],
       `scale=${size}:${size}:force_original_aspect_ratio=decrease,format=rgba${opacity < 1 ? `,colorchannelmixer=aa=${opacity}` : ''},trim=end_frame=1`,
@@ -377,8 +380,14 @@ function overlayLogo(ctx: Context, video: string, seg: Segment<LogoMeta>): strin
   const { top, bottom } = tall ? safeMargins(opts.frame) : { top: margin, bottom: margin };
   const x = position.endsWith('left') ? `${margin}` : `W-w-${margin}`;
   const y = position.startsWith('top') ? `${top}` : `H-h-${bottom}`;
-  const enable = `between(t,${seg.st / 1000},${(seg.st + seg.d) / 1000})`;
+  // From st up to (not at) its end, as logoShown says.
+  const enable = `gte(t,${seg.st / 1000})*lt(t,${(seg.st + seg.d) / 1000})`;
   return g.add([video, logo], `overlay=x=${x}:y=${y}:eof_action=repeat:enable='${enable}'`, g.label('v'));
+}
+
+/** True when the logo shows at time t (seconds): from its start up to its end, where an outro card may begin. */
+function logoShown(seg: Segment<LogoMeta>, t: number): boolean {
+  return t >= seg.st / 1000 && t < (seg.st + seg.d) / 1000;
 }
 
 /** Font size per text kind, as a share of the frame's short side. */

@@ -329,10 +329,12 @@ function tempo(speed: number): string[] {
 export async function renderPoster(video: string, poster: string, durationMs: number, tools: FfmpegPaths, signal?: AbortSignal): Promise<void> {
   // Never past the last frame (a 1 s video at 10 fps ends its last frame at 0.9 s): a seek there decodes nothing.
   const times = Array.from({ length: 6 }, (_, k) => (Math.max(0, Math.min(((k + 0.5) * durationMs) / 6, durationMs - 250)) / 1000).toFixed(3));
-  // Each thumbnail is the key frame at or before its time (one every two seconds at most): only key frames are
-  // decoded, by one thread each, rather than every frame of a GOP up to the time.
-  const inputs = times.flatMap((t) => ['-threads', '1', '-skip_frame', 'nokey', '-noaccurate_seek', '-ss', t, '-i', video]);
-  // (A key frame before the time has a time before 0, which the output would drop: each starts at 0.)
+  // In a video of 12 s or more (six GOPs of at most 2 s), each thumbnail is the key frame at or before its time, in a
+  // GOP of its own: only key frames are decoded, by one thread each, rather than every frame of a GOP up to the time.
+  // A shorter video's thumbnails would share key frames, so each is decoded at its own time.
+  const keyFrames = durationMs >= 12_000 ? ['-skip_frame', 'nokey', '-noaccurate_seek'] : [];
+  const inputs = times.flatMap((t) => ['-threads', '1', ...keyFrames, '-ss', t, '-i', video]);
+  // (A key frame before its time has a time before 0, which the output would drop: each starts at 0.)
   const thumbs = times.map((_, k) => `[${k}:v]setpts=0,scale=480:-2,setsar=1,trim=end_frame=1[t${k}]`);
   const graph = `${thumbs.join(';')};[t0][t1][t2]hstack=inputs=3[r0];[t3][t4][t5]hstack=inputs=3[r1];[r0][r1]vstack=inputs=2[sheet]`;
   // (-update 1: the name is a name, never a pattern of numbered files.)

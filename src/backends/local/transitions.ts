@@ -8,7 +8,7 @@ import { sec, type Frame, type GraphBuilder } from './graph-builder.js';
  */
 type Transition = (g: GraphBuilder, under: string, over: string, frames: number, frame: Frame) => string;
 
-/** How far frame `n` is through a transition of `frames`: strictly between 0 and 1, so no frame repeats a picture. */
+/** How far frame `n` is through a transition of `frames`: strictly between 0 and 1, so wipes and slides never repeat the picture before or after. */
 const progress = (frames: number) => `((n+1)/${frames + 1})`;
 
 const crossfade: Transition = (g, under, over, frames, { fps }) => {
@@ -23,7 +23,8 @@ const crossfade: Transition = (g, under, over, frames, { fps }) => {
 function wipe(axis: 'x' | 'y', fromEnd: boolean): Transition {
   return (g, under, over, frames, { width: W, height: H, fps }) => {
     const [size, far] = axis === 'x' ? [W, `${2 * W}:${H}:${fromEnd ? W : 0}:0`] : [H, `${W}:${2 * H}:0:${fromEnd ? H : 0}`];
-    const strip = g.add([], `color=c=white:s=${W}x${H}:r=${fps}:d=${sec(1, fps)},pad=${far}:black,format=gray,trim=end_frame=1`, g.label('w'));
+    // Grey in video range is 16–235 and alphamerge takes it as is: the lut makes the mask fully opaque or clear.
+    const strip = g.add([], `color=c=white:s=${W}x${H}:r=${fps}:d=${sec(1, fps)},pad=${far}:black,format=gray,lut=y='if(gt(val,128),255,0)',trim=end_frame=1`, g.label('w'));
     const at = fromEnd ? `${size}*${progress(frames)}` : `${size}*(1-${progress(frames)})`;
     const mask = g.add([strip], `loop=loop=${frames - 1}:size=1,settb=1/${fps},setpts=N,crop=${W}:${H}:${axis === 'x' ? `x='${at}':y=0` : `x=0:y='${at}'`}`, g.label('m'));
     const top = g.add([g.add([over], 'format=yuva420p', g.label('o')), mask], 'alphamerge', g.label('x'));
@@ -59,7 +60,7 @@ const zoom: Transition = (g, under, over, frames, frame) => {
 };
 
 /** Every transition an edit can ask for, by name: the compiler checks that each name has its filters. */
-export const TRANSITIONS: Record<TransitionName, Transition> = {
+export const TRANSITION_FILTERS: Record<TransitionName, Transition> = {
   crossfade,
   'fade-black': fadeBlack,
   'wipe-left': wipe('x', true),

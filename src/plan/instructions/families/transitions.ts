@@ -117,7 +117,8 @@ function apply(m: RegExpExecArray, ctx: Context): string | undefined {
       return 'hard cuts between items';
     }
     const name = other ?? type.replace(/-.*/, '');
-    if (t.type !== 'cut' && (t.type === type || t.type.startsWith(`${name}-`) || other)) t.type = 'crossfade';
+    // (A kind shown as a crossfade, refused, leaves whatever was chosen: "wipe left", then "no spin transitions".)
+    if (t.type !== 'cut' && (t.type === type || t.type.startsWith(`${name}-`))) t.type = 'crossfade';
     return `no ${name} transitions: ${describe(t)}`;
   }
   t.type = type ?? (t.type === 'cut' ? 'crossfade' : t.type);
