@@ -114,11 +114,17 @@ interface Run {
 }
 
 /** When a text shows, in seconds, and how long it takes to fade in and out. */
-export function textTimes(seg: Segment<TextMeta>): { a: number; b: number; fadeIn: number; fadeOut: number } {
+function textTimes(seg: Segment<TextMeta>): { a: number; b: number; fadeIn: number; fadeOut: number } {
   const [a, b] = [seg.st / 1000, (seg.st + seg.d) / 1000];
   // A text fades in and out over 0.3 s, or over what the instructions asked ("fade in the title over 2 seconds").
   const fade = (ms: number | undefined) => Math.max(0.04, Math.min(ms !== undefined ? ms / 1000 : 0.3, (b - a) / 2.5));
   return { a, b, fadeIn: fade(seg.m.fadeInMs), fadeOut: fade(seg.m.fadeOutMs) };
+}
+
+/** How long the picture fades in from black at the start and out to black at the end, in ms (0: it does not). */
+function pictureFades(draft: LocalDraft): { fadeInMs: number; fadeOutMs: number } {
+  const main = mainTrack(draft);
+  return { fadeInMs: main[0]?.m.fadeInMs ?? 0, fadeOutMs: main.at(-1)?.m.fadeOutMs ?? 0 };
 }
 
 /** True when an item shows one unchanging picture: a still without motion, or a logo card. */
@@ -134,11 +140,10 @@ function runsOf(draft: LocalDraft, chunk: Chunk, opts: ChunkOptions): Run[] {
   const [t0, t1] = [chunk.from / fps, chunk.to / fps];
   const texts = segmentsOf(draft, isText).map(textTimes).filter(({ a, b }) => a <= t1 && b >= t0);
   const logos = segmentsOf(draft, isLogo).filter((s) => s.st / 1000 <= t1 && (s.st + s.d) / 1000 >= t0);
-  const main = mainTrack(draft);
-  // The picture's fade from black at the start and to black at the end (whole frames on either side of them).
-  const [fadeIn, fadeOut] = [main[0]?.m.fadeInMs ?? 0, main.at(-1)?.m.fadeOutMs];
-  const fadeInEnd = Math.ceil((fadeIn * fps) / 1000);
-  const fadeOutStart = fadeOut ? Math.floor(((draft.d - fadeOut) * fps) / 1000) : Infinity;
+  // The frames of the picture's fades (whole frames on either side of them).
+  const { fadeInMs, fadeOutMs } = pictureFades(draft);
+  const fadeInEnd = Math.ceil((fadeInMs * fps) / 1000);
+  const fadeOutStart = fadeOutMs ? Math.floor(((draft.d - fadeOutMs) * fps) / 1000) : Infinity;
   const runs: (Run & { key?: string })[] = [];
   for (let f = chunk.from; f < chunk.to; f++) {
     // What frame f shows, as a key: equal keys look the same; no key, it changes from frame to frame.
@@ -239,11 +244,10 @@ function changing(ctx: Context, run: Run): string {
   // From here on, timestamps are the timeline's own, so fades and texts use global times. They are set from the frame
   // count on a 1/fps time base: overlays and concat may leave another time base, on which two frames can round to one
   // time (at 10 fps, two stills and a crossfade came out over 1.8 s instead of 2).
-  const main = mainTrack(draft);
-  const [first, last] = [main[0]?.m, main.at(-1)?.m];
+  const { fadeInMs, fadeOutMs } = pictureFades(draft);
   const fades: string[] = [`settb=1/${fps},setpts=N+${run.from}`];
-  if (first?.fadeInMs) fades.push(`fade=t=in:st=0:d=${first.fadeInMs / 1000}`);
-  if (last?.fadeOutMs) fades.push(`fade=t=out:st=${(draft.d - last.fadeOutMs) / 1000}:d=${last.fadeOutMs / 1000}`);
+  if (fadeInMs) fades.push(`fade=t=in:st=0:d=${fadeInMs / 1000}`);
+  if (fadeOutMs) fades.push(`fade=t=out:st=${(draft.d - fadeOutMs) / 1000}:d=${fadeOutMs / 1000}`);
   return layers(ctx, g.add([video], fades.join(','), g.label('v')), run.from, run.to);
 }
 
