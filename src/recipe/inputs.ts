@@ -76,7 +76,7 @@ export async function resolveInputs(
           const [message, hint] = result.split('\n');
           fail(`${shown}${message}`, hint);
         } else {
-          inputs.push({ ...result, index: 0, caption: files.length === 1 ? spec.caption : undefined, role });
+          inputs.push({ ...result, index: 0, caption: files.length === 1 ? spec.caption : undefined, role, ...(spec.focus !== undefined ? { focus: spec.focus } : {}) });
         }
       }
       return inputs;

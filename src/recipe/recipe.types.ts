@@ -7,12 +7,17 @@ export type Resolution = '480p' | '720p' | '1080p' | '1440p' | '2160p';
 export type Aspect = '16:9' | '9:16' | '1:1' | '4:5';
 export type Quality = 'draft' | 'standard' | 'high';
 
+/** Where a picture's subject is, pinned by the recipe: a side, or a point as fractions of width and height. */
+export type Focus = 'left' | 'right' | 'top' | 'bottom' | 'center' | [number, number];
+
 /** An input as written: a path or glob, or an object that says more. */
 export interface InputSpec {
   path?: string;
   url?: string;
   role?: Role;
   caption?: string;
+  /** Where the crop window goes when the picture is cropped to another shape (default: found from the picture). */
+  focus?: Focus;
 }
 
 /** The export block as written; every field is optional. */
@@ -63,6 +68,7 @@ export interface ResolvedInput {
   url?: string;
   role: Role;
   caption?: string;
+  focus?: Focus;
   /** Known for files; URLs are judged by the cloud. */
   kind?: MediaKind;
   /** The format its content has (jpg, png, mp4, mp3, srt, …). */

@@ -46,6 +46,8 @@ export interface EditState {
   totalIsLimit?: boolean;
   perItemMs?: number;
   aspect?: Aspect;
+  /** Further shapes asked for beside the main one ("also a vertical version"): one more output each. */
+  variants?: Aspect[];
   resolution?: Resolution;
   format?: Format;
   fps?: number;
