@@ -6,6 +6,8 @@ export type ErrorCode =
   | 'E_RECIPE_SCHEMA'
   | 'E_RECIPE_INPUT'
   | 'E_RECIPE_INSTRUCTION'
+  | 'E_RECIPE_VAR'
+  | 'E_RECIPE_DATA'
   | 'E_PLAN'
   | 'E_MEDIA'
   | 'E_FFMPEG_MISSING'

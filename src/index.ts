@@ -12,13 +12,14 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as api from './api.js';
+import { NemoError } from './errors.js';
 import type { PlanDetails } from './backends/backend.js';
 import type { RecipeReport, RunEvent } from './execute/events.js';
 import type { Plan } from './plan/plan.types.js';
 import type { Recipe, RecipeSpec } from './recipe/recipe.types.js';
 import { readRecipeSchema } from './recipe/validate.js';
 
-export { planRecipe } from './plan/planner.js';
+export { planRecipe, planVariants } from './plan/planner.js';
 export { findRecipes, shard, exitCodeOf } from './api.js';
 export { NemoError, RecipeError, RecipeValidationError, InterruptedError, ExitCode } from './errors.js';
 export type { ErrorCode, SourcePos } from './errors.js';
@@ -32,6 +33,9 @@ export type {
   RecipeSpec,
   InputSpec,
   ExportSpec,
+  VariantSpec,
+  Focus,
+  DataRow,
   ResolvedInput,
   BackendName,
   Role,
@@ -50,6 +54,10 @@ export interface CheckOptions {
   backend?: 'local' | 'nemo';
   /** Words the interpreter cannot place, and requests the local backend cannot do, are errors. */
   strict?: boolean;
+  /** Values for `${vars.key}`, over the recipes' own `vars` (the CLI's `--set key=value`). */
+  vars?: Record<string, string>;
+  /** A data table (.csv, .json, .jsonl; relative to `cwd`): one video per row, instead of the recipes' own `data`. */
+  data?: string;
 }
 
 /** Where a recipe given as an object or YAML text lives. */
@@ -78,14 +86,27 @@ export interface RunOptions extends CheckOptions {
 
 const withCwd = <T extends CheckOptions>(opts: T) => ({ ...opts, cwd: opts.cwd ?? process.cwd() });
 
-/** Checks one recipe file (YAML, schema, inputs, outputs); throws a `RecipeValidationError` with every problem. */
+/**
+ * Checks one recipe file (YAML, schema, inputs, outputs); throws a `RecipeValidationError` with every problem. A
+ * recipe with several data rows makes several recipes: check it with `checkRecipeRows`.
+ */
 export async function checkRecipe(path: string, opts: CheckOptions = {}): Promise<Recipe> {
-  return (await api.checkOne(path, withCwd(opts))).recipe;
+  return one(await checkRecipeRows(path, opts), path);
+}
+
+/** Checks one recipe file and returns one recipe per row of its data (one, without data); `runRecipes` runs them. */
+export async function checkRecipeRows(path: string, opts: CheckOptions = {}): Promise<Recipe[]> {
+  return (await api.checkOne(path, withCwd(opts))).recipes;
 }
 
 /** Checks a recipe given as an object (as a recipe file would hold it) or as YAML text, like `checkRecipe`. */
 export async function checkRecipeObject(spec: RecipeSpec | string, opts: ObjectOptions = {}): Promise<Recipe> {
-  return (await api.checkRecipeObject(spec, withCwd(opts))).recipe;
+  return one((await api.checkRecipeObject(spec, withCwd(opts))).recipes, opts.file ?? 'the recipe');
+}
+
+function one(recipes: Recipe[], what: string): Recipe {
+  if (recipes.length === 1) return recipes[0]!;
+  throw new NemoError('E_USAGE', `${what} makes ${recipes.length} videos, one per data row`, { hint: 'check it with checkRecipeRows, which returns them all' });
 }
 
 /** Checks several recipe files; a bad one does not stop the others, its problems are in `problems`. */

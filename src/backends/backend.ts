@@ -1,5 +1,6 @@
 import { extname } from 'node:path';
 import type { LimitFunction } from 'p-limit';
+import { isAbort } from '../errors.js';
 import type { ContentHashes } from '../hash.js';
 import type { BackendName } from '../recipe/recipe.types.js';
 import type { Plan, Step } from '../plan/plan.types.js';
@@ -11,6 +12,29 @@ export interface BackendOptions {
   hashes?: ContentHashes;
   /** Bounds the encodes of every render in a run together (see encoderShare); sound mixes, checks and posters run beside them. */
   encoders?: LimitFunction;
+  /** Work the plans of a run have in common (a variant's probes and sound are its main video's), done once. */
+  work?: SharedWork;
+}
+
+/** Work several plans of a run ask for: the first to ask does it, the others wait for its answer. */
+export class SharedWork {
+  private readonly pending = new Map<string, Promise<unknown>>();
+
+  /** `make`'s answer for `key`; if the one doing it was stopped (its plan failed or was cancelled), the next asker does it. */
+  async run<T>(key: string, make: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const earlier = this.pending.get(key) as Promise<T> | undefined;
+    if (earlier) {
+      try {
+        return await earlier;
+      } catch (error) {
+        if (signal?.aborted || !isAbort(error)) throw error;
+      }
+    }
+    const mine = make();
+    this.pending.set(key, mine);
+    mine.catch(() => this.pending.get(key) === mine && this.pending.delete(key));
+    return mine;
+  }
 }
 
 /** What a step sees while it runs. */

@@ -41,6 +41,9 @@ Exit codes: 0 ok · 1 a run failed · 2 invalid recipe or usage · 3 the backend
 
   const backendOption = () => new Option('-b, --backend <name>', 'override the recipes\' backend').choices(['local', 'nemo']);
   const strictOption = () => new Option('--strict', 'words the interpreter cannot place, and requests it cannot do, are errors (exit 2)');
+  // `--set key=value` (again for each key) and `--data FILE`: the values a recipe's ${vars.key} and ${row.column} take.
+  const setOption = () => new Option('--set <key=value>', 'a value for ${vars.key} in the recipes (repeatable)').argParser(collectVar).default(undefined);
+  const dataOption = () => new Option('--data <file>', 'one video per row of this table (.csv, .json, .jsonl), instead of the recipes\' data:');
   const concurrencyOption = () =>
     new Option('-c, --concurrency <n>', 'the most steps running at once, across all recipes').argParser(positiveInt).default(availableParallelism());
 
@@ -50,11 +53,13 @@ Exit codes: 0 ok · 1 a run failed · 2 invalid recipe or usage · 3 the backend
     .argument('<recipes...>', 'recipe files, folders or globs')
     .addOption(backendOption())
     .addOption(strictOption())
+    .addOption(setOption())
+    .addOption(dataOption())
     .addOption(concurrencyOption())
     .option('--json', 'print a machine-readable report on stdout')
     .option('-f, --force', 'render even when the output is up to date')
     .option('--preview', 'a small, fast render to a separate *.preview.* output')
-    .option('--shard <i/n>', 'run only the i-th of n deterministic shares of the recipes (CI matrices)', parseShard)
+    .option('--shard <i/n>', 'run only the i-th of n deterministic shares of the recipes and data rows (CI matrices)', parseShard)
     .addOption(new Option('--reporter <format>', 'also write a report').choices(['json', 'junit']))
     .option('--report-file <file>', 'where --reporter writes (default: stdout)')
     .option('-w, --watch', 'watch the recipes and their inputs, and run again on every change')
@@ -76,6 +81,8 @@ Exit codes: 0 ok · 1 a run failed · 2 invalid recipe or usage · 3 the backend
     .argument('<recipes...>', 'recipe files, folders or globs')
     .addOption(backendOption())
     .addOption(strictOption())
+    .addOption(setOption())
+    .addOption(dataOption())
     .addOption(concurrencyOption())
     .option('--preview', 'small, fast renders to separate *.preview.* outputs')
     .action(async (recipes: string[], opts) => {
@@ -88,6 +95,8 @@ Exit codes: 0 ok · 1 a run failed · 2 invalid recipe or usage · 3 the backend
     .argument('<recipes...>', 'recipe files, folders or globs')
     .addOption(backendOption())
     .addOption(strictOption())
+    .addOption(setOption())
+    .addOption(dataOption())
     .action(async (recipes: string[], opts) => {
       code = await (await import('./commands/validate.js')).validateCommand(recipes, opts, io);
     });
@@ -106,6 +115,8 @@ Exit codes: 0 ok · 1 a run failed · 2 invalid recipe or usage · 3 the backend
     .argument('<recipe>', 'recipe file')
     .addOption(backendOption())
     .addOption(strictOption())
+    .addOption(setOption())
+    .addOption(dataOption())
     .option('--json', 'print the plan as JSON')
     .action(async (recipe: string, opts) => {
       code = await (await import('./commands/plan.js')).planCommand(recipe, opts, io);
@@ -215,4 +226,11 @@ function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
   return n;
+}
+
+/** `--set key=value`, given once per key: the values gathered so far, with this one. */
+function collectVar(value: string, previous: Record<string, string> | undefined): Record<string, string> {
+  const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(value);
+  if (!match) throw new InvalidArgumentError('write key=value, e.g. --set city=Lisbon (the key: letters, digits and _)');
+  return { ...previous, [match[1]!]: match[2]! };
 }

@@ -10,7 +10,10 @@ export const EXPORT_DEFAULTS = {
   fps: 30,
   quality: 'high',
   output: 'out/${name}.${format}',
-} as const satisfies Required<Omit<ExportSpec, 'size'>>;
+} as const satisfies Required<Omit<ExportSpec, 'size' | 'variants'>>;
+
+/** Where variants go when the recipe does not say: beside the main video, told apart by their shape. */
+export const VARIANT_OUTPUT = 'out/${name}-${aspect}.${format}';
 
 const SHORT_SIDE: Record<Resolution, number> = { '480p': 480, '720p': 720, '1080p': 1080, '1440p': 1440, '2160p': 2160 };
 const RATIO: Record<Aspect, [number, number]> = { '16:9': [16, 9], '9:16': [9, 16], '1:1': [1, 1], '4:5': [4, 5] };
@@ -35,7 +38,7 @@ export function parseSize(size: string): { width: number; height: number } {
 
 /** Applies defaults, derives the frame size and substitutes the output path's variables. */
 export function exportSettings(spec: ExportSpec, name: string, dir: string): ExportSettings {
-  const { size, ...rest } = spec;
+  const { size, variants: _, ...rest } = spec;
   const merged = { ...EXPORT_DEFAULTS, ...rest };
   const { width, height } = size ? parseSize(size) : frameSize(merged.resolution, merged.aspect);
   const settings = { ...merged, width, height, outputTemplate: merged.output };

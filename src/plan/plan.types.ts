@@ -1,4 +1,4 @@
-import type { Aspect, BackendName, Format, Quality, ResolvedInput, Resolution } from '../recipe/recipe.types.js';
+import type { Aspect, BackendName, DataRow, Format, Quality, ResolvedInput, Resolution } from '../recipe/recipe.types.js';
 import type { EditState, InstructionNote } from './instructions/state.js';
 
 /** Export settings with every default applied. */
@@ -47,7 +47,12 @@ export interface Step {
 
 /** A recipe compiled for one backend: the steps to run and everything they need. */
 export interface Plan {
+  /** The video's name in reports, stamps and locks: the recipe's (or its data row's) name, then a variant's label. */
   recipe: string;
+  /** For a variant: what tells it from the main video (`9x16`, `720p`, `1200x628-webm`). */
+  variant?: string;
+  /** The data row the video is made for, when its recipe has data. */
+  row?: DataRow;
   file: string;
   /** Absolute folder of the recipe. */
   dir: string;

@@ -1,5 +1,5 @@
-import type { BackendName, Recipe } from '../recipe/recipe.types.js';
-import { exportSettings, frameSize, outputPath } from './export-settings.js';
+import type { BackendName, Recipe, VariantSpec } from '../recipe/recipe.types.js';
+import { VARIANT_OUTPUT, exportSettings, frameSize, outputPath, parseSize } from './export-settings.js';
 import { interpretInstruction } from './instructions/interpret.js';
 import { initialState, type EditState, type InstructionNote } from './instructions/state.js';
 import type { ExportSettings, Plan, Step } from './plan.types.js';
@@ -20,10 +20,58 @@ export function planRecipe(recipe: Recipe, backend: BackendName = recipe.backend
     instructions: recipe.instructions,
     steps: backend === 'nemo' ? cloudSteps(recipe) : localSteps(recipe),
     source: recipe.text,
+    ...(recipe.row ? { row: recipe.row } : {}),
   };
   if (backend === 'nemo') return plan;
   const { edit, notes, settings } = readInstructions(recipe, plan.export);
   return { ...plan, export: settings, edit, notes };
+}
+
+/**
+ * Every video the recipe makes: the main one, then one per variant (`export.variants`, then the shapes instructions
+ * add, "also a vertical version"). A variant is the same plan with its own export settings, name and output.
+ */
+export function planVariants(recipe: Recipe, backend: BackendName = recipe.backend): Plan[] {
+  const main = planRecipe(recipe, backend);
+  const asked: VariantSpec[] = [...(recipe.export.variants ?? []), ...(main.edit?.variants ?? []).map((aspect) => ({ aspect }))];
+  const explicit = recipe.export.variants?.length ?? 0;
+  const plans = [main];
+  asked.forEach((spec, i) => {
+    const settings = variantSettings(main.export, spec, recipe);
+    const label = variantLabel(main.export, settings);
+    // A shape the instructions add that the main video or an earlier variant already has is made once; a variant
+    // written out is always made, so one that repeats another meets the check that outputs do not clash.
+    if (i >= explicit && (!label || plans.some((p) => p.variant === label))) return;
+    const name = label || `variant-${i + 1}`;
+    plans.push({ ...main, recipe: `${main.recipe}-${name}`, variant: name, export: settings });
+  });
+  return plans;
+}
+
+/** A variant's settings: the main video's, with the variant's fields over them and its own output. */
+function variantSettings(main: ExportSettings, spec: VariantSpec, recipe: Recipe): ExportSettings {
+  const merged = {
+    format: spec.format ?? main.format,
+    resolution: spec.resolution ?? main.resolution,
+    aspect: spec.aspect ?? main.aspect,
+    fps: spec.fps ?? main.fps,
+    quality: spec.quality ?? main.quality,
+  };
+  const size = spec.size ? parseSize(spec.size) : spec.aspect || spec.resolution ? frameSize(merged.resolution, merged.aspect) : { width: main.width, height: main.height };
+  const settings = { ...main, ...merged, ...size, outputTemplate: spec.output ?? recipe.export.output ?? VARIANT_OUTPUT };
+  return { ...settings, output: outputPath(settings, recipe.name, recipe.dir) };
+}
+
+/** What tells a variant from the main video, as a name part: `9x16`, `720p`, `1200x628-webm`; empty when nothing does. */
+function variantLabel(main: ExportSettings, v: ExportSettings): string {
+  const parts = [
+    v.aspect !== main.aspect ? v.aspect.replace(':', 'x') : '',
+    v.aspect === main.aspect && (v.width !== main.width || v.height !== main.height) ? (v.resolution !== main.resolution ? v.resolution : `${v.width}x${v.height}`) : '',
+    v.fps !== main.fps ? `${v.fps}fps` : '',
+    v.format !== main.format ? v.format : '',
+    v.quality !== main.quality ? v.quality : '',
+  ];
+  return parts.filter(Boolean).join('-');
 }
 
 /** Interprets the instructions in order and applies what they say of the export block, crediting each instruction. */

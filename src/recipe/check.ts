@@ -1,9 +1,13 @@
 import { basename, dirname, extname, resolve } from 'node:path';
-import { RecipeValidationError } from '../errors.js';
+import pLimit from 'p-limit';
+import { displayPath } from '../display.js';
+import { NemoError, RecipeError, RecipeValidationError } from '../errors.js';
+import { readData, type DataTable } from './data.js';
 import { inputPatterns, resolveInputs } from './inputs.js';
 import { loadRecipe, locate, locateText, recipeError, type RecipeDoc } from './load.js';
-import type { BackendName, Recipe, RecipeSpec } from './recipe.types.js';
+import type { BackendName, DataRow, Recipe, RecipeSpec } from './recipe.types.js';
 import { createValidator, type SchemaValidator } from './validate.js';
+import { scopeVars, substitute, usesRow } from './variables.js';
 
 /** Options for checking a recipe. */
 export interface CheckOptions {
@@ -12,13 +16,23 @@ export interface CheckOptions {
   backend?: BackendName;
   /** Reuse one compiled validator across recipes. */
   validator?: SchemaValidator;
+  /** `--set key=value`: values for `${vars.key}`, over the recipe's own `vars`. */
+  vars?: Record<string, string>;
+  /** `--data FILE`: the data table (relative to `cwd`), instead of the recipe's `data`. */
+  data?: string;
 }
 
+/** One video a recipe makes (one per data row, or the one): checked, or what is wrong with it. */
+export type Instance = { recipe: Recipe } | { error: NemoError; row?: DataRow };
+
+/** Rows checked at once: each expands globs and reads file headers. */
+const ROWS_AT_ONCE = 8;
+
 /**
- * Loads, validates and checks the inputs of a recipe: the whole front end in one call.
- * Throws RecipeValidationError with every problem found.
+ * Loads, validates and checks the inputs of a recipe: the whole front end in one call. Throws
+ * RecipeValidationError with every problem of the recipe itself; a data row's own problems are its instance's.
  */
-export async function checkRecipe(path: string, opts: CheckOptions = {}): Promise<Recipe> {
+export async function checkRecipe(path: string, opts: CheckOptions = {}): Promise<Instance[]> {
   const cwd = opts.cwd ?? process.cwd();
   const absolute = resolve(cwd, path);
   return checkRecipeDoc(await loadRecipe(absolute, cwd), absolute, opts);
@@ -26,17 +40,39 @@ export async function checkRecipe(path: string, opts: CheckOptions = {}): Promis
 
 /**
  * Checks a parsed recipe as if it were the file at `absolute` (which need not exist: a recipe given as an object is
- * parsed from YAML text, so its problems have positions too). Throws RecipeValidationError with every problem found.
+ * parsed from YAML text, so its problems have positions too). A recipe with data makes one instance per row, each
+ * with its variables replaced and its inputs checked; the others make one.
  */
-export async function checkRecipeDoc(doc: RecipeDoc, absolute: string, opts: CheckOptions = {}): Promise<Recipe> {
+export async function checkRecipeDoc(doc: RecipeDoc, absolute: string, opts: CheckOptions = {}): Promise<Instance[]> {
   const cwd = opts.cwd ?? process.cwd();
   const validator = opts.validator ?? createValidator();
   const errors = validator.check(doc);
   const spec = doc.data as RecipeSpec;
-  const backend = opts.backend ?? spec.backend ?? 'local';
   const dir = dirname(absolute);
+  const dataPath = opts.data ? resolve(cwd, opts.data) : typeof spec.data === 'string' ? resolve(dir, spec.data) : undefined;
+  const table = dataPath && !errors.length ? await readData(dataPath, displayPath(dataPath, cwd)) : undefined;
+  const check = (row?: DataRow) => instance(doc, absolute, { ...opts, cwd }, errors, table, row);
+  if (!table) return [await check()];
+  const limit = pLimit(ROWS_AT_ONCE);
+  return Promise.all(table.rows.map((row) => limit(() => check(row))));
+}
+
+/** One instance: the recipe with the row's (or no row's) values, its inputs checked. */
+async function instance(
+  doc: RecipeDoc,
+  absolute: string,
+  opts: CheckOptions & { cwd: string },
+  schemaErrors: RecipeError[],
+  table: DataTable | undefined,
+  row: DataRow | undefined,
+): Promise<Instance> {
+  const raw = doc.data as RecipeSpec;
+  const backend = opts.backend ?? raw.backend ?? 'local';
+  const dir = dirname(absolute);
+  const { spec, errors: referenceErrors } = substitute(doc, raw, { vars: scopeVars(raw, opts.vars), row, columns: table?.columns });
+  const errors = [...schemaErrors, ...referenceErrors];
   // Inputs are checked even when the schema found problems elsewhere, so one run shows everything.
-  const { inputs, errors: inputErrors } = await resolveInputs(doc, Array.isArray(spec.inputs) ? spec.inputs : [], dir, backend, cwd);
+  const { inputs, errors: inputErrors } = await resolveInputs(doc, Array.isArray(spec.inputs) ? spec.inputs : [], dir, backend, opts.cwd);
   errors.push(...inputErrors);
   const seen = inputs.every((input) => input.kind);
   if (!inputErrors.length && inputs.length && seen && !inputs.some((i) => i.role === 'media' && (i.kind === 'image' || i.kind === 'video'))) {
@@ -47,20 +83,46 @@ export async function checkRecipeDoc(doc: RecipeDoc, absolute: string, opts: Che
       }),
     );
   }
-  if (errors.length) throw new RecipeValidationError(errors.sort((a, b) => a.pos.line - b.pos.line || a.pos.col - b.pos.col));
+  if (errors.length) {
+    const sorted = errors.sort((a, b) => a.pos.line - b.pos.line || a.pos.col - b.pos.col);
+    return { error: new RecipeValidationError(row ? sorted.map((e) => ofRow(e, row)) : sorted), ...(row ? { row } : {}) };
+  }
+  const name = spec.name ?? basename(absolute, extname(absolute));
+  // Each row's video has its own name (and so its own output, stamp and report) unless the name already uses the row.
+  const named = row && !usesRow(raw.name) ? `${name}-${row.number}` : name;
   return {
-    file: doc.file,
-    dir,
-    name: spec.name ?? basename(absolute, extname(absolute)),
-    backend,
-    inputs,
-    instructions: spec.instructions,
-    instructionAt: spec.instructions.map((_, i) => locateText(doc, ['instructions', i])),
-    inputPatterns: inputPatterns(spec.inputs),
-    ...(spec.export?.output ? { outputAt: locateText(doc, ['export', 'output']) } : {}),
-    ...(spec.title ? { title: spec.title } : {}),
-    ...(spec.cta ? { cta: spec.cta } : {}),
-    export: spec.export ?? {},
-    text: doc.text,
+    recipe: {
+      file: doc.file,
+      dir,
+      name: named,
+      backend,
+      inputs,
+      instructions: spec.instructions,
+      instructionAt: spec.instructions.map((text, i) => at(doc, ['instructions', i], text)),
+      inputPatterns: inputPatterns(spec.inputs),
+      ...(spec.export?.output ? { outputAt: at(doc, ['export', 'output'], spec.export.output) } : {}),
+      ...(spec.export?.variants ? { variantsAt: spec.export.variants.map((_, i) => locateText(doc, ['export', 'variants', i])) } : {}),
+      ...(spec.title ? { title: spec.title } : {}),
+      ...(spec.cta ? { cta: spec.cta } : {}),
+      ...(row ? { row } : {}),
+      export: spec.export ?? {},
+      // What makes this instance itself, for fingerprints: the recipe's text and the values put into it.
+      text: row || Object.keys(opts.vars ?? {}).length ? `${doc.text}\n# values: ${JSON.stringify({ vars: opts.vars ?? {}, row: row?.values })}` : doc.text,
+    },
   };
+}
+
+/** Where a string starts in the recipe; not `inline` once variables changed its characters. */
+function at(doc: RecipeDoc, path: (string | number)[], text: string) {
+  const where = locateText(doc, path);
+  return where.inline && doc.doc.getIn(path) !== text ? { ...where, inline: false } : where;
+}
+
+/** The same problem, said of one data row. */
+function ofRow(error: RecipeError, row: DataRow): RecipeError {
+  return new RecipeError(error.code, `row ${row.number} (${row.file}:${row.line}): ${error.message}`, error.pos, {
+    hint: error.hint,
+    sourceLine: error.sourceLine,
+    length: error.length,
+  });
 }

@@ -30,7 +30,12 @@ export interface ExportSpec {
   fps?: number;
   quality?: Quality;
   output?: string;
+  /** More outputs of the same edit, each overriding some of the fields above. */
+  variants?: VariantSpec[];
 }
+
+/** One more output of the same edit: the export fields it changes. */
+export type VariantSpec = Omit<ExportSpec, 'variants'>;
 
 /** A recipe document as written, after schema validation. */
 export interface RecipeSpec {
@@ -40,12 +45,16 @@ export interface RecipeSpec {
   cta?: string;
   description?: string;
   backend?: BackendName;
+  /** Values for `${vars.key}`; `--set key=value` overrides them. */
+  vars?: Record<string, string | number | boolean>;
+  /** A table of rows (.csv, .json, .jsonl): one video per row, its columns as `${row.column}`. */
+  data?: string;
   inputs: (string | InputSpec)[];
   instructions: string[];
   export?: ExportSpec;
 }
 
-/** The variables `export.output` may use. */
+/** The variables `export.output` may use, besides `${vars.key}`, `${row.column}` and `${row}`. */
 export const OUTPUT_VARIABLES = ['name', 'format', 'resolution', 'aspect', 'width', 'height', 'fps', 'quality'] as const;
 
 /** Input files larger than this are refused (the cloud's limit, kept for both backends). */
@@ -92,12 +101,27 @@ export interface Recipe {
   inputPatterns: string[];
   /** Where `export.output` is written, when it is. */
   outputAt?: InstructionAt;
+  /** Where each of `export.variants` is written. */
+  variantsAt?: InstructionAt[];
+  /** The data row this recipe was made for, when the recipe has `data`. */
+  row?: DataRow;
   /** Words for a title or call to action asked for without words (`title`, `cta`; else the name). */
   title?: string;
   cta?: string;
   export: ExportSpec;
   /** The recipe's text, for fingerprints. */
   text: string;
+}
+
+/** A row of a recipe's data table, as one recipe instance knows it. */
+export interface DataRow {
+  /** From 1, in the order of the table. */
+  number: number;
+  /** The data file as the user gave it (for messages). */
+  file: string;
+  /** The line of the data file the row starts on. */
+  line: number;
+  values: Record<string, string>;
 }
 
 /** Where an instruction's text starts in its recipe; `inline` when its characters follow one another on that line. */

@@ -111,12 +111,13 @@ function checkOutputVariables(recipe: RecipeDoc): RecipeError[] {
   const errors: RecipeError[] = [];
   for (const match of output.matchAll(/\$\{([^}]*)\}/g)) {
     const name = match[1]!;
-    if ((OUTPUT_VARIABLES as readonly string[]).includes(name)) continue;
+    // `${vars.key}` and `${row.column}` are checked where they are replaced.
+    if ((OUTPUT_VARIABLES as readonly string[]).includes(name) || /^(vars|row)(\.|$)/.test(name)) continue;
     const at = locate(recipe, ['export', 'output']);
     const guess = suggest(name, [...OUTPUT_VARIABLES]);
     errors.push(
       recipeError(recipe, 'E_RECIPE_SCHEMA', at.offset, `export.output uses the unknown variable \${${name}}`, {
-        hint: guess ? `did you mean \${${guess}}?` : `variables: ${OUTPUT_VARIABLES.map((v) => `\${${v}}`).join(' ')}`,
+        hint: guess ? `did you mean \${${guess}}?` : `variables: ${OUTPUT_VARIABLES.map((v) => `\${${v}}`).join(' ')} \${vars.key} \${row.column} \${row}`,
         length: at.length,
       }),
     );

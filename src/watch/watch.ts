@@ -23,7 +23,7 @@ export interface WatchCallbacks {
 }
 
 /** Options for watching: those of a run, less what does not apply between saves. */
-export type WatchOptions = Omit<RunOptions, 'force' | 'signal' | 'hashes'> & { signal: AbortSignal };
+export type WatchOptions = Omit<RunOptions, 'force' | 'signal' | 'hashes'> & { signal: AbortSignal; set?: Record<string, string>; data?: string };
 
 /**
  * Runs each recipe, then again whenever the recipe or one of its inputs changes (globs included, so new matching
@@ -98,9 +98,9 @@ class RecipeWatch {
   }
 
   private async runOnce(): Promise<void> {
-    let recipe;
+    let recipes;
     try {
-      ({ recipe } = await checkOne(this.path, { cwd: this.opts.cwd, backend: this.opts.backend, strict: this.opts.strict }));
+      ({ recipes } = await checkOne(this.path, { cwd: this.opts.cwd, backend: this.opts.backend, strict: this.opts.strict, vars: this.opts.set, data: this.opts.data }));
     } catch (error) {
       if (!(error instanceof NemoError)) throw error;
       await this.rewatch();
@@ -112,10 +112,12 @@ class RecipeWatch {
     this.opts.signal.addEventListener('abort', stop, { once: true });
     try {
       // Up-to-date checks stay on: a save that changed no content costs nothing.
-      const [report] = await runRecipes([recipe], { ...this.opts, signal: controller.signal, hashes: this.hashes });
-      for (const file of [report!.output, report!.poster]) if (file) this.watched.outputs.add(file);
-      if (report!.status !== 'cancelled') this.last = { at: new Date(), report: report! };
-      this.callbacks.onRun(report!, this.status());
+      // A recipe with data rows or variants makes several videos: each is said.
+      for (const report of await runRecipes(recipes, { ...this.opts, signal: controller.signal, hashes: this.hashes })) {
+        for (const file of [report.output, report.poster]) if (file) this.watched.outputs.add(file);
+        if (report.status !== 'cancelled') this.last = { at: new Date(), report };
+        this.callbacks.onRun(report, this.status());
+      }
     } finally {
       this.opts.signal.removeEventListener('abort', stop);
     }

@@ -104,7 +104,7 @@ describe('run -o/--output', () => {
     expect(watching.stderr).toContain('-o/--output is for one run, not --watch');
     const several = await runMain(['run', 'a.yaml', 'b.yaml', '--output', 'x.mp4'], { cwd: dir });
     expect(several.code).toBe(2);
-    expect(several.stderr).toContain('-o/--output names the output of one recipe; 2 recipes were given');
+    expect(several.stderr).toContain('-o/--output names the output of one video; these recipes make 2');
     const wrongType = await runMain(['a.yaml', '-o', 'x.webm'], { cwd: dir });
     expect(wrongType.code).toBe(2);
     expect(wrongType.stderr).toContain('-o x.webm');

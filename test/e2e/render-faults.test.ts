@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LocalBackend } from '../../src/backends/local/local-backend.js';
 import { checkOne } from '../../src/api.js';
 import type { StepContext } from '../../src/backends/backend.js';
+import type { Plan } from '../../src/plan/plan.types.js';
 import { NemoError } from '../../src/errors.js';
 import { runCli, spawnCli, testEnv } from '../helpers/cli.js';
 import { probe } from '../helpers/media.js';
@@ -260,7 +261,7 @@ describe('the local backend under faults', () => {
   it('names an input removed after the recipe was checked, instead of a raw ENOENT', async () => {
     const dir = await tmpProject();
     const path = await writeRecipe(dir, 'gone.yaml', recipe(['media/blue.jpg', 'media/red.jpg'], ['a 1-second video']));
-    const { plan } = await checkOne(path, { cwd: dir });
+    const [plan] = (await checkOne(path, { cwd: dir })).plans as [Plan];
     await rm(join(dir, 'media', 'red.jpg'));
     const backend = new LocalBackend({ env: testEnv() });
     const step = plan.steps.find((s) => s.kind === 'probe' && plan.inputs[s.input!]!.name === 'red.jpg')!;

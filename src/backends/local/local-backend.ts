@@ -8,7 +8,7 @@ import type { ExportSettings, Plan, Step } from '../../plan/plan.types.js';
 import type { ResolvedInput } from '../../recipe/recipe.types.js';
 import { stateDir } from '../../state-dir.js';
 import { VERSION } from '../../version.js';
-import { posterPath, type Backend, type BackendOptions, type PlanDetails, type StepContext } from '../backend.js';
+import { posterPath, SharedWork, type Backend, type BackendOptions, type PlanDetails, type StepContext } from '../backend.js';
 import { summarizeDraft, type LocalDraft } from '../draft.js';
 import { ContentCache } from './content-cache.js';
 import { bundledFonts } from './fonts.js';
@@ -33,11 +33,13 @@ export class LocalBackend implements Backend {
   private readonly tools: FfmpegPaths;
   private readonly hashes: ContentHashes;
   private readonly encoders: LimitFunction;
+  private readonly work: SharedWork;
 
   constructor(opts: BackendOptions) {
     this.tools = findFfmpeg(opts.env);
     this.hashes = opts.hashes ?? new ContentHashes();
     this.encoders = opts.encoders ?? pLimit(encoderShare().encoders);
+    this.work = opts.work ?? new SharedWork();
   }
 
   async runStep(step: Step, ctx: StepContext): Promise<unknown> {
@@ -64,6 +66,7 @@ export class LocalBackend implements Backend {
           warn: (message) => ctx.log(message, 'warn'),
           threads: encoderShare().threads,
           encoders: this.encoders,
+          work: this.work,
           cache: this.cacheOf(plan, (message) => ctx.log(message)),
           hashes: this.hashes,
           signal,
@@ -99,12 +102,15 @@ export class LocalBackend implements Backend {
     const cache = this.cacheOf(plan, note);
     try {
       const key = keyOf(['probe', VERSION, PROBE_FORMAT, await this.hashes.of(input.path!)]);
-      const kept = await cache.get(key, 'json');
-      const known = kept ? mediaInfo(await readFile(kept, 'utf8')) : undefined;
-      if (known) return known;
-      const info = await probeInput(input, this.tools, signal);
-      await cache.put(key, 'json', (path) => writeFile(path, JSON.stringify(info)));
-      return info;
+      // The variants of a video probe the same inputs at the same time: the first probe is theirs too.
+      return await this.work.run(`${cache.dir}:${key}`, async () => {
+        const kept = await cache.get(key, 'json');
+        const known = kept ? mediaInfo(await readFile(kept, 'utf8')) : undefined;
+        if (known) return known;
+        const info = await probeInput(input, this.tools, signal);
+        await cache.put(key, 'json', (path) => writeFile(path, JSON.stringify(info)));
+        return info;
+      }, signal);
     } catch (error) {
       // Watch mode can see a file go between the recipe's check and its probe: say so, not `ENOENT stat`.
       if (await stat(input.path!).then(() => true, () => false)) throw error;

@@ -8,6 +8,7 @@ import { keyOf, type ContentHashes } from '../../hash.js';
 import type { ExportSettings } from '../../plan/plan.types.js';
 import { VERSION } from '../../version.js';
 import { isSound, isText, segmentsOf, type LocalDraft, type Segment, type TextMeta } from '../draft.js';
+import type { SharedWork } from '../backend.js';
 import type { ContentCache } from './content-cache.js';
 import { runTool, type FfmpegPaths } from './ffmpeg.js';
 import { FontSet, describeChars, type FontChoice } from './fonts.js';
@@ -30,6 +31,8 @@ export interface RenderOptions {
   threads: number;
   /** Keeps encoded chunks and sound by content, so re-runs encode only what changed. */
   cache: ContentCache;
+  /** Work shared with the other renders of a run: the sound of a video's variants is mixed once. */
+  work?: SharedWork;
   hashes: ContentHashes;
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
@@ -278,23 +281,26 @@ async function mixAudio(opts: RenderOptions, work: string, seconds: number, sign
   const script = `${chains.join(';\n')}\n`;
   const ext = settings.format === 'webm' ? 'webm' : 'm4a';
   const key = keyOf(['audio', VERSION, opts.tools.ffmpeg, script, await contentArgs(inputs, opts.hashes), audioCodec(settings), D]);
-  const cached = await opts.cache.get(key, ext);
-  if (cached) return cached;
-  await writeFile(join(work, 'audio.graph'), script);
-  const expected = { fps: settings.fps, seconds, audio: true };
-  return namedFailure('the sound', inputs, () =>
-    opts.cache.put(
-      key,
-      ext,
-      (path) =>
-        runTool(
-          opts.tools.ffmpeg,
-          ['-hide_banner', '-nostdin', '-y', '-v', 'warning', ...inputs, '-filter_complex_script', 'audio.graph', '-map', '[aout]', '-t', D, ...audioCodec(settings), '-ar', '48000', path],
-          { cwd: work, signal },
-        ),
-      (path) => check('the sound (a cache entry)', path, expected, opts.tools, signal),
-    ),
-  );
+  const mix = async () => {
+    const cached = await opts.cache.get(key, ext);
+    if (cached) return cached;
+    await writeFile(join(work, 'audio.graph'), script);
+    const expected = { fps: settings.fps, seconds, audio: true };
+    return namedFailure('the sound', inputs, () =>
+      opts.cache.put(
+        key,
+        ext,
+        (path) =>
+          runTool(
+            opts.tools.ffmpeg,
+            ['-hide_banner', '-nostdin', '-y', '-v', 'warning', ...inputs, '-filter_complex_script', 'audio.graph', '-map', '[aout]', '-t', D, ...audioCodec(settings), '-ar', '48000', path],
+            { cwd: work, signal },
+          ),
+        (path) => check('the sound (a cache entry)', path, expected, opts.tools, signal),
+      ),
+    );
+  };
+  return opts.work ? opts.work.run(`${opts.cache.dir}:${key}`, mix, signal) : mix();
 }
 
 /**

@@ -1,24 +1,49 @@
 import { relative } from 'node:path';
-import { checkRecipes, describePlan } from '../../api.js';
+import { checkRecipes, describePlan, planAll } from '../../api.js';
 import { displayPath } from '../../display.js';
 import type { PlanDetails } from '../../backends/backend.js';
-import { planRecipe } from '../../plan/planner.js';
 import { describeUnplaced } from '../../plan/instructions/state.js';
 import type { Plan } from '../../plan/plan.types.js';
 import type { BackendName } from '../../recipe/recipe.types.js';
 import type { Io } from '../io.js';
 import { reportError } from '../report.js';
 
-/** `nemo-run plan`: the steps a recipe compiles to, with what its backend adds. */
-export async function planCommand(path: string, opts: { backend?: BackendName; json?: boolean; strict?: boolean }, io: Io): Promise<number> {
-  const { recipes, problems } = await checkRecipes([path], { cwd: io.cwd, backend: opts.backend, strict: opts.strict });
-  if (problems.length) return reportError(problems[0]!.error, io);
-  const plan = await describePlan(planRecipe(recipes[0]!, opts.backend), {
-    env: io.env,
-    signal: io.signal ?? new AbortController().signal,
-  });
-  io.stdout.write(opts.json ? `${JSON.stringify(planJson(plan, io.cwd), null, 2)}\n` : formatPlan(plan, io.cwd));
+/**
+ * `nemo-run plan`: the steps a recipe compiles to, with what its backend adds. A recipe that makes several videos (data
+ * rows, variants) is listed one video a line, then shown in full for each; `--json` prints `{ file, videos: […] }`.
+ */
+export async function planCommand(
+  path: string,
+  opts: { backend?: BackendName; json?: boolean; strict?: boolean; set?: Record<string, string>; data?: string },
+  io: Io,
+): Promise<number> {
+  const { recipes, problems } = await checkRecipes([path], { cwd: io.cwd, backend: opts.backend, strict: opts.strict, vars: opts.set, data: opts.data });
+  if (problems.length) {
+    let code = 0;
+    for (const problem of problems) code = Math.max(code, reportError(problem.error, io));
+    return code;
+  }
+  const signal = io.signal ?? new AbortController().signal;
+  const plans: (Plan & PlanDetails)[] = [];
+  for (const plan of planAll(recipes, opts)) plans.push(await describePlan(plan, { env: io.env, signal }));
+  if (opts.json) {
+    const json = plans.length === 1 ? planJson(plans[0]!, io.cwd) : { file: recipes[0]!.file, videos: plans.map((p) => planJson(p, io.cwd)) };
+    io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  } else {
+    if (plans.length > 1) io.stdout.write(listVideos(plans, recipes[0]!.file, io.cwd));
+    io.stdout.write(plans.map((p) => formatPlan(p, io.cwd)).join('\n'));
+  }
   return 0;
+}
+
+/** One line per video: its name, shape and output, and the data row it comes from. */
+function listVideos(plans: Plan[], file: string, cwd: string): string {
+  const lines = plans.map((plan) => {
+    const { row } = plan;
+    const e = plan.export;
+    return `  ${plan.recipe}  ${e.width}x${e.height} → ${displayPath(e.output, cwd)}${row ? `  (row ${row.number}, ${row.file}:${row.line})` : ''}`;
+  });
+  return `${file} makes ${plans.length} videos:\n${lines.join('\n')}\n\n`;
 }
 
 /** The plan as `--json` prints it; paths are relative to the working directory. */
@@ -27,6 +52,8 @@ export function planJson(plan: Plan & PlanDetails, cwd: string) {
   return {
     recipe: plan.recipe,
     file: plan.file,
+    ...(plan.variant ? { variant: plan.variant } : {}),
+    ...(plan.row ? { row: { number: plan.row.number, file: plan.row.file, line: plan.row.line, values: plan.row.values } } : {}),
     backend: plan.backend,
     export: { format, width, height, fps, quality, resolution, aspect, output: relative(cwd, plan.export.output) },
     inputs: plan.inputs.map((i) => ({ name: i.name, role: i.role, kind: i.kind ?? null, format: i.format ?? null, ...(i.url ? { url: i.url } : {}) })),

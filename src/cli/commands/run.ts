@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
-import { checkRecipes, exitCodeOf, findRecipes, runRecipes, shard } from '../../api.js';
+import { checkRecipes, exitCodeOf, findRecipes, planAll, runRecipes } from '../../api.js';
 import { writeFileAtomic } from '../../atomic.js';
 import { ExitCode, NemoError } from '../../errors.js';
 import { outputErrors } from '../../execute/outputs.js';
-import { planRecipe } from '../../plan/planner.js';
 import type { RecipeReport, RunEvent } from '../../execute/events.js';
 import { junitXml, type InvalidRecipe } from '../../execute/reporters/junit.js';
 import { lineReporter } from '../../execute/reporters/lines.js';
@@ -21,6 +20,10 @@ export interface RunFlags {
   force?: boolean;
   preview?: boolean;
   shard?: { index: number; count: number };
+  /** `--set key=value`: values for `${vars.key}`. */
+  set?: Record<string, string>;
+  /** `--data FILE`: one video per row. */
+  data?: string;
   reporter?: 'json' | 'junit';
   reportFile?: string;
   /** `-o/--output`: where the one recipe writes its video, instead of its export.output (relative to the working folder). */
@@ -30,14 +33,17 @@ export interface RunFlags {
 /** `nemo-run run`: check, plan and execute recipes; one failure does not hide the others' results. */
 export async function runCommand(args: string[], flags: RunFlags, io: Io): Promise<number> {
   const found = await findRecipes(args, io.cwd, skipped(io));
-  const paths = flags.shard ? shard(found, flags.shard.index, flags.shard.count) : found;
-  if (flags.shard) io.stderr.write(`shard ${flags.shard.index}/${flags.shard.count}: ${paths.length} of ${found.length} recipes\n`);
-  if (flags.output !== undefined && paths.length !== 1) {
-    reportError(new NemoError('E_USAGE', `-o/--output names the output of one recipe; ${paths.length} recipes were given`, { hint: 'give one recipe, or set export.output in each recipe' }), io);
-    return ExitCode.invalid;
+  const checked = await checkRecipes(found, { cwd: io.cwd, backend: flags.backend, strict: flags.strict, vars: flags.set, data: flags.data, shard: flags.shard });
+  const { recipes, problems, warnings } = checked;
+  if (flags.shard) io.stderr.write(`shard ${flags.shard.index}/${flags.shard.count}: ${recipes.length + problems.length} of ${checked.total} recipes and data rows\n`);
+  if (flags.output !== undefined) {
+    const videos = planAll(recipes, flags).length + problems.length;
+    if (videos !== 1) {
+      reportError(new NemoError('E_USAGE', `-o/--output names the output of one video; these recipes make ${videos} (data rows and variants count)`, { hint: 'give one recipe without data or variants, or set export.output (with ${row} or ${aspect}) in the recipe' }), io);
+      return ExitCode.invalid;
+    }
+    if (recipes[0] && !overrideOutput(recipes[0], resolve(io.cwd, flags.output), flags, io)) return ExitCode.invalid;
   }
-  const { recipes, problems, warnings } = await checkRecipes(paths, { cwd: io.cwd, backend: flags.backend, strict: flags.strict });
-  if (flags.output !== undefined && recipes[0] && !overrideOutput(recipes[0], resolve(io.cwd, flags.output), flags, io)) return ExitCode.invalid;
   for (const problem of problems) reportError(problem.error, io);
   // Words not understood are said by the run itself; what the check alone sees is said here.
   reportWarnings(warnings.filter((w) => w.code !== 'E_RECIPE_INSTRUCTION'), io, warnings);
@@ -77,7 +83,7 @@ export async function runCommand(args: string[], flags: RunFlags, io: Io): Promi
 function overrideOutput(recipe: Recipe, output: string, flags: RunFlags, io: Io): boolean {
   recipe.export = { ...recipe.export, output };
   recipe.outputAt = undefined;
-  const errors = outputErrors(recipe, planRecipe(recipe, flags.backend).export);
+  const errors = outputErrors(recipe, planAll([recipe], { backend: flags.backend })[0]!.export);
   if (!errors.length) return true;
   reportError(new NemoError('E_USAGE', `-o ${flags.output}: ${errors.map((e) => e.message).join('; ')}`, { hint: errors[0]!.hint }), io);
   return false;
