@@ -218,6 +218,9 @@ Exit codes: 0 ok · 1 a run failed · 2 invalid recipe or usage · 3 the backend
 function parseShard(value: string): { index: number; count: number } {
   const match = /^(\d+)\/(\d+)$/.exec(value);
   const [index, count] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
+  if (match && index === 0 && count >= 1) {
+    throw new InvalidArgumentError('shards count from 1; for a 0-based job index (JOB_COMPLETION_INDEX, strategy.job-index) add 1, e.g. --shard $((JOB_COMPLETION_INDEX + 1))/' + count);
+  }
   if (!match || count < 1 || index < 1 || index > count) throw new InvalidArgumentError('write i/n with 1 ≤ i ≤ n, e.g. 2/4');
   return { index, count };
 }

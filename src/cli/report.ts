@@ -94,11 +94,12 @@ function escapeAnnotation(text: string): string {
 }
 
 /** The problems of recipes that did not pass their checks, as `--json` and the reporters give them. */
-export function invalidRecipes(problems: { file: string; error: NemoError }[]): InvalidRecipe[] {
-  return problems.map(({ file, error }) => {
+export function invalidRecipes(problems: { file: string; row?: { number: number }; error: NemoError }[]): InvalidRecipe[] {
+  return problems.map(({ file, row, error }) => {
     const each = error instanceof RecipeValidationError ? error.errors : [error];
     return {
       file,
+      ...(row ? { row: row.number } : {}),
       code: error.code,
       message: error.message,
       problems: each.map((e) => ({
@@ -133,9 +134,9 @@ export function formatSummary(reports: RecipeReport[], io: Io, shown = false, in
     const hint = `${r.error?.hint ? `\n    ${style.cyan('hint:')} ${r.error.hint}` : ''}${r.error?.stack ? `\n${style.dim(r.error.stack)}` : ''}`;
     return [`${style.red('✖')} ${r.recipe}: ${r.error?.message ?? 'failed'}${style.dim(` [${r.error?.code}]`)}${hint}`, ...after];
   });
-  for (const p of invalid) lines.push(`${style.red('✖')} ${p.file}: invalid, not run (${p.problems.length} problem${p.problems.length === 1 ? '' : 's'}, above)`);
+  for (const p of invalid) lines.push(`${style.red('✖')} ${p.file}${p.row ? ` row ${p.row}` : ''}: invalid, not run (${p.problems.length} problem${p.problems.length === 1 ? '' : 's'}, above)`);
   const failed = reports.filter((r) => r.status === 'failed').length;
   const total = reports.length + invalid.length;
-  if (total > 1) lines.push(`${reports.length - failed} of ${total} recipes done${failed ? `, ${failed} failed` : ''}${invalid.length ? `, ${invalid.length} invalid` : ''}`);
+  if (total > 1) lines.push(`${reports.length - failed} of ${total} videos done${failed ? `, ${failed} failed` : ''}${invalid.length ? `, ${invalid.length} invalid` : ''}`);
   return lines.length ? `${lines.join('\n')}\n` : '';
 }

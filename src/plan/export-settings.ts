@@ -25,7 +25,11 @@ export function even(n: number): number {
 
 /** Frame size for a resolution (the short side) and an aspect: 1080p 9:16 is 1080x1920. Both sides are even. */
 export function frameSize(resolution: Resolution, aspect: Aspect): { width: number; height: number } {
-  const short = SHORT_SIDE[resolution];
+  return shapeSize(SHORT_SIDE[resolution], aspect);
+}
+
+/** Frame size for a short side in pixels and an aspect; both sides even. */
+export function shapeSize(short: number, aspect: Aspect): { width: number; height: number } {
   const [w, h] = RATIO[aspect];
   return w >= h ? { width: even((short * w) / h), height: short } : { width: short, height: even((short * h) / w) };
 }

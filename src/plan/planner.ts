@@ -1,5 +1,5 @@
 import type { BackendName, Recipe, VariantSpec } from '../recipe/recipe.types.js';
-import { VARIANT_OUTPUT, exportSettings, frameSize, outputPath, parseSize } from './export-settings.js';
+import { VARIANT_OUTPUT, exportSettings, frameSize, outputPath, parseSize, shapeSize } from './export-settings.js';
 import { interpretInstruction } from './instructions/interpret.js';
 import { initialState, type EditState, type InstructionNote } from './instructions/state.js';
 import type { ExportSettings, Plan, Step } from './plan.types.js';
@@ -57,7 +57,14 @@ function variantSettings(main: ExportSettings, spec: VariantSpec, recipe: Recipe
     fps: spec.fps ?? main.fps,
     quality: spec.quality ?? main.quality,
   };
-  const size = spec.size ? parseSize(spec.size) : spec.aspect || spec.resolution ? frameSize(merged.resolution, merged.aspect) : { width: main.width, height: main.height };
+  // A variant that names only a shape keeps the main video's short side (a 160x90 main makes a 90x160 9:16).
+  const size = spec.size
+    ? parseSize(spec.size)
+    : spec.resolution
+      ? frameSize(merged.resolution, merged.aspect)
+      : spec.aspect
+        ? shapeSize(Math.min(main.width, main.height), merged.aspect)
+        : { width: main.width, height: main.height };
   const settings = { ...main, ...merged, ...size, outputTemplate: spec.output ?? recipe.export.output ?? VARIANT_OUTPUT };
   return { ...settings, output: outputPath(settings, recipe.name, recipe.dir) };
 }

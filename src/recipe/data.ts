@@ -50,8 +50,9 @@ function csvRecords(text: string, fail: Fail): { line: number; values: Record<st
   try {
     records = parse(text, { columns: headers(fail), info: true, skip_empty_lines: true, trim: true, bom: true });
   } catch (error) {
-    const { message, lines } = error as Error & { lines?: number };
-    return fail(message.replace(/^Invalid Record Length: /, '').replace(/^CSV_\w+: /, ''), lines ?? 1, 'each row needs as many fields as the first line has names; quote fields that hold commas');
+    const { code, message, lines, record } = error as Error & { code?: string; lines?: number; record?: string[] };
+    const said = code === 'CSV_RECORD_INCONSISTENT_COLUMNS' && record ? `this row has ${record.length} field${record.length === 1 ? '' : 's'}; the first line names a different number of columns` : message;
+    return fail(said, lines ?? 1, 'each row needs as many fields as the first line has names; quote fields that hold commas');
   }
   return records.map(({ info, record }) => ({ line: info.lines, values: record }));
 }

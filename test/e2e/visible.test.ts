@@ -94,7 +94,7 @@ describe('every problem visible, nothing silently skipped', () => {
     expect(text.code).toBe(2);
     expect(text.stdout).toMatch(/✔ good → out\/good\.mp4 \([\d.]+m?s\)\n {4}1\.0s, [\d.]+ KB, poster out\/good\.poster\.png\n {4}! good\.yaml:4:5: not understood in "a 1-second video with sparkles": sparkles/);
     expect(text.stdout).toContain('✖ invalid.yaml: invalid, not run (2 problems, above)');
-    expect(text.stdout).toContain('1 of 3 recipes done, 1 failed, 1 invalid');
+    expect(text.stdout).toContain('1 of 3 videos done, 1 failed, 1 invalid');
     // Annotations: at the instruction's line for words not understood, at the failing input's line, relative to the workspace.
     const at = basename(dir);
     expect(text.stderr).toContain(`::warning file=${at}/good.yaml,line=4,col=27::instructions[0]: "sparkles" is not understood`);
@@ -123,7 +123,7 @@ describe('every problem visible, nothing silently skipped', () => {
     expect(junit.stdout).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n[^]*<\/testsuites>\n$/);
     expect(junit.stdout).toContain('>invalid.yaml:3:16: export.fps must be &gt;= 1 (got 0)\ninvalid.yaml:3:28: export.quality');
     expect(junit.stderr).toContain('good: done → out/good.mp4');
-    expect(junit.stderr).toContain('1 of 2 recipes done, 1 invalid');
+    expect(junit.stderr).toContain('1 of 2 videos done, 1 invalid');
   });
 
   it('a stamp holds paths relative to the recipe: a workspace moved elsewhere (another runner) is still up to date', async () => {

@@ -23,7 +23,7 @@ describe('the run summary', () => {
         '    30.0s, 2.4 MB, poster out/promo.poster.png',
         '    ! promo.yaml:6:5: not understood in "add sparkles": sparkles',
         '✖ bad.yaml: invalid, not run (1 problem, above)',
-        '1 of 2 recipes done, 1 invalid',
+        '1 of 2 videos done, 1 invalid',
         '',
       ].join('\n'),
     );

@@ -4,6 +4,8 @@ import type { RecipeReport } from '../events.js';
 /** A recipe that never ran because it was invalid: its file, what was wrong, and each problem where it is. */
 export interface InvalidRecipe {
   file: string;
+  /** The data row that did not pass, for a recipe with data. */
+  row?: number;
   code: string;
   message: string;
   problems: { file: string; line?: number; col?: number; code: string; message: string; hint?: string }[];
@@ -34,7 +36,7 @@ export function junitXml(reports: RecipeReport[], invalid: InvalidRecipe[] = [])
     }),
     ...invalid.map(
       (p) =>
-        `    <testcase classname="${xml(p.file)}" name="${xml(p.file)}" time="0.000">\n      <failure type="${xml(p.code)}" message="${xml(p.message)}">${xml(problemLines(p))}</failure>\n    </testcase>`,
+        `    <testcase classname="${xml(p.file)}" name="${xml(p.row ? `${p.file} row ${p.row}` : p.file)}" time="0.000">\n      <failure type="${xml(p.code)}" message="${xml(p.message)}">${xml(problemLines(p))}</failure>\n    </testcase>`,
     ),
   ];
   const time = seconds(reports.reduce((sum, r) => sum + r.ms, 0));

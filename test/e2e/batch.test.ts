@@ -1,0 +1,204 @@
+import { mkdir, copyFile, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SharedWork } from '../../src/backends/backend.js';
+import { runMain } from '../helpers/cli.js';
+import { probe } from '../helpers/media.js';
+import { tmpProject, writeRecipe } from '../helpers/tmp.js';
+
+/** Tiny, fast renders. */
+const TINY = 'export:\n  size: 160x90\n  fps: 10\n  quality: draft\n';
+
+/** A project with photo folders `photos/red` and `photos/blue`, and a products table naming them. */
+async function batchProject(table = 'sku,name,folder\nA1,Red One,red\nB2,"Blue, the Second",blue\n'): Promise<string> {
+  const dir = await tmpProject();
+  for (const colour of ['red', 'blue']) {
+    await mkdir(join(dir, 'photos', colour), { recursive: true });
+    await copyFile(join(dir, 'media', `${colour}.jpg`), join(dir, 'photos', colour, `${colour}.jpg`));
+  }
+  await writeFile(join(dir, 'products.csv'), table);
+  return dir;
+}
+
+const BATCH = `name: ad-\${row.sku}
+data: products.csv
+inputs:
+  - photos/\${row.folder}/*.jpg
+instructions:
+  - a 1-second video
+  - add the title "\${row.name} \${vars.price}"
+vars:
+  price: "from 9 EUR"
+${TINY}`;
+
+interface Json {
+  ok: boolean;
+  recipes: { recipe: string; status: string; output?: string }[];
+  invalid: { file: string; row?: number; problems: { line?: number; col?: number; message: string; hint?: string }[] }[];
+}
+
+describe('recipe variables and data rows', () => {
+  it('makes one video per row, with the row and the variables in its words, paths and name', async () => {
+    const dir = await batchProject();
+    await writeRecipe(dir, 'batch.yaml', BATCH);
+    const plan = await runMain(['plan', 'batch.yaml', '--json', '--set', 'price=only 5 EUR'], { cwd: dir });
+    expect(plan.code, plan.stderr).toBe(0);
+    const { videos } = JSON.parse(plan.stdout) as { videos: { recipe: string; row: { number: number; line: number }; inputs: { name: string }[]; draft: { t: { sg: { m: { text?: string } }[] }[] } }[] };
+    expect(videos.map((v) => [v.recipe, v.row.number, v.row.line, v.inputs[0]!.name])).toEqual([
+      ['ad-A1', 1, 2, 'red.jpg'],
+      ['ad-B2', 2, 3, 'blue.jpg'],
+    ]);
+    // --set wins over the recipe's own vars; a quoted CSV field keeps its comma.
+    const titles = videos.map((v) => v.draft.t.flatMap((t) => t.sg).find((s) => s.m.text)?.m.text);
+    expect(titles).toEqual(['Red One only 5 EUR', 'Blue, the Second only 5 EUR']);
+
+    const run = await runMain(['batch.yaml', '--json'], { cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as Json;
+    expect(report.recipes.map((r) => [r.recipe, r.status, r.output?.slice(dir.length + 1)])).toEqual([
+      ['ad-A1', 'ok', 'out/ad-A1.mp4'],
+      ['ad-B2', 'ok', 'out/ad-B2.mp4'],
+    ]);
+    expect((await probe(join(dir, 'out/ad-B2.mp4'))).duration).toBeCloseTo(1, 1);
+  });
+
+  it('names a row whose photo folder is missing, and an undefined variable, at the line that uses them; the other rows run', async () => {
+    const dir = await batchProject('sku,name,folder\nA1,Red,red\nC3,Gone,green\nB2,Blue,blue\n');
+    await writeRecipe(dir, 'batch.yaml', BATCH.replace('${vars.price}', '${vars.prize}'));
+    const validate = await runMain(['validate', 'batch.yaml', '--set', 'prize=1'], { cwd: dir });
+    expect(validate.code).toBe(2);
+    expect(validate.stderr).toContain('batch.yaml:4:5: row 2 (products.csv:3): "photos/green/*.jpg" matches no file');
+    expect(validate.stdout).toContain('valid (1 input, 2 instructions, backend local, 2 data rows, 2 videos)');
+
+    const unset = await runMain(['validate', 'batch.yaml'], { cwd: dir });
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toContain('batch.yaml:7:32: row 1 (products.csv:2): ${vars.prize}: "prize" is not defined');
+    expect(unset.stderr).toContain('did you mean ${vars.price}?');
+
+    const run = await runMain(['batch.yaml', '--json', '--reporter', 'junit', '--report-file', 'junit.xml', '--set', 'prize=1'], { cwd: dir });
+    expect(run.code).toBe(2);
+    const report = JSON.parse(run.stdout) as Json;
+    expect(report.recipes.map((r) => [r.recipe, r.status])).toEqual([
+      ['ad-A1', 'ok'],
+      ['ad-B2', 'ok'],
+    ]);
+    expect(report.invalid).toMatchObject([{ file: 'batch.yaml', row: 2 }]);
+    // One JUnit case per row, the invalid one included.
+    const junit = await readFile(join(dir, 'junit.xml'), 'utf8');
+    expect([...junit.matchAll(/<testcase classname="batch.yaml" name="([^"]+)"/g)].map((m) => m[1])).toEqual(['ad-A1', 'ad-B2', 'batch.yaml row 2']);
+  });
+
+  it('points at a misspelt column, and at a table that is not well formed', async () => {
+    const dir = await batchProject();
+    await writeRecipe(dir, 'batch.yaml', BATCH.replace('${row.name}', '${row.nmae}'));
+    const typo = await runMain(['validate', 'batch.yaml'], { cwd: dir });
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('${row.nmae}: products.csv has no column "nmae"');
+    expect(typo.stderr).toContain('did you mean ${row.name}?');
+
+    await writeFile(join(dir, 'short.csv'), 'sku,name,folder\nA1,Red,red\nB2,Blue\n');
+    const short = await runMain(['validate', 'batch.yaml', '--data', 'short.csv'], { cwd: dir });
+    expect(short.code).toBe(2);
+    expect(short.stderr).toContain('short.csv:3:1: this row has 2 fields; the first line names a different number of columns');
+
+    await writeFile(join(dir, 'rows.jsonl'), '{"sku": "A1", "name": "Red", "folder": "red"}\n{"sku": ["x"]}\n');
+    const nested = await runMain(['validate', 'batch.yaml', '--data', 'rows.jsonl'], { cwd: dir });
+    expect(nested.stderr).toContain('rows.jsonl:2:1: row 2: "sku" is a list or an object');
+  });
+
+  it('refuses rows that would write the same file, naming both and the line to change', async () => {
+    const dir = await batchProject('sku,name,folder\nA1,Red,red\nA1,Again,blue\n');
+    await writeRecipe(dir, 'batch.yaml', `${BATCH}  output: out/\${row.sku}.mp4\n`);
+    const { code, stderr } = await runMain(['validate', 'batch.yaml'], { cwd: dir });
+    expect(code).toBe(2);
+    expect(stderr).toContain('batch.yaml:14:11: ad-A1 writes the same output as ad-A1');
+    expect(stderr).toContain('${row}');
+  });
+
+  it('--shard splits the rows: every row in exactly one shard', async () => {
+    const dir = await batchProject('sku,name,folder\nA1,a,red\nA2,b,blue\nA3,c,red\nA4,d,blue\nA5,e,red\n');
+    await writeRecipe(dir, 'batch.yaml', BATCH);
+    const shards: string[][] = [];
+    for (const i of [1, 2]) {
+      const { code, stdout, stderr } = await runMain(['batch.yaml', '--shard', `${i}/2`, '--json'], { cwd: dir });
+      expect(code, stderr).toBe(0);
+      expect(stderr).toContain(`shard ${i}/2: ${i === 1 ? 3 : 2} of 5 recipes and data rows`);
+      shards.push((JSON.parse(stdout) as Json).recipes.map((r) => r.recipe));
+    }
+    expect(shards).toEqual([['ad-A1', 'ad-A3', 'ad-A5'], ['ad-A2', 'ad-A4']]);
+    const zero = await runMain(['batch.yaml', '--shard', '0/2'], { cwd: dir });
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toContain('shards count from 1');
+  });
+});
+
+describe('variants', () => {
+  const VARIANTS = `name: promo
+inputs:
+  - media/red.jpg
+  - media/blue.jpg
+  - { path: media/tone.mp3, role: music }
+instructions:
+  - a 1-second video with music
+  - add the title "Sale"
+export:
+  size: 160x90
+  fps: 10
+  quality: draft
+  variants:
+    - { size: 90x160 }
+    - { aspect: "1:1", resolution: 480p, output: "out/square.mp4" }
+`;
+
+  it('renders one output per variant, each in its own shape, with the same sound', async () => {
+    const dir = await tmpProject();
+    await writeRecipe(dir, 'promo.yaml', VARIANTS.replace('  size: 160x90\n', '  size: 160x90\n  output: out/${name}-${width}x${height}.mp4\n'));
+    const { code, stdout, stderr } = await runMain(['promo.yaml', '--json'], { cwd: dir });
+    expect(code, stderr).toBe(0);
+    const { recipes } = JSON.parse(stdout) as Json;
+    expect(recipes.map((r) => [r.recipe, r.output?.slice(dir.length + 1)])).toEqual([
+      ['promo', 'out/promo-160x90.mp4'],
+      ['promo-90x160', 'out/promo-90x160.mp4'],
+      ['promo-1x1', 'out/square.mp4'],
+    ]);
+    const sizes = await Promise.all(recipes.map(async (r) => probe(r.output!)));
+    expect(sizes.map((p) => [p.video?.width, p.video?.height, Boolean(p.audio)])).toEqual([
+      [160, 90, true],
+      [90, 160, true],
+      [480, 480, true],
+    ]);
+  });
+
+  it('refuses variants that would overwrite each other at validate time, pointing at the output', async () => {
+    const dir = await tmpProject();
+    await writeRecipe(dir, 'promo.yaml', VARIANTS.replace('  size: 160x90\n', '  size: 160x90\n  output: out/${name}.mp4\n'));
+    const { code, stderr } = await runMain(['validate', 'promo.yaml'], { cwd: dir });
+    expect(code).toBe(2);
+    expect(stderr).toContain('promo.yaml:11:11: promo-90x160 writes the same output as promo');
+    expect(stderr).toContain('${aspect}');
+  });
+
+  it('without an output of their own, variants go beside the main video, named by shape', async () => {
+    const dir = await tmpProject();
+    await writeRecipe(dir, 'promo.yaml', VARIANTS.replace('    - { size: 90x160 }\n', '    - { aspect: "9:16" }\n'));
+    const { code, stdout, stderr } = await runMain(['plan', 'promo.yaml'], { cwd: dir });
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain('promo.yaml makes 3 videos:');
+    expect(stdout).toMatch(/promo-9x16 +90x160 → out\/promo-9x16\.mp4/);
+  });
+});
+
+describe('SharedWork', () => {
+  it('does shared work once for every asker, and again for the next asker when the first was stopped', async () => {
+    const work = new SharedWork();
+    let made = 0;
+    const make = async () => ++made;
+    expect(await Promise.all([work.run('k', make), work.run('k', make), work.run('other', make)])).toEqual([1, 1, 2]);
+    const stopped = new AbortController();
+    stopped.abort();
+    const aborted = work.run('a', () => Promise.reject(Object.assign(new Error('stopped'), { name: 'AbortError' })), stopped.signal);
+    const next = work.run('a', make);
+    await expect(aborted).rejects.toThrow('stopped');
+    expect(await next).toBe(3);
+  });
+});
