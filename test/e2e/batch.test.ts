@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SharedWork } from '../../src/backends/backend.js';
 import { runMain } from '../helpers/cli.js';
-import { probe } from '../helpers/media.js';
+import { frameAt, probe } from '../helpers/media.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
 
 /** Tiny, fast renders. */
@@ -202,3 +202,68 @@ describe('SharedWork', () => {
     expect(await next).toBe(3);
   });
 });
+
+describe('texts laid out per shape', () => {
+  it('a title and caption that fit 16:9 wrap inside a 9:16 variant and stay above its bottom zone', async () => {
+    const dir = await tmpProject();
+    await writeRecipe(
+      dir,
+      'words.yaml',
+      `inputs:
+  - { path: media/blue.jpg, caption: "Hand-stitched leather, made to last for years" }
+instructions:
+  - a 1-second video with captions
+  - add the title "The Autumn Collection Is Here" for the first second
+export:
+  size: 320x180
+  fps: 10
+  quality: draft
+  output: out/\${name}-\${aspect}.mp4
+  variants:
+    - { aspect: "9:16" }
+`,
+    );
+    const { code, stderr } = await runMain(['words.yaml'], { cwd: dir });
+    expect(code, stderr).toBe(0);
+    const boxes = [];
+    for (const [name, w, h] of [['words-16x9', 320, 180], ['words-9x16', 180, 320]] as const) {
+      const frame = await frameAt(join(dir, 'out', `${name}.mp4`), 0.5, w, h);
+      boxes.push({ w, h, ...brightBox(frame, w, h) });
+    }
+    const [wide, tall] = boxes as [Box & { w: number; h: number }, Box & { w: number; h: number }];
+    for (const box of [wide, tall]) {
+      expect(box.count).toBeGreaterThan(50);
+      // Nothing runs off either side.
+      expect(box.left).toBeGreaterThan(2);
+      expect(box.right).toBeLessThan(box.w - 3);
+    }
+    // The narrow frame wraps into more lines: its words stand taller; and they stay out of the bottom 15 %.
+    expect(tall.bottom - tall.top).toBeGreaterThan(wide.bottom - wide.top);
+    expect(tall.bottom).toBeLessThan(tall.h * 0.85);
+  });
+});
+
+interface Box {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+  count: number;
+}
+
+/** The box around a frame's near-white pixels (the texts; the test pictures have none). */
+function brightBox(frame: Buffer, width: number, height: number): Box {
+  const box = { left: width, right: -1, top: height, bottom: -1, count: 0 };
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      if (frame[i]! < 225 || frame[i + 1]! < 225 || frame[i + 2]! < 225) continue;
+      box.count++;
+      box.left = Math.min(box.left, x);
+      box.right = Math.max(box.right, x);
+      box.top = Math.min(box.top, y);
+      box.bottom = Math.max(box.bottom, y);
+    }
+  }
+  return box;
+}
