@@ -12,6 +12,8 @@ export interface WatchFlags {
   concurrency: number;
   strict?: boolean;
   preview?: boolean;
+  set?: Record<string, string>;
+  data?: string;
 }
 
 /** `nemo-run watch`: runs, then re-runs on every change, until Ctrl-C. */
