@@ -19,7 +19,7 @@ import type { BackendName, DataRow, Recipe, RecipeSpec } from './recipe/recipe.t
 import { createValidator, type SchemaValidator } from './recipe/validate.js';
 
 export { findRecipes, shard } from './recipe/discover.js';
-export { exitCodeOf, type RunOptions } from './execute/run.js';
+export { exitCodeOf, runPlans, type RunOptions } from './execute/run.js';
 
 /** A recipe, or one data row of it, that did not pass its checks. */
 export interface Problem {
@@ -173,8 +173,8 @@ export function planAll(recipes: Recipe[], opts: { backend?: BackendName; previe
  * Plans each recipe (each data row, each variant) for its backend and executes them together under one concurrency
  * limit; see `runPlans`.
  */
-export function runRecipes(recipes: Recipe[], opts: RunOptions, onPlans?: (plans: Plan[]) => void): Promise<RecipeReport[]> {
-  return runPlans(planAll(recipes, opts), opts, onPlans);
+export function runRecipes(recipes: Recipe[], opts: RunOptions): Promise<RecipeReport[]> {
+  return runPlans(planAll(recipes, opts), opts);
 }
 
 /** Where a recipe given as an object (or YAML text) would live: its folder, and the file name its messages use. */

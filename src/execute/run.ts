@@ -35,7 +35,7 @@ export interface RunOptions extends BackendOptions {
  * content, same tool version) are reported as such and not made again. Plans of one run share a pool of encoders and
  * the work they have in common (a variant's probes and sound are its main video's).
  */
-export async function runPlans(plans: Plan[], opts: RunOptions, onPlans?: (plans: Plan[]) => void): Promise<RecipeReport[]> {
+export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RecipeReport[]> {
   const emit = opts.onEvent ?? (() => {});
   const hashes = opts.hashes ?? new ContentHashes();
   const fingerprints = new Map<Plan, string>();
@@ -61,7 +61,6 @@ export async function runPlans(plans: Plan[], opts: RunOptions, onPlans?: (plans
     for (const report of decided) if (report) emit({ type: 'recipe:done', report });
 
     const toRun = plans.filter((_, i) => !decided[i]);
-    onPlans?.(toRun);
     // One pool of encoders for every render of the run, so parallel recipes do not oversubscribe the cores or memory.
     const shared = { ...opts, hashes, encoders: pLimit(encoderShare().encoders), work: new SharedWork() };
     const jobs = toRun.map((plan) => ({ plan, backend: createBackend(plan.backend, shared) }));

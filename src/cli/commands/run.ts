@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
-import { checkRecipes, exitCodeOf, findRecipes, planAll, runRecipes } from '../../api.js';
+import { checkRecipes, exitCodeOf, findRecipes, planAll, runPlans } from '../../api.js';
 import { writeFileAtomic } from '../../atomic.js';
 import { ExitCode, NemoError } from '../../errors.js';
 import { outputErrors } from '../../execute/outputs.js';
-import type { RecipeReport, RunEvent } from '../../execute/events.js';
+import type { RecipeReport } from '../../execute/events.js';
 import { junitXml, type InvalidRecipe } from '../../execute/reporters/junit.js';
 import { lineReporter } from '../../execute/reporters/lines.js';
 import { inputAt } from '../../recipe/inputs.js';
@@ -52,21 +52,15 @@ export async function runCommand(args: string[], flags: RunFlags, io: Io): Promi
   const machine = flags.json || (flags.reporter !== undefined && !flags.reportFile);
   const out = machine ? io.stderr : io.stdout;
   const interactive = isInteractive(io) && !machine && Boolean(io.stdout.isTTY);
-  let onEvent: (event: RunEvent) => void = lineReporter((text) => out.write(text), io.cwd);
-  let listrDone: Promise<unknown> = Promise.resolve();
-  // The task list (listr2) is loaded only for a terminal.
-  const listrReporter = interactive ? (await import('../../execute/reporters/listr.js')).listrReporter : undefined;
-  const reports = await runRecipes(
-    recipes,
-    { ...flags, env: io.env, cwd: io.cwd, signal: io.signal, onEvent: (event) => onEvent(event) },
-    (plans) => {
-      if (!listrReporter || !plans.length) return;
-      const listr = listrReporter(plans, io.cwd);
-      onEvent = listr.onEvent;
-      listrDone = listr.done;
-    },
-  );
-  await listrDone;
+  const plans = planAll(recipes, flags);
+  // The reporter is chosen once, before anything runs: a task list (listr2, loaded only for a terminal) that shows
+  // every video, up-to-date ones included, or plain lines.
+  const reporter =
+    interactive && plans.length
+      ? (await import('../../execute/reporters/listr.js')).listrReporter(plans, io.cwd)
+      : { onEvent: lineReporter((text) => out.write(text), io.cwd), done: Promise.resolve() };
+  const reports = await runPlans(plans, { ...flags, env: io.env, cwd: io.cwd, signal: io.signal, onEvent: reporter.onEvent });
+  await reporter.done;
   const invalid = invalidRecipes(problems);
   const ok = reports.every((r) => r.status === 'ok') && !problems.length;
   if (flags.json) io.stdout.write(`${JSON.stringify({ ok, recipes: reports, invalid }, null, 2)}\n`);

@@ -9,11 +9,13 @@ interface RecipeTask {
   finish?: (error?: Error) => void;
   /** The outcome, when the recipe ended before listr started its task. */
   outcome?: Error | null;
+  /** The title once the recipe is done: where its video went. */
+  title?: string;
 }
 
 /**
- * A listr2 task list for terminals: one line per recipe, its running steps with their progress below.
- * It only displays events; the executor does the work.
+ * A listr2 task list for terminals: one line per video (up-to-date ones too), its running steps with their progress
+ * below. It only displays events; the executor does the work.
  */
 export function listrReporter(plans: Plan[], cwd: string): { onEvent: (event: RunEvent) => void; done: Promise<unknown> } {
   const recipes = new Map<string, RecipeTask>(plans.map((p) => [p.recipe, { running: new Map() }]));
@@ -25,6 +27,7 @@ export function listrReporter(plans: Plan[], cwd: string): { onEvent: (event: Ru
         new Promise<void>((resolve, reject) => {
           const entry = recipes.get(plan.recipe)!;
           entry.task = task;
+          if (entry.title) task.title = entry.title;
           entry.finish = (error) => (error ? reject(error) : resolve());
           if (entry.outcome !== undefined) entry.finish(entry.outcome ?? undefined);
         }),
@@ -61,7 +64,8 @@ export function listrReporter(plans: Plan[], cwd: string): { onEvent: (event: Ru
         return;
       case 'recipe:done': {
         const r = event.report;
-        if (r.status === 'ok' && entry.task) entry.task.title = printable(`${r.recipe} → ${displayPath(r.output, cwd)} (${seconds(r.ms)})`);
+        if (r.status === 'ok') entry.title = printable(`${r.recipe} → ${displayPath(r.output, cwd)} (${r.upToDate ? 'up to date' : seconds(r.ms)})`);
+        if (entry.task && entry.title) entry.task.title = entry.title;
         entry.outcome = r.status === 'ok' ? null : new Error(printable(r.status === 'cancelled' ? 'cancelled' : (r.error?.message ?? 'failed')));
         return entry.finish?.(entry.outcome ?? undefined);
       }
