@@ -2,7 +2,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import picomatch from 'picomatch';
 import { checkOne, runRecipes, type RunOptions } from '../api.js';
-import { displayPath } from '../display.js';
+import { displayPath, seconds } from '../display.js';
 import { NemoError } from '../errors.js';
 import type { RecipeReport } from '../execute/events.js';
 import { ContentHashes } from '../hash.js';
@@ -133,7 +133,7 @@ class RecipeWatch {
     const time = at.toTimeString().slice(0, 8);
     const output = displayPath(report.output, this.opts.cwd);
     const result =
-      report.status !== 'ok' ? `failed: ${report.error?.message}` : report.upToDate ? `up to date → ${output}` : `ok in ${(report.ms / 1000).toFixed(1)}s → ${output}`;
+      report.status !== 'ok' ? `failed: ${report.error?.message}` : report.upToDate ? `up to date → ${output}` : `ok in ${seconds(report.ms)} → ${output}`;
     return `${what} · last run ${time} ${result}`;
   }
 

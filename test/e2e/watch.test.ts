@@ -62,7 +62,7 @@ describe('nemo-run watch', () => {
     const dir = await project();
     const w = watcher(dir);
     await w.waitFor(() => w.runs() === 1);
-    expect(w.output()).toMatch(/watching w\.yaml and 1 input \(globs included\) · last run \d\d:\d\d:\d\d ok in \d+\.\ds → out\/w\.mp4/);
+    expect(w.output()).toMatch(/watching w\.yaml and 1 input \(globs included\) · last run \d\d:\d\d:\d\d ok in (\d+ms|\d+\.\ds) → out\/w\.mp4/);
     await copyFile(join(dir, 'media/green-tall.png'), join(dir, 'shots/a.jpg'));
     await w.waitFor(() => w.runs() === 2);
     await pause(1000);
