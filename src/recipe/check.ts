@@ -83,6 +83,14 @@ async function instance(
       }),
     );
   }
+  if (typeof raw.name === 'string' && typeof spec.name === 'string' && spec.name !== raw.name && !/^[^/\\]{1,120}$/.test(spec.name)) {
+    // Values make the name, and the name makes file names (the output, the stamp): it must stay one.
+    const at = locate(doc, ['name']);
+    errors.push(recipeError(doc, 'E_RECIPE_VAR', at.offset, `the name becomes "${spec.name}", which is not a file name`, {
+      hint: 'a name needs 1 to 120 characters and no / or \\; name the videos by a column that holds such values (an id, a SKU)',
+      length: at.length,
+    }));
+  }
   if (errors.length) {
     const sorted = errors.sort((a, b) => a.pos.line - b.pos.line || a.pos.col - b.pos.col);
     return { error: new RecipeValidationError(row ? sorted.map((e) => ofRow(e, row)) : sorted), ...(row ? { row } : {}) };

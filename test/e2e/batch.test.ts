@@ -106,6 +106,14 @@ describe('recipe variables and data rows', () => {
     expect(nested.stderr).toContain('rows.jsonl:2:1: row 2: "sku" is a list or an object');
   });
 
+  it('refuses a row whose values would make a name that is no file name', async () => {
+    const dir = await batchProject('sku,name,folder\nA1,Red,red\nx/../../y,Blue,blue\n');
+    await writeRecipe(dir, 'batch.yaml', BATCH);
+    const { code, stderr } = await runMain(['validate', 'batch.yaml'], { cwd: dir });
+    expect(code).toBe(2);
+    expect(stderr).toContain('batch.yaml:1:7: row 2 (products.csv:3): the name becomes "ad-x/../../y", which is not a file name');
+  });
+
   it('refuses rows that would write the same file, naming both and the line to change', async () => {
     const dir = await batchProject('sku,name,folder\nA1,Red,red\nA1,Again,blue\n');
     await writeRecipe(dir, 'batch.yaml', `${BATCH}  output: out/\${row.sku}.mp4\n`);
