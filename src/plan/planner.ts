@@ -18,7 +18,7 @@ export function planRecipe(recipe: Recipe, backend: BackendName = recipe.backend
     export: exportSettings(recipe.export, recipe.name, recipe.dir),
     inputs: recipe.inputs,
     instructions: recipe.instructions,
-    steps: backend === 'nemo' ? cloudSteps(recipe) : localSteps(recipe),
+    steps: backend === 'nemo' ? cloudSteps(recipe.inputs, recipe.instructions) : localSteps(recipe),
     source: recipe.text,
     ...(recipe.row ? { row: recipe.row } : {}),
   };
@@ -43,7 +43,13 @@ export function planVariants(recipe: Recipe, backend: BackendName = recipe.backe
     // written out is always made, so one that repeats another meets the check that outputs do not clash.
     if (i >= explicit && (!label || plans.some((p) => p.variant === label))) return;
     const name = label || `variant-${i + 1}`;
-    plans.push({ ...main, recipe: `${main.recipe}-${name}`, variant: name, export: settings });
+    const variant = { ...main, recipe: `${main.recipe}-${name}`, variant: name, export: settings };
+    // The cloud's export has no shape setting: its sessions are asked for the shape in words, as one more edit.
+    if (backend === 'nemo' && settings.aspect !== main.export.aspect) {
+      const instructions = [...main.instructions, `change the aspect ratio to ${settings.aspect}`];
+      Object.assign(variant, { instructions, steps: cloudSteps(main.inputs, instructions) });
+    }
+    plans.push(variant);
   });
   return plans;
 }
@@ -139,15 +145,15 @@ function localSteps(recipe: Recipe): Step[] {
   ];
 }
 /** authenticate → session → one upload per input (parallel) → each instruction in order → export → wait → download. */
-function cloudSteps(recipe: Recipe): Step[] {
-  const uploads: Step[] = recipe.inputs.map((input) => ({
+function cloudSteps(inputs: Recipe['inputs'], texts: string[]): Step[] {
+  const uploads: Step[] = inputs.map((input) => ({
     id: `upload:${input.index}`,
     kind: 'upload',
     after: ['session'],
     title: `upload ${input.name}`,
     input: input.index,
   }));
-  const instructions: Step[] = recipe.instructions.map((text, i) => ({
+  const instructions: Step[] = texts.map((text, i) => ({
     id: `instruct:${i}`,
     kind: 'instruct',
     after: i === 0 ? uploads.map((s) => s.id) : [`instruct:${i - 1}`],

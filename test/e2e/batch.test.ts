@@ -196,6 +196,20 @@ export:
   });
 });
 
+describe('variants on the cloud backend', () => {
+  it('ask the cloud for their shape in words, as one more edit of their own session', async () => {
+    const dir = await tmpProject();
+    await writeRecipe(dir, 'c.yaml', 'inputs:\n  - media/red.jpg\ninstructions:\n  - a 5-second video\nexport:\n  output: out/${name}-${aspect}.mp4\n  variants:\n    - { aspect: "9:16" }\n');
+    const { code, stdout, stderr } = await runMain(['plan', 'c.yaml', '--backend', 'nemo', '--json'], { cwd: dir });
+    expect(code, stderr).toBe(0);
+    const { videos } = JSON.parse(stdout) as { videos: { recipe: string; instructions: string[]; steps: { id: string }[] }[] };
+    expect(videos.map((v) => [v.recipe, v.instructions.at(-1), v.steps.filter((s) => s.id.startsWith('instruct')).length])).toEqual([
+      ['c', 'a 5-second video', 1],
+      ['c-9x16', 'change the aspect ratio to 9:16', 2],
+    ]);
+  });
+});
+
 describe('SharedWork', () => {
   it('does shared work once for every asker, and again for the next asker when the first was stopped', async () => {
     const work = new SharedWork();
