@@ -38,8 +38,13 @@ export interface Draft<M = SegmentMeta> {
  * `transitionMs`. The first item may fade in from black and the last fade out to black.
  */
 type Entry = { transition?: TransitionName; transitionMs?: number; fadeInMs?: number; fadeOutMs?: number };
-export type ImageMeta = Entry & { kind: 'image'; input: number; motion?: Exclude<EditState['motion'], 'none'> };
-export type ClipMeta = Entry & { kind: 'video'; input: number; trimMs?: number; speed?: number };
+/**
+ * How a picture fills a frame of another shape: `cover` shows the window x, y, w, h (fractions of the upright
+ * picture) cropped to fill the frame; `contain` shows all of it over a blurred copy. `by` says what placed the window.
+ */
+export type Framing = { mode: 'cover' | 'contain'; x: number; y: number; w: number; h: number; by: 'subject' | 'pin' | 'centre' };
+export type ImageMeta = Entry & { kind: 'image'; input: number; motion?: Exclude<EditState['motion'], 'none'>; framing?: Framing };
+export type ClipMeta = Entry & { kind: 'video'; input: number; trimMs?: number; speed?: number; framing?: Framing };
 export type CardMeta = Entry & { kind: 'card'; input: number };
 /** What the main video track shows, one item after another. */
 export type ItemMeta = ImageMeta | ClipMeta | CardMeta;

@@ -52,6 +52,8 @@ describe('nemo-run plan --json', () => {
   });
 
   it('compiles the local plan with its draft and notes; "vertical" overrides the export block', async () => {
+    // The plain landscape photos have no subject to crop to in a 9:16 frame: all of each is shown, over a blur.
+    const CONTAIN = { mode: 'contain', x: 0, y: 0, w: 1, h: 1, by: 'centre' };
     const dir = await tmpProject();
     await writeRecipe(dir, 'shop.yaml', RECIPE);
     const { code, stdout } = await runMain(['plan', 'shop.yaml', '--json'], { cwd: dir });
@@ -74,8 +76,8 @@ describe('nemo-run plan --json', () => {
         {
           tt: 0,
           sg: [
-            { st: 0, d: 3250, src: 'media/blue.jpg', m: { kind: 'image', input: 0 } },
-            { st: 2750, d: 3250, src: 'media/red.jpg', m: { kind: 'image', input: 1, transition: 'crossfade', transitionMs: 500 } },
+            { st: 0, d: 3250, src: 'media/blue.jpg', m: { kind: 'image', input: 0, framing: CONTAIN } },
+            { st: 2750, d: 3250, src: 'media/red.jpg', m: { kind: 'image', input: 1, transition: 'crossfade', transitionMs: 500, framing: CONTAIN } },
           ],
         },
         { tt: 0, sg: [{ st: 0, d: 6000, src: 'media/logo.png', m: { kind: 'logo', input: 2, position: 'bottom-right', opacity: 1 } }] },

@@ -38,7 +38,7 @@ export function planOf(text: string) {
     instructions: [text], instructionAt: [], inputPatterns: [], export: { output: 'out/video.mp4' }, text: '',
   };
   const plan = planRecipe(recipe);
-  const { draft } = buildTimeline(plan.edit!, INPUTS);
+  const { draft } = buildTimeline(plan.edit!, INPUTS, plan.export);
   return { plan, draft };
 }
 

@@ -1,6 +1,7 @@
 import { even } from '../../plan/export-settings.js';
 import { isItem, isLogo, isText, segmentsOf, type ItemMeta, type LocalDraft, type LogoMeta, type Segment, type TextMeta } from '../draft.js';
 import { imageInput } from './ffmpeg.js';
+import { chooseFraming, type Framing } from './framing.js';
 import { GraphBuilder, hold, sec, type Frame } from './graph-builder.js';
 import { orientationFilter } from './orientation.js';
 import { TRANSITION_FILTERS } from './transitions.js';
@@ -275,7 +276,7 @@ function stillFrame(ctx: Context, span: Span): string {
       const logo = g.add([`${i}:v`], `scale=w=${even(W * 0.5)}:h=${even(H * 0.4)}:force_original_aspect_ratio=decrease,format=rgba`, g.label('lg'));
       return g.add([bg, logo], `overlay=(W-w)/2:(H-h)/2:eof_action=repeat,trim=end_frame=1,${NORM}`, g.label('cd'));
     }
-    return g.add([fit(g, `${i}:v`, media, W, H, sourceFilters(media).join(',') || undefined)], `${NORM},trim=end_frame=1`, g.label('st'));
+    return g.add([fit(g, `${i}:v`, media, W, H, sourceFilters(media).join(',') || undefined, m.framing)], `${NORM},trim=end_frame=1`, g.label('st'));
   });
 }
 
@@ -299,13 +300,13 @@ function itemStream(ctx: Context, span: Span, offset: number, frames: number): s
     const i = addInput(['-ss', seek.toFixed(3), '-t', (((frames + skip) / fps) * speed + 1).toFixed(3), '-i', media.path]);
     const pre = [...sourceFilters(media), `setpts=(PTS-STARTPTS)/${speed}`, `fps=${fps}`].join(',');
     const pad = `tpad=stop_mode=clone:stop_duration=${sec(skip + frames + fps, fps)}`;
-    return g.add([fit(g, `${i}:v`, media, W, H, pre)], `${NORM},${pad},trim=start_frame=${skip}:end_frame=${skip + frames},setpts=N/${fps}/TB`, g.label('i'));
+    return g.add([fit(g, `${i}:v`, media, W, H, pre, m.framing)], `${NORM},${pad},trim=start_frame=${skip}:end_frame=${skip + frames},setpts=N/${fps}/TB`, g.label('i'));
   }
 
   if (m.kind === 'image' && (media.frames ?? 1) > 1) {
     // An animated GIF plays, looping to fill its slot, like a clip without sound.
     const i = addInput(['-stream_loop', '-1', ...imageInput(media.path, true)]);
-    return g.add([fit(g, `${i}:v`, media, W, H, `fps=${fps}`)], `${NORM},trim=start_frame=${offset}:end_frame=${offset + frames},setpts=N/${fps}/TB`, g.label('i'));
+    return g.add([fit(g, `${i}:v`, media, W, H, `fps=${fps}`, m.framing)], `${NORM},trim=start_frame=${offset}:end_frame=${offset + frames},setpts=N/${fps}/TB`, g.label('i'));
   }
 
   // A window moves over the fitted still with sub-pixel precision (perspective interpolates), so edges glide
@@ -347,14 +348,19 @@ export function upscaleOf(w: number, h: number, frame: Frame): number {
 }
 
 /**
- * Fits a picture to W×H without stretching: cover (crop the overflow) when the shapes are close,
- * otherwise contain over a blurred copy of itself, so nothing important is cut away.
+ * Fits a picture to W×H without stretching, as its framing says (see chooseFraming; without one, it is chosen from
+ * the shapes alone): cover scales it to fill the frame and crops the overflow at the framing's window; contain shows
+ * all of it over a blurred copy of itself.
  */
-function fit(g: GraphBuilder, input: string, media: SourceMedia, W: number, H: number, pre?: string): string {
-  const ratio = media.width && media.height ? media.width / media.height / (W / H) : 1;
+function fit(g: GraphBuilder, input: string, media: SourceMedia, W: number, H: number, pre?: string, framing?: Framing): string {
   const head = pre ? `${pre},` : '';
-  if (ratio > 0.77 && ratio < 1.3) {
-    return g.add([input], `${head}scale=${W}:${H}:force_original_aspect_ratio=increase,crop=${W}:${H},setsar=1`, g.label('f'));
+  const { mode, x, y, w, h } = framing ?? chooseFraming(undefined, { width: media.width ?? W, height: media.height ?? H }, { width: W, height: H });
+  if (mode === 'cover') {
+    // The window's place along the overflow, 0 (left or top) to 1, so rounding in the scale never pushes it out.
+    const along = (start: number, size: number) => (size < 0.9999 ? Math.min(1, Math.max(0, start / (1 - size))) : 0.5);
+    const [px, py] = [along(x, w), along(y, h)].map((v) => Number(v.toFixed(4)));
+    const crop = px === 0.5 && py === 0.5 ? `crop=${W}:${H}` : `crop=${W}:${H}:(iw-ow)*${px}:(ih-oh)*${py}`;
+    return g.add([input], `${head}scale=${W}:${H}:force_original_aspect_ratio=increase,${crop},setsar=1`, g.label('f'));
   }
   const [a, b] = [g.label('a'), g.label('b')];
   g.chains.push(`[${input}]${head}split=2[${a}][${b}]`);

@@ -125,7 +125,7 @@ export class LocalBackend implements Backend {
   private interpret(plan: Plan, infos: MediaInfo[]): Interpretation {
     const notes = plan.notes ?? [];
     const inputs = plan.inputs.map((input, i) => ({ input, info: infos[i]!, src: relative(plan.dir, input.path ?? input.name) }));
-    const timeline = buildTimeline(plan.edit ?? initialState(), inputs);
+    const timeline = buildTimeline(plan.edit ?? initialState(), inputs, plan.export);
     return {
       draft: timeline.draft,
       export: plan.export,

@@ -1,12 +1,15 @@
-import { open, readFile } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { NemoError } from '../../errors.js';
 import type { ResolvedInput } from '../../recipe/recipe.types.js';
 import { imageInput, runTool, type FfmpegPaths } from './ffmpeg.js';
 import { hasTimings, parseTimedCues } from './captions.js';
-import { jpegOrientation, swapsSides } from './orientation.js';
+import { edgeMapFilters, edgeMapSize, profileOf, type SubjectProfile } from './framing.js';
+import { jpegOrientation, orientationFilter, swapsSides } from './orientation.js';
 
 /** Changes whenever MediaInfo does, so facts probed by an older version are not reused. */
-export const PROBE_FORMAT = 4;
+export const PROBE_FORMAT = 5;
 
 /** What the renderer needs to know about an input. */
 export interface MediaInfo {
@@ -33,6 +36,8 @@ export interface MediaInfo {
   videoEndMs?: number;
   /** Sound channels (music and clips), for the downmix. */
   channels?: number;
+  /** Where the picture's detail is (images, and clips from a few key frames), for framing it in another shape. */
+  profile?: SubjectProfile;
 }
 
 interface ProbeStream {
@@ -93,16 +98,19 @@ export async function probeInput(input: ResolvedInput, tools: FfmpegPaths, signa
     const damaged = () => bad('is damaged (it does not decode)', 'open and save the image again, or replace it');
     // A truncated JPEG decodes with no more than a warning (ffmpeg fills in grey): its end marker tells.
     if (input.format === 'jpg' && !(await endsWithJpegEnd(path))) throw damaged();
-    await decodeCheck(tools, source, ['-frames:v', '1'], signal, damaged);
-    const frames = Number(video.nb_frames);
-    if (video.codec_name === 'gif' && frames > 1 && durationMs) return { kind: 'image', width: video.width, height: video.height, hasAudio: false, frames, durationMs };
     // ffmpeg 4.1 does not turn JPEGs by their EXIF orientation; newer ones say they do, as a display matrix, and
     // turn the picture themselves.
     const turned = rotationOf(video);
     const orientation = input.format === 'jpg' && turned === 0 ? await jpegOrientation(path) : 1;
     const swap = swapsSides(orientation) || Math.abs(turned) % 180 === 90;
     const [width, height] = swap ? [video.height, video.width] : [video.width, video.height];
-    return { kind: 'image', width, height, hasAudio: false, ...(orientation !== 1 ? { orientation } : {}) };
+    // The decode check's one frame comes out as the upright picture's edge map: its subject profile, at no extra run.
+    const map = { filters: [orientationFilter(orientation), edgeMapFilters(width, height)].filter(Boolean).join(','), size: edgeMapSize(width, height) };
+    const { profile } = await decodeCheck(tools, source, ['-frames:v', '1'], signal, damaged, false, map);
+    const frames = Number(video.nb_frames);
+    // An animated GIF is framed by its first picture.
+    if (video.codec_name === 'gif' && frames > 1 && durationMs) return { kind: 'image', width: video.width, height: video.height, hasAudio: false, frames, durationMs, ...(profile && { profile }) };
+    return { kind: 'image', width, height, hasAudio: false, ...(orientation !== 1 ? { orientation } : {}), ...(profile && { profile }) };
   }
   if (input.kind === 'audio') {
     if (!hasAudio || !durationMs) throw bad('has no sound (no audio stream, or zero length)', 'use a music file that plays');
@@ -113,7 +121,7 @@ export async function probeInput(input: ResolvedInput, tools: FfmpegPaths, signa
   if (!video?.width || !video.height) throw bad('has no video stream', 'use a clip with pictures, or give it `role: music` if it is sound only');
   if (!durationMs) throw bad('has zero length', 'export the clip again');
   const order = fieldOrder(video.field_order);
-  const detected = await decodeCheck(tools, source, ['-t', '1', '-an'], signal, () => bad('is damaged (its video does not decode)', 'export the clip again'), order === undefined);
+  const { interlaced: detected } = await decodeCheck(tools, source, ['-t', '1', '-an'], signal, () => bad('is damaged (its video does not decode)', 'export the clip again'), order === undefined);
   const ends = await endCheck(json, ['video', 'audio'], tools, path, signal, (what) => bad(`is damaged (${what})`, 'the file was cut short, e.g. by an interrupted copy or download; copy or export it again'));
   const sar = ratio(video.sample_aspect_ratio);
   // A quarter turn (a phone held upright) shows the coded picture on its side.
@@ -125,7 +133,47 @@ export async function probeInput(input: ResolvedInput, tools: FfmpegPaths, signa
   if (interlaced) info.interlaced = interlaced;
   const videoEnd = ends.get('video');
   if (videoEnd !== undefined && videoEnd < durationMs - 100) info.videoEndMs = videoEnd;
+  const profile = await clipProfile(tools, path, info.width!, info.height!, (videoEnd ?? durationMs) / 1000, signal);
+  if (profile) info.profile = profile;
   return info;
+}
+
+/** Key frames a clip's subject profile is averaged over, spread through the clip. */
+const PROFILE_FRAMES = 6;
+
+/**
+ * A clip's subject profile, averaged over up to PROFILE_FRAMES key frames spread through it: one run that decodes
+ * key frames only. ffmpeg turns the picture by its display matrix itself, and scaling to the displayed size (w×h)
+ * squares its pixels. A clip whose key frames do not decode gets none (it is framed from the centre).
+ */
+async function clipProfile(tools: FfmpegPaths, path: string, w: number, h: number, seconds: number, signal: AbortSignal | undefined): Promise<SubjectProfile | undefined> {
+  const gap = Math.max(0.1, seconds / PROFILE_FRAMES);
+  const select = `select='isnan(prev_selected_t)+gte(t-prev_selected_t,${gap.toFixed(3)})'`;
+  const size = edgeMapSize(w, h);
+  try {
+    return await edgeMap(size, async (file) => {
+      await runTool(
+        tools.ffmpeg,
+        ['-hide_banner', '-nostdin', '-loglevel', 'error', '-skip_frame', 'nokey', '-i', path, '-an', '-sn', '-vf', `${select},${edgeMapFilters(w, h)}`, '-vsync', '0', '-frames:v', String(PROFILE_FRAMES), '-f', 'rawvideo', '-pix_fmt', 'gray', '-y', file],
+        { signal },
+      );
+    });
+  } catch (error) {
+    if (error instanceof NemoError && error.code === 'E_FFMPEG_EXIT') return undefined;
+    throw error;
+  }
+}
+
+/** Runs `write` with a temporary file for raw grey edge maps of `size`, and reads their profile from it. */
+async function edgeMap([w, h]: [number, number], write: (file: string) => Promise<void>): Promise<SubjectProfile | undefined> {
+  const dir = await mkdtemp(join(tmpdir(), 'nemo-run-edges-'));
+  try {
+    const file = join(dir, 'edges.gray');
+    await write(file);
+    return profileOf(await readFile(file), w, h);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** The display rotation of a stream in degrees (a display matrix, or the older `rotate` tag); 0 when upright. */
@@ -221,7 +269,8 @@ async function endsWithJpegEnd(path: string): Promise<boolean> {
 
 /**
  * Decodes part of a file; an error (besides harmless pixel-format notes) means the file is damaged. With `detect`,
- * ffmpeg's interlace detector watches the decoded frames and its verdict is returned when most are interlaced.
+ * ffmpeg's interlace detector watches the decoded frames and its verdict is returned when most are interlaced. With
+ * `map`, the decoded picture goes through its filters to an edge map instead of nowhere, and its profile is returned.
  */
 async function decodeCheck(
   tools: FfmpegPaths,
@@ -230,18 +279,27 @@ async function decodeCheck(
   signal: AbortSignal | undefined,
   fail: () => NemoError,
   detect = false,
-): Promise<'tff' | 'bff' | undefined> {
+  map?: { filters: string; size: [number, number] },
+): Promise<{ interlaced?: 'tff' | 'bff'; profile?: SubjectProfile }> {
   try {
-    const args = ['-hide_banner', '-nostdin', '-loglevel', `level+${detect ? 'info' : 'error'}`, '-xerror', ...source, ...limit, ...(detect ? ['-vf', 'idet'] : []), '-f', 'null', '-'];
-    const { stderr } = await runTool(tools.ffmpeg, args, { signal });
+    const head = ['-hide_banner', '-nostdin', '-loglevel', `level+${detect ? 'info' : 'error'}`, '-xerror', ...source, ...limit];
+    let stderr = '';
+    let profile: SubjectProfile | undefined;
+    if (map) {
+      profile = await edgeMap(map.size, async (file) => {
+        ({ stderr } = await runTool(tools.ffmpeg, [...head, '-vf', map.filters, '-f', 'rawvideo', '-pix_fmt', 'gray', '-y', file], { signal }));
+      });
+    } else {
+      ({ stderr } = await runTool(tools.ffmpeg, [...head, ...(detect ? ['-vf', 'idet'] : []), '-f', 'null', '-'], { signal }));
+    }
     const lines = stderr.split('\n');
     if (lines.some((line) => /\[(error|fatal|panic)\]/.test(line) && !/deprecated pixel format/.test(line))) throw fail();
     const verdict = lines.find((l) => l.includes('Multi frame detection'))?.match(/TFF:\s*(\d+)\s*BFF:\s*(\d+)\s*Progressive:\s*(\d+)/);
-    if (!verdict) return undefined;
+    if (!verdict) return { profile };
     const [tff, bff, progressive] = verdict.slice(1).map(Number) as [number, number, number];
     // Only a clear majority counts: the detector also fires on sharp, still detail.
-    if (tff + bff < 10 || tff + bff < 4 * progressive) return undefined;
-    return tff >= bff ? 'tff' : 'bff';
+    if (tff + bff < 10 || tff + bff < 4 * progressive) return { profile };
+    return { interlaced: tff >= bff ? 'tff' : 'bff', profile };
   } catch (error) {
     if (error instanceof NemoError && error.code === 'E_FFMPEG_EXIT') throw fail();
     throw error;

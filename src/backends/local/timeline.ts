@@ -2,6 +2,7 @@ import { NemoError } from '../../errors.js';
 import type { ResolvedInput } from '../../recipe/recipe.types.js';
 import { TrackType, type ItemMeta, type LocalDraft, type LocalMeta, type Segment, type TextMeta, type Track } from '../draft.js';
 import type { ClipCut, EditState } from '../../plan/instructions/state.js';
+import { chooseFraming, type Size } from './framing.js';
 import type { MediaInfo } from './probe.js';
 
 /** An input with what probing found, and the `src` the draft names it by. */
@@ -27,9 +28,10 @@ interface Item {
 
 /**
  * Lays the edit out on a timeline: items one after another (overlapping by their transitions), music under them,
- * captions and titles on text tracks, the logo on an overlay track. Pure; warnings say what could not be done.
+ * captions and titles on text tracks, the logo on an overlay track. Each image and clip records how it fills the
+ * `frame` (see chooseFraming). Pure; warnings say what could not be done.
  */
-export function buildTimeline(state: EditState, inputs: TimelineInput[]): { draft: LocalDraft; warnings: string[] } {
+export function buildTimeline(state: EditState, inputs: TimelineInput[], frame: Size): { draft: LocalDraft; warnings: string[] } {
   const warnings: string[] = [];
   const byRole = (role: string) => inputs.filter((i) => i.input.role === role);
   const media = byRole('media').filter((i) => i.info.kind === 'image' || i.info.kind === 'video');
@@ -100,11 +102,13 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[]): { draf
   const video: Segment<ItemMeta>[] = kept.map(({ item, start, end }, k) => {
     const st = Math.round(start);
     const input = item.from.input.index;
+    const { info } = item.from;
+    const framing = info.width && info.height ? { framing: chooseFraming(info.profile, { width: info.width, height: info.height }, frame, item.from.input.focus) } : {};
     const meta: ItemMeta =
       item.kind === 'image'
-        ? { kind: 'image', input, ...(state.motion !== 'none' && { motion: state.motion }) }
+        ? { kind: 'image', input, ...(state.motion !== 'none' && { motion: state.motion }), ...framing }
         : item.kind === 'video'
-          ? { kind: 'video', input, ...(item.trimMs && { trimMs: Math.round(item.trimMs) }), ...(state.speed !== 1 && { speed: state.speed }) }
+          ? { kind: 'video', input, ...(item.trimMs && { trimMs: Math.round(item.trimMs) }), ...(state.speed !== 1 && { speed: state.speed }), ...framing }
           : { kind: 'card', input };
     const { type } = state.transition;
     if (k > 0 && fade && type !== 'cut') [meta.transition, meta.transitionMs] = [type, Math.round(fade)];
