@@ -3,7 +3,7 @@ import type { LimitFunction } from 'p-limit';
 import { isAbort } from '../errors.js';
 import type { ContentHashes } from '../hash.js';
 import type { BackendName } from '../recipe/recipe.types.js';
-import type { Plan, Step } from '../plan/plan.types.js';
+import type { Plan, Step, StepRef } from '../plan/plan.types.js';
 
 /** What backends may need from the process; passed in, never read from globals. */
 export interface BackendOptions {
@@ -42,8 +42,10 @@ export interface StepContext {
   plan: Plan;
   /** Aborted on Ctrl-C, on SIGTERM, or when a sibling step of the same recipe failed. */
   signal: AbortSignal;
-  /** Results of the steps already done, by step id. */
-  results: ReadonlyMap<string, unknown>;
+  /** The result of a step this one comes after; throws when there is none (a step that is not before this one). */
+  get<T>(ref: StepRef<T>): T;
+  /** Tells the executor which files the plan made: its report names them (the video may not be the plan's output). */
+  produced(files: { video?: string; poster?: string }): void;
   /** Reports progress from 0 to 1, with an optional short detail ("12.5 MB/s"). */
   progress(fraction: number, detail?: string): void;
   /** Tells the user something worth knowing (a warning, the cloud's reply). */
@@ -53,7 +55,7 @@ export interface StepContext {
   /** Saves progress within a step before it does something that must not happen twice (plain JSON, no secrets). */
   checkpoint(value: unknown): Promise<void>;
   /** Replaces the result of an earlier step (and its journal entry), when this step had to redo that step's work. */
-  amend(stepId: string, result: unknown): Promise<void>;
+  amend<T>(ref: StepRef<T>, result: T): Promise<void>;
 }
 
 /** What a backend adds to a plan before running it (`nemo-run plan` shows it). */

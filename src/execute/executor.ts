@@ -1,7 +1,7 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Backend, StepContext } from '../backends/backend.js';
 import { NemoError, isAbort } from '../errors.js';
-import type { Plan, Step } from '../plan/plan.types.js';
+import type { Plan, Step, StepRef } from '../plan/plan.types.js';
 import type { ErrorInfo, RecipeReport, RunEvent, StepReport } from './events.js';
 import type { Journal } from './journal.js';
 
@@ -42,6 +42,7 @@ async function runJob({ plan, backend }: Job, limit: LimitFunction, opts: Execut
   const results = new Map<string, unknown>();
   const reports = new Map<string, StepReport>(plan.steps.map((s) => [s.id, { id: s.id, kind: s.kind, status: 'pending' }]));
   const warnings: string[] = [];
+  const made: { video?: string; poster?: string } = {};
   let failure: ErrorInfo | undefined;
   const recipe = plan.recipe;
   const journal = opts.journal;
@@ -68,7 +69,11 @@ async function runJob({ plan, backend }: Job, limit: LimitFunction, opts: Execut
     const ctx: StepContext = {
       plan,
       signal: controller.signal,
-      results,
+      get: <T>(ref: StepRef<T>): T => {
+        if (!results.has(ref.id)) throw new NemoError('E_PLAN', `step ${step.id} needs the result of ${ref.id}, which has none`);
+        return results.get(ref.id) as T;
+      },
+      produced: (files) => Object.assign(made, files),
       progress: (fraction, detail) =>
         emit({ type: 'step:progress', recipe, step, fraction: Math.min(1, Math.max(0, fraction)), detail }),
       log: (message, level = 'info') => {
@@ -80,7 +85,7 @@ async function runJob({ plan, backend }: Job, limit: LimitFunction, opts: Execut
       checkpoint: async (value) => {
         await journal?.record(plan, `${step.id}#checkpoint`, value);
       },
-      amend: async (id, result) => {
+      amend: async ({ id }, result) => {
         results.set(id, result);
         const amended = plan.steps.find((s) => s.id === id);
         if (amended && resumable(amended)) await journal!.record(plan, id, result);
@@ -140,7 +145,8 @@ async function runJob({ plan, backend }: Job, limit: LimitFunction, opts: Execut
     file: plan.file,
     backend: plan.backend,
     status: cancelled ? 'cancelled' : failure ? 'failed' : 'ok',
-    output: outputOf(plan, results),
+    output: made.video ?? plan.export.output,
+    ...(made.poster ? { poster: made.poster } : {}),
     ms: Math.round(performance.now() - started),
     error: cancelled ? { code: 'E_INTERRUPTED', message: 'interrupted', exitCode: 130 } : failure,
     steps: [...reports.values()],
@@ -148,15 +154,6 @@ async function runJob({ plan, backend }: Job, limit: LimitFunction, opts: Execut
   };
   emit({ type: 'recipe:done', report });
   return report;
-}
-
-/** The output a backend reported (it may differ from the plan's, e.g. after "vertical"), else the plan's. */
-function outputOf(plan: Plan, results: Map<string, unknown>): string {
-  for (const step of [...plan.steps].reverse()) {
-    const output = (results.get(step.id) as { output?: unknown } | undefined)?.output;
-    if (typeof output === 'string') return output;
-  }
-  return plan.export.output;
 }
 
 /**

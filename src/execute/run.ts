@@ -82,7 +82,7 @@ export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RecipeR
 async function withOutputFacts(report: RecipeReport, env: NodeJS.ProcessEnv): Promise<RecipeReport> {
   if (report.status !== 'ok' || !report.output) return report;
   const bytes = (await stat(report.output).catch(() => undefined))?.size;
-  const poster = posterPath(report.output);
+  const poster = report.poster ?? posterPath(report.output);
   const hasPoster = await stat(poster).then((s) => s.isFile(), () => false);
   const probed = await Promise.resolve()
     .then(() => runTool(findFfmpeg(env).ffprobe, ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', report.output!]))

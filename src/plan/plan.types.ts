@@ -32,6 +32,36 @@ export type StepKind =
   | 'wait'
   | 'download';
 
+/**
+ * What a step hands to later ones, typed: a backend declares once what each of its steps returns and reads results
+ * with `ctx.get(ref)`. The ids come from `stepIds`, the one place that names steps.
+ */
+export interface StepRef<T> {
+  readonly id: string;
+  /** Never set: it carries the result's type. */
+  readonly result?: T;
+}
+
+/** Names every step: the planner names steps with these, and backends find results by them. */
+export const stepIds = {
+  probe: (input: number) => `probe:${input}`,
+  upload: (input: number) => `upload:${input}`,
+  instruct: (instruction: number) => `instruct:${instruction}`,
+  interpret: 'interpret',
+  render: 'render',
+  poster: 'poster',
+  authenticate: 'authenticate',
+  session: 'session',
+  export: 'export',
+  wait: 'wait',
+  download: 'download',
+} as const;
+
+/** A typed reference to the step named `id`. */
+export function stepRef<T>(id: string): StepRef<T> {
+  return { id };
+}
+
 /** One unit of work; it runs once every step named in `after` is done. */
 export interface Step {
   id: string;

@@ -2,7 +2,7 @@ import type { BackendName, Recipe, VariantSpec } from '../recipe/recipe.types.js
 import { VARIANT_OUTPUT, exportSettings, frameSize, outputPath, parseSize, shapeSize } from './export-settings.js';
 import { interpretInstruction } from './instructions/interpret.js';
 import { initialState, type EditState, type InstructionNote } from './instructions/state.js';
-import type { ExportSettings, Plan, Step } from './plan.types.js';
+import { stepIds, type ExportSettings, type Plan, type Step } from './plan.types.js';
 
 /**
  * Compiles a checked recipe into the steps a backend runs, with their dependencies. For the local backend it also
@@ -131,7 +131,7 @@ function applyOverrides(base: ExportSettings, state: EditState, recipe: Recipe):
 /** probe each input (in parallel) → interpret the instructions → render → poster. */
 function localSteps(recipe: Recipe): Step[] {
   const probes: Step[] = recipe.inputs.map((input) => ({
-    id: `probe:${input.index}`,
+    id: stepIds.probe(input.index),
     kind: 'probe',
     after: [],
     title: `probe ${input.name}`,
@@ -139,35 +139,35 @@ function localSteps(recipe: Recipe): Step[] {
   }));
   return [
     ...probes,
-    { id: 'interpret', kind: 'interpret', after: probes.map((s) => s.id), title: 'interpret instructions' },
-    { id: 'render', kind: 'render', after: ['interpret'], title: 'render video' },
-    { id: 'poster', kind: 'poster', after: ['render'], title: 'poster image' },
+    { id: stepIds.interpret, kind: 'interpret', after: probes.map((s) => s.id), title: 'interpret instructions' },
+    { id: stepIds.render, kind: 'render', after: [stepIds.interpret], title: 'render video' },
+    { id: stepIds.poster, kind: 'poster', after: [stepIds.render], title: 'poster image' },
   ];
 }
 /** authenticate → session → one upload per input (parallel) → each instruction in order → export → wait → download. */
 function cloudSteps(inputs: Recipe['inputs'], texts: string[]): Step[] {
   const uploads: Step[] = inputs.map((input) => ({
-    id: `upload:${input.index}`,
+    id: stepIds.upload(input.index),
     kind: 'upload',
-    after: ['session'],
+    after: [stepIds.session],
     title: `upload ${input.name}`,
     input: input.index,
   }));
   const instructions: Step[] = texts.map((text, i) => ({
-    id: `instruct:${i}`,
+    id: stepIds.instruct(i),
     kind: 'instruct',
-    after: i === 0 ? uploads.map((s) => s.id) : [`instruct:${i - 1}`],
+    after: i === 0 ? uploads.map((s) => s.id) : [stepIds.instruct(i - 1)],
     title: `edit: ${text.length > 60 ? `${text.slice(0, 57)}…` : text}`,
     instruction: i,
   }));
-  const last = instructions.at(-1)?.id ?? 'session';
+  const last = instructions.at(-1)?.id ?? stepIds.session;
   return [
-    { id: 'authenticate', kind: 'authenticate', after: [], title: 'authenticate' },
-    { id: 'session', kind: 'session', after: ['authenticate'], title: 'start session' },
+    { id: stepIds.authenticate, kind: 'authenticate', after: [], title: 'authenticate' },
+    { id: stepIds.session, kind: 'session', after: [stepIds.authenticate], title: 'start session' },
     ...uploads,
     ...instructions,
-    { id: 'export', kind: 'export', after: [last], title: 'start export' },
-    { id: 'wait', kind: 'wait', after: ['export'], title: 'wait for render' },
-    { id: 'download', kind: 'download', after: ['wait'], title: 'download video' },
+    { id: stepIds.export, kind: 'export', after: [last], title: 'start export' },
+    { id: stepIds.wait, kind: 'wait', after: [stepIds.export], title: 'wait for render' },
+    { id: stepIds.download, kind: 'download', after: [stepIds.wait], title: 'download video' },
   ];
 }

@@ -4,7 +4,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { encoderShare } from '../../cores.js';
 import { NemoError } from '../../errors.js';
 import { ContentHashes, keyOf } from '../../hash.js';
-import type { ExportSettings, Plan, Step } from '../../plan/plan.types.js';
+import { stepIds, stepRef, type ExportSettings, type Plan, type Step } from '../../plan/plan.types.js';
 import type { ResolvedInput } from '../../recipe/recipe.types.js';
 import { stateDir } from '../../state-dir.js';
 import { VERSION } from '../../version.js';
@@ -27,6 +27,12 @@ export interface Interpretation {
   warnings: string[];
 }
 
+/** What each step of this backend hands to later ones. */
+const steps = {
+  probe: (input: number) => stepRef<MediaInfo>(stepIds.probe(input)),
+  interpret: stepRef<Interpretation>(stepIds.interpret),
+};
+
 /** The embedded backend: probes inputs, interprets instructions into a timeline draft, renders it with ffmpeg. */
 export class LocalBackend implements Backend {
   readonly name = 'local' as const;
@@ -48,7 +54,7 @@ export class LocalBackend implements Backend {
       case 'probe':
         return this.probe(plan, plan.inputs[step.input!]!, signal, (message) => ctx.log(message));
       case 'interpret': {
-        const infos = plan.inputs.map((input) => ctx.results.get(`probe:${input.index}`) as MediaInfo);
+        const infos = plan.inputs.map((input) => ctx.get(steps.probe(input.index)));
         const result = this.interpret(plan, infos);
         for (const warning of result.warnings) ctx.log(warning, 'warn');
         for (const note of result.notes) for (const did of note.did.filter((d) => d.startsWith('export.'))) ctx.log(`${note.at ? `${note.at}: ` : ''}${did}`);
@@ -56,11 +62,11 @@ export class LocalBackend implements Backend {
         return result;
       }
       case 'render': {
-        const { draft, export: settings } = ctx.results.get('interpret') as Interpretation;
+        const { draft, export: settings } = ctx.get(steps.interpret);
         await renderVideo({
           draft,
           settings,
-          media: (index) => ({ path: plan.inputs[index]!.path!, ...(ctx.results.get(`probe:${index}`) as MediaInfo) }),
+          media: (index) => ({ path: plan.inputs[index]!.path!, ...ctx.get(steps.probe(index)) }),
           tools: this.tools,
           fonts: bundledFonts(),
           warn: (message) => ctx.log(message, 'warn'),
@@ -75,9 +81,10 @@ export class LocalBackend implements Backend {
         return { output: settings.output };
       }
       case 'poster': {
-        const { draft, export: settings } = ctx.results.get('interpret') as Interpretation;
+        const { draft, export: settings } = ctx.get(steps.interpret);
         const poster = posterPath(settings.output);
         await renderPoster(settings.output, poster, draft.d, this.tools, signal);
+        ctx.produced({ video: settings.output, poster });
         return { output: settings.output, poster };
       }
       default:

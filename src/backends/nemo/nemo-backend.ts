@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import { seconds } from '../../display.js';
 import { NemoError } from '../../errors.js';
-import type { Step } from '../../plan/plan.types.js';
+import { stepIds, stepRef, type Step } from '../../plan/plan.types.js';
 import type { ResolvedInput } from '../../recipe/recipe.types.js';
 import type { Backend, StepContext } from '../backend.js';
 import { summarizeDraft, type Draft } from '../draft.js';
@@ -41,6 +41,14 @@ export interface RenderStatus {
   progress?: number;
   url?: string;
 }
+
+/** What each step of this backend hands to later ones. */
+const steps = {
+  session: stepRef<Session>(stepIds.session),
+  upload: (input: number) => stepRef<UploadedFile>(stepIds.upload(input)),
+  export: stepRef<{ renderId: string }>(stepIds.export),
+  wait: stepRef<{ renderId: string; url: string }>(stepIds.wait),
+};
 
 /** Reads both status shapes: `{status, output: {url}}` and `{success, data: {status, progress, outputUrl}}`. */
 export function renderStatus(answer: unknown): RenderStatus {
@@ -108,7 +116,7 @@ export class NemoBackend implements Backend {
         return this.newSession(signal);
       case 'upload': {
         const input = plan.inputs[step.input!]!;
-        return this.orRecover(ctx, 0, () => this.upload(input, ctx), () => ctx.results.get(step.id) as UploadedFile);
+        return this.orRecover(ctx, 0, () => this.upload(input, ctx), () => ctx.get(steps.upload(input.index)));
       }
       case 'instruct':
         return this.instruct(step.instruction!, ctx);
@@ -117,7 +125,7 @@ export class NemoBackend implements Backend {
       case 'wait':
         return this.waitForRender(ctx);
       case 'download': {
-        const { url } = ctx.results.get('wait') as { url: string };
+        const { url } = ctx.get(steps.wait);
         await this.client.download(url, plan.export.output, {
           format: plan.export.format,
           signal,
@@ -125,6 +133,7 @@ export class NemoBackend implements Backend {
           checkpoint: (state) => ctx.checkpoint(state),
           onProgress: (f) => ctx.progress(f),
         });
+        ctx.produced({ video: plan.export.output });
         return { output: plan.export.output };
       }
       default:
@@ -148,7 +157,7 @@ export class NemoBackend implements Backend {
   }
 
   private sessionOf(ctx: StepContext): Session {
-    return ctx.results.get('session') as Session;
+    return ctx.get(steps.session);
   }
 
   private async newSession(signal: AbortSignal): Promise<Session> {
@@ -313,7 +322,7 @@ export class NemoBackend implements Backend {
    * what came back.
    */
   private async waitForRender(ctx: StepContext): Promise<{ renderId: string; url: string }> {
-    const { renderId } = ctx.results.get('export') as { renderId: string };
+    const { renderId } = ctx.get(steps.export);
     const deadline = Date.now() + this.config.renderTimeoutMs;
     let nonsense = 0;
     for (;;) {
@@ -367,8 +376,8 @@ export class NemoBackend implements Backend {
   private async rebuild(ctx: StepContext, instructions: number): Promise<void> {
     const { plan, signal } = ctx;
     ctx.log(`the cloud session was lost; starting a new one and redoing ${plan.inputs.length} uploads and ${instructions} instructions`, 'warn');
-    await ctx.amend('session', await this.newSession(signal));
-    for (const input of plan.inputs) await ctx.amend(`upload:${input.index}`, await this.upload(input, ctx));
+    await ctx.amend(steps.session, await this.newSession(signal));
+    for (const input of plan.inputs) await ctx.amend(steps.upload(input.index), await this.upload(input, ctx));
     for (let i = 0; i < instructions; i++) {
       if (!NOT_CHAT.some(([pattern]) => pattern.test(plan.instructions[i]!))) await this.chat(plan.instructions[i]!, ctx);
     }
