@@ -14,19 +14,18 @@
 //   --readme-only             only that, from the figures already in bench/out/render.json
 // Writes bench/out/render.json after each job; rows of other jobs or core counts already in it are kept, so a `--cores 1,2` run of
 // the promo adds to a full run instead of replacing it.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { findFfmpeg } from '../dist/backends/local/ffmpeg.js';
 import { videoCodec } from '../dist/backends/local/render.js';
+import {
+  cli, ff, ffmpeg, ffmpegVersion, groupBy, markdownTable, measure as measureRun, median, out, products, replaceSection, requireAssets,
+  root, round, shell, stopOnSignals, textTable, variant,
+} from './lib.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
-const out = join(root, 'bench', 'out');
 const jsonPath = join(out, 'render.json');
-const cli = join(root, 'bin', 'nemo-run.js');
-const { ffmpeg, ffprobe } = findFfmpeg(process.env);
 const { values: opts } = parseArgs({
   options: {
     jobs: { type: 'string', default: 'promo,2min,10min' },
@@ -44,21 +43,12 @@ const JOBS = {
   '2min': { stills: 40, length: '2-minute', runs: 3, rerun: true },
   '10min': { stills: 300, length: '10-minute', runs: 1, rerun: false },
 };
-const products = readdirSync(join(root, 'recipes/assets/products')).filter((f) => f.endsWith('.jpg')).sort().map((f) => join(root, 'recipes/assets/products', f));
 // What nemo-run encodes with (src/backends/local/render.ts): the floor must use exactly the same.
 const settings = { format: 'mp4', quality: 'high' };
 const audioCodec = ['-c:a', 'aac', '-b:a', '160k', '-ar', '48000'];
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const round = (x, digits = 2) => Number(x.toFixed(digits));
-// (Map.groupBy is Node 21.)
-const groupBy = (xs, key) => xs.reduce((m, x) => m.set(key(x), [...(m.get(key(x)) ?? []), x]), new Map());
-const ff = (...args) => execFileSync(ffmpeg, ['-hide_banner', '-v', 'error', '-y', ...args]);
-
 async function bench() {
-  for (const asset of ['logo.png', 'music.mp3']) {
-    if (!existsSync(join(root, 'recipes/assets', asset))) throw new Error(`recipes/assets/${asset} is missing: run \`npm run assets\``);
-  }
+  requireAssets();
   const jobs = opts.jobs.split(',').map((name) => {
     if (!JOBS[name]) throw new Error(`unknown job ${name}: one of ${Object.keys(JOBS).join(', ')}`);
     return { name, ...JOBS[name], runs: Number(opts.runs) || JOBS[name].runs };
@@ -115,7 +105,7 @@ function save(rows, job, started, load) {
   const report = {
     date: started,
     machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}`,
-    ffmpeg: execFileSync(ffmpeg, ['-version']).toString().split('\n')[0].replace(/ Copyright.*| https?:\S+/g, '').trim(),
+    ffmpeg: ffmpegVersion(),
     node: process.version,
     loadBefore: round(load),
     floorCommand: { ...old.floorCommand, [job.name]: shell(floorArgs(job)) },
@@ -170,17 +160,6 @@ function resetJob(job) {
   job.sources.forEach((s, i) => copyFileSync(s, job.stillPaths[i]));
 }
 
-/** Still i of the longer jobs: a seed photo slightly cropped and tinted, made once and kept in bench/out/stills. */
-function variant(i) {
-  const path = join(out, 'stills', `${String(i).padStart(3, '0')}.jpg`);
-  if (existsSync(path)) return path;
-  mkdirSync(join(out, 'stills'), { recursive: true });
-  const k = Math.floor(i / products.length);
-  const [c, h] = [(k % 10) * 6, ((k * 7) % 31) - 15];
-  ff('-i', products[i % products.length], '-vf', `crop=iw-${2 * c}:ih-${2 * c}:${c}:${c},scale=1600:1200,hue=h=${h}`, '-frames:v', '1', '-q:v', '3', path);
-  return path;
-}
-
 /** A different picture for still i: another photo, mirrored and recoloured. */
 function replacement(i) {
   const path = join(out, 'stills', `changed-${i}.jpg`);
@@ -210,124 +189,11 @@ function floorArgs(job) {
     ...codec, ...audioCodec, job.floorOut];
 }
 
-function shell(args) {
-  return args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a}'`)).join(' ').replaceAll(root, '');
-}
+stopOnSignals();
 
-// The command being measured: stopped with the bench (Ctrl-C), not left rendering in the background.
-let running;
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => (running?.kill(signal), process.exit(130)));
-
-/**
- * Runs one command (pinned to `cores` cores if given) and samples, every 50 ms, the resident memory of it and all its
- * descendants (ffmpeg runs nemo-run starts), by walking the parent links in /proc. Returns the time, the peak of the
- * sum, the processes with the highest own peaks, and the frames and sound length of what it wrote.
- */
-async function measure(label, argv, cores, output, cwd = root) {
-  const command = cores ? ['taskset', '-c', Array.from({ length: cores }, (_, i) => i).join(','), ...argv] : argv;
-  const t0 = performance.now();
-  const child = spawn(command[0], command.slice(1), { cwd, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  running = child;
-  let text = '';
-  child.stdout.on('data', (d) => (text += d));
-  child.stderr.on('data', (d) => (text += d));
-  let peak = 0;
-  const own = new Map();
-  const sample = () => {
-    let sum = 0;
-    for (const pid of descendants(child.pid)) {
-      const kb = rssKb(pid);
-      sum += kb;
-      const seen = own.get(pid);
-      if (!seen) own.set(pid, { name: processName(pid), kb });
-      else seen.kb = Math.max(seen.kb, kb);
-    }
-    peak = Math.max(peak, sum);
-  };
-  // Both listeners now: 'close' may come right after 'exit'. The time is taken at exit, the output read at close.
-  const exited = new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? signal)));
-  const closed = new Promise((resolve) => child.on('close', resolve));
-  const timer = setInterval(sample, 50);
-  const code = await exited;
-  const seconds = (performance.now() - t0) / 1000;
-  clearInterval(timer);
-  await closed;
-  if (code !== 0) throw new Error(`${label} failed (${code}):\n${text.slice(-3000)}`);
-  const media = probe(output);
-  const top = [...own.values()].sort((a, b) => b.kb - a.kb).slice(0, 5).map((p) => ({ name: p.name, mb: Math.round(p.kb / 1024) }));
-  const result = { seconds: round(seconds), peakMB: Math.round(peak / 1024), ...media, top };
-  console.log(`  ${label}: ${result.seconds} s, peak ${result.peakMB} MB, ${media.frames} frames, sound ${media.audioSeconds} s`);
-  if (opts.verbose) console.log(`    highest peaks: ${top.map((p) => `${p.name} ${p.mb} MB`).join(', ')}`);
-  return result;
-}
-
-/**
- * pid and all its descendants, from the parent pid field of every /proc/<pid>/stat; less the children caught between
- * fork and exec (same command line as their parent, or none while the exec swaps it): such a child is still a copy of
- * its parent (node, 250 MB) sharing the parent's pages, and counting its RSS would count the parent twice.
- */
-function descendants(pid) {
-  const children = new Map();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      // The name in parentheses may hold spaces; the parent pid is the second field after it.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (!children.has(ppid)) children.set(ppid, []);
-      children.get(ppid).push(Number(name));
-    } catch {} // It ended while we looked.
-  }
-  const all = [pid];
-  const command = new Map([[pid, cmdline(pid)]]);
-  const parent = new Map();
-  for (let i = 0; i < all.length; i++) {
-    for (const kid of children.get(all[i]) ?? []) {
-      command.set(kid, cmdline(kid));
-      parent.set(kid, all[i]);
-      all.push(kid);
-    }
-  }
-  return all.filter((p, i) => i === 0 || (command.get(p) !== '' && command.get(p) !== command.get(parent.get(p))));
-}
-
-function cmdline(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-function rssKb(pid) {
-  try {
-    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-}
-
-/** "ffmpeg chunk3.graph", "ffmpeg → promo.poster.png", "node nemo-run.js": which process of a render held the memory. */
-function processName(pid) {
-  try {
-    let argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-    // nemo-run starts its tools through `setpriv --pdeathsig KILL --` (seen here before it execs the tool).
-    if (basename(argv[0] ?? '') === 'setpriv' && argv.includes('--')) argv = argv.slice(argv.indexOf('--') + 1);
-    const program = basename(argv[0] ?? '?');
-    if (program === 'node') return `node ${basename(argv[1] ?? '')}`;
-    const graph = argv.find((a) => a.endsWith('.graph'));
-    const output = basename(argv.at(-1) ?? '').replace(/\.\d+\.[0-9a-f]+\.partial\.\w+$/, '').replace(/[0-9a-f]{16,}/, (h) => h.slice(0, 8));
-    return graph ? `${program} ${graph}` : `${program} → ${output}`;
-  } catch {
-    return String(pid);
-  }
-}
-
-/** Frames counted packet by packet (not the header's claim) and the sound's length. */
-function probe(path) {
-  const run = (stream, entry) =>
-    spawnSync(ffprobe, ['-v', 'error', '-select_streams', stream, '-count_packets', '-show_entries', `stream=${entry}`, '-of', 'csv=p=0', path]).stdout.toString().trim();
-  return { frames: Number(run('v:0', 'nb_read_packets')), audioSeconds: round(Number(run('a:0', 'duration')) || 0) };
+/** One measured run, as bench/lib's measure, told --verbose. */
+function measure(label, argv, cores, output, cwd = root) {
+  return measureRun(label, argv, { cores, output, cwd, verbose: opts.verbose });
 }
 
 function row(job, cores, m, date) {
@@ -373,10 +239,8 @@ function cells(r) {
 const HEAD = ['job', 'cores', 'floor', 'nemo-run', 'ratio', 'peak MB floor / nemo-run', 'frames floor / nemo-run', 'ms per frame floor / nemo-run', 're-render', 'runs'];
 
 function printTable(rows) {
-  const table = [HEAD, ...rows.map(cells)];
-  const widths = HEAD.map((_, i) => Math.max(...table.map((r) => r[i].length)));
   console.log('');
-  for (const r of table) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  '));
+  for (const line of textTable(HEAD, rows.map(cells))) console.log(line);
 }
 
 /** How time and memory grow with length (against the shortest job) and with cores (against one core). */
@@ -402,27 +266,22 @@ function scaling(rows) {
 /** Replaces the table between the markers in README.md's Benchmark section. */
 function writeReadme(report) {
   const path = join(root, 'README.md');
-  const text = readFileSync(path, 'utf8');
   const [start, end] = ['<!-- bench:start -->', '<!-- bench:end -->'];
-  const a = text.indexOf(start);
-  const b = text.indexOf(end);
-  if (a < 0 || b < a) throw new Error(`README.md has no ${start} … ${end} markers`);
-  const line = (cs) => `| ${cs.join(' | ')} |`;
   const dates = [...new Set(report.rows.map((r) => r.date.slice(0, 10)))].sort();
   const table = [
     `Measured ${dates.join(', ')} on ${report.machine}, ${report.ffmpeg}, Node ${report.node.slice(1)}\n` +
       `(\`bench/out/render.json\`; times are medians of the runs; peak MB is of all processes):`,
     '',
-    line(HEAD),
-    line(HEAD.map(() => '---')),
-    ...report.rows.map((r) => line(cells(r))),
+    ...markdownTable(HEAD, report.rows.map(cells)),
     '',
     ...scaling(report.rows).map((l) => `- ${l}`),
     '',
     `Load average (1 min) when each job started: ${report.rows.map((r) => `${r.job} ${r.cores}${r.pinned ? ' pinned' : ''}: ${r.loadBefore ?? '?'}`).join(', ')} ` +
       '(interleaving spreads other work on the machine over floor and nemo-run, but not evenly: compare figures taken at a similar load).',
   ].join('\n');
-  writeFileSync(path, `${text.slice(0, a + start.length)}\n${table}\n${text.slice(b)}`);
+  const text = replaceSection(readFileSync(path, 'utf8'), start, end, table);
+  if (text === undefined) throw new Error(`README.md has no ${start} … ${end} markers`);
+  writeFileSync(path, text);
   console.log('README.md: benchmark table rewritten');
 }
 
