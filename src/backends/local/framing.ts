@@ -112,11 +112,14 @@ export function chooseFraming(profile: SubjectProfile | undefined, source: Size,
   const held = (start: number) => between(mass, start, start + length);
   // Positions a 256th of the picture apart: finer than any window a person would tell apart.
   const starts = Array.from({ length: 257 }, (_, k) => (k / 256) * (1 - length));
-  const best = Math.max(...starts.map(held));
+  const scores = starts.map(held);
+  const best = Math.max(...scores);
   if (!close && (best < HELD_TO_COVER || w * h < SHARE_TO_COVER)) return contain;
   if (held(centred) >= best - BETTER_THAN_CENTRE) return window(centred, close ? 'centre' : 'subject');
-  // Of the windows about as good as the best, the one centred nearest the subject's middle, so it sits inside.
-  const middle = centroid(mass);
+  // Of the windows about as good as the best, the one centred nearest the middle of what the best holds, so the
+  // subject sits inside it, not at its edge (and detail outside the window does not pull it off the subject).
+  const first = starts[scores.indexOf(best)]!;
+  const middle = centroid(mass, first, first + length);
   const good = starts.filter((s) => held(s) >= best - 0.02);
   const start = good.reduce((a, b) => (Math.abs(b + length / 2 - middle) < Math.abs(a + length / 2 - middle) ? b : a));
   return window(start, 'subject');
@@ -157,9 +160,18 @@ function between(mass: number[], a: number, b: number): number {
   return sum;
 }
 
-/** The middle of `mass`, as a fraction of the axis. */
-function centroid(mass: number[]): number {
-  return mass.reduce((sum, v, k) => sum + v * ((k + 0.5) / mass.length), 0);
+/** The middle of the part of `mass` between fractions a and b of the axis. */
+function centroid(mass: number[], a: number, b: number): number {
+  const n = mass.length;
+  let [sum, weight] = [0, 0];
+  for (let k = 0; k < n; k++) {
+    const [lo, hi] = [Math.max(a, k / n), Math.min(b, (k + 1) / n)];
+    if (hi <= lo) continue;
+    const part = mass[k]! * (hi - lo) * n;
+    sum += part * ((lo + hi) / 2);
+    weight += part;
+  }
+  return weight > 0 ? sum / weight : (a + b) / 2;
 }
 
 const round = (v: number) => Math.round(v * 10_000) / 10_000;
