@@ -69,7 +69,8 @@ export async function checkOne(path: string, opts: CheckOptions): Promise<{ reci
 /**
  * Checks several recipes with one compiled validator; a bad one (or a bad data row) does not stop the others. Two
  * videos that would write the same output (after instructions changed their shape) are a problem of the second.
- * With `shard`, only that share of the recipes and rows is returned; every one is checked, so each job refuses the same.
+ * With `shard`, only that share of the recipes and rows is returned, problems included: every row is checked (so
+ * clashes between shards are seen), and each problem is reported once, by the job whose share it falls in.
  */
 export async function checkRecipes(paths: string[], opts: CheckOptions): Promise<CheckResult> {
   const validator = opts.validator ?? createValidator();

@@ -14,7 +14,7 @@ export function createBackend(name: BackendName, opts: BackendOptions): Backend 
     case 'local':
       return lazyBackend(name, async () => new (await import('./local/local-backend.js')).LocalBackend(opts), { describes: true });
     case 'nemo':
-      return lazyBackend(name, async () => (await import('./nemo/nemo-backend.js')).createNemoBackend(opts.env), { resumable: nemoResumable });
+      return lazyBackend(name, async () => (await import('./nemo/nemo-backend.js')).createNemoBackend(opts.env, opts.work), { resumable: nemoResumable });
   }
 }
 

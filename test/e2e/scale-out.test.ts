@@ -329,6 +329,12 @@ describe('the nemo backend: examples/cloud-batch', () => {
     expect(most).toEqual({ all: 1, edits: 1 });
   });
 
-  // nemo-run bug: each row authenticates on its own, so rows started together make a client id and a token each.
-  it.todo('a batch with no stored token asks for one anonymous token, under one client id, for all its rows');
+  it('a batch with no stored token asks for one anonymous token, under one client id, for all its rows', async () => {
+    await runBatch(await documentedCommand());
+    const asked = fake().requests('POST', /^\/api\/auth\/anonymous-token$/);
+    expect(asked).toHaveLength(1);
+    const sessions = fake().requests('POST', /session/).map((s) => s.headers.authorization);
+    expect(sessions.length).toBeGreaterThan(1);
+    expect(new Set(sessions).size).toBe(1);
+  });
 });

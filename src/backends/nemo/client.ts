@@ -3,6 +3,7 @@ import { Agent, request } from './http.js';
 import { seconds } from '../../display.js';
 import { InterruptedError, NemoError } from '../../errors.js';
 import { VERSION } from '../../version.js';
+import type { SharedWork } from '../backend.js';
 import { answerError, cloudError, snippet, type Caller } from './cloud-errors.js';
 import type { NemoConfig } from './config.js';
 import { downloadVideo, guardedLookup, type ResumeState } from './download.js';
@@ -73,15 +74,20 @@ export class NemoClient {
     return this.auth?.userId;
   }
 
-  /** Finds a token: NEMO_TOKEN, else a stored anonymous one that has not expired, else a new anonymous one. */
-  async authenticate(signal?: AbortSignal): Promise<void> {
+  /**
+   * Finds a token: NEMO_TOKEN, else a stored anonymous one that has not expired, else a new anonymous one. The clients
+   * of one run (a batch's rows, a video's variants) pass the run's `shared` work, so they ask for one token together.
+   */
+  async authenticate(signal?: AbortSignal, shared?: SharedWork): Promise<void> {
     if (this.auth) return;
-    if (this.config.envToken) {
-      this.auth = { token: this.config.envToken, source: 'env' };
-      return;
-    }
+    const find = () => this.findToken(signal);
+    this.auth = await (shared ? shared.run(`nemo-token:${this.config.baseUrl}`, find, signal) : find());
+  }
+
+  private async findToken(signal?: AbortSignal): Promise<Auth> {
+    if (this.config.envToken) return { token: this.config.envToken, source: 'env' };
     const stored = await this.tokens.read();
-    this.auth = stored ? { token: stored.token, source: 'stored', userId: stored.userId } : await this.anonymousToken(signal);
+    return stored ? { token: stored.token, source: 'stored', userId: stored.userId } : this.anonymousToken(signal);
   }
 
   /** Calls an endpoint and returns the envelope's `data` (or the whole answer when it has no envelope). */

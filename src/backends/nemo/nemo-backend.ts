@@ -6,7 +6,7 @@ import { seconds } from '../../display.js';
 import { NemoError } from '../../errors.js';
 import { stepIds, stepRef, type Step } from '../../plan/plan.types.js';
 import type { ResolvedInput } from '../../recipe/recipe.types.js';
-import type { Backend, StepContext } from '../backend.js';
+import type { Backend, SharedWork, StepContext } from '../backend.js';
 import { summarizeDraft, type Draft } from '../draft.js';
 import { NemoClient } from './client.js';
 import { BackendError, cloudError, SessionLostError, snippet } from './cloud-errors.js';
@@ -82,9 +82,9 @@ const NOT_CHAT: [RegExp, 'export' | 'credits' | 'state'][] = [
   [/^\s*(?:status|show tracks|状态)\b/i, 'state'],
 ];
 
-/** Creates the cloud backend for one recipe run. */
-export function createNemoBackend(env: NodeJS.ProcessEnv): NemoBackend {
-  return new NemoBackend(nemoConfig(env));
+/** Creates the cloud backend for one recipe run; `work` is what the run's backends share (one token for a batch). */
+export function createNemoBackend(env: NodeJS.ProcessEnv, work?: SharedWork): NemoBackend {
+  return new NemoBackend(nemoConfig(env), work);
 }
 
 /**
@@ -97,7 +97,10 @@ export class NemoBackend implements Backend {
   readonly client: NemoClient;
   private recovery?: Promise<void>;
 
-  constructor(readonly config: NemoConfig) {
+  constructor(
+    readonly config: NemoConfig,
+    private readonly work?: SharedWork,
+  ) {
     this.client = new NemoClient(config);
   }
 
@@ -110,7 +113,7 @@ export class NemoBackend implements Backend {
     const { plan, signal } = ctx;
     switch (step.kind) {
       case 'authenticate':
-        await this.client.authenticate(signal);
+        await this.client.authenticate(signal, this.work);
         return {};
       case 'session':
         return this.newSession(signal);
