@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { Framing, LocalDraft } from '../../src/backends/draft.js';
 import { chooseFraming, edgeMapSize, PROFILE_BINS, profileOf, type SubjectProfile } from '../../src/backends/local/framing.js';
+import { chunkGraph } from '../../src/backends/local/graph.js';
 
 /** A profile with its detail spread evenly over bins [from, to) of each axis (fractions), nothing elsewhere. */
 function subject([x0, x1]: [number, number], [y0, y1]: [number, number] = [0, 1]): SubjectProfile {
@@ -122,5 +124,35 @@ describe('profileOf', () => {
     const profile = profileOf(two, w, h)!;
     expect(profile.cols.filter((v) => v > 0)).toEqual([0.5, 0.5]);
     expect(profileOf(new Uint8Array(w * h), w, h)!.cols.every((v) => v === 0)).toBe(true);
+  });
+});
+
+describe('the filter graph of a framed picture', () => {
+  const script = (framing: Framing | undefined, kind: 'image' | 'video' = 'image', motion?: 'kenburns') => {
+    const m = kind === 'image' ? { kind, input: 0, ...(motion && { motion }), ...(framing && { framing }) } : { kind, input: 0, ...(framing && { framing }) };
+    const draft: LocalDraft = { d: 1000, t: [{ tt: 0, sg: [{ st: 0, d: 1000, src: 'a', m } as LocalDraft['t'][0]['sg'][0]] }] };
+    return chunkGraph(draft, { from: 0, to: 30 }, {
+      frame: { width: 90, height: 160, fps: 30 },
+      media: () => ({ path: '/media/a', width: 640, height: 360, durationMs: 2000 }),
+      texts: new Map(),
+      fonts: [],
+    }).script;
+  };
+
+  it('crops a covered picture at its window: at the left, at the right, or centred', () => {
+    const window = (x: number): Framing => ({ mode: 'cover', x, y: 0, w: 0.3164, h: 1, by: 'subject' });
+    expect(script(window(0))).toContain('scale=90:160:force_original_aspect_ratio=increase,crop=90:160:(iw-ow)*0:(ih-oh)*0.5,');
+    expect(script(window(0.6836), 'video')).toContain('crop=90:160:(iw-ow)*1:(ih-oh)*0.5,');
+    expect(script(window(0.3418))).toContain('force_original_aspect_ratio=increase,crop=90:160,');
+    // Motion moves over the covered still.
+    expect(script(window(0), 'image', 'kenburns')).toMatch(/crop=90:160:\(iw-ow\)\*0:\(ih-oh\)\*0\.5,.*perspective=/s);
+  });
+
+  it('contains a picture over its blurred copy when its framing says so, or when it has none and the shapes are far apart', () => {
+    for (const framing of [{ mode: 'contain', x: 0, y: 0, w: 1, h: 1, by: 'centre' } as const, undefined]) {
+      const text = script(framing);
+      expect(text).toContain('boxblur');
+      expect(text).not.toContain('force_original_aspect_ratio=increase,crop=90:160');
+    }
   });
 });
