@@ -419,3 +419,77 @@ describe('transitions from the registry', () => {
     expect(got.unplaced).toEqual(unplaced);
   });
 });
+
+describe('shapes beside the main one (variants)', () => {
+  it.each<[string[], EditState['aspect'], EditState['variants']]>([
+    [['also a vertical version for TikTok'], undefined, ['9:16']],
+    [['make square and vertical cuts too'], undefined, ['1:1', '9:16']],
+    [['plus a 1:1 for Instagram and a 9:16 for Reels'], undefined, ['1:1', '9:16']],
+    [['and export a square version as well'], undefined, ['1:1']],
+    [['I also need it in portrait for Stories'], undefined, ['9:16']],
+    [['Also, a vertical version for TikTok'], undefined, ['9:16']],
+    [['make another one in 9:16'], undefined, ['9:16']],
+    [['an extra square cut for Instagram'], undefined, ['1:1']],
+    [['square, vertical and 4:5 versions too'], undefined, ['1:1', '9:16', '4:5']],
+    [['also export at 1080x1920'], undefined, ['9:16']],
+    // A plain list names every video made: the first is the main one, the others are variants.
+    [['same video in 16:9, 9:16 and 1:1'], '16:9', ['9:16', '1:1']],
+    [['make it vertical', 'same video in 16:9, 9:16 and 1:1'], '16:9', ['9:16', '1:1']],
+    [['export both vertical and square versions'], '9:16', ['1:1']],
+    [['a 16:9 version for YouTube and a 9:16 version for TikTok'], '16:9', ['9:16']],
+    [['convert horizontal video to vertical and square'], '9:16', ['1:1']],
+    [['make it vertical and add a square version too'], '9:16', ['1:1']],
+    [['Export for YouTube, plus a vertical cut for TikTok'], '16:9', ['9:16']],
+    [['Make it square. Also make a vertical version.'], '1:1', ['9:16']],
+    [['a vertical version in addition to the 16:9 one'], '16:9', ['9:16']],
+    // "It" is the one video: these change its shape.
+    [['make it vertical 9:16 for TikTok'], '9:16', undefined],
+    [['create a vertical version of that same video for YouTube Shorts at 9:16'], '9:16', undefined],
+    [['convert horizontal video to vertical'], '9:16', undefined],
+    [['Create a 9:16 version'], '9:16', undefined],
+    [['Add music and also make it vertical'], '9:16', undefined],
+    [['make it vertical too'], '9:16', undefined],
+    // "Too" and "also" that belong to another edit.
+    [['For TikTok with captions too'], '9:16', undefined],
+    [['Also add captions for TikTok'], '9:16', undefined],
+    [['Add a title too, make it vertical'], '9:16', undefined],
+    [['Convert this video for Instagram Reels and TikTok'], '9:16', undefined],
+    [['change from landscape to square or portrait'], '1:1', undefined],
+    [['Make a 20 second video using portrait and landscape videos'], undefined, undefined],
+  ])('%j: main %s, variants %j', (instructions, aspect, variants) => {
+    const { state, unplaced } = read(...instructions);
+    expect(state.aspect).toBe(aspect);
+    expect(state.variants).toEqual(variants);
+    expect(unplaced).toEqual([]);
+  });
+
+  it.each<[string[], EditState['aspect'], EditState['variants'], string[]]>([
+    [['also a vertical version for TikTok'], undefined, ['9:16'], ['adds a 9:16 variant ("vertical version")', '9:16 variant ("for TikTok")']],
+    [['make it vertical', 'also a vertical version'], '9:16', undefined, ['aspect 9:16 ("vertical")', '9:16 is already the main shape ("vertical version"): no variant added']],
+    [['also a square version', 'plus a square cut'], undefined, ['1:1'], ['adds a 1:1 variant ("square version")', 'the 1:1 variant is already asked for ("square cut")']],
+    [['also a vertical version', 'make it vertical'], '9:16', undefined, ['adds a 9:16 variant ("vertical version")', 'aspect 9:16 ("vertical"), so no 9:16 variant besides it']],
+    [['also a square version', 'no square version'], undefined, undefined, ['adds a 1:1 variant ("square version")', 'drops the 1:1 variant ("no square version")']],
+    [['also a square version', "don't need the square version"], undefined, undefined, ['adds a 1:1 variant ("square version")', `drops the 1:1 variant ("don't need the square version")`]],
+    [['also a square version', "the square version isn't needed"], undefined, undefined, ['adds a 1:1 variant ("square version")', `drops the 1:1 variant ("square version isn't needed")`]],
+    [['also vertical and square versions', 'no vertical or square versions'], undefined, undefined, ['adds a 9:16 variant ("vertical")', 'adds a 1:1 variant ("square versions")', 'drops the 9:16 variant ("no vertical")', 'drops the 1:1 variant ("square versions")']],
+    [['no vertical version'], undefined, undefined, ['no 9:16 variant ("no vertical version")']],
+    [['make it square, not vertical'], '1:1', undefined, ['aspect 1:1 ("square")', 'no 9:16 variant ("not vertical")']],
+    [['1080x1920 and 1080x1080'], '9:16', ['1:1'], ['1080x1920: resolution 1080p, aspect 9:16', `adds a 1:1 variant ("1080x1080"), at the main video's resolution`]],
+  ])('%j: says what it did', (instructions, aspect, variants, did) => {
+    const got = read(...instructions);
+    expect(got.state.aspect).toBe(aspect);
+    expect(got.state.variants).toEqual(variants);
+    expect(got.did).toEqual(did);
+    expect(got.unplaced).toEqual([]);
+  });
+
+  it('reads the corpus\'s "Now create a vertical version of that same video …" as the main shape', () => {
+    const { state } = read('Now create a vertical version of that same video for YouTube Shorts at 9:16');
+    expect([state.aspect, state.variants]).toEqual(['9:16', undefined]);
+  });
+
+  it('keeps the main resolution for a size asked beside it', () => {
+    const { state } = read('720p landscape', 'plus a 1080x1920 one');
+    expect([state.aspect, state.resolution, state.variants]).toEqual(['16:9', '720p', ['9:16']]);
+  });
+});

@@ -1,3 +1,4 @@
+import type { Aspect } from '../../recipe/recipe.types.js';
 import type { Normalized } from './normalize.js';
 import type { EditState, TextEdit } from './state.js';
 
@@ -32,6 +33,8 @@ export interface Context {
   text?: TextEdit;
   /** What "it" and a bare "fade out" refer to: the last thing named in this sentence. */
   topic?: 'music' | 'text' | 'logo' | 'captions' | 'picture' | 'clip';
+  /** The last shape word this instruction read and what it named, so the next one can restate it or join it in a list. */
+  shape?: { end: number; aspect: Aspect; role: ShapeRole };
   /** The quoted words of `«n»`. */
   quote(index: string | number): string;
   /** True when a negation ("no", "without", "turn off", "don't want") governs the words at `start`..`end`. */
@@ -51,6 +54,12 @@ export interface Context {
   /** Says that something asked for is not done by the local backend, and why. */
   unsupported(message: string): void;
 }
+
+/**
+ * What a shape word names: the main video's shape, one more shape beside it (a variant), a variant that was already
+ * there (`repeat`), the source ("from 16:9"), or a shape not wanted ("no vertical version").
+ */
+export type ShapeRole = 'main' | 'variant' | 'repeat' | 'source' | 'not';
 
 /** A phrase pattern and what it does; `apply` returns a note, '' to place the words silently, or undefined to decline. */
 export interface Rule {
