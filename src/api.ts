@@ -9,7 +9,7 @@ import { outputErrors } from './execute/outputs.js';
 import { clashError, runPlans, type RunOptions } from './execute/run.js';
 import { previewSettings } from './plan/export-settings.js';
 import { strictErrors } from './plan/instructions/strict.js';
-import { planVariants } from './plan/planner.js';
+import { planVariants, variantsOf } from './plan/planner.js';
 import type { Plan } from './plan/plan.types.js';
 import { checkRecipe, checkRecipeDoc, type Instance } from './recipe/check.js';
 import { shard } from './recipe/discover.js';
@@ -54,7 +54,7 @@ export interface CheckOptions {
 }
 
 /** One recipe instance after every check: its plans (the main video and its variants), or its problem. */
-type Unit = { recipe: Recipe; plans: Plan[]; problem?: undefined } | { problem: Problem; recipe?: undefined; plans?: undefined };
+type Unit = { recipe: Recipe; plans: Plan[]; warnings: RecipeError[]; problem?: undefined } | { problem: Problem; recipe?: undefined; plans?: undefined };
 
 /**
  * Checks one recipe: the front end, then what needs its plans (outputs, variants, `strict`). Returns one recipe per
@@ -87,6 +87,7 @@ export async function checkRecipes(paths: string[], opts: CheckOptions): Promise
     if (unit.problem) result.problems.push(unit.problem);
     else {
       result.recipes.push(unit.recipe);
+      result.warnings.push(...unit.warnings);
       if (!opts.strict && unit.plans[0]!.notes) result.warnings.push(...strictErrors(unit.recipe, unit.plans[0]!.notes));
     }
   }
@@ -101,15 +102,24 @@ function planChecked(file: string, instances: Instance[], opts: CheckOptions): U
   return instances.map((instance): Unit => {
     if ('error' in instance) return { problem: { file, error: instance.error, ...(instance.row ? { row: instance.row } : {}) } };
     const { recipe } = instance;
-    const plans = planVariants(recipe, opts.backend);
+    const { plans, repeats } = variantsOf(recipe, opts.backend);
     const errors = [
       ...plans.flatMap((plan) => outputErrors(atOutput(recipe, plan), plan.export)),
       ...(opts.strict && plans[0]!.notes ? strictErrors(recipe, plans[0]!.notes) : []),
     ];
-    if (!errors.length) return { recipe, plans };
+    if (!errors.length) return { recipe, plans, warnings: repeats.map((i) => repeatWarning(recipe, i)) };
     const row = recipe.row;
     const said = row ? errors.map((e) => new RecipeError(e.code, `row ${row.number} (${row.file}:${row.line}): ${e.message}`, e.pos, e)) : errors;
     return { problem: { file, error: new RecipeValidationError(said), ...(row ? { row } : {}) } };
+  });
+}
+
+/** A variant written out that is the main video again (or an earlier variant): made once, and said. */
+function repeatWarning(recipe: Recipe, index: number): RecipeError {
+  const at = recipe.variantsAt?.[index];
+  return new RecipeError('E_RECIPE_SCHEMA', `export.variants[${index}] makes the same video as the main one or an earlier variant; it is made once`, { file: recipe.file, line: at?.line ?? 1, col: at?.col ?? 1 }, {
+    hint: 'list only the other shapes: the export block itself is the main video',
+    sourceLine: at?.sourceLine,
   });
 }
 

@@ -32,18 +32,23 @@ export function planRecipe(recipe: Recipe, backend: BackendName = recipe.backend
  * add, "also a vertical version"). A variant is the same plan with its own export settings, name and output.
  */
 export function planVariants(recipe: Recipe, backend: BackendName = recipe.backend): Plan[] {
+  return variantsOf(recipe, backend).plans;
+}
+
+/**
+ * The plans of `planVariants`, and which of `export.variants` (by index) repeat the main video or an earlier
+ * variant: those are made once, and the check says so.
+ */
+export function variantsOf(recipe: Recipe, backend: BackendName = recipe.backend): { plans: Plan[]; repeats: number[] } {
   const main = planRecipe(recipe, backend);
   const asked: VariantSpec[] = [...(recipe.export.variants ?? []), ...(main.edit?.variants ?? []).map((aspect) => ({ aspect }))];
-  const explicit = recipe.export.variants?.length ?? 0;
   const plans = [main];
+  const repeats: number[] = [];
   asked.forEach((spec, i) => {
     const settings = variantSettings(main.export, spec, recipe);
     const label = variantLabel(main.export, settings);
-    // A shape the instructions add that the main video or an earlier variant already has is made once; a variant
-    // written out is always made, so one that repeats another meets the check that outputs do not clash.
-    if (i >= explicit && (!label || plans.some((p) => p.variant === label))) return;
-    const name = label || `variant-${i + 1}`;
-    const variant = { ...main, recipe: `${main.recipe}-${name}`, variant: name, export: settings };
+    if (!label || plans.some((p) => p.variant === label)) return void (i < (recipe.export.variants?.length ?? 0) && repeats.push(i));
+    const variant = { ...main, recipe: `${main.recipe}-${label}`, variant: label, export: settings };
     // The cloud's export has no shape setting: its sessions are asked for the shape in words, as one more edit.
     if (backend === 'nemo' && settings.aspect !== main.export.aspect) {
       const instructions = [...main.instructions, `change the aspect ratio to ${settings.aspect}`];
@@ -51,7 +56,7 @@ export function planVariants(recipe: Recipe, backend: BackendName = recipe.backe
     }
     plans.push(variant);
   });
-  return plans;
+  return { plans, repeats };
 }
 
 /** A variant's settings: the main video's, with the variant's fields over them and its own output. */

@@ -186,6 +186,15 @@ export:
     expect(stderr).toContain('${aspect}');
   });
 
+  it('a variant that repeats the main video is made once, and validate says so at its line', async () => {
+    const dir = await tmpProject();
+    await writeRecipe(dir, 'promo.yaml', VARIANTS.replace('    - { size: 90x160 }\n', '    - { aspect: "16:9" }\n    - { aspect: "9:16" }\n'));
+    const validate = await runMain(['validate', 'promo.yaml'], { cwd: dir });
+    expect(validate.code, validate.stderr).toBe(0);
+    expect(validate.stdout).toContain('3 videos');
+    expect(validate.stderr).toContain('promo.yaml:14:7: warning: export.variants[0] makes the same video as the main one or an earlier variant; it is made once');
+  });
+
   it('without an output of their own, variants go beside the main video, named by shape', async () => {
     const dir = await tmpProject();
     await writeRecipe(dir, 'promo.yaml', VARIANTS.replace('    - { size: 90x160 }\n', '    - { aspect: "9:16" }\n'));
