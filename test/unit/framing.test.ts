@@ -77,6 +77,9 @@ describe('chooseFraming', () => {
     expect(chooseFraming(two, WIDE, TALL_FRAME).mode).toBe('contain');
     // A 3:1 panorama in a 9:16 frame would keep under a fifth of it, however concentrated the subject.
     expect(chooseFraming(subject([0.5, 0.55]), { width: 3000, height: 1000 }, TALL_FRAME).mode).toBe('contain');
+    // A 640x360 photo's window would be blown up 5.3× to fill 1080x1920 (all of it, 1.7×).
+    expect(chooseFraming(subject([0.6, 0.8]), { width: 640, height: 360 }, TALL_FRAME).mode).toBe('contain');
+    expect(chooseFraming(subject([0.6, 0.8]), { width: 640, height: 360 }, { width: 360, height: 640 }).mode).toBe('cover');
   });
 
   it('places the window at a pin, whatever the subject, covering even far shapes', () => {

@@ -23,6 +23,11 @@ const CLOSE: [number, number] = [0.77, 1.3];
 const HELD_TO_COVER = 0.75;
 /** …and keeps this much of the picture (a 16:9 photo in a 9:16 frame keeps 0.32). */
 const SHARE_TO_COVER = 0.3;
+/**
+ * …and does not enlarge the picture past this (where it looks blurred, as render.ts warns) while showing all of it
+ * would not: a small photo is better whole and sharp than cropped and soft.
+ */
+const MAX_COVER_UPSCALE = 4;
 /** The window leaves the centre only when that holds this much more of the subject: no jitter on even textures. */
 const BETTER_THAN_CENTRE = 0.05;
 /** A profile whose detail rises this little above its background (as a share of all detail) is flat. */
@@ -88,8 +93,8 @@ export interface Size {
  * Where a picture of `source`'s size goes in a frame of another shape. A pin (`focus`) always covers, with the window
  * placed at it. Otherwise shapes close to the frame's are covered, the window slid along the cropped axis to hold the
  * most of the subject (a flat picture, or one the centre serves about as well, stays centred); shapes far apart are
- * covered only when the window holds most of a concentrated subject and keeps a fair share of the picture, and are
- * contained (over a blurred copy, see graph.ts) otherwise. Pure; x, y, w, h are fractions of the upright picture.
+ * covered only when the window holds most of a concentrated subject, keeps a fair share of the picture and does not
+ * blow it up past sharpness, and are contained (over a blurred copy, see graph.ts) otherwise. Pure; x, y, w, h are fractions of the upright picture.
  */
 export function chooseFraming(profile: SubjectProfile | undefined, source: Size, frame: Size, focus?: Focus): Framing {
   const ratio = source.width && source.height ? source.width / source.height / (frame.width / frame.height) : 1;
@@ -114,7 +119,9 @@ export function chooseFraming(profile: SubjectProfile | undefined, source: Size,
   const starts = Array.from({ length: 257 }, (_, k) => (k / 256) * (1 - length));
   const scores = starts.map(held);
   const best = Math.max(...scores);
-  if (!close && (best < HELD_TO_COVER || w * h < SHARE_TO_COVER)) return contain;
+  const upscale = Math.max(frame.width / source.width, frame.height / source.height);
+  const soft = upscale > MAX_COVER_UPSCALE && Math.min(frame.width / source.width, frame.height / source.height) <= MAX_COVER_UPSCALE;
+  if (!close && (best < HELD_TO_COVER || w * h < SHARE_TO_COVER || soft)) return contain;
   if (held(centred) >= best - BETTER_THAN_CENTRE) return window(centred, close ? 'centre' : 'subject');
   // Of the windows about as good as the best, the one centred nearest the middle of what the best holds, so the
   // subject sits inside it, not at its edge (and detail outside the window does not pull it off the subject).
