@@ -205,6 +205,23 @@ export:
   });
 });
 
+describe('variants asked for in words', () => {
+  it('"also a vertical version for TikTok" makes a second video in 9:16; "make it vertical" changes the one', async () => {
+    const dir = await tmpProject();
+    const words = (line: string) => `inputs:\n  - media/red.jpg\ninstructions:\n  - a 1-second video\n  - ${line}\nexport:\n  size: 160x90\n  quality: draft\n  output: out/\${name}-\${aspect}.mp4\n`;
+    await writeRecipe(dir, 'also.yaml', words('also a vertical version for TikTok'));
+    await writeRecipe(dir, 'only.yaml', words('make it vertical for TikTok'));
+    const also = await runMain(['also.yaml', '--json'], { cwd: dir });
+    expect(also.code, also.stderr).toBe(0);
+    const made = (JSON.parse(also.stdout) as Json).recipes.map((r) => r.output!.slice(dir.length + 1));
+    expect(made).toEqual(['out/also-16x9.mp4', 'out/also-9x16.mp4']);
+    expect((await probe(join(dir, made[1]!))).video).toMatchObject({ width: 90, height: 160 });
+    const only = await runMain(['plan', 'only.yaml'], { cwd: dir });
+    expect(only.stdout).toContain('only (local) → out/only-9x16.mp4');
+    expect(only.stdout).not.toContain('makes 2 videos');
+  });
+});
+
 describe('variants on the cloud backend', () => {
   it('ask the cloud for their shape in words, as one more edit of their own session', async () => {
     const dir = await tmpProject();
