@@ -96,5 +96,9 @@ describe('chunkGraph', () => {
   it('measures how much a still is enlarged when fitted', () => {
     expect(upscaleOf(64, 64, { width: 1920, height: 1080, fps: 30 })).toBeCloseTo(16.9, 1);
     expect(upscaleOf(4000, 3000, { width: 1920, height: 1080, fps: 30 })).toBeLessThan(1);
+    // A 640x360 photo cropped to its subject for a 1080x1920 frame is enlarged 5.3×; shown whole, 1.7×.
+    const tall = { width: 1080, height: 1920, fps: 30 };
+    expect(upscaleOf(640, 360, tall, 'cover')).toBeCloseTo(5.33, 2);
+    expect(upscaleOf(640, 360, tall, 'contain')).toBeCloseTo(1.69, 2);
   });
 });

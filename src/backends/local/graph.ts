@@ -339,10 +339,13 @@ function sourceFilters(media: SourceMedia): string[] {
   return filters;
 }
 
-/** How many times a picture of w×h is enlarged when fitted to the frame (cover or contain, as fit decides). */
-export function upscaleOf(w: number, h: number, frame: Frame): number {
+/**
+ * How many times a picture of w×h is enlarged when fitted to the frame: cropped (`cover`) or shown whole
+ * (`contain`), as its framing says; without one, as fit did before framing (cover only for close shapes).
+ */
+export function upscaleOf(w: number, h: number, frame: Frame, mode?: 'cover' | 'contain'): number {
   const ratio = w / h / (frame.width / frame.height);
-  const cover = ratio > 0.77 && ratio < 1.3;
+  const cover = mode ? mode === 'cover' : ratio > 0.77 && ratio < 1.3;
   const [sx, sy] = [frame.width / w, frame.height / h];
   return cover ? Math.max(sx, sy) : Math.min(sx, sy);
 }
