@@ -39,7 +39,7 @@ function relevant(errors: ErrorObject[]): ErrorObject[] {
   const seen = new Set<string>();
   return errors.filter((error) => {
     if (error.keyword === 'if') return false;
-    if (/\/anyOf\/\d+\//.test(error.schemaPath)) return false;
+    if (/\/(anyOf|oneOf)\/\d+\/|\/propertyNames\//.test(error.schemaPath)) return false;
     const key = `${error.instancePath}|${error.keyword}|${JSON.stringify(error.params)}`;
     if (seen.has(key)) return false;
     seen.add(key);
@@ -98,6 +98,12 @@ function describe(recipe: RecipeDoc, error: ErrorObject): RecipeError {
       return make(`${field} is not valid${got}`, patternHint(path));
     case 'anyOf':
       return make(`${field} needs a \`path\` or a \`url\``, 'e.g. { path: assets/logo.png, role: logo }');
+    case 'oneOf':
+      return path.at(-1) === 'focus'
+        ? make(`${field} must be left, right, top, bottom, center or [x, y]${got}`, 'x and y are fractions of the width and height, from 0 to 1: [0.7, 0.4]')
+        : make(`${field} is not valid${got}`);
+    case 'propertyNames':
+      return make(`${field} has a key that is not a name ("${error.params.propertyName}")`, 'a key is letters, digits and _, and does not start with a digit: sale_price', locateKey(recipe, path, String(error.params.propertyName)));
     case 'not':
       return make(`${field} has both \`path\` and \`url\`; give one`, 'use two inputs if you need both');
     default:

@@ -70,6 +70,23 @@ describe('nemo-run validate', () => {
     expect(code).toBe(2);
   });
 
+  it('says once, at its place, what a focus pin, a variable name or a variant may be', async () => {
+    const dir = await tmpProject();
+    await writeRecipe(
+      dir,
+      'r.yaml',
+      'inputs:\n  - { path: media/blue.jpg, focus: middle }\n  - { path: media/red.jpg, focus: [2, 0.5] }\ninstructions:\n  - a 1-second video\nvars:\n  bad-key: 1\nexport:\n  variants:\n    - { aspect: "2:1" }\n',
+    );
+    const { code, stderr } = await runMain(['validate', 'r.yaml'], { cwd: dir });
+    expect(code).toBe(2);
+    expect(errorLines(stderr)).toEqual([
+      'r.yaml:2:36: inputs[0].focus must be left, right, top, bottom, center or [x, y] (got "middle") [E_RECIPE_SCHEMA]',
+      'r.yaml:3:35: inputs[1].focus must be left, right, top, bottom, center or [x, y] (got [2,0.5]) [E_RECIPE_SCHEMA]',
+      'r.yaml:7:3: vars has a key that is not a name ("bad-key") [E_RECIPE_SCHEMA]',
+      'r.yaml:10:17: export.variants[0].aspect must be one of 16:9, 9:16, 1:1, 4:5 (got "2:1") [E_RECIPE_SCHEMA]',
+    ]);
+  });
+
   it('shows the offending line, a caret under the spot, and a hint', async () => {
     const { stderr } = await runMain(['validate', fixture('typos')]);
     expect(stderr).toContain(
