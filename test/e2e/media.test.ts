@@ -146,7 +146,8 @@ describe('real-world media', () => {
     const dir = await tmpProject();
     const { code, stdout } = await render(dir, 'tiny', recipe(['media/real/tiny.jpg', 'media/blue.jpg'], ['a 2-second video']));
     expect(code, stdout).toBe(0);
-    expect(stdout).toContain('warning: media/real/tiny.jpg is 16x12, shown 8× enlarged in a 160x90 frame, so it will look blurred; use a photo of at least 80x45');
+    // Cropped to fill the frame (its framing is cover), a 16x12 photo is enlarged 160/16 = 10×.
+    expect(stdout).toContain('warning: media/real/tiny.jpg is 16x12, shown 10× enlarged in a 160x90 frame, so it will look blurred; use a photo of at least 80x45');
     expect(stdout).not.toContain('blue.jpg is');
   });
 });

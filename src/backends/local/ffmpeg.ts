@@ -93,6 +93,8 @@ export interface RunOptions {
   cwd?: string;
   /** Called with each `-progress` block's frame count (ffmpeg only, needs `-progress pipe:1`). */
   onFrame?: (frame: number) => void;
+  /** How stdout is read: `latin1` keeps raw bytes (`Buffer.from(stdout, 'latin1')` gives them back). */
+  encoding?: 'utf8' | 'latin1';
 }
 
 let wrapper: string[] | undefined;
@@ -238,7 +240,7 @@ export async function runTool(command: string, args: string[], opts: RunOptions 
     child.on('close', (code, signal) => {
       forget();
       if (opts.signal?.aborted) return reject(new InterruptedError(opts.signal.reason));
-      if (code === 0) return resolve({ stdout: Buffer.concat(out).toString(), stderr: err });
+      if (code === 0) return resolve({ stdout: Buffer.concat(out).toString(opts.encoding ?? 'utf8'), stderr: err });
       // setpriv says so when it cannot start the tool (127: not found).
       if (file !== command && code === 127 && /^setpriv: failed to execute/m.test(err)) return reject(missing());
       const name = command.split('/').pop();

@@ -1,6 +1,4 @@
-import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { open, readFile } from 'node:fs/promises';
 import { NemoError } from '../../errors.js';
 import type { ResolvedInput } from '../../recipe/recipe.types.js';
 import { imageInput, runTool, type FfmpegPaths } from './ffmpeg.js';
@@ -151,29 +149,18 @@ async function clipProfile(tools: FfmpegPaths, path: string, w: number, h: numbe
   const select = `select='isnan(prev_selected_t)+gte(t-prev_selected_t,${gap.toFixed(3)})'`;
   const size = edgeMapSize(w, h);
   try {
-    return await edgeMap(size, async (file) => {
-      await runTool(
-        tools.ffmpeg,
-        ['-hide_banner', '-nostdin', '-loglevel', 'error', '-skip_frame', 'nokey', '-i', path, '-an', '-sn', '-vf', `${select},${edgeMapFilters(w, h)}`, '-vsync', '0', '-frames:v', String(PROFILE_FRAMES), '-f', 'rawvideo', '-pix_fmt', 'gray', '-y', file],
-        { signal },
-      );
-    });
+    const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-skip_frame', 'nokey', '-i', path, '-an', '-sn', '-vf', `${select},${edgeMapFilters(w, h)}`, '-vsync', '0', '-frames:v', String(PROFILE_FRAMES)];
+    return (await edgeMap(tools, args, size, signal)).profile;
   } catch (error) {
     if (error instanceof NemoError && error.code === 'E_FFMPEG_EXIT') return undefined;
     throw error;
   }
 }
 
-/** Runs `write` with a temporary file for raw grey edge maps of `size`, and reads their profile from it. */
-async function edgeMap([w, h]: [number, number], write: (file: string) => Promise<void>): Promise<SubjectProfile | undefined> {
-  const dir = await mkdtemp(join(tmpdir(), 'nemo-run-edges-'));
-  try {
-    const file = join(dir, 'edges.gray');
-    await write(file);
-    return profileOf(await readFile(file), w, h);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+/** Runs ffmpeg writing raw grey edge maps of `size` to stdout, and reads their profile; also returns ffmpeg's stderr. */
+async function edgeMap(tools: FfmpegPaths, args: string[], [w, h]: [number, number], signal: AbortSignal | undefined): Promise<{ profile?: SubjectProfile; stderr: string }> {
+  const { stdout, stderr } = await runTool(tools.ffmpeg, [...args, '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { signal, encoding: 'latin1' });
+  return { profile: profileOf(Buffer.from(stdout, 'latin1'), w, h), stderr };
 }
 
 /** The display rotation of a stream in degrees (a display matrix, or the older `rotate` tag); 0 when upright. */
@@ -286,9 +273,7 @@ async function decodeCheck(
     let stderr = '';
     let profile: SubjectProfile | undefined;
     if (map) {
-      profile = await edgeMap(map.size, async (file) => {
-        ({ stderr } = await runTool(tools.ffmpeg, [...head, '-vf', map.filters, '-f', 'rawvideo', '-pix_fmt', 'gray', '-y', file], { signal }));
-      });
+      ({ profile, stderr } = await edgeMap(tools, [...head, '-vf', map.filters], map.size, signal));
     } else {
       ({ stderr } = await runTool(tools.ffmpeg, [...head, ...(detect ? ['-vf', 'idet'] : []), '-f', 'null', '-'], { signal }));
     }
