@@ -157,8 +157,9 @@ function clashProblem(recipe: Recipe, plan: Plan, first: Plan): Problem {
 /** The recipes and plans of units that passed; the problems of the others, thrown together. */
 function fromUnits(units: Unit[]): { recipes: Recipe[]; plans: Plan[] } {
   const problems = units.flatMap((u) => (u.problem ? [u.problem.error] : []));
-  if (problems.length === 1) throw problems[0];
-  if (problems.length) throw new RecipeValidationError(problems.flatMap((e) => (e instanceof RecipeValidationError ? e.errors : [])));
+  const unlocated = problems.find((e) => !(e instanceof RecipeValidationError));
+  if (problems.length === 1 || unlocated) throw unlocated ?? problems[0];
+  if (problems.length) throw new RecipeValidationError(problems.flatMap((e) => (e as RecipeValidationError).errors));
   return { recipes: units.map((u) => u.recipe!), plans: units.flatMap((u) => u.plans ?? []) };
 }
 
