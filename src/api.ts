@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import { createBackend, type BackendOptions } from './backends/index.js';
 import type { PlanDetails } from './backends/backend.js';
 import { displayPath } from './display.js';
-import { NemoError, RecipeError, RecipeValidationError } from './errors.js';
+import { ExitCode, NemoError, RecipeError, RecipeValidationError } from './errors.js';
 import type { RecipeReport } from './execute/events.js';
 import { outputErrors } from './execute/outputs.js';
 import { clashError, runPlans, type RunOptions } from './execute/run.js';
@@ -91,7 +91,10 @@ export async function checkRecipes(paths: string[], opts: CheckOptions): Promise
       if (!opts.strict && unit.plans[0]!.notes) result.warnings.push(...strictErrors(unit.recipe, unit.plans[0]!.notes));
     }
   }
-  result.warnings.push(...(await Promise.all(result.recipes.map(unmatchedMedia))).flat());
+  // Media a glob leaves out, once per recipe file (its rows share the recipe's globs).
+  const files = new Set<string>();
+  const firstOfFile = result.recipes.filter((r) => !files.has(r.file) && files.add(r.file));
+  result.warnings.push(...(await Promise.all(firstOfFile.map(unmatchedMedia))).flat());
   // Rows of one recipe share its words and globs: a warning about them is said once.
   result.warnings = [...new Map(result.warnings.map((w) => [`${w.pos.file}:${w.pos.line}:${w.pos.col} ${w.message}`, w])).values()];
   return result;
@@ -102,12 +105,13 @@ function planChecked(file: string, instances: Instance[], opts: CheckOptions): U
   return instances.map((instance): Unit => {
     if ('error' in instance) return { problem: { file, error: instance.error, ...(instance.row ? { row: instance.row } : {}) } };
     const { recipe } = instance;
-    const { plans, repeats } = variantsOf(recipe, opts.backend);
+    const { plans, repeats, unneeded } = variantsOf(recipe, opts.backend);
     const errors = [
       ...plans.flatMap((plan) => outputErrors(atOutput(recipe, plan), plan.export)),
       ...(opts.strict && plans[0]!.notes ? strictErrors(recipe, plans[0]!.notes) : []),
     ];
-    if (!errors.length) return { recipe, plans, warnings: repeats.map((i) => repeatWarning(recipe, i)) };
+    const warnings = [...repeats.map((i) => repeatWarning(recipe, i)), ...unneeded.map((aspect) => unneededWarning(recipe, plans[0]!, aspect))];
+    if (!errors.length) return { recipe, plans, warnings };
     const row = recipe.row;
     const said = row ? errors.map((e) => new RecipeError(e.code, `row ${row.number} (${row.file}:${row.line}): ${e.message}`, e.pos, e)) : errors;
     return { problem: { file, error: new RecipeValidationError(said), ...(row ? { row } : {}) } };
@@ -123,6 +127,16 @@ function repeatWarning(recipe: Recipe, index: number): RecipeError {
   });
 }
 
+/** A shape the instructions add beside the main video that the main video already has (export.aspect 9:16, "also vertical"). */
+function unneededWarning(recipe: Recipe, main: Plan, aspect: string): RecipeError {
+  const i = (main.notes ?? []).findIndex((n) => n.did.some((d) => d.includes(`${aspect} variant`)));
+  const at = recipe.instructionAt[i] ?? { line: 1, col: 1, sourceLine: undefined };
+  return new RecipeError('E_PLAN', `the instructions ask for a ${aspect} version, which the main video already is; it is made once`, { file: recipe.file, line: at.line, col: at.col }, {
+    hint: 'to make the main video another shape, change export.aspect (or say "make it …")',
+    sourceLine: at.sourceLine,
+  });
+}
+
 /** The recipe as a variant's output checks see it: located at the variant's own `output` when it has one. */
 function atOutput(recipe: Recipe, plan: Plan): Recipe {
   if (!plan.variant) return recipe;
@@ -130,23 +144,40 @@ function atOutput(recipe: Recipe, plan: Plan): Recipe {
   return i >= 0 ? { ...recipe, outputAt: recipe.variantsAt?.[i] } : recipe;
 }
 
-/** The second of two videos with the same output becomes a problem, said where its output is written. */
+/**
+ * The second of two videos with the same output becomes a problem, said where its output is written; so does the
+ * second of two with the same name in one folder, since the name keys its lock, up-to-date stamp and journal.
+ */
 function outputClashes(units: Unit[]): void {
   const outputs = new Map<string, Plan>();
+  const names = new Map<string, Plan>();
   units.forEach((unit, i) => {
     if (!unit.recipe) return;
     for (const plan of unit.plans) {
+      const name = `${plan.dir}\0${plan.recipe}\0${plan.backend}`;
       const first = outputs.get(plan.export.output);
-      if (first) return void (units[i] = { problem: clashProblem(unit.recipe, plan, first) });
+      const namesake = names.get(name);
+      const other = first ?? namesake;
+      if (other) return void (units[i] = { problem: clashProblem(unit.recipe, plan, first ? clashError(plan, first) : sameName(plan, other), other.file === plan.file) });
       outputs.set(plan.export.output, plan);
+      names.set(name, plan);
     }
   });
 }
 
-function clashProblem(recipe: Recipe, plan: Plan, first: Plan): Problem {
-  const error = clashError(plan, first);
+/** Two videos of one folder with one name would share a lock, a stamp and a journal. */
+function sameName(plan: Plan, first: Plan): NemoError {
+  const row = (p: Plan) => (p.row ? `row ${p.row.number} (${p.row.file}:${p.row.line})` : p.file);
+  return new NemoError('E_USAGE', `${row(plan)} makes a video named ${plan.recipe}, as ${row(first)} does`, {
+    exitCode: ExitCode.invalid,
+    hint: 'give each row its own name, from a column that tells rows apart: name: ad-${row.sku} (or leave ${row…} out of the name to number them)',
+  });
+}
+
+/** A clash as the second video's problem: located at its output when the first is in the same recipe file. */
+function clashProblem(recipe: Recipe, plan: Plan, error: NemoError, sameFile: boolean): Problem {
   const at = atOutput(recipe, plan).outputAt;
-  const pos = at && first.file === plan.file ? { file: plan.file, line: at.line, col: at.col } : undefined;
+  const pos = at && sameFile ? { file: plan.file, line: at.line, col: at.col } : undefined;
   return {
     file: recipe.file,
     error: pos ? new RecipeValidationError([new RecipeError(error.code, error.message, pos, { hint: error.hint, sourceLine: at!.sourceLine })]) : error,

@@ -146,6 +146,8 @@ Exit codes: 0 ok · 1 a run failed · 2 invalid recipe or usage · 3 the backend
     .requiredOption('--at <time>', 'the time of the frame: 3s, 1.5, 500ms, 0:03')
     .option('-o, --output <file>', 'the PNG to write (default: beside the video, <output>.<time>s.png)')
     .addOption(backendOption())
+    .addOption(setOption())
+    .addOption(dataOption())
     .option('-f, --force', 'render even when the output is up to date')
     .action(async (recipe: string, opts) => {
       code = await (await import('./commands/still.js')).stillCommand(recipe, opts, io);

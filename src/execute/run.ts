@@ -72,7 +72,9 @@ export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RecipeR
       }),
     );
     let next = 0;
-    return await Promise.all(decided.map((report) => report ?? ran[next++]!).map((report) => withOutputFacts(report, opts.env)));
+    // A few probes at a time: a batch of a thousand up-to-date rows does not start a thousand ffprobes at once.
+    const probes = pLimit(4);
+    return await Promise.all(decided.map((report) => report ?? ran[next++]!).map((report) => probes(() => withOutputFacts(report, opts.env))));
   } finally {
     await Promise.all(releases.map((release) => release().catch(() => {})));
   }
@@ -105,7 +107,7 @@ function emptyReport(plan: Plan): RecipeReport {
 
 /** Two plans that would write the same file: the second is refused. */
 export function clashError(plan: Plan, first: Plan): NemoError {
-  const who = (p: Plan) => (p.file === plan.file && p.file === first.file ? p.recipe : p.file);
+  const who = (p: Plan) => (p.file !== plan.file || p.file !== first.file ? p.file : p.row ? `${p.recipe} (row ${p.row.number}, ${p.row.file}:${p.row.line})` : p.recipe);
   return new NemoError('E_USAGE', `${who(plan)} writes the same output as ${who(first)} (${plan.export.output})`, {
     exitCode: ExitCode.invalid,
     hint: 'give one of them another export.output: ${aspect}, ${width}, ${height}, ${row} and ${row.column} tell outputs apart',

@@ -34,6 +34,11 @@ export function shapeSize(short: number, aspect: Aspect): { width: number; heigh
   return w >= h ? { width: even((short * w) / h), height: short } : { width: short, height: even((short * h) / w) };
 }
 
+/** The standard aspect a frame size has, within a pixel of rounding; undefined for other shapes (1200x628). */
+export function aspectOf(width: number, height: number): Aspect | undefined {
+  return (Object.keys(RATIO) as Aspect[]).find((a) => Math.abs(width / height - RATIO[a][0] / RATIO[a][1]) < 2 / Math.min(width, height));
+}
+
 /** `1200x628` → its width and height, rounded up to even numbers (H.264 with yuv420p needs them). */
 export function parseSize(size: string): { width: number; height: number } {
   const [width, height] = size.split('x').map((n) => Math.ceil(Number(n) / 2) * 2) as [number, number];
@@ -45,6 +50,8 @@ export function exportSettings(spec: ExportSpec, name: string, dir: string): Exp
   const { size, variants: _, ...rest } = spec;
   const merged = { ...EXPORT_DEFAULTS, ...rest };
   const { width, height } = size ? parseSize(size) : frameSize(merged.resolution, merged.aspect);
+  // An exact size of a standard shape is that shape (1080x1920 is 9:16), for ${aspect} and for variants.
+  if (size && !rest.aspect) merged.aspect = aspectOf(width, height) ?? merged.aspect;
   const settings = { ...merged, width, height, outputTemplate: merged.output };
   return { ...settings, output: outputPath(settings, name, dir) };
 }

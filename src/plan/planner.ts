@@ -1,5 +1,5 @@
-import type { BackendName, Recipe, VariantSpec } from '../recipe/recipe.types.js';
-import { VARIANT_OUTPUT, exportSettings, frameSize, outputPath, parseSize, shapeSize } from './export-settings.js';
+import type { Aspect, BackendName, Recipe, VariantSpec } from '../recipe/recipe.types.js';
+import { VARIANT_OUTPUT, aspectOf, exportSettings, frameSize, outputPath, parseSize, shapeSize } from './export-settings.js';
 import { interpretInstruction } from './instructions/interpret.js';
 import { initialState, type EditState, type InstructionNote } from './instructions/state.js';
 import { stepIds, type ExportSettings, type Plan, type Step } from './plan.types.js';
@@ -36,27 +36,34 @@ export function planVariants(recipe: Recipe, backend: BackendName = recipe.backe
 }
 
 /**
- * The plans of `planVariants`, and which of `export.variants` (by index) repeat the main video or an earlier
- * variant: those are made once, and the check says so.
+ * The plans of `planVariants`; which of `export.variants` (by index) repeat the main video or an earlier variant, and
+ * which shapes the instructions asked for that the main video already has: those are made once, and the check says so.
  */
-export function variantsOf(recipe: Recipe, backend: BackendName = recipe.backend): { plans: Plan[]; repeats: number[] } {
+export function variantsOf(recipe: Recipe, backend: BackendName = recipe.backend): { plans: Plan[]; repeats: number[]; unneeded: Aspect[] } {
   const main = planRecipe(recipe, backend);
   const asked: VariantSpec[] = [...(recipe.export.variants ?? []), ...(main.edit?.variants ?? []).map((aspect) => ({ aspect }))];
   const plans = [main];
   const repeats: number[] = [];
+  const unneeded: Aspect[] = [];
   asked.forEach((spec, i) => {
     const settings = variantSettings(main.export, spec, recipe);
     const label = variantLabel(main.export, settings);
-    if (!label || plans.some((p) => p.variant === label)) return void (i < (recipe.export.variants?.length ?? 0) && repeats.push(i));
-    const variant = { ...main, recipe: `${main.recipe}-${label}`, variant: label, export: settings };
-    // The cloud's export has no shape setting: its sessions are asked for the shape in words, as one more edit.
-    if (backend === 'nemo' && settings.aspect !== main.export.aspect) {
-      const instructions = [...main.instructions, `change the aspect ratio to ${settings.aspect}`];
-      Object.assign(variant, { instructions, steps: cloudSteps(main.inputs, instructions) });
-    }
-    plans.push(variant);
+    if (label && !plans.some((p) => p.variant === label)) return void plans.push(variantPlan(main, label, settings, backend));
+    if (i < (recipe.export.variants?.length ?? 0)) repeats.push(i);
+    else unneeded.push(settings.aspect);
   });
-  return { plans, repeats };
+  return { plans, repeats, unneeded };
+}
+
+/** A variant: the main plan with its own settings and name; on the cloud, also its own words for the shape. */
+function variantPlan(main: Plan, label: string, settings: ExportSettings, backend: BackendName): Plan {
+  const variant = { ...main, recipe: `${main.recipe}-${label}`, variant: label, export: settings };
+  // The cloud's export has no shape setting: its sessions are asked for the shape in words, as one more edit.
+  if (backend === 'nemo' && settings.aspect !== main.export.aspect) {
+    const instructions = [...main.instructions, `change the aspect ratio to ${settings.aspect}`];
+    Object.assign(variant, { instructions, steps: cloudSteps(main.inputs, instructions) });
+  }
+  return variant;
 }
 
 /** A variant's settings: the main video's, with the variant's fields over them and its own output. */
@@ -76,19 +83,16 @@ function variantSettings(main: ExportSettings, spec: VariantSpec, recipe: Recipe
       : spec.aspect
         ? shapeSize(Math.min(main.width, main.height), merged.aspect)
         : { width: main.width, height: main.height };
+  if (spec.size && !spec.aspect) merged.aspect = aspectOf(size.width, size.height) ?? merged.aspect;
   const settings = { ...main, ...merged, ...size, outputTemplate: spec.output ?? recipe.export.output ?? VARIANT_OUTPUT };
   return { ...settings, output: outputPath(settings, recipe.name, recipe.dir) };
 }
 
 /** What tells a variant from the main video, as a name part: `9x16`, `720p`, `1200x628-webm`; empty when nothing does. */
 function variantLabel(main: ExportSettings, v: ExportSettings): string {
-  const parts = [
-    v.aspect !== main.aspect ? v.aspect.replace(':', 'x') : '',
-    v.aspect === main.aspect && (v.width !== main.width || v.height !== main.height) ? (v.resolution !== main.resolution ? v.resolution : `${v.width}x${v.height}`) : '',
-    v.fps !== main.fps ? `${v.fps}fps` : '',
-    v.format !== main.format ? v.format : '',
-    v.quality !== main.quality ? v.quality : '',
-  ];
+  const resized = v.width !== main.width || v.height !== main.height;
+  const shape = !resized ? '' : v.aspect !== main.aspect ? v.aspect.replace(':', 'x') : v.resolution !== main.resolution ? v.resolution : `${v.width}x${v.height}`;
+  const parts = [shape, v.fps !== main.fps ? `${v.fps}fps` : '', v.format !== main.format ? v.format : '', v.quality !== main.quality ? v.quality : ''];
   return parts.filter(Boolean).join('-');
 }
 

@@ -25,6 +25,9 @@ export interface CheckOptions {
 /** One video a recipe makes (one per data row, or the one): checked, or what is wrong with it. */
 export type Instance = { recipe: Recipe } | { error: NemoError; row?: DataRow };
 
+/** What a name made from values must be, since it names files (the output, the stamp, the lock). */
+const FILE_NAME = /^(?!\.\.?$)[^/\\\u0000-\u001f\u007f]{1,120}$/;
+
 /** Rows checked at once: each expands globs and reads file headers. */
 const ROWS_AT_ONCE = 8;
 
@@ -51,7 +54,7 @@ export async function checkRecipeDoc(doc: RecipeDoc, absolute: string, opts: Che
   const dir = dirname(absolute);
   const dataPath = opts.data ? resolve(cwd, opts.data) : typeof spec.data === 'string' ? resolve(dir, spec.data) : undefined;
   const table = dataPath && !errors.length ? await readData(dataPath, displayPath(dataPath, cwd)) : undefined;
-  const check = (row?: DataRow) => instance(doc, absolute, { ...opts, cwd }, errors, table, row);
+  const check = (row?: DataRow) => instance(doc, absolute, { ...opts, cwd }, errors, table, row, Boolean(dataPath && !table));
   if (!table) return [await check()];
   const limit = pLimit(ROWS_AT_ONCE);
   return Promise.all(table.rows.map((row) => limit(() => check(row))));
@@ -65,11 +68,12 @@ async function instance(
   schemaErrors: RecipeError[],
   table: DataTable | undefined,
   row: DataRow | undefined,
+  rowsUnread: boolean,
 ): Promise<Instance> {
   const raw = doc.data as RecipeSpec;
   const backend = opts.backend ?? raw.backend ?? 'local';
   const dir = dirname(absolute);
-  const { spec, errors: referenceErrors } = substitute(doc, raw, { vars: scopeVars(raw, opts.vars), row, columns: table?.columns });
+  const { spec, errors: referenceErrors } = substitute(doc, raw, { vars: scopeVars(raw, opts.vars), row, columns: table?.columns, rowsUnread });
   const errors = [...schemaErrors, ...referenceErrors];
   // Inputs are checked even when the schema found problems elsewhere, so one run shows everything.
   const { inputs, errors: inputErrors } = await resolveInputs(doc, Array.isArray(spec.inputs) ? spec.inputs : [], dir, backend, opts.cwd);
@@ -83,11 +87,11 @@ async function instance(
       }),
     );
   }
-  if (typeof raw.name === 'string' && typeof spec.name === 'string' && spec.name !== raw.name && !/^[^/\\]{1,120}$/.test(spec.name)) {
+  if (typeof raw.name === 'string' && typeof spec.name === 'string' && spec.name !== raw.name && !FILE_NAME.test(spec.name)) {
     // Values make the name, and the name makes file names (the output, the stamp): it must stay one.
     const at = locate(doc, ['name']);
     errors.push(recipeError(doc, 'E_RECIPE_VAR', at.offset, `the name becomes "${spec.name}", which is not a file name`, {
-      hint: 'a name needs 1 to 120 characters and no / or \\; name the videos by a column that holds such values (an id, a SKU)',
+      hint: 'a name needs 1 to 120 characters, no / or \\ or control characters, and is not . or ..; name the videos by a column that holds such values (an id, a SKU)',
       length: at.length,
     }));
   }
@@ -110,7 +114,8 @@ async function instance(
       inputPatterns: inputPatterns(spec.inputs),
       ...(spec.export?.output ? { outputAt: at(doc, ['export', 'output'], spec.export.output) } : {}),
       ...(spec.export?.variants ? { variantsAt: spec.export.variants.map((_, i) => locateText(doc, ['export', 'variants', i])) } : {}),
-      ...(spec.title ? { title: spec.title } : {}),
+      // A row's video is titled by the recipe's name as written, not by its row-numbered name.
+      ...(spec.title || named !== name ? { title: spec.title ?? name } : {}),
       ...(spec.cta ? { cta: spec.cta } : {}),
       ...(row ? { row } : {}),
       export: spec.export ?? {},

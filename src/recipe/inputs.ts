@@ -95,7 +95,9 @@ function isWellFormed(spec: InputSpec): boolean {
 
 async function expand(pattern: string, dir: string): Promise<string[]> {
   if (!isDynamicPattern(pattern)) {
-    const file = isAbsolute(pattern) ? pattern : join(dir, pattern);
+    // A value put into a path is escaped (`a\[1\].jpg`); a path that is no glob names that file as written.
+    const literal = pattern.replace(/\\([*?[\]{}()!+@])/g, '$1');
+    const file = isAbsolute(literal) ? literal : join(dir, literal);
     return (await stat(file).catch(() => undefined))?.isFile() ? [file] : [];
   }
   // `*.jpg` takes `IMG_2041.JPG` too: cameras and phones write upper-case extensions.

@@ -8,6 +8,7 @@ import type { RecipeReport } from '../execute/events.js';
 import { ContentHashes } from '../hash.js';
 import { inputPatterns } from '../recipe/inputs.js';
 import { loadRecipe } from '../recipe/load.js';
+import type { Recipe } from '../recipe/recipe.types.js';
 
 /** Quiet time after the last change before a run starts: a burst of saves becomes one run. */
 export const DEBOUNCE_MS = 150;
@@ -106,7 +107,7 @@ class RecipeWatch {
       await this.rewatch();
       return this.callbacks.onInvalid(this.shown, error);
     }
-    await this.rewatch();
+    await this.rewatch(recipes);
     const controller = (this.controller = new AbortController());
     const stop = () => controller.abort(this.opts.signal.reason);
     this.opts.signal.addEventListener('abort', stop, { once: true });
@@ -137,11 +138,18 @@ class RecipeWatch {
     return `${what} · last run ${time} ${result}`;
   }
 
-  /** Watches the recipe and what its inputs name; called again whenever the recipe may have changed them. */
-  private async rewatch(): Promise<void> {
+  /**
+   * Watches the recipe, its data table and what its inputs name; called again whenever the recipe may have changed
+   * them. Checked `recipes` (one per data row) give their inputs with the variables put in; without them (a recipe
+   * that does not pass its checks) the inputs are read as written.
+   */
+  private async rewatch(recipes?: Recipe[]): Promise<void> {
     const dir = dirname(this.path);
-    const watched: Watched = { files: new Set([this.path]), globs: [], outputs: this.watched.outputs };
-    for (const pattern of await inputPatternsOf(this.path)) {
+    const written = await sourcesOf(this.path);
+    const table = this.opts.data ? resolve(this.opts.cwd, this.opts.data) : written.data && resolve(dir, written.data);
+    const watched: Watched = { files: new Set([this.path, ...(table ? [table] : [])]), globs: [], outputs: this.watched.outputs };
+    const patterns = recipes ? new Set(recipes.flatMap((r) => r.inputPatterns)) : written.inputs;
+    for (const pattern of patterns) {
       const scan = picomatch.scan(pattern);
       if (!scan.isGlob) watched.files.add(isAbsolute(pattern) ? pattern : join(dir, pattern));
       else {
@@ -180,11 +188,12 @@ class RecipeWatch {
   }
 }
 
-/** The paths and globs a recipe's inputs name, read as every recipe is: a recipe that is no YAML watches nothing yet. */
-async function inputPatternsOf(path: string): Promise<string[]> {
+/** The paths and globs a recipe's inputs name and its data table, as written: a recipe that is no YAML watches nothing yet. */
+async function sourcesOf(path: string): Promise<{ inputs: string[]; data?: string }> {
   try {
-    return inputPatterns(((await loadRecipe(path)).data as { inputs?: unknown }).inputs);
+    const { inputs, data } = (await loadRecipe(path)).data as { inputs?: unknown; data?: unknown };
+    return { inputs: inputPatterns(inputs), ...(typeof data === 'string' ? { data } : {}) };
   } catch {
-    return [];
+    return { inputs: [] };
   }
 }

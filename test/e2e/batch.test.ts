@@ -1,4 +1,4 @@
-import { mkdir, copyFile, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SharedWork } from '../../src/backends/backend.js';
@@ -114,13 +114,52 @@ describe('recipe variables and data rows', () => {
     expect(stderr).toContain('batch.yaml:1:7: row 2 (products.csv:3): the name becomes "ad-x/../../y", which is not a file name');
   });
 
+  it('matches a row\'s file name as written, never as a glob, and keeps row values inside the folder', async () => {
+    const dir = await batchProject('sku,name,folder\nA1,Red,a[1].jpg\nB2,Blue,../media\n');
+    await copyFile(join(dir, 'media/red.jpg'), join(dir, 'photos/red/a[1].jpg'));
+    await copyFile(join(dir, 'media/blue.jpg'), join(dir, 'photos/red/a1.jpg'));
+    await writeRecipe(dir, 'one.yaml', BATCH.replace('photos/${row.folder}/*.jpg', 'photos/red/${row.folder}'));
+    const { stdout, stderr } = await runMain(['plan', 'one.yaml', '--json'], { cwd: dir });
+    const { videos } = JSON.parse(stdout || '{"videos":[]}') as { videos: { inputs: { name: string }[] }[] };
+    expect(stderr).toContain('row 2 (products.csv:3): ${row.folder}: row 2\'s value "../media" leads out of the folder');
+    expect(videos).toEqual([]);
+    await writeFile(join(dir, 'products.csv'), 'sku,name,folder\nA1,Red,a[1].jpg\n');
+    const single = await runMain(['plan', 'one.yaml', '--json'], { cwd: dir });
+    expect((JSON.parse(single.stdout) as { inputs: { name: string }[] }).inputs.map((i) => i.name)).toEqual(['a[1].jpg']);
+  });
+
+  it('refuses two rows that would make videos of one name (their lock and stamp would be shared)', async () => {
+    const dir = await batchProject('sku,name,folder\nA1,Red,red\nA1,Blue,blue\n');
+    await writeRecipe(dir, 'batch.yaml', `${BATCH}  output: out/\${row}.mp4\n`);
+    const { code, stderr } = await runMain(['validate', 'batch.yaml'], { cwd: dir });
+    expect(code).toBe(2);
+    expect(stderr).toContain('row 2 (products.csv:3) makes a video named ad-A1, as row 1 (products.csv:2) does');
+  });
+
+  it('names a reference to a scope that does not exist (${var.x}, ${rows.y}) instead of printing it', async () => {
+    const dir = await batchProject();
+    await writeRecipe(dir, 'batch.yaml', BATCH.replace('${vars.price}', '${var.price}'));
+    const { code, stderr } = await runMain(['validate', 'batch.yaml'], { cwd: dir });
+    expect(code).toBe(2);
+    expect(stderr).toContain('${var.price}: there is no "var" to take a value from');
+    expect(stderr).toContain('did you mean ${vars…}?');
+  });
+
   it('refuses rows that would write the same file, naming both and the line to change', async () => {
     const dir = await batchProject('sku,name,folder\nA1,Red,red\nA1,Again,blue\n');
     await writeRecipe(dir, 'batch.yaml', `${BATCH}  output: out/\${row.sku}.mp4\n`);
     const { code, stderr } = await runMain(['validate', 'batch.yaml'], { cwd: dir });
     expect(code).toBe(2);
-    expect(stderr).toContain('batch.yaml:14:11: ad-A1 writes the same output as ad-A1');
+    expect(stderr).toContain('batch.yaml:14:11: ad-A1 (row 2, products.csv:3) writes the same output as ad-A1 (row 1, products.csv:2)');
     expect(stderr).toContain('${row}');
+  });
+
+  it('still takes one video: a recipe of several rows is refused before anything runs', async () => {
+    const dir = await batchProject();
+    await writeRecipe(dir, 'batch.yaml', BATCH);
+    const { code, stderr } = await runMain(['still', 'batch.yaml', '--at', '0.5'], { cwd: dir });
+    expect(code).toBe(2);
+    expect(stderr).toContain('still takes one video; batch.yaml makes 2 (data rows and variants count)');
   });
 
   it('--shard splits the rows: every row in exactly one shard', async () => {
@@ -166,9 +205,11 @@ export:
     const { recipes } = JSON.parse(stdout) as Json;
     expect(recipes.map((r) => [r.recipe, r.output?.slice(dir.length + 1)])).toEqual([
       ['promo', 'out/promo-160x90.mp4'],
-      ['promo-90x160', 'out/promo-90x160.mp4'],
+      ['promo-9x16', 'out/promo-90x160.mp4'],
       ['promo-1x1', 'out/square.mp4'],
     ]);
+    // The three videos have one sound: it was mixed once, into one cache entry.
+    expect((await readdir(join(dir, '.nemo-run/cache'))).filter((f) => f.endsWith('.m4a'))).toHaveLength(1);
     const sizes = await Promise.all(recipes.map(async (r) => probe(r.output!)));
     expect(sizes.map((p) => [p.video?.width, p.video?.height, Boolean(p.audio)])).toEqual([
       [160, 90, true],
@@ -182,7 +223,7 @@ export:
     await writeRecipe(dir, 'promo.yaml', VARIANTS.replace('  size: 160x90\n', '  size: 160x90\n  output: out/${name}.mp4\n'));
     const { code, stderr } = await runMain(['validate', 'promo.yaml'], { cwd: dir });
     expect(code).toBe(2);
-    expect(stderr).toContain('promo.yaml:11:11: promo-90x160 writes the same output as promo');
+    expect(stderr).toContain('promo.yaml:11:11: promo-9x16 writes the same output as promo');
     expect(stderr).toContain('${aspect}');
   });
 
@@ -193,6 +234,19 @@ export:
     expect(validate.code, validate.stderr).toBe(0);
     expect(validate.stdout).toContain('3 videos');
     expect(validate.stderr).toContain('promo.yaml:14:7: warning: export.variants[0] makes the same video as the main one or an earlier variant; it is made once');
+  });
+
+  it('an exact size is its shape: a 1080x1920 recipe with a 9:16 variant makes one video, and says so', async () => {
+    const dir = await tmpProject();
+    await writeRecipe(dir, 'tall.yaml', 'inputs:\n  - media/red.jpg\ninstructions:\n  - a 1-second video\n  - also a vertical version\nexport:\n  size: 1080x1920\n  output: out/${name}-${aspect}.mp4\n  variants:\n    - { aspect: "9:16" }\n    - { aspect: "1:1" }\n');
+    const { code, stdout, stderr } = await runMain(['validate', 'tall.yaml'], { cwd: dir });
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain('2 videos');
+    expect(stderr).toContain('tall.yaml:10:7: warning: export.variants[0] makes the same video as the main one');
+    expect(stderr).toContain('tall.yaml:5:5: warning: the instructions ask for a 9:16 version, which the main video already is');
+    const plan = await runMain(['plan', 'tall.yaml'], { cwd: dir });
+    expect(plan.stdout).toContain('tall (local) → out/tall-9x16.mp4');
+    expect(plan.stdout).toMatch(/tall-1x1 +1080x1080 → out\/tall-1x1\.mp4/);
   });
 
   it('without an output of their own, variants go beside the main video, named by shape', async () => {

@@ -58,6 +58,23 @@ function ffmpegIn(dir: string): number[] {
 }
 
 describe('nemo-run watch', () => {
+  it('watches a data recipe\'s table and each row\'s own inputs: editing either runs again', async () => {
+    const dir = await tmpProject();
+    for (const sku of ['a', 'b']) {
+      await mkdir(join(dir, 'photos', sku), { recursive: true });
+      await copyFile(join(dir, 'media/blue.jpg'), join(dir, 'photos', sku, 'p.jpg'));
+    }
+    await writeFile(join(dir, 'rows.csv'), 'sku,name\na,First\nb,Second\n');
+    await writeFile(join(dir, 'w.yaml'), 'name: w-${row.sku}\ndata: rows.csv\ninputs:\n  - photos/${row.sku}/p.jpg\ninstructions:\n  - a 1-second video\n  - add the title "${row.name}"\nexport:\n  size: 160x90\n  quality: draft\n');
+    const w = watcher(dir);
+    await w.waitFor(() => w.runs() === 2);
+    await writeFile(join(dir, 'rows.csv'), 'sku,name\na,First\nb,Changed\n');
+    await w.waitFor(() => w.runs() === 4);
+    await copyFile(join(dir, 'media/red.jpg'), join(dir, 'photos/b/p.jpg'));
+    await w.waitFor(() => w.runs() === 6);
+    expect(w.output()).toContain('→ out/w-b.mp4');
+  });
+
   it('runs once at start, then once per edit, and says what it watches between runs', async () => {
     const dir = await project();
     const w = watcher(dir);

@@ -1,7 +1,7 @@
 import { rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { checkRecipes, exitCodeOf, findRecipes, runRecipes } from '../../api.js';
+import { checkRecipes, exitCodeOf, findRecipes, planAll, runRecipes } from '../../api.js';
 import { findFfmpeg, runTool } from '../../backends/local/ffmpeg.js';
 import { ExitCode, NemoError } from '../../errors.js';
 import { lineReporter } from '../../execute/reporters/lines.js';
@@ -15,6 +15,8 @@ export interface StillFlags {
   output?: string;
   backend?: BackendName;
   force?: boolean;
+  set?: Record<string, string>;
+  data?: string;
 }
 
 /** "3s", "3", "1.5s", "500ms", "0:03", "1:02.5" → milliseconds; undefined when it is none of these. */
@@ -40,9 +42,11 @@ export async function stillCommand(recipeArg: string, flags: StillFlags, io: Io)
 
   const paths = await findRecipes([recipeArg], io.cwd, skipped(io));
   if (paths.length !== 1) return usage(`still takes one recipe; ${recipeArg} names ${paths.length}`, 'name one recipe file');
-  const { recipes, problems } = await checkRecipes(paths, { cwd: io.cwd, backend: flags.backend });
+  const { recipes, problems } = await checkRecipes(paths, { cwd: io.cwd, backend: flags.backend, vars: flags.set, data: flags.data });
   for (const problem of problems) reportError(problem.error, io);
   if (!recipes.length) return ExitCode.invalid;
+  const videos = planAll(recipes, flags).length + problems.length;
+  if (videos !== 1) return usage(`still takes one video; ${recipeArg} makes ${videos} (data rows and variants count)`, 'give --data a table of one row, or use a recipe without variants');
 
   // Progress and the run's summary go to stderr: stdout holds only the still's path.
   const reports = await runRecipes(recipes, {
