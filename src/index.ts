@@ -1,9 +1,9 @@
 /**
  * nemo-run as a library: check recipes, plan them and run them with events, from files or from objects.
  *
- *   import { checkRecipe, planRecipe, runRecipes } from 'nemo-run';
- *   const recipe = await checkRecipe('recipes/promo.yaml');
- *   const [report] = await runRecipes([recipe], { onEvent: (e) => console.log(e.type) });
+ *   import { checkRecipeRows, runRecipes } from 'nemo-run';
+ *   const recipes = await checkRecipeRows('recipes/batch.yaml');           // one per data row (one without data)
+ *   const reports = await runRecipes(recipes, { onEvent: (e) => console.log(e.type) });  // one per video: rows × variants
  *
  * Problems are thrown as `NemoError`s (a `code`, a `hint`, the CLI's `exitCode`); a recipe's problems together as one
  * `RecipeValidationError` whose `errors` each have a `pos` (file, line, col). Nothing here reads `process.argv` or

@@ -42,7 +42,7 @@ export interface StepContext {
   plan: Plan;
   /** Aborted on Ctrl-C, on SIGTERM, or when a sibling step of the same recipe failed. */
   signal: AbortSignal;
-  /** The result of a step this one comes after; throws when there is none (a step that is not before this one). */
+  /** The result of a step this one comes after (or one `amend` replaced); throws when there is none. */
   get<T>(ref: StepRef<T>): T;
   /** Tells the executor which files the plan made: its report names them (the video may not be the plan's output). */
   produced(files: { video?: string; poster?: string }): void;

@@ -5,8 +5,8 @@ import { RecipeError, RecipeValidationError } from '../errors.js';
 import type { DataRow } from './recipe.types.js';
 
 /** A data table bigger than this is a mistake: split it, or shard it over CI jobs. */
-export const MAX_DATA_BYTES = 16 * 1024 * 1024;
-export const MAX_DATA_ROWS = 10_000;
+const MAX_DATA_BYTES = 16 * 1024 * 1024;
+const MAX_DATA_ROWS = 10_000;
 
 /** The rows of a data table, each with the line it starts on. */
 export interface DataTable {
