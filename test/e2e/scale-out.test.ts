@@ -329,6 +329,18 @@ describe('the nemo backend: examples/cloud-batch', () => {
     expect(most).toEqual({ all: 1, edits: 1 });
   });
 
+  it('a batch whose stored token is refused replaces it once for all its rows', async () => {
+    const dir = await cloudProject();
+    const folder = join(dir, 'config/nemovideo');
+    await mkdir(folder, { recursive: true, mode: 0o700 });
+    await chmod(folder, 0o700);
+    const expires = new Date(Date.now() + 86_400_000).toISOString();
+    await writeFile(join(folder, 'token.json'), JSON.stringify({ token: 'nmv_usr_refused', user_id: 'anon_x', expires_at: expires }), { mode: 0o600 });
+    const run = await runMain([...(await documentedCommand()), '--json'], { cwd: dir, env: fake().env(dir) });
+    expect(run.code, run.stderr).toBe(0);
+    expect(fake().requests('POST', /^\/api\/auth\/anonymous-token$/)).toHaveLength(1);
+  });
+
   it('a batch with no stored token asks for one anonymous token, under one client id, for all its rows', async () => {
     await runBatch(await documentedCommand());
     const asked = fake().requests('POST', /^\/api\/auth\/anonymous-token$/);

@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import { Agent, request } from './http.js';
 import { seconds } from '../../display.js';
 import { InterruptedError, NemoError } from '../../errors.js';
+import { keyOf } from '../../hash.js';
 import { VERSION } from '../../version.js';
 import type { SharedWork } from '../backend.js';
 import { answerError, cloudError, snippet, type Caller } from './cloud-errors.js';
@@ -56,6 +57,8 @@ interface Answer {
 export class NemoClient {
   private auth?: Auth;
   private refreshing?: Promise<void>;
+  /** What the clients of one run share: the token they ask for, and its replacement when it is refused. */
+  private shared?: SharedWork;
   private readonly agent: Agent;
   /** Download links are not the API's: their connections only go to the addresses download.ts allows. */
   private readonly downloads: Agent;
@@ -79,6 +82,7 @@ export class NemoClient {
    * of one run (a batch's rows, a video's variants) pass the run's `shared` work, so they ask for one token together.
    */
   async authenticate(signal?: AbortSignal, shared?: SharedWork): Promise<void> {
+    this.shared ??= shared;
     if (this.auth) return;
     const find = () => this.findToken(signal);
     this.auth = await (shared ? shared.run(`nemo-token:${this.config.baseUrl}`, find, signal) : find());
@@ -194,7 +198,9 @@ export class NemoClient {
   /** Replaces a refused token once, however many calls were refused with it at the same time. */
   private async refresh(stale: Auth | undefined, signal?: AbortSignal): Promise<void> {
     if (this.auth !== stale) return;
-    this.refreshing ??= this.anonymousToken(signal)
+    // The clients refused with the same token (a batch's rows) ask for one new token together.
+    const fresh = () => this.anonymousToken(signal);
+    this.refreshing ??= (this.shared && stale ? this.shared.run(keyOf(['nemo-refresh', this.config.baseUrl, stale.token]), fresh, signal) : fresh())
       .then((auth) => void (this.auth = auth))
       .finally(() => (this.refreshing = undefined));
     await this.refreshing;
