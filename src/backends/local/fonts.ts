@@ -37,6 +37,9 @@ export interface TextRun {
 /** Characters that never need a glyph of their own (spaces, joiners, variation selectors). */
 const INVISIBLE = /[\s\u200b-\u200f\u2060\ufe00-\ufe0f\u{e0020}-\u{e007f}]/u;
 
+/** Font files read so far, by path: they do not change while the process runs. */
+const readFonts = new Map<string, FontFile>();
+
 /**
  * The fonts of a render, read only when a text needs them: splits lines into runs of one font each (so a Japanese
  * title with an emoji uses both), measures them, and names the characters no font can draw.
@@ -48,9 +51,10 @@ export class FontSet {
     this.files = fonts.map(() => undefined);
   }
 
-  /** The font file at an index, read on first use. */
+  /** The font file at an index, read on first use (once per process: a batch's renders share what was read). */
   private file(index: number): FontFile {
-    return (this.files[index] ??= readFontFile(this.fonts[index]!.path));
+    const { path } = this.fonts[index]!;
+    return (this.files[index] ??= readFonts.get(path) ?? readFonts.set(path, readFontFile(path)).get(path)!);
   }
 
   /** Splits a line into runs by font: each character in the first font that has it, the script's favourite first. */
