@@ -2,7 +2,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findFfmpeg, runTool } from '../../src/backends/local/ffmpeg.js';
-import { runCli } from '../helpers/cli.js';
+import { runMain } from '../helpers/cli.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
 
 const tools = findFfmpeg(process.env);
@@ -33,7 +33,7 @@ describe('exact frames on long, many-item timelines', () => {
     await stills(dir, count);
     const yaml = `inputs:\n  - img/*.jpg\n  - { path: media/tone.mp3, role: music }\ninstructions:\n${words.map((w) => `  - ${JSON.stringify(w)}\n`).join('')}export:\n  size: 64x36\n  fps: ${fps}\n  quality: draft\n  output: out/\${name}.mp4\n`;
     await writeRecipe(dir, 'long.yaml', yaml);
-    const { code, stdout } = await runCli(['long.yaml'], { cwd: dir });
+    const { code, stdout } = await runMain(['long.yaml'], { cwd: dir });
     expect(code, stdout).toBe(0);
 
     const output = await measure(join(dir, 'out', 'long.mp4'));
@@ -54,7 +54,7 @@ describe('exact frames on long, many-item timelines', () => {
     await stills(dir, 12);
     const yaml = `inputs:\n  - img/*.jpg\n  - { path: media/tone.mp3, role: music }\ninstructions:\n  - a 20-second video with music\nexport:\n  size: 64x36\n  fps: 60\n  format: ${format}\n  quality: draft\n  output: out/\${name}.\${format}\n`;
     await writeRecipe(dir, 'short.yaml', yaml);
-    const { code, stdout } = await runCli(['short.yaml'], { cwd: dir });
+    const { code, stdout } = await runMain(['short.yaml'], { cwd: dir });
     expect(code, stdout).toBe(0);
     expect((await measure(join(dir, 'out', `short.${format}`))).frames).toBe(1200);
   });

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../src/backends/local/ffmpeg.js';
-import { runCli, runMain } from '../helpers/cli.js';
+import { runMain } from '../helpers/cli.js';
 import { colourName, frameAt, regionMean, type Rect } from '../helpers/media.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
 
@@ -55,7 +55,7 @@ async function framingOf(dir: string, file: string): Promise<Record<string, unkn
 
 /** Renders recipes `<name>.yaml` (in one run) and returns the first frame of each `out/<name>.mp4`. */
 async function render(dir: string, names: string[], width: number, height: number): Promise<Buffer[]> {
-  const { code, stdout, stderr } = await runCli(names.map((n) => `${n}.yaml`), { cwd: dir });
+  const { code, stdout, stderr } = await runMain(names.map((n) => `${n}.yaml`), { cwd: dir });
   expect(code, `${stdout}\n${stderr}`).toBe(0);
   return Promise.all(names.map((n) => frameAt(join(dir, 'out', `${n}.mp4`), 0, width, height)));
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { vocabularyMarkdown } from '../../src/cli/commands/instructions.js';
-import { ROOT, runCli, runMain } from '../helpers/cli.js';
+import { ROOT, runMain } from '../helpers/cli.js';
 import { frameAt, regionDiff } from '../helpers/media.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
 
@@ -27,10 +27,10 @@ describe('instructions end to end', () => {
   it('--strict is checked before the up-to-date check, so a cached run cannot skip it', async () => {
     const dir = await tmpProject();
     await writeRecipe(dir, 'r.yaml', tiny(['make a 1-second video that sparkles']));
-    expect((await runCli(['r.yaml'], { cwd: dir })).code).toBe(0);
-    const again = await runCli(['r.yaml'], { cwd: dir });
+    expect((await runMain(['r.yaml'], { cwd: dir })).code).toBe(0);
+    const again = await runMain(['r.yaml'], { cwd: dir });
     expect(again.stdout).toContain('up to date');
-    const strict = await runCli(['r.yaml', '--strict'], { cwd: dir });
+    const strict = await runMain(['r.yaml', '--strict'], { cwd: dir });
     expect(strict.code).toBe(2);
     expect(strict.stdout + strict.stderr).toContain('"sparkles" is not understood');
   });
@@ -48,7 +48,7 @@ describe('instructions end to end', () => {
     const dir = await tmpProject();
     await writeRecipe(dir, 'plain.yaml', tiny(['make a 2-second video']));
     await writeRecipe(dir, 'lower.yaml', tiny(['make a 2-second video', 'add a lower third saying "HELLO THERE" at 0:00 for 2 seconds']));
-    expect((await runCli(['plain.yaml', 'lower.yaml'], { cwd: dir })).code).toBe(0);
+    expect((await runMain(['plain.yaml', 'lower.yaml'], { cwd: dir })).code).toBe(0);
     const [plain, lower] = await Promise.all(['plain', 'lower'].map((n) => frameAt(join(dir, 'out', `${n}.mp4`), 1, 160, 90)));
     const left = regionDiff(plain!, lower!, 160, [0, 45, 40, 45]);
     const right = regionDiff(plain!, lower!, 160, [120, 45, 40, 45]);

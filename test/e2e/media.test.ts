@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../src/backends/local/ffmpeg.js';
 import { probeInput } from '../../src/backends/local/probe.js';
-import { runCli } from '../helpers/cli.js';
+import { runMain } from '../helpers/cli.js';
 import { colourName, combing, frameAt, peakDb, probe, regionMean, type Rect } from '../helpers/media.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
 
@@ -15,7 +15,7 @@ function recipe(inputs: string[], instructions: string[], exportLines = 'size: 1
 
 async function render(dir: string, name: string, yaml: string, env: NodeJS.ProcessEnv = {}) {
   await writeRecipe(dir, `${name}.yaml`, yaml);
-  const result = await runCli([`${name}.yaml`], { cwd: dir, env });
+  const result = await runMain([`${name}.yaml`], { cwd: dir, env });
   return { ...result, output: join(dir, 'out', `${name}.mp4`) };
 }
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../src/backends/local/ffmpeg.js';
-import { runCli } from '../helpers/cli.js';
+import { runMain } from '../helpers/cli.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
 
 const { ffmpeg } = findFfmpeg(process.env);
@@ -32,7 +32,7 @@ describe('motion on stills', () => {
     // 4800x2700 (a 13-megapixel 16:9 photo), black with a white bar right of the centre.
     execFileSync(ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', 'color=black:s=4800x2700,drawbox=x=3200:y=0:w=240:h=2700:color=white:t=fill', '-frames:v', '1', join(dir, 'huge.png')]);
     await writeRecipe(dir, 'zoom.yaml', 'inputs:\n  - huge.png\ninstructions:\n  - a 2-second video with a slow zoom\nexport:\n  size: 160x90\n  quality: high\n  output: out/zoom.mp4\n');
-    const { code, stdout } = await runCli(['zoom.yaml'], { cwd: dir });
+    const { code, stdout } = await runMain(['zoom.yaml'], { cwd: dir });
     expect(code, stdout).toBe(0);
     const positions = greyFrames(join(dir, 'out', 'zoom.mp4'), 160, 90).map((f) => centroid(f, 160, [20, 70]));
     expect(positions).toHaveLength(60);

@@ -4,7 +4,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../src/backends/local/ffmpeg.js';
-import { runCli, spawnCli } from '../helpers/cli.js';
+import { runMain, spawnCli } from '../helpers/cli.js';
 import { colourName, frameAt, probe, regionDiff, regionMean } from '../helpers/media.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
 
@@ -17,7 +17,7 @@ function recipe(inputs: string[], instructions: string[], exportLines = 'size: 1
 
 async function render(dir: string, name: string, yaml: string, args: string[] = []) {
   await writeRecipe(dir, `${name}.yaml`, yaml);
-  const result = await runCli([`${name}.yaml`, ...args], { cwd: dir });
+  const result = await runMain([`${name}.yaml`, ...args], { cwd: dir });
   return { ...result, output: join(dir, 'out', `${name}.mp4`) };
 }
 
@@ -28,7 +28,7 @@ describe('rendering with the local backend', () => {
     // (ffmpeg's "green" is dark; its "lime" is the pure green colourName knows.)
     colours.forEach((c, k) => execFileSync(ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', `color=${c === 'green' ? 'lime' : c}:s=160x90`, '-frames:v', '1', join(dir, `${k}.png`)]));
     await writeRecipe(dir, 'six.yaml', 'inputs:\n  - "*.png"\ninstructions:\n  - a 6-second video with hard cuts\nexport:\n  size: 160x90\n  fps: 10\n  output: out/six.mp4\n');
-    const { code, stdout } = await runCli(['six.yaml'], { cwd: dir });
+    const { code, stdout } = await runMain(['six.yaml'], { cwd: dir });
     expect(code, stdout).toBe(0);
     // The sheet is 3×2 thumbnails of 480x270, in the video's order.
     const sheet = execFileSync(ffmpeg, ['-v', 'error', '-i', join(dir, 'out/six.poster.png'), '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 8 * 1024 * 1024 });
@@ -161,7 +161,7 @@ describe('rendering with the local backend', () => {
     const dir = await tmpProject();
     await writeRecipe(dir, 'good.yaml', recipe(['media/blue.jpg'], ['a 1-second video']));
     await writeRecipe(dir, 'bad.yaml', recipe(['media/broken.jpg'], ['a 1-second video']));
-    const { code, stdout } = await runCli(['good.yaml', 'bad.yaml', '--json'], { cwd: dir });
+    const { code, stdout } = await runMain(['good.yaml', 'bad.yaml', '--json'], { cwd: dir });
     expect(code).toBe(1);
     const report = JSON.parse(stdout);
     expect(report.ok).toBe(false);
@@ -177,7 +177,7 @@ describe('rendering with the local backend', () => {
     const dir = await tmpProject();
     await writeRecipe(dir, 'long.yaml', recipe(['media/blue.jpg', 'media/red.jpg'], ['a 40-second video with a slow zoom'], 'resolution: 720p\n  quality: high'));
     const output = join(dir, 'out', 'long.mp4');
-    await runCli(['validate', 'long.yaml'], { cwd: dir });
+    await runMain(['validate', 'long.yaml'], { cwd: dir });
     execFileSync('mkdir', ['-p', join(dir, 'out')]);
     await writeFile(output, 'the previous render');
     const child = spawnCli(['long.yaml'], { cwd: dir });
@@ -200,7 +200,7 @@ describe('rendering with the local backend', () => {
     const dir = await tmpProject();
     await writeRecipe(dir, 'newer.yaml', recipe(['media/blue.jpg', 'media/red.jpg', 'media/clip.mp4'], ['a 4-second video with crossfades and a slow zoom']));
     const env = { NEMO_FFMPEG: '/usr/bin/ffmpeg', NEMO_FFPROBE: '/usr/bin/ffprobe' };
-    const { code, stderr } = await runCli(['newer.yaml'], { cwd: dir, env });
+    const { code, stderr } = await runMain(['newer.yaml'], { cwd: dir, env });
     expect(code, stderr).toBe(0);
     const media = await probe(join(dir, 'out', 'newer.mp4'));
     expect(media.video).toMatchObject({ width: 160, height: 90 });

@@ -1,7 +1,7 @@
 import { copyFile, mkdir, readFile, rename } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, runMain } from '../helpers/cli.js';
+import { runMain } from '../helpers/cli.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
 
 const tiny = (inputs: string[], words = 'a 1-second video') =>
@@ -90,7 +90,7 @@ describe('every problem visible, nothing silently skipped', () => {
     await writeRecipe(dir, 'invalid.yaml', 'inputs: [media/blue.jpg]\ninstructions: [a video]\nexport: { fps: 0, quality: worst }\n');
     const env = { GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: join(dir, '..') };
 
-    const text = await runCli(['good.yaml', 'bad.yaml', 'invalid.yaml'], { cwd: dir, env });
+    const text = await runMain(['good.yaml', 'bad.yaml', 'invalid.yaml'], { cwd: dir, env });
     expect(text.code).toBe(2);
     expect(text.stdout).toMatch(/✔ good → out\/good\.mp4 \([\d.]+m?s\)\n {4}1\.0s, [\d.]+ KB, poster out\/good\.poster\.png\n {4}! good\.yaml:4:5: not understood in "a 1-second video with sparkles": sparkles/);
     expect(text.stdout).toContain('✖ invalid.yaml: invalid, not run (2 problems, above)');
@@ -101,7 +101,7 @@ describe('every problem visible, nothing silently skipped', () => {
     expect(text.stderr).toContain(`::error file=${at}/bad.yaml,line=3,col=5::bad: broken.jpg: is damaged (it does not decode)`);
     expect(text.stderr).toContain(`::error file=${at}/invalid.yaml,line=3,col=16::export.fps must be >= 1 (got 0)`);
 
-    const json = await runCli(['good.yaml', 'bad.yaml', 'invalid.yaml', '--json'], { cwd: dir });
+    const json = await runMain(['good.yaml', 'bad.yaml', 'invalid.yaml', '--json'], { cwd: dir });
     const report = JSON.parse(json.stdout);
     expect(report.ok).toBe(false);
     expect(report.recipes.find((r: { recipe: string }) => r.recipe === 'good')).toMatchObject({
@@ -119,7 +119,7 @@ describe('every problem visible, nothing silently skipped', () => {
     ]);
 
     // A JUnit report on stdout is the XML alone: progress and the summary go to stderr.
-    const junit = await runCli(['good.yaml', 'invalid.yaml', '--reporter', 'junit', '--force'], { cwd: dir });
+    const junit = await runMain(['good.yaml', 'invalid.yaml', '--reporter', 'junit', '--force'], { cwd: dir });
     expect(junit.stdout).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n[^]*<\/testsuites>\n$/);
     expect(junit.stdout).toContain('>invalid.yaml:3:16: export.fps must be &gt;= 1 (got 0)\ninvalid.yaml:3:28: export.quality');
     expect(junit.stderr).toContain('good: done → out/good.mp4');
@@ -130,13 +130,13 @@ describe('every problem visible, nothing silently skipped', () => {
     const dir = await tmpProject();
     await mkdir(join(dir, 'a'));
     await writeRecipe(join(dir, 'a'), 'r.yaml', tiny(['../media/blue.jpg']));
-    expect((await runCli(['a/r.yaml'], { cwd: dir })).code).toBe(0);
+    expect((await runMain(['a/r.yaml'], { cwd: dir })).code).toBe(0);
     const stamp = await readFile(join(dir, 'a/.nemo-run/r.local.stamp.json'), 'utf8');
     expect(stamp).not.toContain(dir);
     await mkdir(join(dir, 'moved'));
     await rename(join(dir, 'a'), join(dir, 'moved/a'));
     await rename(join(dir, 'media'), join(dir, 'moved/media'));
-    const again = await runCli(['moved/a/r.yaml'], { cwd: dir });
+    const again = await runMain(['moved/a/r.yaml'], { cwd: dir });
     expect(again.code, again.stdout).toBe(0);
     expect(again.stdout).toContain('✔ r → moved/a/out/r.mp4 (up to date)');
   });
