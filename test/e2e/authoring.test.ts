@@ -3,7 +3,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ROOT, runCli, runMain } from '../helpers/cli.js';
+import { ROOT, runMain } from '../helpers/cli.js';
 import { frameAt, probe, regionDiff, type Rect } from '../helpers/media.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
 
@@ -87,7 +87,7 @@ describe('run -o/--output', () => {
   it('writes the one recipe\'s video where -o says, instead of export.output', async () => {
     const dir = await tmpProject();
     await writeRecipe(dir, 'a.yaml', tiny(1));
-    const { code, stdout, stderr } = await runCli(['a.yaml', '-o', 'elsewhere/clip.mp4'], { cwd: dir });
+    const { code, stdout, stderr } = await runMain(['a.yaml', '-o', 'elsewhere/clip.mp4'], { cwd: dir });
     expect(code, stdout + stderr).toBe(0);
     const media = await probe(join(dir, 'elsewhere/clip.mp4'));
     expect(media.video).toMatchObject({ width: 160, height: 90 });
@@ -116,13 +116,13 @@ describe('nemo-run still', () => {
   it('writes the frame at --at as a PNG of the video\'s size, prints its path, and refuses a time past the end', async () => {
     const dir = await tmpProject();
     await writeRecipe(dir, 'thumb.yaml', tiny(2));
-    const { code, stdout, stderr } = await runCli(['still', 'thumb.yaml', '--at', '1.5s'], { cwd: dir });
+    const { code, stdout, stderr } = await runMain(['still', 'thumb.yaml', '--at', '1.5s'], { cwd: dir });
     expect(code, stderr).toBe(0);
     expect(stdout.trim()).toBe(join('out', 'thumb.1.5s.png'));
     const png = await probe(join(dir, 'out/thumb.1.5s.png'));
     expect(png.video).toMatchObject({ codec_name: 'png', width: 160, height: 90 });
     // Hard cuts at 1 s: the first second is red, the second blue.
-    const first = await runCli(['still', 'thumb.yaml', '--at', '0.5', '-o', 'first.png'], { cwd: dir });
+    const first = await runMain(['still', 'thumb.yaml', '--at', '0.5', '-o', 'first.png'], { cwd: dir });
     expect(first.code, first.stderr).toBe(0);
     expect(first.stderr).toContain('used out/thumb.mp4'); // up to date: not rendered again
     // Each still is the video's frame at that time (hard cut at 1 s: red.jpg, then blue.jpg).
@@ -134,7 +134,7 @@ describe('nemo-run still', () => {
     expect(regionDiff(later, await frameAt(video, 1.5, 160, 90), 160, whole)).toBeLessThan(2);
     expect(regionDiff(early, later, 160, whole)).toBeGreaterThan(20);
 
-    const late = await runCli(['still', 'thumb.yaml', '--at', '0:05'], { cwd: dir });
+    const late = await runMain(['still', 'thumb.yaml', '--at', '0:05'], { cwd: dir });
     expect(late.code).toBe(2);
     expect(late.stderr).toContain('--at 0:05: the video is 2.00 s long');
     const bad = await runMain(['still', 'thumb.yaml', '--at', 'soon'], { cwd: dir });
@@ -158,7 +158,7 @@ describe('caption timings from .srt/.vtt', () => {
       [200, 600, 'Early'],
       [1000, 1000, 'Runs long'],
     ]);
-    const run = await runCli(['subs.yaml'], { cwd: dir });
+    const run = await runMain(['subs.yaml'], { cwd: dir });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('late.vtt: cue 2 runs to 3 s, past the end of the 2 s video; it is cut at the end');
     expect(run.stdout).toContain('late.vtt: cue 3 ("Too late", 5 s) starts after the 2 s video ends; not shown');

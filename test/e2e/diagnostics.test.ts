@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../src/backends/local/ffmpeg.js';
 import { VERSION } from '../../src/version.js';
-import { BIN, runCli, runMain, testEnv } from '../helpers/cli.js';
+import { BIN, runMain, testEnv } from '../helpers/cli.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
 
 const real = findFfmpeg(process.env);
@@ -29,7 +29,7 @@ describe('--verbose and DEBUG=nemo-run', () => {
   it('--verbose prints each ffmpeg and ffprobe command line to stderr, never the token, and keeps stdout clean', async () => {
     const dir = await tmpProject();
     await writeRecipe(dir, 'loud.yaml', recipe(['media/blue.jpg'], ['a 1-second video']));
-    const { code, stdout, stderr } = await runCli(['loud.yaml', '--verbose'], { cwd: dir, env: { NEMO_TOKEN: SECRET } });
+    const { code, stdout, stderr } = await runMain(['loud.yaml', '--verbose'], { cwd: dir, env: { NEMO_TOKEN: SECRET } });
     expect(code, stdout + stderr).toBe(0);
     const lines = stderr.split('\n').filter((l) => l.startsWith('debug: $ '));
     expect(lines.some((l) => l.startsWith(`debug: $ ${real.ffprobe} -v error -show_streams`) && l.includes(join(dir, 'media/blue.jpg')))).toBe(true);
@@ -65,7 +65,7 @@ describe('--verbose and DEBUG=nemo-run', () => {
       `case "$*" in *filter_complex_script*) for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo "ffmpeg says line $i" >&2; done; exit 1;; esac\nexec "${real.ffmpeg}" "$@"`,
     );
     await writeRecipe(dir, 'fails.yaml', recipe(['media/blue.jpg'], ['a 1-second video']));
-    const { code, stdout, stderr } = await runCli(['fails.yaml', '--verbose'], { cwd: dir, env: { NEMO_FFMPEG: failing } });
+    const { code, stdout, stderr } = await runMain(['fails.yaml', '--verbose'], { cwd: dir, env: { NEMO_FFMPEG: failing } });
     expect(code).toBe(1);
     expect(stderr).toContain('debug: failing-ffmpeg failed (exit 1); its last lines:');
     for (const n of [3, 7, 12]) expect(stderr).toContain(`  | ffmpeg says line ${n}\n`);
@@ -80,7 +80,7 @@ describe('a failing ffmpeg is not blamed on the input', () => {
     const dir = await tmpProject();
     const broken = await script(dir, 'broken-ffmpeg', 'exit 1');
     await writeRecipe(dir, 'broken.yaml', recipe(['media/blue.jpg'], ['a 1-second video']));
-    const { code, stdout } = await runCli(['broken.yaml'], { cwd: dir, env: { NEMO_FFMPEG: broken } });
+    const { code, stdout } = await runMain(['broken.yaml'], { cwd: dir, env: { NEMO_FFMPEG: broken } });
     expect(code).toBe(1);
     expect(stdout).toContain(`${broken} is not a working ffmpeg or ffprobe: \`broken-ffmpeg -version\` failed (exit 1) [E_FFMPEG_MISSING]`);
     expect(stdout).toContain('this is the tool, not your media');
@@ -90,11 +90,11 @@ describe('a failing ffmpeg is not blamed on the input', () => {
   it('a program that is not ffmpeg (ls, true) as NEMO_FFPROBE / NEMO_FFMPEG: named as such', async () => {
     const dir = await tmpProject();
     await writeRecipe(dir, 'other.yaml', recipe(['media/blue.jpg'], ['a 1-second video']));
-    const ls = await runCli(['other.yaml'], { cwd: dir, env: { NEMO_FFPROBE: '/bin/ls' } });
+    const ls = await runMain(['other.yaml'], { cwd: dir, env: { NEMO_FFPROBE: '/bin/ls' } });
     expect(ls.code).toBe(1);
     expect(ls.stdout).toContain('/bin/ls is not a working ffmpeg or ffprobe: `ls -version` failed (exit 2)');
     expect(ls.stdout).not.toMatch(/damaged|cannot be read as media/);
-    const yes = await runCli(['other.yaml'], { cwd: dir, env: { NEMO_FFMPEG: '/bin/true' } });
+    const yes = await runMain(['other.yaml'], { cwd: dir, env: { NEMO_FFMPEG: '/bin/true' } });
     expect(yes.code).toBe(1);
     expect(yes.stdout).toContain('/bin/true is not a working ffmpeg or ffprobe: `true -version` did not answer as ffmpeg does (it printed nothing)');
     expect(yes.stdout).not.toMatch(/damaged|disk full/);
@@ -108,7 +108,7 @@ describe('a failing ffmpeg is not blamed on the input', () => {
       `case "$*" in *filter_complex_script*) echo "[AVFilterGraph @ 0x1] No such filter: 'drawtext'" >&2; echo "Error initializing complex filters." >&2; exit 1;; esac\nexec "${real.ffmpeg}" "$@"`,
     );
     await writeRecipe(dir, 'lacking.yaml', recipe(['media/blue.jpg'], ['a 1-second video']));
-    const { code, stdout } = await runCli(['lacking.yaml'], { cwd: dir, env: { NEMO_FFMPEG: lacking } });
+    const { code, stdout } = await runMain(['lacking.yaml'], { cwd: dir, env: { NEMO_FFMPEG: lacking } });
     expect(code).toBe(1);
     expect(stdout).toContain(`${lacking} cannot do what nemo-run asks of it (exit 1): [AVFilterGraph @ 0x1] No such filter: 'drawtext' [E_FFMPEG_MISSING]`);
     expect(stdout).not.toContain('making the video');
@@ -120,7 +120,7 @@ describe('nemo-run doctor', () => {
   it('shows the tools, their versions and origin, filters, fonts, state folders, cloud settings (no token) and a test render', async () => {
     const dir = await tmpProject();
     const started = performance.now();
-    const { code, stdout, stderr } = await runCli(['doctor'], { cwd: dir, env: { NEMO_TOKEN: SECRET } });
+    const { code, stdout, stderr } = await runMain(['doctor'], { cwd: dir, env: { NEMO_TOKEN: SECRET } });
     expect(code, stdout + stderr).toBe(0);
     expect(performance.now() - started).toBeLessThan(10_000);
     expect(stdout).toContain(`nemo-run ${VERSION} (node ${process.version}`);

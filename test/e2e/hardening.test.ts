@@ -225,7 +225,7 @@ describe('many inputs', () => {
     await mkdir(join(dir, 'photos'));
     for (let i = 0; i < 40; i++) await copyFile(join(dir, 'media', i % 2 ? 'blue.jpg' : 'red.jpg'), join(dir, `photos/p${i}.jpg`));
     await writeRecipe(dir, 'r.yaml', tiny(['"photos/*.jpg"'], 'out/${name}.mp4', 10));
-    const result = await runCli(['plan', 'r.yaml'], { cwd: dir });
+    const result = await runMain(['plan', 'r.yaml'], { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('probe p39.jpg');
     expect(result.stderr).not.toMatch(/Warning/);
@@ -236,7 +236,7 @@ describe('short videos at a low frame rate', () => {
   it('have their frames on exact times: two stills and a crossfade at 10 fps make 20 frames over 2 s', async () => {
     const dir = await tmpProject();
     await writeRecipe(dir, 'r.yaml', 'inputs:\n  - media/blue.jpg\n  - media/red.jpg\ninstructions:\n  - a 2-second video\nexport:\n  size: 160x90\n  fps: 10\n  quality: draft\n');
-    const result = await runCli(['r.yaml'], { cwd: dir });
+    const result = await runMain(['r.yaml'], { cwd: dir });
     expect(result.code, result.stdout + result.stderr).toBe(0);
     const { video, duration } = await probe(join(dir, 'out/r.mp4'));
     expect(video?.nb_frames).toBe('20');
@@ -246,7 +246,7 @@ describe('short videos at a low frame rate', () => {
   it('is taken from frames that exist (a 1 s video at 10 fps ends its last frame at 0.9 s)', async () => {
     const dir = await tmpProject();
     await writeRecipe(dir, 'r.yaml', 'inputs:\n  - media/blue.jpg\ninstructions:\n  - a 1-second video\nexport:\n  size: 160x90\n  fps: 10\n  quality: draft\n');
-    const result = await runCli(['r.yaml'], { cwd: dir });
+    const result = await runMain(['r.yaml'], { cwd: dir });
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(existsSync(join(dir, 'out/r.poster.png'))).toBe(true);
   });
