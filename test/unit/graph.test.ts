@@ -98,7 +98,7 @@ describe('chunkGraph', () => {
     expect(upscaleOf(4000, 3000, { width: 1920, height: 1080, fps: 30 })).toBeLessThan(1);
     // A 640x360 photo cropped to its subject for a 1080x1920 frame is enlarged 5.3×; shown whole, 1.7×.
     const tall = { width: 1080, height: 1920, fps: 30 };
-    expect(upscaleOf(640, 360, tall, 'cover')).toBeCloseTo(5.33, 2);
-    expect(upscaleOf(640, 360, tall, 'contain')).toBeCloseTo(1.69, 2);
+    expect(upscaleOf(640, 360, tall, { mode: 'cover', x: 0.34, y: 0, w: 0.32, h: 1, by: 'subject' })).toBeCloseTo(5.33, 2);
+    expect(upscaleOf(640, 360, tall, { mode: 'contain', x: 0, y: 0, w: 1, h: 1, by: 'centre' })).toBeCloseTo(1.69, 2);
   });
 });

@@ -339,15 +339,11 @@ function sourceFilters(media: SourceMedia): string[] {
   return filters;
 }
 
-/**
- * How many times a picture of w×h is enlarged when fitted to the frame: cropped (`cover`) or shown whole
- * (`contain`), as its framing says; without one, as fit did before framing (cover only for close shapes).
- */
-export function upscaleOf(w: number, h: number, frame: Frame, mode?: 'cover' | 'contain'): number {
-  const ratio = w / h / (frame.width / frame.height);
-  const cover = mode ? mode === 'cover' : ratio > 0.77 && ratio < 1.3;
+/** How many times a picture of w×h is enlarged when fitted to the frame, as fit does it (its framing, or the shapes'). */
+export function upscaleOf(w: number, h: number, frame: Frame, framing?: Framing): number {
+  const { mode } = framing ?? chooseFraming(undefined, { width: w, height: h }, frame);
   const [sx, sy] = [frame.width / w, frame.height / h];
-  return cover ? Math.max(sx, sy) : Math.min(sx, sy);
+  return mode === 'cover' ? Math.max(sx, sy) : Math.min(sx, sy);
 }
 
 /**

@@ -229,7 +229,7 @@ function warnUpscaled(draft: LocalDraft, frame: Frame, opts: RenderOptions): voi
     const media = opts.media(index);
     if (seen.has(index) || !media.width || !media.height) continue;
     seen.add(index);
-    const factor = upscaleOf(media.width, media.height, frame, 'framing' in seg.m ? seg.m.framing?.mode : undefined);
+    const factor = upscaleOf(media.width, media.height, frame, 'framing' in seg.m ? seg.m.framing : undefined);
     if (factor > MAX_UPSCALE) {
       opts.warn?.(
         `${seg.src ?? basename(media.path)} is ${media.width}x${media.height}, shown ${factor.toFixed(0)}× enlarged in a ${frame.width}x${frame.height} frame, so it will look blurred; use a photo of at least ${Math.ceil(frame.width / 2)}x${Math.ceil(frame.height / 2)}`,
