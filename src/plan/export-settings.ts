@@ -34,6 +34,11 @@ export function shapeSize(short: number, aspect: Aspect): { width: number; heigh
   return w >= h ? { width: even((short * w) / h), height: short } : { width: short, height: even((short * h) / w) };
 }
 
+/** An aspect as file names and video names write it: 9:16 → 9x16. */
+export function aspectTag(aspect: Aspect): string {
+  return aspect.replace(':', 'x');
+}
+
 /** The standard aspect a frame size has, within a pixel of rounding; undefined for other shapes (1200x628). */
 export function aspectOf(width: number, height: number): Aspect | undefined {
   return (Object.keys(RATIO) as Aspect[]).find((a) => Math.abs(width / height - RATIO[a][0] / RATIO[a][1]) < 2 / Math.min(width, height));
@@ -62,7 +67,7 @@ export function outputPath(settings: Omit<ExportSettings, 'output'>, name: strin
     name,
     format: settings.format,
     resolution: settings.resolution,
-    aspect: settings.aspect.replace(':', 'x'),
+    aspect: aspectTag(settings.aspect),
     width: String(settings.width),
     height: String(settings.height),
     fps: String(settings.fps),

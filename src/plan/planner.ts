@@ -1,5 +1,5 @@
 import type { Aspect, BackendName, Recipe, VariantSpec } from '../recipe/recipe.types.js';
-import { VARIANT_OUTPUT, aspectOf, exportSettings, frameSize, outputPath, parseSize, shapeSize } from './export-settings.js';
+import { VARIANT_OUTPUT, aspectOf, aspectTag, exportSettings, frameSize, outputPath, parseSize, shapeSize } from './export-settings.js';
 import { interpretInstruction } from './instructions/interpret.js';
 import { initialState, type EditState, type InstructionNote } from './instructions/state.js';
 import { stepIds, type ExportSettings, type Plan, type Step } from './plan.types.js';
@@ -91,7 +91,7 @@ function variantSettings(main: ExportSettings, spec: VariantSpec, recipe: Recipe
 /** What tells a variant from the main video, as a name part: `9x16`, `720p`, `1200x628-webm`; empty when nothing does. */
 function variantLabel(main: ExportSettings, v: ExportSettings): string {
   const resized = v.width !== main.width || v.height !== main.height;
-  const shape = !resized ? '' : v.aspect !== main.aspect ? v.aspect.replace(':', 'x') : v.resolution !== main.resolution ? v.resolution : `${v.width}x${v.height}`;
+  const shape = !resized ? '' : v.aspect !== main.aspect ? aspectTag(v.aspect) : v.resolution !== main.resolution ? v.resolution : `${v.width}x${v.height}`;
   const parts = [shape, v.fps !== main.fps ? `${v.fps}fps` : '', v.format !== main.format ? v.format : '', v.quality !== main.quality ? v.quality : ''];
   return parts.filter(Boolean).join('-');
 }
