@@ -78,14 +78,13 @@ export class LocalBackend implements Backend {
           signal,
           onProgress: (f) => ctx.progress(f),
         });
-        return { output: settings.output };
+        return ctx.produced({ video: settings.output });
       }
       case 'poster': {
         const { draft, export: settings } = ctx.get(steps.interpret);
         const poster = posterPath(settings.output);
         await renderPoster(settings.output, poster, draft.d, this.tools, signal);
-        ctx.produced({ video: settings.output, poster });
-        return { output: settings.output, poster };
+        return ctx.produced({ poster });
       }
       default:
         throw new NemoError('E_PLAN', `the local backend has no ${step.kind} step`);

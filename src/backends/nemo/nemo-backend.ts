@@ -136,8 +136,7 @@ export class NemoBackend implements Backend {
           checkpoint: (state) => ctx.checkpoint(state),
           onProgress: (f) => ctx.progress(f),
         });
-        ctx.produced({ video: plan.export.output });
-        return { output: plan.export.output };
+        return ctx.produced({ video: plan.export.output });
       }
       default:
         throw new NemoError('E_PLAN', `the nemo backend has no ${step.kind} step`);
