@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RunEvent } from '../../src/execute/events.js';
 import { errorInfo, executePlans } from '../../src/execute/executor.js';
 import { fileJournal } from '../../src/execute/journal.js';
@@ -49,9 +49,10 @@ describe('executePlans', () => {
     const shared = counters();
     const controller = new AbortController();
     const backend = new TestBackend((s): Behaviour => ({ ms: s.id === 'a' ? 5 : 5_000 }), shared);
-    setTimeout(() => controller.abort('SIGINT'), 100);
+    // Interrupted while b0 and b1, the two the limit lets run after a, are running (b1 starts as its event ends).
+    const onEvent = (e: RunEvent) => e.type === 'step:start' && e.step.id === 'b1' && queueMicrotask(() => controller.abort('SIGINT'));
     const t0 = performance.now();
-    const [report] = await executePlans([{ plan: diamond('long'), backend }], { concurrency: 2, signal: controller.signal });
+    const [report] = await executePlans([{ plan: diamond('long'), backend }], { concurrency: 2, signal: controller.signal, onEvent });
     expect(performance.now() - t0).toBeLessThan(1_000);
     expect(report!.status).toBe('cancelled');
     expect(report!.error?.exitCode).toBe(130);
@@ -89,12 +90,13 @@ describe('executePlans', () => {
     const journal = fileJournal((plan) => keyOf([plan.source, plan.steps]));
     const plan = diamond('resumed', dir);
     const shared = counters();
-    // b0..b2 are quick, b3..b5 slow: the interruption lands after a and b0..b2 finished.
+    // b0..b2 are quick, b3..b5 slow: the interruption comes once a and b0..b2 have finished.
     const slowness = (s: { id: string }) => ({ ms: /b[345]/.test(s.id) ? 5_000 : 5 });
     const resumable = (s: { id: string }) => s.id !== 'c';
     const controller = new AbortController();
-    setTimeout(() => controller.abort('SIGINT'), 150);
-    const [first] = await executePlans([{ plan, backend: new TestBackend(slowness, shared, resumable) }], { concurrency: 6, signal: controller.signal, journal });
+    const done = new Set<string>();
+    const onEvent = (e: RunEvent) => e.type === 'step:done' && done.add(e.step.id).size === 4 && controller.abort('SIGINT');
+    const [first] = await executePlans([{ plan, backend: new TestBackend(slowness, shared, resumable) }], { concurrency: 6, signal: controller.signal, journal, onEvent });
     expect(first!.status).toBe('cancelled');
     const saved = JSON.parse(await readFile(join(dir, '.nemo-run', 'resumed.local.json'), 'utf8'));
     expect(Object.keys(saved.steps).sort()).toEqual(['a', 'b0', 'b1', 'b2']);
@@ -131,17 +133,26 @@ describe('executePlans', () => {
 });
 
 describe('lineReporter', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('prints a start line only for steps still running after the delay, and cancelled only for started steps', async () => {
+    vi.useFakeTimers();
     const lines: string[] = [];
     const report = lineReporter((t) => lines.push(t.slice(9).trim()), '/', 30, () => new Date(0));
     const step = (id: string) => ({ id, kind: 'probe' as const, after: [], title: id });
     report({ type: 'step:start', recipe: 'r', step: step('quick') });
-    report({ type: 'step:done', recipe: 'r', step: step('quick'), ms: 5 });
+    vi.advanceTimersByTime(29);
+    report({ type: 'step:done', recipe: 'r', step: step('quick'), ms: 29 });
     report({ type: 'step:start', recipe: 'r', step: step('slow') });
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    vi.advanceTimersByTime(29);
+    expect(lines).toEqual(['r: quick done in 29ms']);
+    vi.advanceTimersByTime(1);
     report({ type: 'step:skip', recipe: 'r', step: step('slow'), status: 'cancelled' });
     report({ type: 'step:skip', recipe: 'r', step: step('never'), status: 'cancelled' });
-    expect(lines).toEqual(['r: quick done in 5ms', 'r: slow…', 'r: slow cancelled']);
+    expect(lines).toEqual(['r: quick done in 29ms', 'r: slow…', 'r: slow cancelled']);
+    expect(vi.getTimerCount()).toBe(0);
   });
 });
 
