@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../src/backends/local/ffmpeg.js';
 import { runMain, spawnCli } from '../helpers/cli.js';
-import { FAKE_VIDEO as VIDEO, fakePerTest, shopProject, until } from '../helpers/cloud.js';
+import { FAKE_VIDEO as VIDEO, fakePerTest, shopProject } from '../helpers/cloud.js';
+import { until } from '../helpers/wait.js';
 
 const RECIPE = `name: shop
 backend: nemo

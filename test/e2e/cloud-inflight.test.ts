@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runMain, spawnCli } from '../helpers/cli.js';
-import { fakePerTest, shopProject, until } from '../helpers/cloud.js';
+import { fakePerTest, shopProject } from '../helpers/cloud.js';
+import { until } from '../helpers/wait.js';
 
 const INSTRUCTIONS = ['turn these product images into a 15-second promo', 'add background music', 'add the title "Summer Sale"'];
 const RECIPE = `name: shop

@@ -25,12 +25,3 @@ export async function shopProject(recipe: string): Promise<string> {
   await writeRecipe(dir, 'shop.yaml', recipe);
   return dir;
 }
-
-/** Resolves once `check` holds, looking every 20 ms; rejects after `ms`. */
-export async function until(check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
