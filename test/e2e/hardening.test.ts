@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { checkRecipes, runRecipes } from '../../src/api.js';
 import { runCli, runMain, spawnCli } from '../helpers/cli.js';
 import { NemoFake } from '../fakes/nemo-server.js';
-import { FAKE_VIDEO, until } from '../helpers/cloud.js';
+import { FAKE_VIDEO } from '../helpers/cloud.js';
+import { until } from '../helpers/wait.js';
 import { probe } from '../helpers/media.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
 
