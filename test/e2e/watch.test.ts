@@ -1,9 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnCli } from '../helpers/cli.js';
 import { tmpProject } from '../helpers/tmp.js';
+import { processes, until } from '../helpers/wait.js';
 
 type Child = ReturnType<typeof spawnCli>;
 const children: Child[] = [];
@@ -20,20 +21,24 @@ function watcher(dir: string, recipe = 'w.yaml') {
   let out = '';
   child.stdout!.on('data', (c) => (out += c));
   const waitFor = (test: (out: string) => boolean, timeoutMs = 20_000) =>
-    new Promise<void>((resolve, reject) => {
-      const started = Date.now();
-      const check = setInterval(() => {
-        if (test(out)) {
-          clearInterval(check);
-          resolve();
-        } else if (Date.now() - started > timeoutMs) {
-          clearInterval(check);
-          reject(new Error(`timed out; output so far:\n${out}`));
-        }
-      }, 20);
+    until(() => test(out), timeoutMs).catch(() => {
+      throw new Error(`timed out; output so far:\n${out}`);
     });
   const runs = () => (out.match(/ · last run /g) ?? []).length;
-  return { child, output: () => out, waitFor, runs };
+  /**
+   * Makes a change that must start a run whose output says `marker`, and waits for that run to end. A run nobody
+   * asked for, before it, would make it other than the `n`th run or show as a run cancelled.
+   */
+  const nextRunIs = async (n: number, change: () => Promise<void>, marker: string) => {
+    await change();
+    await waitFor((o) => o.includes(marker) && o.lastIndexOf(' · last run ') > o.indexOf(marker));
+    const segments = out.split(' · last run ');
+    expect(segments.findIndex((s) => s.includes(marker)), out).toBe(n - 1);
+    expect(runs(), out).toBe(n);
+    expect(out.match(/start \(w\.yaml/g), out).toHaveLength(n);
+    expect(out, out).not.toMatch(/cancel/);
+  };
+  return { child, output: () => out, waitFor, runs, nextRunIs };
 }
 
 /** A project with a glob of two stills and a tiny recipe over them. */
@@ -46,15 +51,9 @@ async function project(instructions = 'a 2-second video with captions', exportLi
   return dir;
 }
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** PIDs of ffmpeg processes working on files of this project. */
-function ffmpegIn(dir: string): number[] {
-  return execFileSync('ps', ['-eo', 'pid=,args='])
-    .toString()
-    .split('\n')
-    .filter((l) => l.includes('ffmpeg') && l.includes(dir))
-    .map((l) => Number(l.trim().split(/\s+/)[0]));
+async function ffmpegIn(dir: string): Promise<number[]> {
+  return (await processes((p) => p.command.includes('ffmpeg') && p.command.includes(dir))).map((p) => p.pid);
 }
 
 describe('nemo-run watch', () => {
@@ -82,8 +81,8 @@ describe('nemo-run watch', () => {
     expect(w.output()).toMatch(/watching w\.yaml and 1 input \(globs included\) · last run \d\d:\d\d:\d\d ok in (\d+ms|\d+\.\ds) → out\/w\.mp4/);
     await copyFile(join(dir, 'media/green-tall.png'), join(dir, 'shots/a.jpg'));
     await w.waitFor(() => w.runs() === 2);
-    await pause(1000);
-    expect(w.runs()).toBe(2);
+    // That edit made one run: the next edit's run is the third.
+    await w.nextRunIs(3, () => copyFile(join(dir, 'media/red.jpg'), join(dir, 'shots/c.jpg')), 'Video: 3 images');
   });
 
   it('turns a burst of 20 changes into one run', async () => {
@@ -91,13 +90,14 @@ describe('nemo-run watch', () => {
     const w = watcher(dir);
     await w.waitFor(() => w.runs() === 1);
     const sources = ['blue.jpg', 'red.jpg'];
+    // 20 saves about 5 ms apart: the burst lasts less than the debounce.
     for (let i = 0; i < 20; i++) {
       await copyFile(join(dir, 'media', sources[i % 2]!), join(dir, 'shots/a.jpg'));
-      await pause(5);
+      await setTimeout(5);
     }
     await w.waitFor(() => w.runs() === 2);
-    await pause(1500);
-    expect(w.runs()).toBe(2);
+    // The burst made one run: the next edit's run is the third.
+    await w.nextRunIs(3, () => copyFile(join(dir, 'media/green-tall.png'), join(dir, 'shots/c.jpg')), 'Video: 3 images');
   });
 
   it('picks up a new file that matches a glob, and drops a deleted one', async () => {
@@ -147,9 +147,8 @@ describe('nemo-run watch', () => {
     const dir = await project('a 40-second video with a slow zoom', 'resolution: 720p\n  quality: high');
     const w = watcher(dir);
     await w.waitFor((out) => out.includes('render video'));
-    await pause(300);
-    const first = ffmpegIn(dir);
-    expect(first.length).toBeGreaterThan(0);
+    await until(async () => (await ffmpegIn(dir)).length > 0);
+    const first = await ffmpegIn(dir);
     await copyFile(join(dir, 'media/green-tall.png'), join(dir, 'shots/a.jpg'));
     await w.waitFor((out) => out.includes('w.yaml: changed during the run; cancelling it and starting again'));
     // The new run has started rendering.
@@ -168,6 +167,6 @@ describe('nemo-run watch', () => {
     const { code, stdout } = await w.child.result;
     expect(code).toBe(130);
     expect(stdout).toContain('stopped watching');
-    expect(ffmpegIn(dir)).toEqual([]);
+    expect(await ffmpegIn(dir)).toEqual([]);
   });
 });
