@@ -11,6 +11,7 @@ import { NemoError } from '../../src/errors.js';
 import { runCli, spawnCli, testEnv } from '../helpers/cli.js';
 import { probe } from '../helpers/media.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
+import { processes, processesWith, until } from '../helpers/wait.js';
 import { findFfmpeg, runTool } from '../../src/backends/local/ffmpeg.js';
 import { InterruptedError } from '../../src/errors.js';
 
@@ -32,16 +33,6 @@ async function frames(file: string): Promise<{ frames: number; audio?: number }>
 /** The partial files (`.name.<pid>.<random>.partial.ext`) in a folder. */
 async function partials(dir: string): Promise<string[]> {
   return (await readdir(dir).catch(() => [] as string[])).filter((n) => n.includes('.partial'));
-}
-
-/** Processes whose command line mentions `text` (a test's own folder), as `pid: command`. */
-async function processesWith(text: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const pid of (await readdir('/proc')).filter((n) => /^\d+$/.test(n))) {
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes(text)) found.push(`${pid}: ${cmdline.replace(/\0/g, ' ').slice(0, 160)}`);
-  }
-  return found;
 }
 
 const mounts: string[] = [];
@@ -151,18 +142,15 @@ describe('the local backend under faults', () => {
     await writeRecipe(dir, 'killed.yaml', recipe(['media/blue.jpg', 'media/red.jpg'], ['a 40-second video with a slow zoom'], 'resolution: 720p\n  quality: high'));
     const child = spawnCli(['killed.yaml'], { cwd: dir, env });
     await new Promise<void>((resolve) => child.stdout!.on('data', (c) => String(c).includes('render video') && resolve()));
-    await new Promise((r) => setTimeout(r, 700));
-    expect((await processesWith(dir)).length, 'ffmpeg should be rendering').toBeGreaterThan(0);
+    const cache = join(dir, '.nemo-run', 'cache');
+    // Killed while ffmpeg renders into partial files.
+    await until(async () => (await processesWith(dir)).length > 0 && (await partials(cache)).length > 0);
     child.kill('SIGKILL');
     await child.result;
 
-    let left = await processesWith(dir);
-    for (let waited = 0; left.length && waited < 2000; waited += 100) {
-      await new Promise((r) => setTimeout(r, 100));
-      left = await processesWith(dir);
-    }
-    expect(left).toEqual([]);
-    const cache = join(dir, '.nemo-run', 'cache');
+    // The orphaned ffmpeg notices within two seconds that its parent is gone.
+    await until(async () => (await processesWith(dir)).length === 0, 2000).catch(() => {});
+    expect(await processesWith(dir)).toEqual([]);
     expect(await partials(cache)).not.toEqual([]);
     expect(await readdir(tmp)).toEqual([expect.stringMatching(new RegExp(`^nemo-run-${child.pid}-`))]);
     // A killed join leaves a partial output beside the old one: made here, as the killed run would have named it.
@@ -285,10 +273,13 @@ describe('runTool', () => {
       // Endless encodes, all stopped by one abort.
       const stop = new AbortController();
       const endless = Array.from({ length: 20 }, () => runTool(tools.ffmpeg, ['-v', 'error', '-re', '-f', 'lavfi', '-i', 'anullsrc', '-f', 'null', '-'], { signal: stop.signal }));
-      await new Promise((r) => setTimeout(r, 300));
+      const encoding = () => processes((p) => p.ppid === process.pid && p.command.includes('anullsrc'));
+      // Aborted once all 20 are running.
+      await until(async () => (await encoding()).length === 20);
       stop.abort();
       const ended = await Promise.allSettled(endless);
       expect(ended.every((r) => r.status === 'rejected' && r.reason instanceof InterruptedError)).toBe(true);
+      expect(await encoding()).toEqual([]);
       await new Promise((r) => setImmediate(r));
     } finally {
       process.off('warning', heard);

@@ -7,6 +7,7 @@ import { findFfmpeg } from '../../src/backends/local/ffmpeg.js';
 import { runMain, spawnCli } from '../helpers/cli.js';
 import { colourName, frameAt, probe, regionDiff, regionMean } from '../helpers/media.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
+import { processesWith, until } from '../helpers/wait.js';
 
 const { ffmpeg } = findFfmpeg(process.env);
 
@@ -182,7 +183,8 @@ describe('rendering with the local backend', () => {
     await writeFile(output, 'the previous render');
     const child = spawnCli(['long.yaml'], { cwd: dir });
     await new Promise<void>((resolve) => child.stdout!.on('data', (c) => String(c).includes('render video') && resolve()));
-    await new Promise((r) => setTimeout(r, 500));
+    // Stopped while ffmpeg renders.
+    await until(async () => (await processesWith(dir)).length > 0);
     const asked = performance.now();
     child.kill(signal);
     const { code, stdout } = await child.result;
@@ -191,8 +193,7 @@ describe('rendering with the local backend', () => {
     expect(stdout).toContain('long: cancelled');
     expect(await readFile(output, 'utf8')).toBe('the previous render');
     expect(await readdir(join(dir, 'out'))).toEqual(['long.mp4']);
-    const leftover = execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((l) => l.includes(dir));
-    expect(leftover).toEqual([]);
+    expect(await processesWith(dir)).toEqual([]);
   });
 
   // The bundled ffmpeg is 4.1; crossfades must also work where a newer system ffmpeg is used instead.
