@@ -24,8 +24,8 @@ interface JournalFile {
  * each step. `fingerprintOf` says what makes two runs the same run (the up-to-date stamp's fingerprint: recipe text,
  * export and inputs by content); a journal left by a run with another fingerprint is not resumed.
  */
-export function fileJournal(fingerprintOf: (plan: Plan) => string): Journal {
-  const pathOf = (plan: Plan) => join(stateDir(plan.dir), `${plan.recipe}.${plan.backend}.json`);
+export function fileJournal(fingerprintOf: (plan: Plan) => string, env: NodeJS.ProcessEnv): Journal {
+  const pathOf = (plan: Plan) => join(stateDir(plan.dir, env), `${plan.recipe}.${plan.backend}.json`);
   const files = new Map<string, Promise<JournalFile>>();
   /** The journal of this plan: what an earlier run of the same plan left, else a fresh one. */
   const current = (plan: Plan): Promise<JournalFile> => {

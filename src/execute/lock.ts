@@ -18,8 +18,8 @@ interface Holder {
  * both render, both send the same instructions and both pay. The lock names its holder (pid, host, start time); a
  * lock whose process is gone (same host, no such pid, as restic decides) is stale and taken over. Returns the release.
  */
-export async function takeLock(plan: Plan): Promise<() => Promise<void>> {
-  const dir = stateDir(plan.dir);
+export async function takeLock(plan: Plan, env: NodeJS.ProcessEnv): Promise<() => Promise<void>> {
+  const dir = stateDir(plan.dir, env);
   const path = join(dir, `${plan.recipe}.${plan.backend}.lock`);
   const mine: Holder = { pid: process.pid, host: hostname(), started: new Date().toISOString() };
   await mkdir(dir, { recursive: true });

@@ -47,14 +47,14 @@ export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RecipeR
         if (clash !== i) return failedReport(plan, clashError(plan, plans[clash]!));
         try {
           // Before anything is read or written: the lock, then whether the inputs are still there and the output can be written.
-          releases.push(await takeLock(plan));
+          releases.push(await takeLock(plan, opts.env));
           fingerprints.set(plan, await runFingerprint(plan, hashes).catch((error) => Promise.reject(inputGone(error))));
           await checkWritable(plan.export.output);
         } catch (error) {
           if (error instanceof NemoError) return failedReport(plan, error);
           throw error;
         }
-        const current = opts.force ? undefined : await upToDateOutput(plan, fingerprints.get(plan)!);
+        const current = opts.force ? undefined : await upToDateOutput(plan, fingerprints.get(plan)!, opts.env);
         return current ? { ...emptyReport(plan), status: 'ok', output: current, upToDate: true } : undefined;
       }),
     );
@@ -64,11 +64,11 @@ export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RecipeR
     // One pool of encoders for every render of the run, so parallel recipes do not oversubscribe the cores or memory.
     const shared = { ...opts, hashes, encoders: pLimit(encoderShare().encoders), work: new SharedWork() };
     const jobs = toRun.map((plan) => ({ plan, backend: createBackend(plan.backend, shared) }));
-    const journal = fileJournal((plan) => fingerprints.get(plan)!);
+    const journal = fileJournal((plan) => fingerprints.get(plan)!, opts.env);
     const ran = await executePlans(jobs, { concurrency: opts.concurrency, signal: opts.signal, onEvent: emit, journal });
     await Promise.all(
       ran.map(async (report, i) => {
-        if (report.status === 'ok' && report.output) await writeStamp(toRun[i]!, fingerprints.get(toRun[i]!)!, report.output).catch(() => {});
+        if (report.status === 'ok' && report.output) await writeStamp(toRun[i]!, fingerprints.get(toRun[i]!)!, report.output, opts.env).catch(() => {});
       }),
     );
     let next = 0;

@@ -14,8 +14,8 @@ interface Stamp {
   mtimeMs: number;
 }
 
-function stampPath(plan: Plan): string {
-  return join(stateDir(plan.dir), `${plan.recipe}.${plan.backend}.stamp.json`);
+function stampPath(plan: Plan, env: NodeJS.ProcessEnv): string {
+  return join(stateDir(plan.dir, env), `${plan.recipe}.${plan.backend}.stamp.json`);
 }
 
 /**
@@ -35,9 +35,9 @@ const outputFingerprint = (run: string) => keyOf([VERSION, run]);
  * The output a previous run wrote, when nothing it was made from has changed since and it is still there as written
  * (same size and time); else undefined.
  */
-export async function upToDateOutput(plan: Plan, run: string): Promise<string | undefined> {
+export async function upToDateOutput(plan: Plan, run: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   try {
-    const stamp = JSON.parse(await readFile(stampPath(plan), 'utf8')) as Stamp;
+    const stamp = JSON.parse(await readFile(stampPath(plan, env), 'utf8')) as Stamp;
     if (stamp.fingerprint !== outputFingerprint(run)) return undefined;
     const output = resolve(plan.dir, stamp.output);
     const info = await stat(output);
@@ -48,8 +48,8 @@ export async function upToDateOutput(plan: Plan, run: string): Promise<string | 
 }
 
 /** Records that `output` is current for this run's fingerprint (atomically). */
-export async function writeStamp(plan: Plan, run: string, output: string): Promise<void> {
+export async function writeStamp(plan: Plan, run: string, output: string, env: NodeJS.ProcessEnv): Promise<void> {
   const info = await stat(output);
   const stamp: Stamp = { fingerprint: outputFingerprint(run), output: relative(plan.dir, output), size: info.size, mtimeMs: info.mtimeMs };
-  await writeFileAtomic(stampPath(plan), `${JSON.stringify(stamp, null, 2)}\n`);
+  await writeFileAtomic(stampPath(plan, env), `${JSON.stringify(stamp, null, 2)}\n`);
 }

@@ -87,7 +87,7 @@ describe('executePlans', () => {
 
   it('saves finished resumable steps, so a run interrupted and started again resumes them', async () => {
     const dir = await tmpProject();
-    const journal = fileJournal((plan) => keyOf([plan.source, plan.steps]));
+    const journal = fileJournal((plan) => keyOf([plan.source, plan.steps]), process.env);
     const plan = diamond('resumed', dir);
     const shared = counters();
     // b0..b2 are quick, b3..b5 slow: the interruption comes once a and b0..b2 have finished.
@@ -112,7 +112,7 @@ describe('executePlans', () => {
 
   it('starts afresh when the recipe changed since the interrupted run', async () => {
     const dir = await tmpProject();
-    const journal = fileJournal((plan) => keyOf([plan.source, plan.steps]));
+    const journal = fileJournal((plan) => keyOf([plan.source, plan.steps]), process.env);
     const plan = diamond('changed', dir);
     await journal.record(plan, 'a', { id: 'a' });
     const shared = counters();
