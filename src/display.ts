@@ -7,13 +7,31 @@ export function displayPath(path: string | undefined, cwd: string): string {
   return rel && !rel.startsWith('..') ? rel : path;
 }
 
-/** Milliseconds as people read them: 850ms, 12.3s, 2m05s. */
+/**
+ * How long something took or may take (a run, a step, a time-out), as people read it: 850ms, 12.3s, 2m05s. A time in
+ * the video itself (a note of the plan, the timeline) is `videoTime`.
+ */
 export function seconds(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
   const s = Math.round(ms / 1000);
   return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }
+
+/**
+ * A time or length in the video, as the plan's notes and messages say it, in seconds however long, to `places`
+ * decimals (trailing zeros dropped): 1500 → "1.5 s", 90000 → "90 s". Elapsed time is `seconds`.
+ */
+export function videoTime(ms: number, places = 1): string {
+  return `${videoSeconds(ms, places)} s`;
+}
+
+/** A stretch of the video in the timeline summary's compact form (the one the cloud writes): 0, 6000 → "0-6s". */
+export function videoSpan(startMs: number, endMs: number): string {
+  return `${videoSeconds(startMs)}-${videoSeconds(endMs)}s`;
+}
+
+const videoSeconds = (ms: number, places = 1) => String(Math.round(ms / 10 ** (3 - places)) / 10 ** places);
 
 /** Control characters, zero-width characters and the invisible marks that reorder text (everything but newline and tab). */
 const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g;

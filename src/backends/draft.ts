@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { videoSpan } from '../display.js';
 import type { Corner, EditState, Position, TransitionName } from '../plan/instructions/state.js';
 
 /** Track types, as the cloud's drafts number them. */
@@ -108,9 +109,5 @@ function count(sg: Segment[], kind: string, noun: string): string {
 function span(sg: Segment[]): string {
   const start = Math.min(...sg.map((s) => s.st));
   const end = Math.max(...sg.map((s) => s.st + s.d));
-  return `${secs(start)}-${secs(end)}s`;
-}
-
-function secs(ms: number): string {
-  return String(Math.round(ms / 100) / 10);
+  return videoSpan(start, end);
 }

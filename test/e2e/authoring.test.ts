@@ -136,7 +136,8 @@ describe('nemo-run still', () => {
 
     const late = await runMain(['still', 'thumb.yaml', '--at', '0:05'], { cwd: dir });
     expect(late.code).toBe(2);
-    expect(late.stderr).toContain('--at 0:05: the video is 2.00 s long');
+    expect(late.stderr).toContain('--at 0:05: the video is 2 s long');
+    expect(late.stderr).toContain('pick a time from 0 to 1.999 s');
     const bad = await runMain(['still', 'thumb.yaml', '--at', 'soon'], { cwd: dir });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--at soon: not a time');

@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { checkRecipes, exitCodeOf, findRecipes, planAll, runRecipes } from '../../api.js';
 import { findFfmpeg, runTool } from '../../backends/local/ffmpeg.js';
 import { ExitCode, NemoError } from '../../errors.js';
+import { videoTime } from '../../display.js';
 import { lineReporter } from '../../execute/reporters/lines.js';
 import type { BackendName } from '../../recipe/recipe.types.js';
 import type { Io } from '../io.js';
@@ -70,7 +71,7 @@ export async function stillCommand(recipeArg: string, flags: StillFlags, io: Io)
     report.durationMs ??
     Math.round(Number((await runTool(tools.ffprobe, ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', video], { signal: io.signal })).stdout.trim()) * 1000);
   if (!(atMs < durationMs)) {
-    return usage(`--at ${flags.at}: the video is ${(durationMs / 1000).toFixed(2)} s long`, `pick a time from 0 to ${(Math.max(0, durationMs - 1) / 1000).toFixed(2)} s`);
+    return usage(`--at ${flags.at}: the video is ${videoTime(durationMs, 3)} long`, `pick a time from 0 to ${videoTime(Math.max(0, durationMs - 1), 3)}`);
   }
 
   const seconds = atMs / 1000;

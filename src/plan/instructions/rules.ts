@@ -88,8 +88,3 @@ export function rule(source: string, apply: Rule['apply'], priority = 0): Rule {
 export function end(m: RegExpExecArray): number {
   return m.index + m[0].length;
 }
-
-/** Seconds for notes: 1500 → "1.5 s". */
-export function secs(ms: number): string {
-  return `${Math.round(ms / 100) / 10} s`;
-}

@@ -1,4 +1,5 @@
-import { end, NUM, rule, secs, T, type Context, type Family } from '../rules.js';
+import { videoTime } from '../../../display.js';
+import { end, NUM, rule, T, type Context, type Family } from '../rules.js';
 import type { ClipCut } from '../state.js';
 
 /** A clip named by its file ("of intro.mp4"); without one, the cut applies to every clip. */
@@ -22,15 +23,15 @@ function cut(ctx: Context, c: ClipCut): string {
   const of = c.clip ? ` of ${c.clip}` : ' of the clips';
   switch (c.kind) {
     case 'drop-start':
-      return `trim the first ${secs(c.ms!)}${of}`;
+      return `trim the first ${videoTime(c.ms!)}${of}`;
     case 'drop-end':
-      return `trim the last ${secs(c.ms!)}${of}`;
+      return `trim the last ${videoTime(c.ms!)}${of}`;
     case 'keep-end':
-      return `keep the last ${secs(c.ms!)}${of}`;
+      return `keep the last ${videoTime(c.ms!)}${of}`;
     case 'keep':
-      return `keep ${secs(c.fromMs!)}–${c.toMs === undefined ? 'the end' : secs(c.toMs)}${of}`;
+      return `keep ${videoTime(c.fromMs!)}–${c.toMs === undefined ? 'the end' : videoTime(c.toMs)}${of}`;
     default:
-      return `remove ${secs(c.fromMs!)}–${secs(c.toMs!)}${of}`;
+      return `remove ${videoTime(c.fromMs!)}–${videoTime(c.toMs!)}${of}`;
   }
 }
 
@@ -84,7 +85,7 @@ export const clips: Family = {
       const clip = named(m, 3);
       if (forText(ctx, m.index)) {
         Object.assign(ctx.text!, { at: 'time', startMs: from, durationMs: to === undefined ? undefined : to - from });
-        return `text from ${secs(from)}${to === undefined ? '' : ` to ${secs(to)}`}`;
+        return `text from ${videoTime(from)}${to === undefined ? '' : ` to ${videoTime(to)}`}`;
       }
       // "Remove from A to B" takes a middle range out, unless the sentence wants just that part.
       const remove = intent(ctx, m.index) === 'remove' && /\b(?:remove|delete|drop|cut\s+out|skip|take\s+out|get\s+rid\s+of)\b/.test(ctx.before(m.index)) && !/\b(?:just|only|keep|standalone|extract|isolate)\b/.test(ctx.n.text);

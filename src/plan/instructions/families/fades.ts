@@ -1,4 +1,5 @@
-import { end, rule, secs, T, type Context, type Family } from '../rules.js';
+import { videoTime } from '../../../display.js';
+import { end, rule, T, type Context, type Family } from '../rules.js';
 import { addText } from './text.js';
 
 const TARGET = '(?:it|them|everything|the\\s+(?:background\\s+)?(?:music|audio|sound|song|bgm|soundtrack)|music|audio|sound|(?:the\\s+)?(?:title(?:\\s+text)?|text|titles|captions?|logo|words)|(?:the\\s+)?(?:picture|video|image|images|photos|clip|footage|screen))';
@@ -44,7 +45,7 @@ export const fades: Family = {
           ctx.topic = 'music';
           if (dirs.has('in')) ctx.state.music.fadeInMs = Number(ms ?? 2000);
           if (dirs.has('out')) ctx.state.music.fadeOutMs = Number(ms ?? 3000);
-          return `music fades ${[...dirs].join(' and ')}${ms ? ` over ${secs(Number(ms))}` : ''}`;
+          return `music fades ${[...dirs].join(' and ')}${ms ? ` over ${videoTime(Number(ms))}` : ''}`;
         }
         if (target === 'text') {
           if (!ctx.text) addText({ index: end(m), 0: '' }, 'title', ctx);
@@ -52,12 +53,12 @@ export const fades: Family = {
           const fade = Number(ms ?? 500);
           if (!dirs.size || dirs.has('in')) t.fadeInMs = fade;
           if (!dirs.size || dirs.has('out')) t.fadeOutMs = fade;
-          return `${t.kind} "${t.text}" fades ${dirs.size ? [...dirs].join(' and ') : 'in and out'}${ms ? ` over ${secs(fade)}` : ''}`;
+          return `${t.kind} "${t.text}" fades ${dirs.size ? [...dirs].join(' and ') : 'in and out'}${ms ? ` over ${videoTime(fade)}` : ''}`;
         }
         if (dirs.has('in')) ctx.state.fadeInMs = Number(ms ?? 1000);
         if (dirs.has('out')) ctx.state.fadeOutMs = Number(ms ?? 1000);
         ctx.topic = 'picture';
-        return `picture fades ${[...dirs].map((d) => (d === 'in' ? 'in from black' : 'out to black')).join(' and ')}${ms ? ` (${secs(Number(ms))})` : ''}`;
+        return `picture fades ${[...dirs].map((d) => (d === 'in' ? 'in from black' : 'out to black')).join(' and ')}${ms ? ` (${videoTime(Number(ms))})` : ''}`;
       },
     ),
   ],

@@ -1,16 +1,17 @@
-import { DET, end, ITEM, rule, secs, T, type Context, type Family } from '../rules.js';
+import { videoTime } from '../../../display.js';
+import { DET, end, ITEM, rule, T, type Context, type Family } from '../rules.js';
 
 function total(ctx: Context, ms: number, limit = false): string {
   ctx.state.totalMs = ms;
   ctx.state.totalIsLimit = limit;
   ctx.state.perItemMs = undefined;
-  return `length ${limit ? 'at most ' : ''}${secs(ms)}`;
+  return `length ${limit ? 'at most ' : ''}${videoTime(ms)}`;
 }
 
 function perItem(ctx: Context, ms: number): string {
   ctx.state.perItemMs = ms;
   ctx.state.totalMs = undefined;
-  return `${secs(ms)} per item`;
+  return `${videoTime(ms)} per item`;
 }
 
 const NOUN = '(?:video|version|clip|reel|edit|slideshow|slide\\s*show|montage|promo|teaser|trailer|ad|advert|commercial|story|short|film|movie|compilation|recap|highlights?|cut|spot|vlog|sequence)';

@@ -1,4 +1,5 @@
-import { COLOR, DET, Q, rule, secs, T, type Context, type Family } from '../rules.js';
+import { videoTime } from '../../../display.js';
+import { COLOR, DET, Q, rule, T, type Context, type Family } from '../rules.js';
 import type { Position, TextEdit } from '../state.js';
 
 const TITLE = '(?:title(?:\\s+(?:card|screen|frame|slide|text))?|heading|headline|intro\\s+(?:text|card|title|screen|slide)|opening\\s+(?:title|card|text|screen))';
@@ -163,22 +164,22 @@ export const text: Family = {
       refine(ctx, (t) => {
         Object.assign(t, { at: /first|opening/.test(m[1]!) ? 'start' : 'end', durationMs: Number(m[2]) });
         if (t.kind === 'title' && t.at === 'end') t.kind = 'text';
-        return `text for the ${m[1]} ${secs(Number(m[2]))}`;
+        return `text for the ${m[1]} ${videoTime(Number(m[2]))}`;
       })),
     rule(`\\b(?:for|lasting|last|lasts|stays?\\s+(?:on\\s+)?(?:screen\\s+)?for|held\\s+for)\\s+(?:about\\s+)?${T}`, (m, ctx) =>
-      refine(ctx, (t) => ((t.durationMs = Number(m[1])), `text for ${secs(t.durationMs)}`))),
+      refine(ctx, (t) => ((t.durationMs = Number(m[1])), `text for ${videoTime(t.durationMs)}`))),
     rule(`\\b(?:fade|take|remove|hide)\\s+(?:it|the\\s+(?:text|title))\\s+(?:out\\s+|away\\s+|off\\s+)?after\\s+${T}|\\b(?:disappears?|goes\\s+away|ends?)\\s+after\\s+${T}`, (m, ctx) =>
       refine(ctx, (t) => {
         t.durationMs = Number(m[1] ?? m[2]) - (t.startMs ?? 0);
         if (t.at === 'all') t.at = 'start';
-        return `text until ${secs(Number(m[1] ?? m[2]))}`;
+        return `text until ${videoTime(Number(m[1] ?? m[2]))}`;
       })),
     rule(`\\b(?:at|from|after|starting\\s+at)\\s+(?:the\\s+)?${T}(?:\\s+(?:mark|in|point))?|${T}\\s+in\\b`, (m, ctx) =>
       refine(ctx, (t) => {
         Object.assign(t, { at: 'time', startMs: Number(m[1] ?? m[2]) });
         t.durationMs ??= 3000;
         if (t.kind === 'title') t.kind = 'text';
-        return `text from ${secs(t.startMs!)}`;
+        return `text from ${videoTime(t.startMs!)}`;
       })),
     rule(`\\b(?:throughout|the\\s+whole\\s+(?:video|time)|the\\s+entire\\s+video|all\\s+the\\s+time|the\\s+full\\s+video)\\b`, (_m, ctx) =>
       refine(ctx, (t) => ((t.at = 'all'), (t.durationMs = undefined), 'text for the whole video'))),

@@ -1,4 +1,5 @@
-import { end, ITEM, rule, secs, T, type Context, type Family } from '../rules.js';
+import { videoTime } from '../../../display.js';
+import { end, ITEM, rule, T, type Context, type Family } from '../rules.js';
 import type { EditState, TransitionName } from '../state.js';
 
 const CUTS = '(?:hard|straight|jump|simple|plain)\\s+cuts?|cuts?\\s+only|just\\s+cuts';
@@ -78,7 +79,7 @@ function kindOf(words: string): { type?: TransitionName; other?: string } {
 /** The note for the transition the state holds now: the crossfade's words are the ones the corpus and tests know. */
 function describe(t: EditState['transition']): string {
   if (t.type === 'cut') return 'hard cuts between items';
-  return `${t.type === 'crossfade' ? 'crossfade' : `${t.type} transitions`} between items (${secs(t.ms)})`;
+  return `${t.type === 'crossfade' ? 'crossfade' : `${t.type} transitions`} between items (${videoTime(t.ms)})`;
 }
 
 /** The words before a wipe or slide that make it a text's or the logo's movement, or a slide the noun. */
@@ -155,7 +156,7 @@ export const transitions: Family = {
       if (replaced(m, ctx)) return '';
       const off = ctx.negated(m.index, end(m));
       ctx.state.transition.type = off ? 'crossfade' : 'cut';
-      return off ? `crossfade between items (${secs(ctx.state.transition.ms)}) instead of hard cuts` : 'hard cuts between items';
+      return off ? `crossfade between items (${videoTime(ctx.state.transition.ms)}) instead of hard cuts` : 'hard cuts between items';
     }),
     rule(
       `${HEAD}(?:(?:${FREE})(?:\\s+(?:transitions?|effects?))?${BETWEEN}?|(?:(?:${BOUND})\\s+)?transitions?${BETWEEN}?|(?:${BOUND})${BETWEEN}|(?<=${PRE_LENGTH}\\s+(?:${ADJ}\\s+)?)slides\\b)${POST_LENGTH}?`,
