@@ -98,6 +98,8 @@ describe('outputs and state in folders that cannot be written', () => {
     const unmount = readOnlyView(source, view);
     if (!unmount) return ctx.skip('needs root and mount(8) for a read-only bind mount');
     try {
+      // A real process: the local backend's content cache still finds the state folder with the process's env
+      // (stateDir(plan.dir) in local-backend.ts), so in this process it would land in the user's own cache.
       const env = { XDG_CACHE_HOME: join(dir, 'cache') };
       const ok = await runCli(['elsewhere.yaml'], { cwd: view, env });
       expect(ok.code, ok.stderr).toBe(0);
