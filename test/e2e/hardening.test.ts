@@ -98,16 +98,15 @@ describe('outputs and state in folders that cannot be written', () => {
     const unmount = readOnlyView(source, view);
     if (!unmount) return ctx.skip('needs root and mount(8) for a read-only bind mount');
     try {
-      // A real process: the local backend's content cache still finds the state folder with the process's env
-      // (stateDir(plan.dir) in local-backend.ts), so in this process it would land in the user's own cache.
+      // In this process: the state folder follows the run's env, not the process's.
       const env = { XDG_CACHE_HOME: join(dir, 'cache') };
-      const ok = await runCli(['elsewhere.yaml'], { cwd: view, env });
+      const ok = await runMain(['elsewhere.yaml'], { cwd: view, env });
       expect(ok.code, ok.stderr).toBe(0);
       expect(existsSync(join(dir, 'out/elsewhere.mp4'))).toBe(true);
       const [state] = await readdir(join(dir, 'cache/nemo-run'));
-      expect(await readdir(join(dir, 'cache/nemo-run', state!))).toContain('elsewhere.local.stamp.json');
+      expect((await readdir(join(dir, 'cache/nemo-run', state!))).sort()).toEqual(['cache', 'elsewhere.local.stamp.json']);
 
-      const refused = await runCli(['inside.yaml'], { cwd: view, env });
+      const refused = await runMain(['inside.yaml'], { cwd: view, env });
       expect(refused.code).toBe(1);
       expect(refused.stdout + refused.stderr).toMatch(/cannot write the output .*inside\.mp4: .*ro is not writable \(EROFS\)/);
       expect(refused.stdout).not.toContain('probe');

@@ -40,8 +40,11 @@ export class LocalBackend implements Backend {
   private readonly hashes: ContentHashes;
   private readonly encoders: LimitFunction;
   private readonly work: SharedWork;
+  /** The environment the state folder is found with (its XDG_CACHE_HOME). */
+  private readonly env: NodeJS.ProcessEnv;
 
   constructor(opts: BackendOptions) {
+    this.env = opts.env;
     this.tools = findFfmpeg(opts.env);
     this.hashes = opts.hashes ?? new ContentHashes();
     this.encoders = opts.encoders ?? pLimit(encoderShare().encoders);
@@ -100,7 +103,7 @@ export class LocalBackend implements Backend {
 
   /** What is kept between runs of recipes in this folder (`cache/` in their state folder); `note` hears of repairs. */
   private cacheOf(plan: Plan, note?: (message: string) => void): ContentCache {
-    return new ContentCache(join(stateDir(plan.dir), 'cache'), note);
+    return new ContentCache(join(stateDir(plan.dir, this.env), 'cache'), note);
   }
 
   /** Probes an input, or takes what an earlier probe of the same content found. */
