@@ -43,7 +43,7 @@ describe('exact frames on long, many-item timelines', () => {
 
     // The chunks in the cache are this render's only video pieces: several, and their frames add up exactly.
     const cache = join(dir, '.nemo-run', 'cache');
-    const chunks = (await readdir(cache)).filter((n) => n.endsWith('.mp4'));
+    const chunks = (await readdir(cache)).filter((n) => n.endsWith('.h264'));
     expect(chunks.length).toBeGreaterThan(4);
     const counts = await Promise.all(chunks.map(async (n) => (await measure(join(cache, n))).frames));
     expect(counts.reduce((a, b) => a + b, 0)).toBe(seconds * fps);

@@ -116,7 +116,7 @@ describe('the local backend under faults', () => {
     const cache = join(dir, '.nemo-run', 'cache');
     const entries = (await readdir(cache)).filter((n) => !n.endsWith('.check'));
     const sizes = new Map(await Promise.all(entries.map(async (n) => [n, (await stat(join(cache, n))).size] as const)));
-    const [chunk, sound, record] = ['.mp4', '.m4a', '.json'].map((ext) => entries.find((n) => n.endsWith(ext))!);
+    const [chunk, sound, record] = ['.h264', '.m4a', '.json'].map((ext) => entries.find((n) => n.endsWith(ext))!);
     await truncate(join(cache, chunk!), Math.floor(sizes.get(chunk!)! / 2));
     await truncate(join(cache, sound!), Math.floor(sizes.get(sound!)! / 3));
     await writeFile(join(cache, record!), '{"kind":"video","durationMs":1e9,"hasAudio":true');

@@ -41,7 +41,14 @@ export interface ChunkGraph {
   script: string;
   /** The label of the finished video stream. */
   out: string;
+  /** The chunk's frames. */
   frames: number;
+  /** The frames the graph makes: fewer than `frames` when held frames are left to the stream (see ChunkOptions.skip). */
+  made: number;
+  /** With `skip`: after the made frame at each key, how many times it is repeated (see holdFrames). */
+  repeats: Map<number, number>;
+  /** With `skip`: the made frames that should be key frames, so that one comes at least every two seconds. */
+  keys: number[];
 }
 
 const ms2f = (ms: number, fps: number) => Math.round((ms * fps) / 1000);
@@ -101,6 +108,11 @@ export interface ChunkOptions {
   texts: Map<Segment<TextMeta>, TextLine[]>;
   /** The font files, by the index runs name them with. */
   fonts: string[];
+  /**
+   * Frames at rest are made once and their repeats left to the encoded stream (skipped frames, see h264.ts), rather
+   * than repeated in the graph and encoded again and again.
+   */
+  skip?: boolean;
 }
 
 /**
@@ -179,16 +191,25 @@ export function chunkGraph(draft: LocalDraft, chunk: Chunk, opts: ChunkOptions):
     return inputs.filter((a) => a === '-i').length - 1;
   };
   const ctx: Context = { g, opts, addInput, draft };
+  const repeats = new Map<number, number>();
+  const keys: number[] = [];
+  // Made frames so far, and the chunk's frame of the last key frame (a chunk starts with one).
+  let made = 0;
+  let key = chunk.from;
   const parts = runsOf(draft, chunk, opts).map((run) => {
-    if (!run.still) return changing(ctx, run);
+    const frames = run.to - run.from;
+    if (!run.still) return (made += frames), changing(ctx, run);
     // The composed frame is stamped with a time inside the run, where every text on it is fully shown.
     const mid = Math.floor((run.from + run.to - 1) / 2);
-    const frame = g.add([stillFrame(ctx, run.still)], `settb=1/${fps},setpts=${mid}`, g.label('r'));
-    return hold(g, layers(ctx, frame, mid, mid + 1), run.to - run.from, fps);
+    const frame = layers(ctx, g.add([stillFrame(ctx, run.still)], `settb=1/${fps},setpts=${mid}`, g.label('r')), mid, mid + 1);
+    if (!opts.skip || frames < 2) return (made += frames), hold(g, frame, frames, fps);
+    if (run.from - key >= 2 * fps) (keys.push(made), (key = run.from));
+    repeats.set(made++, frames - 1);
+    return frame;
   });
   const video = parts.length === 1 ? parts[0]! : g.add(parts, `concat=n=${parts.length}:v=1:a=0`, g.label('c'));
   const out = g.add([video], `settb=1/${fps},setpts=N,format=yuv420p`, 'vout');
-  return { inputs, script: g.script(), out, frames: chunk.to - chunk.from };
+  return { inputs, script: g.script(), out, frames: chunk.to - chunk.from, made, repeats, keys };
 }
 
 /** What the parts of one chunk's graph share. */

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { LimitFunction } from 'p-limit';
@@ -11,6 +11,7 @@ import { isSound, isText, segmentsOf, type LocalDraft, type Segment, type TextMe
 import type { SharedWork } from '../backend.js';
 import type { ContentCache } from './content-cache.js';
 import { runTool, type FfmpegPaths } from './ffmpeg.js';
+import { countFrames, holdFrames } from './h264.js';
 import { FontSet, describeChars, type FontChoice } from './fonts.js';
 import { mediaProblem, pngProblem, unverified, type Expected } from './verify.js';
 import { chunkGraph, frameCount, mainTrack, splitChunks, textLayout, upscaleOf, type Frame, type SourceMedia, type TextLine } from './graph.js';
@@ -92,15 +93,21 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
     const done = new Array<number>(chunks.length).fill(0);
     const report = () => opts.onProgress?.(done.reduce((a, b) => a + b, 0) / total);
     const limit = opts.encoders;
-    const codec = videoCodec(settings);
+    // H.264 holds frames at rest by skipped frames, which needs a stream without B frames and one reference (h264.ts).
+    const skip = ext !== 'webm';
+    const codec = [...videoCodec(settings), ...(skip ? ['-bf', '0', '-refs', '1', '-forced-idr', '1'] : [])];
+    const chunkExt = skip ? 'h264' : ext;
 
     // Only the encoding takes an encoder's turn: building graphs, cache lookups and checking a finished chunk happen
     // beside it, so the next chunk starts as soon as an encoder is free.
     const videoRuns = chunks.map(async (chunk, k) => {
       throwIfAborted(signal);
-      const graph = chunkGraph(draft, chunk, { frame, media: opts.media, texts, fonts: fontNames });
-      const key = keyOf(['chunk', VERSION, tools.ffmpeg, opts.fonts.map((f) => f.path), graph.script, await contentArgs(graph.inputs, opts.hashes), textsOf(graph.script, texts), codec, settings.fps]);
-      const cached = await opts.cache.get(key, ext);
+      const graph = chunkGraph(draft, chunk, { frame, media: opts.media, texts, fonts: fontNames, skip });
+      const key = keyOf([
+        'chunk', VERSION, tools.ffmpeg, opts.fonts.map((f) => f.path), graph.script, await contentArgs(graph.inputs, opts.hashes), textsOf(graph.script, texts),
+        codec, settings.fps, [...graph.repeats], graph.keys,
+      ]);
+      const cached = await opts.cache.get(key, chunkExt);
       if (cached) {
         done[k] = graph.frames;
         report();
@@ -115,12 +122,27 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
         '-filter_complex_script', `chunk${k}.graph`,
         // The graph already makes one frame per output frame; ffmpeg's own frame-rate sync would repeat a first frame
         // whose source lasted long (a GIF frame of 0.25 s) and push the rest late.
-        '-map', `[${graph.out}]`, '-frames:v', String(graph.frames), '-r', String(settings.fps), '-vsync', 'passthrough',
+        '-map', `[${graph.out}]`, '-frames:v', String(graph.made), '-r', String(settings.fps), '-vsync', 'passthrough',
         ...codec, '-threads', String(opts.threads), '-an',
+        // A held frame stands for many: it gets four times the bits (x264 would otherwise refine it over the frames
+        // that repeat it; measured on the promo against a near-lossless render: 55.2 dB, where encoding every frame
+        // gave 54.7 dB, at the same size).
+        ...(graph.repeats.size ? ['-x264-params', `zones=${[...graph.repeats.keys()].map((n) => `${n},${n},b=4`).join('/')}`] : []),
+        ...(graph.keys.length ? ['-force_key_frames', `expr:${graph.keys.map((n) => `eq(n,${n})`).join('+')}`] : []),
       ];
-      const encode = (path: string) =>
-        limit(() => (throwIfAborted(signal), runTool(tools.ffmpeg, [...args, path], { cwd: work, signal, onFrame: (f) => ((done[k] = Math.min(f, graph.frames)), report()) })));
-      return namedFailure(what, graph.inputs, () => opts.cache.put(key, ext, encode, (path) => check(`${what} (a cache entry)`, path, expected, tools, signal)));
+      const onFrame = (f: number) => ((done[k] = Math.round((Math.min(f, graph.made) * graph.frames) / graph.made)), report());
+      const encode = (path: string) => limit(() => (throwIfAborted(signal), runTool(tools.ffmpeg, [...args, path], { cwd: work, signal, onFrame })));
+      if (!skip) return namedFailure(what, graph.inputs, () => opts.cache.put(key, ext, encode, (path) => check(`${what} (a cache entry)`, path, expected, tools, signal)));
+      // The made frames, then the same file with the held frames' repeats written in.
+      const hold = async (path: string) => {
+        await encode(path);
+        await writeFile(path, holdFrames(await readFile(path), graph.repeats).stream);
+      };
+      const verify = async (path: string) => {
+        const frames = countFrames(await readFile(path));
+        if (frames !== graph.frames) throw await unverified(`${what} (a cache entry)`, path, `has ${frames} video frames instead of ${graph.frames}`);
+      };
+      return namedFailure(what, graph.inputs, () => opts.cache.put(key, chunkExt, hold, verify));
     });
     const audioRun = mixAudio(opts, work, seconds, signal);
     const results = await settled<string | undefined>([...videoRuns, audioRun], stop);
@@ -129,8 +151,12 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
 
     // The concat list quotes paths (a quote inside one is written '\'' as the format wants) and gives each chunk's
     // exact length, so every chunk starts exactly where the frames before it end, whatever its container says.
+    // H.264 chunks are plain streams, each starting with a key frame: they are joined end to end and timed by the
+    // frame rate (linked under plain names, since `|` separates them).
     const list = files.map((f, k) => `file '${f.replace(/'/g, "'\\''")}'\nduration ${((chunks[k]!.to - chunks[k]!.from) / settings.fps).toFixed(6)}\n`);
-    await writeFile(join(work, 'chunks.txt'), list.join(''));
+    if (skip) await Promise.all(files.map((f, k) => symlink(f, join(work, `c${k}.h264`))));
+    else await writeFile(join(work, 'chunks.txt'), list.join(''));
+    const video = skip ? ['-r', String(settings.fps), '-f', 'h264', '-i', `concat:${files.map((_, k) => `c${k}.h264`).join('|')}`] : ['-f', 'concat', '-safe', '0', '-i', 'chunks.txt'];
     await atomically(
       settings.output,
       (partial) =>
@@ -138,7 +164,7 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
           tools.ffmpeg,
           [
             '-hide_banner', '-nostdin', '-y', '-v', 'error',
-            '-f', 'concat', '-safe', '0', '-i', 'chunks.txt',
+            ...video,
             ...(audio ? ['-i', audio, '-map', '0:v:0', '-map', '1:a:0'] : ['-map', '0:v:0']),
             '-c', 'copy', '-t', seconds.toFixed(6),
             ...(ext === 'webm' ? [] : ['-movflags', '+faststart']),
