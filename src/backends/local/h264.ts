@@ -10,53 +10,55 @@
  * (H.264 7.3.2.1 and 7.3.2.2) and the start of each slice header (7.3.3).
  */
 
+const ZZ1 = Buffer.from([0, 0, 1]);
+const ZZ3 = Buffer.from([0, 0, 3]);
+const ZZ = Buffer.from([0, 0]);
+const THREE = Buffer.from([3]);
+
 /** Splits an Annex B byte stream into NAL units (without their start codes). */
 export function nalUnits(stream: Buffer): Buffer[] {
-  const starts: { at: number; len: number }[] = [];
-  for (let i = 0; i + 2 < stream.length; i++) {
-    if (stream[i] === 0 && stream[i + 1] === 0 && stream[i + 2] === 1) {
-      starts.push({ at: i, len: 3 });
-      i += 2;
-    }
-  }
-  return starts.map(({ at, len }, k) => {
-    let end = k + 1 < starts.length ? starts[k + 1]!.at : stream.length;
+  const starts: number[] = [];
+  for (let i = stream.indexOf(ZZ1); i !== -1; i = stream.indexOf(ZZ1, i + 3)) starts.push(i);
+  return starts.map((at, k) => {
+    let end = k + 1 < starts.length ? starts[k + 1]! : stream.length;
     // A four-byte start code's leading zero belongs to the start code, not to the unit before it.
-    while (end > at + len && stream[end - 1] === 0) end--;
-    return stream.subarray(at + len, end);
+    while (end > at + 3 && stream[end - 1] === 0) end--;
+    return stream.subarray(at + 3, end);
   });
 }
 
-/** The payload of a NAL unit with its emulation prevention bytes (00 00 03) removed. */
+/** The payload of a NAL unit with its emulation prevention bytes (the 03 of 00 00 03) removed. */
 function unescape(nal: Buffer): Buffer {
-  const out = Buffer.alloc(nal.length);
-  let n = 0;
-  let zeros = 0;
-  for (let i = 0; i < nal.length; i++) {
-    const b = nal[i]!;
-    if (zeros >= 2 && b === 3) {
-      zeros = 0;
-      continue;
-    }
-    zeros = b === 0 ? zeros + 1 : 0;
-    out[n++] = b;
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (let i = nal.indexOf(ZZ3); i !== -1; i = nal.indexOf(ZZ3, from)) {
+    parts.push(nal.subarray(from, i + 2));
+    from = i + 3;
   }
-  return out.subarray(0, n);
+  return from ? Buffer.concat([...parts, nal.subarray(from)]) : Buffer.from(nal);
 }
 
-/** The raw payload with emulation prevention bytes inserted, so no 00 00 0x (x ≤ 3) occurs inside a unit. */
+/** The raw payload with emulation prevention bytes inserted, so no 00 00 0x (x ≤ 3) occurs inside a unit (7.4.1). */
 function escape(rbsp: Buffer): Buffer {
-  const out: number[] = [];
-  let zeros = 0;
-  for (const b of rbsp) {
-    if (zeros >= 2 && b <= 3) {
-      out.push(3);
-      zeros = 0;
-    }
-    out.push(b);
-    zeros = b === 0 ? zeros + 1 : 0;
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (let i = rbsp.indexOf(ZZ); i !== -1 && i + 2 < rbsp.length; i = rbsp.indexOf(ZZ, i + 1)) {
+    if (rbsp[i + 2]! > 3) continue;
+    parts.push(rbsp.subarray(from, i + 2), THREE);
+    from = i + 2;
+    i++;
   }
-  return Buffer.from(out);
+  // (A payload ending in a zero byte, which only CABAC's padding words make, ends with 03 too.)
+  return Buffer.concat([...parts, rbsp.subarray(from), ...(rbsp.at(-1) === 0 ? [THREE] : [])]);
+}
+
+/** Writes `value` into `n` bits of `data` from bit `at`, most significant first. */
+function setBits(data: Buffer, at: number, n: number, value: number): void {
+  for (let k = 0; k < n; k++) {
+    const bit = at + k;
+    const mask = 1 << (7 - (bit & 7));
+    data[bit >> 3] = (value >> (n - 1 - k)) & 1 ? data[bit >> 3]! | mask : data[bit >> 3]! & ~mask;
+  }
 }
 
 class BitReader {
@@ -93,6 +95,9 @@ class BitWriter {
   }
   se(v: number): void {
     this.ue(v > 0 ? 2 * v - 1 : -2 * v);
+  }
+  get length(): number {
+    return this.bits.length;
   }
   get aligned(): boolean {
     return this.bits.length % 8 === 0;
@@ -244,15 +249,19 @@ class Cabac {
 /** mb_skip_flag's context (ctxIdx 11) for cabac_init_idc 0 (table 9-13); with every neighbour skipped, it is the only one. */
 const SKIP_FLAG_INIT: [number, number] = [23, 33];
 
-/** A P slice of one frame in which every macroblock is skipped: the frame repeats the one before it exactly. */
-function skippedSlice(p: Params, frameNum: number, refIdc: number): Buffer {
+/**
+ * A P slice of one frame in which every macroblock is skipped: the frame repeats the one before it exactly. Returns
+ * the NAL unit without emulation prevention, and where its frame number's bits are (their width never changes).
+ */
+function skippedSlice(p: Params, refIdc: number): { rbsp: Buffer; frameNumAt: number } {
   const w = new BitWriter();
   w.u(8, (refIdc << 5) | 1); // NAL header: a non-IDR slice
   w.ue(0); // first_mb_in_slice
   w.ue(0); // slice_type P
   w.ue(p.ppsId);
   if (p.separateColourPlane) w.u(2, 0);
-  w.u(p.log2MaxFrameNum, frameNum);
+  const frameNumAt = w.length;
+  w.u(p.log2MaxFrameNum, 0);
   if (!p.frameMbsOnly) w.u(1, 0); // field_pic_flag
   if (p.redundantPicCnt) w.ue(0);
   w.u(1, 1); // num_ref_idx_active_override_flag: one reference
@@ -281,8 +290,7 @@ function skippedSlice(p: Params, frameNum: number, refIdc: number): Buffer {
     w.u(1, 1); // rbsp_stop_one_bit
   }
   while (!w.aligned) w.u(1, 0);
-  const rbsp = w.bytes();
-  return Buffer.concat([rbsp.subarray(0, 1), escape(rbsp.subarray(1))]);
+  return { rbsp: w.bytes(), frameNumAt };
 }
 
 const START = Buffer.from([0, 0, 0, 1]);
@@ -305,16 +313,17 @@ export function holdFrames(stream: Buffer, repeats: ReadonlyMap<number, number>)
   let shift = 0;
   let inserted = 0;
   let pending: { count: number; refIdc: number; frameNum: number } | undefined;
-  // Skipped slices differ only in their frame number: each is written once.
-  const slices = new Map<string, Buffer>();
+  // Skipped slices differ only in their frame number: one is written, and copies get their numbers.
+  let skipped: ReturnType<typeof skippedSlice> | undefined;
   const flush = () => {
     if (!pending) return;
     const p = { ...sps!, ...pps! };
+    skipped ??= skippedSlice(p, pending.refIdc);
     for (let k = 1; k <= pending.count; k++) {
-      const frameNum = (pending.frameNum + k) % 2 ** p.log2MaxFrameNum;
-      const id = `${frameNum}:${pending.refIdc}`;
-      if (!slices.has(id)) slices.set(id, skippedSlice(p, frameNum, pending.refIdc));
-      out.push(START, slices.get(id)!);
+      const rbsp = Buffer.from(skipped.rbsp);
+      setBits(rbsp, 1, 2, pending.refIdc);
+      setBits(rbsp, skipped.frameNumAt, p.log2MaxFrameNum, (pending.frameNum + k) % 2 ** p.log2MaxFrameNum);
+      out.push(START, escape(rbsp));
     }
     shift += pending.count;
     inserted += pending.count;
@@ -347,12 +356,7 @@ export function holdFrames(stream: Buffer, repeats: ReadonlyMap<number, number>)
     if (type === 5) shift = 0;
     else if (shift) {
       frameNum = (frameNum + shift) % 2 ** sps.log2MaxFrameNum;
-      for (let k = 0; k < sps.log2MaxFrameNum; k++) {
-        const bit = at + k;
-        const mask = 1 << (7 - (bit & 7));
-        const on = (frameNum >> (sps.log2MaxFrameNum - 1 - k)) & 1;
-        rbsp[bit >> 3] = on ? rbsp[bit >> 3]! | mask : rbsp[bit >> 3]! & ~mask;
-      }
+      setBits(rbsp, at, sps.log2MaxFrameNum, frameNum);
     }
     out.push(START, shift && type !== 5 ? Buffer.concat([nal.subarray(0, 1), escape(rbsp)]) : nal);
     const count = repeats.get(frame) ?? 0;
