@@ -44,8 +44,11 @@ export interface StepContext {
   signal: AbortSignal;
   /** The result of a step this one comes after (or one `amend` replaced); throws when there is none. */
   get<T>(ref: StepRef<T>): T;
-  /** Tells the executor which files the plan made: its report names them (the video may not be the plan's output). */
-  produced(files: { video?: string; poster?: string }): void;
+  /**
+   * Tells the executor which files the plan made: its report names them (the video may not be the plan's output),
+   * with the video's length when the backend knows it (checked, so nothing needs to measure it again).
+   */
+  produced(files: { video?: string; poster?: string; durationMs?: number }): void;
   /** Reports progress from 0 to 1, with an optional short detail ("12.5 MB/s"). */
   progress(fraction: number, detail?: string): void;
   /** Tells the user something worth knowing (a warning, the cloud's reply). */

@@ -42,7 +42,7 @@ async function runJob({ plan, backend }: Job, limit: LimitFunction, opts: Execut
   const results = new Map<string, unknown>();
   const reports = new Map<string, StepReport>(plan.steps.map((s) => [s.id, { id: s.id, kind: s.kind, status: 'pending' }]));
   const warnings: string[] = [];
-  const made: { video?: string; poster?: string } = {};
+  const made: { video?: string; poster?: string; durationMs?: number } = {};
   let failure: ErrorInfo | undefined;
   const recipe = plan.recipe;
   const journal = opts.journal;
@@ -147,6 +147,7 @@ async function runJob({ plan, backend }: Job, limit: LimitFunction, opts: Execut
     status: cancelled ? 'cancelled' : failure ? 'failed' : 'ok',
     output: made.video ?? plan.export.output,
     ...(made.poster ? { poster: made.poster } : {}),
+    ...(made.durationMs !== undefined ? { durationMs: made.durationMs } : {}),
     ms: Math.round(performance.now() - started),
     error: cancelled ? { code: 'E_INTERRUPTED', message: 'interrupted', exitCode: 130 } : failure,
     steps: [...reports.values()],

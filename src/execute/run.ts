@@ -86,9 +86,12 @@ async function withOutputFacts(report: RecipeReport, env: NodeJS.ProcessEnv): Pr
   const bytes = (await stat(report.output).catch(() => undefined))?.size;
   const poster = report.poster ?? posterPath(report.output);
   const hasPoster = await stat(poster).then((s) => s.isFile(), () => false);
-  const probed = await Promise.resolve()
-    .then(() => runTool(findFfmpeg(env).ffprobe, ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', report.output!]))
-    .then(({ stdout }) => Math.round(Number(stdout.trim()) * 1000), () => NaN);
+  // A video made in this run comes with its checked length; one that was up to date is measured.
+  const probed =
+    report.durationMs ??
+    (await Promise.resolve()
+      .then(() => runTool(findFfmpeg(env).ffprobe, ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', report.output!]))
+      .then(({ stdout }) => Math.round(Number(stdout.trim()) * 1000), () => NaN));
   return { ...report, ...(hasPoster ? { poster } : {}), ...(bytes !== undefined ? { bytes } : {}), ...(Number.isFinite(probed) ? { durationMs: probed } : {}) };
 }
 

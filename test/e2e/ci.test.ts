@@ -112,11 +112,11 @@ describe('runs CI can trust', () => {
     await writeRecipe(dir, 'ten.yaml', 'inputs: [shots/*.jpg]\ninstructions: [a 20-second video]\nexport:\n  size: 160x90\n  quality: draft\n');
     const cache = join(dir, '.nemo-run/cache');
     expect((await runMain(['ten.yaml'], { cwd: dir })).code).toBe(0);
-    const first = new Set((await readdir(cache)).filter((f) => f.endsWith('.mp4')));
+    const first = new Set((await readdir(cache)).filter((f) => f.endsWith('.h264')));
     expect(first.size).toBe(10);
     await copyFile(join(dir, 'media/green-tall.png'), join(dir, 'shots/4.jpg'));
     expect((await runMain(['ten.yaml'], { cwd: dir })).code).toBe(0);
-    const added = (await readdir(cache)).filter((f) => f.endsWith('.mp4') && !first.has(f));
+    const added = (await readdir(cache)).filter((f) => f.endsWith('.h264') && !first.has(f));
     expect(added.length).toBeGreaterThanOrEqual(1);
     expect(added.length).toBeLessThanOrEqual(3);
   });

@@ -81,7 +81,8 @@ export class LocalBackend implements Backend {
           signal,
           onProgress: (f) => ctx.progress(f),
         });
-        return ctx.produced({ video: settings.output });
+        // (renderVideo checked that the video lasts exactly the draft's frames.)
+        return ctx.produced({ video: settings.output, durationMs: draft.d });
       }
       case 'poster': {
         const { draft, export: settings } = ctx.get(steps.interpret);
