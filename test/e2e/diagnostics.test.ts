@@ -34,7 +34,7 @@ describe('--verbose and DEBUG=nemo-run', () => {
     const lines = stderr.split('\n').filter((l) => l.startsWith('debug: $ '));
     expect(lines.some((l) => l.startsWith(`debug: $ ${real.ffprobe} -v error -show_streams`) && l.includes(join(dir, 'media/blue.jpg')))).toBe(true);
     expect(lines.some((l) => l.startsWith(`debug: $ ${real.ffmpeg} `) && l.includes('-filter_complex_script chunk0.graph') && l.includes("'[vout]'"))).toBe(true);
-    expect(lines.some((l) => l.includes('-f concat'))).toBe(true);
+    expect(lines.some((l) => l.includes('-f h264 -i concat:c0.h264'))).toBe(true);
     expect(stdout).not.toContain('debug:');
     expect(stdout + stderr).not.toContain(SECRET);
   });
