@@ -44,6 +44,24 @@ describe('chunkGraph', () => {
     expect(graph.script).toContain('loop=loop=');
   });
 
+  it('with skip, makes each held frame once and leaves its repeats to the stream, with a key frame where a still begins 2 s after the last', () => {
+    const opts = { frame: { width: 1920, height: 1080, fps: 30 }, media: (i: number) => ({ path: `/media/${i}.jpg`, width: 1600, height: 1200 }), texts: new Map(), fonts: [] };
+    const held = chunkGraph(draft, { from: 0, to: 900 }, { ...opts, skip: true });
+    const looped = chunkGraph(draft, { from: 0, to: 900 }, opts);
+    expect(looped).toMatchObject({ frames: 900, made: 900, repeats: new Map(), keys: [] });
+    // Five stills, each at rest between its crossfades (15 frames each): made once, then repeated.
+    expect(held.frames).toBe(900);
+    expect(held.repeats.size).toBe(5);
+    expect(held.made + [...held.repeats.values()].reduce((a, b) => a + b, 0)).toBe(900);
+    expect(held.made).toBe(5 + 4 * 15);
+    // Made frames: still 0 at 0; then per still a crossfade of 15 frames and the still (at made frame 16, 32, …).
+    expect([...held.repeats.keys()]).toEqual([0, 16, 32, 48, 64]);
+    expect(held.keys).toEqual([16, 32, 48, 64]);
+    // The held runs are no longer looped in the graph; only the stills under crossfades are.
+    const loops = (script: string) => script.match(/loop=loop=/g)?.length ?? 0;
+    expect(loops(held.script)).toBe(loops(looped.script) - 5);
+  });
+
   it('draws one box behind a caption line set in several fonts, not one per run', () => {
     const text = caption(0, 2000, 'セール 🔥');
     const runs = [{ file: 't0.txt', text: 'セール ', font: 1, width: 3.3 }, { file: 't1.txt', text: '🔥', font: 4, width: 1 }];

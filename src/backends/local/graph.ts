@@ -47,7 +47,11 @@ export interface ChunkGraph {
   made: number;
   /** With `skip`: after the made frame at each key, how many times it is repeated (see holdFrames). */
   repeats: Map<number, number>;
-  /** With `skip`: the made frames that should be key frames, so that one comes at least every two seconds. */
+  /**
+   * With `skip`: the made frames that should be key frames: each still that begins two seconds or more after the
+   * last one forced (x264 adds its own every `-g` made frames; the copies within a held still decode in microseconds
+   * when a player seeks).
+   */
   keys: number[];
 }
 

@@ -332,11 +332,12 @@ export function holdFrames(stream: Buffer, repeats: ReadonlyMap<number, number>)
   for (const nal of nalUnits(stream)) {
     const type = nal[0]! & 31;
     const refIdc = (nal[0]! >> 5) & 3;
-    if (type === 7) sps = readSps(unescape(nal.subarray(1)));
-    if (type === 8) pps = readPps(unescape(nal.subarray(1)));
     if (type !== 1 && type !== 5) {
-      // (Parameter sets and SEI come before the frame they belong to: the held frames go out first.)
-      if (type === 7 || type === 8 || type === 6 || type === 9) flush();
+      // Parameter sets, SEI and delimiters come before the frame they belong to: the held frames go out first,
+      // written with the parameters they were held under.
+      if (type !== 12) flush();
+      if (type === 7) (sps = readSps(unescape(nal.subarray(1)))), (skipped = undefined);
+      if (type === 8) (pps = readPps(unescape(nal.subarray(1)))), (skipped = undefined);
       out.push(START, nal);
       continue;
     }

@@ -14,6 +14,7 @@ import { ContentCache } from './content-cache.js';
 import { bundledFonts } from './fonts.js';
 import { findFfmpeg, type FfmpegPaths } from './ffmpeg.js';
 import { describeUnplaced, initialState, type InstructionNote } from '../../plan/instructions/state.js';
+import { frameCount } from './graph.js';
 import { PROBE_FORMAT, probeInput, type MediaInfo } from './probe.js';
 import { renderPoster, renderVideo } from './render.js';
 import { buildTimeline } from './timeline.js';
@@ -82,7 +83,7 @@ export class LocalBackend implements Backend {
           onProgress: (f) => ctx.progress(f),
         });
         // (renderVideo checked that the video lasts exactly the draft's frames.)
-        return ctx.produced({ video: settings.output, durationMs: draft.d });
+        return ctx.produced({ video: settings.output, durationMs: Math.round((frameCount(draft, settings.fps) * 1000) / settings.fps) });
       }
       case 'poster': {
         const { draft, export: settings } = ctx.get(steps.interpret);

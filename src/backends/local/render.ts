@@ -133,10 +133,20 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
       const onFrame = (f: number) => ((done[k] = Math.round((Math.min(f, graph.made) * graph.frames) / graph.made)), report());
       const encode = (path: string) => limit(() => (throwIfAborted(signal), runTool(tools.ffmpeg, [...args, path], { cwd: work, signal, onFrame })));
       if (!skip) return namedFailure(what, graph.inputs, () => opts.cache.put(key, ext, encode, (path) => check(`${what} (a cache entry)`, path, expected, tools, signal)));
-      // The made frames, then the same file with the held frames' repeats written in.
+      // The made frames, then the same file with the held frames' repeats written in. A stream ffmpeg could not
+      // write whole (it exits 0 when the disk fills) is refused before its frames are counted: a cut last frame
+      // still counts as one.
       const hold = async (path: string) => {
-        await encode(path);
-        await writeFile(path, holdFrames(await readFile(path), graph.repeats).stream);
+        const { stderr } = await encode(path);
+        const failed = /^.*(?:No space left on device|Disk quota exceeded|Error writing).*$/im.exec(stderr);
+        if (failed) throw new NemoError('E_FFMPEG_EXIT', failed[0]);
+        let held: Buffer;
+        try {
+          held = holdFrames(await readFile(path), graph.repeats).stream;
+        } catch (error) {
+          throw await unverified(`${what} (a cache entry)`, path, `is not an H.264 stream nemo-run can hold frames in (${(error as Error).message})`);
+        }
+        await writeFile(path, held);
       };
       const verify = async (path: string) => {
         const frames = countFrames(await readFile(path));
