@@ -163,9 +163,11 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
     // exact length, so every chunk starts exactly where the frames before it end, whatever its container says.
     // H.264 chunks are plain streams, each starting with a key frame: they are joined end to end and timed by the
     // frame rate (linked under plain names, since `|` separates them).
-    const list = files.map((f, k) => `file '${f.replace(/'/g, "'\\''")}'\nduration ${((chunks[k]!.to - chunks[k]!.from) / settings.fps).toFixed(6)}\n`);
     if (skip) await Promise.all(files.map((f, k) => symlink(f, join(work, `c${k}.h264`))));
-    else await writeFile(join(work, 'chunks.txt'), list.join(''));
+    else {
+      const list = files.map((f, k) => `file '${f.replace(/'/g, "'\\''")}'\nduration ${((chunks[k]!.to - chunks[k]!.from) / settings.fps).toFixed(6)}\n`);
+      await writeFile(join(work, 'chunks.txt'), list.join(''));
+    }
     const video = skip ? ['-r', String(settings.fps), '-f', 'h264', '-i', `concat:${files.map((_, k) => `c${k}.h264`).join('|')}`] : ['-f', 'concat', '-safe', '0', '-i', 'chunks.txt'];
     await atomically(
       settings.output,
