@@ -94,8 +94,11 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
     const report = () => opts.onProgress?.(done.reduce((a, b) => a + b, 0) / total);
     const limit = opts.encoders;
     // H.264 holds frames at rest by skipped frames, which needs a stream without B frames and one reference (h264.ts).
+    // With only the changing frames to plan, x264 looks 5 frames ahead instead of veryfast's 10: 30 MB less per
+    // encoder at 1080p, for the same size and quality with the held frames' zones below (promo: 2.10 MB at 55.3 dB
+    // against 2.09 MB at 55.2 dB).
     const skip = ext !== 'webm';
-    const codec = [...videoCodec(settings), ...(skip ? ['-bf', '0', '-refs', '1', '-forced-idr', '1'] : [])];
+    const codec = [...videoCodec(settings), ...(skip ? ['-bf', '0', '-refs', '1', '-forced-idr', '1', '-rc-lookahead', '5'] : [])];
     const chunkExt = skip ? 'h264' : ext;
 
     // Only the encoding takes an encoder's turn: building graphs, cache lookups and checking a finished chunk happen
@@ -124,10 +127,10 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
         // whose source lasted long (a GIF frame of 0.25 s) and push the rest late.
         '-map', `[${graph.out}]`, '-frames:v', String(graph.made), '-r', String(settings.fps), '-vsync', 'passthrough',
         ...codec, '-threads', String(opts.threads), '-an',
-        // A held frame stands for many: it gets four times the bits (x264 would otherwise refine it over the frames
-        // that repeat it; measured on the promo against a near-lossless render: 55.2 dB, where encoding every frame
+        // A held frame stands for many: it gets 4.5 times the bits (x264 would otherwise refine it over the frames
+        // that repeat it; measured on the promo against a near-lossless render: 55.3 dB, where encoding every frame
         // gave 54.7 dB, at the same size).
-        ...(graph.repeats.size ? ['-x264-params', `zones=${[...graph.repeats.keys()].map((n) => `${n},${n},b=4`).join('/')}`] : []),
+        ...(graph.repeats.size ? ['-x264-params', `zones=${[...graph.repeats.keys()].map((n) => `${n},${n},b=4.5`).join('/')}`] : []),
         ...(graph.keys.length ? ['-force_key_frames', `expr:${graph.keys.map((n) => `eq(n,${n})`).join('+')}`] : []),
       ];
       const onFrame = (f: number) => ((done[k] = Math.round((Math.min(f, graph.made) * graph.frames) / graph.made)), report());
