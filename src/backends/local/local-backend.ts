@@ -14,7 +14,6 @@ import { ContentCache } from './content-cache.js';
 import { bundledFonts } from './fonts.js';
 import { findFfmpeg, type FfmpegPaths } from './ffmpeg.js';
 import { describeUnplaced, initialState, type InstructionNote } from '../../plan/instructions/state.js';
-import { frameCount } from './graph.js';
 import { PROBE_FORMAT, probeInput, type MediaInfo } from './probe.js';
 import { renderPoster, renderVideo } from './render.js';
 import { buildTimeline } from './timeline.js';
@@ -67,7 +66,7 @@ export class LocalBackend implements Backend {
       }
       case 'render': {
         const { draft, export: settings } = ctx.get(steps.interpret);
-        await renderVideo({
+        const { durationMs } = await renderVideo({
           draft,
           settings,
           media: (index) => ({ path: plan.inputs[index]!.path!, ...ctx.get(steps.probe(index)) }),
@@ -82,8 +81,7 @@ export class LocalBackend implements Backend {
           signal,
           onProgress: (f) => ctx.progress(f),
         });
-        // (renderVideo checked that the video lasts exactly the draft's frames.)
-        return ctx.produced({ video: settings.output, durationMs: Math.round((frameCount(draft, settings.fps) * 1000) / settings.fps) });
+        return ctx.produced({ video: settings.output, durationMs });
       }
       case 'poster': {
         const { draft, export: settings } = ctx.get(steps.interpret);

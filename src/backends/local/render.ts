@@ -68,11 +68,14 @@ function audioCodec(settings: ExportSettings): string[] {
  * settings, the sound is mixed in one pass beside them, and both are joined by stream copy into a temporary file
  * that is renamed into place. Every output frame is encoded once; an interrupted render leaves nothing at the output.
  * Every file is checked before it is kept: each chunk has exactly its frames, the sound exactly the video's length,
- * and the joined video exactly `d × fps` frames (the bundled ffmpeg exits 0 when the disk fills).
+ * and the joined video exactly `d × fps` frames (the bundled ffmpeg exits 0 when the disk fills). Returns the
+ * video's length as checked: its frames' (`d` rounded to whole frames).
  */
-export async function renderVideo(opts: RenderOptions): Promise<void> {
+export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: number }> {
   const { draft, settings, tools } = opts;
   const frame = { width: settings.width, height: settings.height, fps: settings.fps };
+  const total = frameCount(draft, settings.fps);
+  const seconds = total / settings.fps;
   // (The cache sits in the state folder, whose small files are written atomically too.)
   await removeLeftovers([dirname(settings.output), opts.cache.dir, dirname(opts.cache.dir)], Date.now());
   // Named by this process, so a later run can tell when it is a killed run's leftover (see removeLeftovers).
@@ -87,8 +90,6 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
     await Promise.all(opts.fonts.map((font, k) => symlink(font.path, join(work, fontNames[k]!))));
     const texts = await writeTexts(draft, frame, work, new FontSet(opts.fonts), opts.warn);
     warnUpscaled(draft, frame, opts);
-    const total = frameCount(draft, settings.fps);
-    const seconds = total / settings.fps;
     const chunks = splitChunks(draft, settings.fps, chunkCount(mainTrack(draft).length, opts.encoders.concurrency));
     const done = new Array<number>(chunks.length).fill(0);
     const report = () => opts.onProgress?.(done.reduce((a, b) => a + b, 0) / total);
@@ -196,6 +197,7 @@ export async function renderVideo(opts: RenderOptions): Promise<void> {
     await rm(work, { recursive: true, force: true, maxRetries: 3 });
   }
   await opts.cache.prune();
+  return { durationMs: Math.round(seconds * 1000) };
 }
 
 /**
