@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmod, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../src/backends/local/ffmpeg.js';
@@ -61,6 +61,23 @@ describe('real-world media', () => {
     const [source, rendered] = await Promise.all([frameAt(join(dir, 'media/real/interlaced.mp4'), 0.5, 160, 120), frameAt(output, 0.5, 160, 120)]);
     expect(combing(source, 160, 120)).toBeGreaterThan(8);
     expect(combing(rendered, 160, 120)).toBeLessThan(combing(source, 160, 120) / 3);
+  });
+
+  it('probes a JPEG or PNG by its header and one decode, with no ffprobe; ffprobe still names what is no picture', async () => {
+    const dir = await tmpProject();
+    const tools = findFfmpeg(process.env);
+    const still = (name: string, format: string, ffprobe: string) =>
+      probeInput({ index: 0, name, path: join(dir, 'media', name), role: 'media', kind: 'image', format }, { ...tools, ffprobe });
+    const none = join(dir, 'no-ffprobe');
+    // Stored 120x90 with a big EXIF block before the frame header (orientation 6: a quarter turn).
+    const padded = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe2, 0xff, 0xff]), Buffer.alloc(0xfffd), (await readFile(join(dir, 'media/real/orient-6.jpg'))).subarray(2)]);
+    await writeFile(join(dir, 'media/padded.jpg'), padded);
+    expect(await still('real/orient-6.jpg', 'jpg', none)).toMatchObject({ width: 90, height: 120, orientation: 6 });
+    expect(await still('padded.jpg', 'jpg', none)).toMatchObject({ width: 90, height: 120, orientation: 6 });
+    expect(await still('green-tall.png', 'png', none)).toMatchObject({ width: 240, height: 320 });
+    expect((await still('real/orient-6.jpg', 'jpg', none)).profile).toEqual((await probeInput({ index: 0, name: 'o', path: join(dir, 'media/real/orient-6.jpg'), role: 'media', kind: 'image', format: 'jpg' }, tools)).profile);
+    await expect(still('broken.jpg', 'jpg', none)).rejects.toThrow(/is damaged \(it does not decode\)/);
+    await expect(still('notes.jpg', 'jpg', tools.ffprobe)).rejects.toThrow(/has no picture/);
   });
 
   it('detects interlacing when the stream does not say (MJPEG in AVI), and not in progressive pictures', async () => {

@@ -25,34 +25,52 @@ export function swapsSides(orientation: number | undefined): boolean {
   return orientation !== undefined && orientation >= 5 && orientation <= 8;
 }
 
-/** The EXIF Orientation (1–8) of a JPEG, from its APP1 segment; 1 when it has none or it is unreadable. */
-export async function jpegOrientation(path: string): Promise<number> {
+/** What a still's header says: its stored size, and its EXIF orientation (1 when it has none). */
+export interface StillHeader {
+  width?: number;
+  height?: number;
+  orientation: number;
+}
+
+/** The header of a JPEG or PNG file (the size is absent when the header does not give it). */
+export async function stillHeader(path: string): Promise<StillHeader> {
   const handle = await open(path, 'r');
   try {
-    // EXIF sits in an APP segment before the image data, and a segment is at most 64 KB.
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(132 * 1024), 0, 132 * 1024, 0);
-    return orientationOf(buffer.subarray(0, bytesRead));
+    // EXIF and colour profiles sit in APP segments before the frame header, each at most 64 KB.
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(256 * 1024), 0, 256 * 1024, 0);
+    return headerOf(buffer.subarray(0, bytesRead));
   } finally {
     await handle.close();
   }
 }
 
-/** The EXIF Orientation in the first bytes of a JPEG; 1 when absent. */
-export function orientationOf(jpeg: Buffer): number {
-  if (jpeg.readUInt16BE(0) !== 0xffd8) return 1;
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** The size and EXIF orientation in the first bytes of a JPEG (its SOF and APP1 segments) or a PNG (its IHDR). */
+export function headerOf(head: Buffer): StillHeader {
+  if (head.length >= 24 && head.subarray(0, 8).equals(PNG) && head.toString('latin1', 12, 16) === 'IHDR') {
+    return { width: head.readUInt32BE(16), height: head.readUInt32BE(20), orientation: 1 };
+  }
+  const header: StillHeader = { orientation: 1 };
+  if (head.length < 4 || head.readUInt16BE(0) !== 0xffd8) return header;
   let at = 2;
-  while (at + 4 <= jpeg.length && jpeg[at] === 0xff) {
-    const marker = jpeg[at + 1]!;
+  let exif = false;
+  while (at + 4 <= head.length && head[at] === 0xff) {
+    const marker = head[at + 1]!;
     // Start of scan: the headers are over.
     if (marker === 0xda) break;
-    const length = jpeg.readUInt16BE(at + 2);
-    if (marker === 0xe1 && jpeg.toString('latin1', at + 4, at + 10) === 'Exif\0\0') {
-      const found = tiffOrientation(jpeg.subarray(at + 10, at + 2 + length));
-      if (found) return found;
+    const length = head.readUInt16BE(at + 2);
+    if (marker === 0xe1 && !exif && head.toString('latin1', at + 4, at + 10) === 'Exif\0\0') {
+      const found = tiffOrientation(head.subarray(at + 10, at + 2 + length));
+      if (found) [header.orientation, exif] = [found, true];
+    }
+    // Start of frame (any coding but the DHT, JPG and DAC markers that share the range): height, then width.
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc && at + 9 <= head.length) {
+      return { ...header, height: head.readUInt16BE(at + 5), width: head.readUInt16BE(at + 7) };
     }
     at += 2 + length;
   }
-  return 1;
+  return header;
 }
 
 function tiffOrientation(tiff: Buffer): number | undefined {

@@ -4,7 +4,7 @@ import type { ResolvedInput } from '../../recipe/recipe.types.js';
 import { imageInput, runTool, type FfmpegPaths } from './ffmpeg.js';
 import { hasTimings, parseTimedCues } from './captions.js';
 import { edgeMapFilters, edgeMapSize, profileOf, type SubjectProfile } from './framing.js';
-import { jpegOrientation, orientationFilter, swapsSides } from './orientation.js';
+import { orientationFilter, stillHeader, swapsSides } from './orientation.js';
 
 /** Changes whenever MediaInfo does, so facts probed by an older version are not reused. */
 export const PROBE_FORMAT = 5;
@@ -76,6 +76,13 @@ export async function probeInput(input: ResolvedInput, tools: FfmpegPaths, signa
 
   // An image is read as that one file, whatever its name (`pct%03d.jpg` is no numbered sequence).
   const source = input.kind === 'image' ? imageInput(path, input.format === 'gif') : ['-i', path];
+  const damaged = () => bad('is damaged (it does not decode)', 'open and save the image again, or replace it');
+  // A JPEG or PNG whose header gives its size needs no ffprobe: its decode check alone says the rest.
+  if (input.format === 'jpg' || input.format === 'png') {
+    const header = await stillHeader(path);
+    const still = header.width && header.height ? await probeStill(input, source, { ...header, width: header.width, height: header.height }, tools, signal, damaged) : undefined;
+    if (still) return still;
+  }
   let json: ProbeJson;
   try {
     json = JSON.parse((await runTool(tools.ffprobe, ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', ...source], { signal })).stdout);
@@ -93,22 +100,16 @@ export async function probeInput(input: ResolvedInput, tools: FfmpegPaths, signa
 
   if (input.kind === 'image') {
     if (!video?.width || !video.height) throw bad('has no picture', 'the image is damaged; export it again');
-    const damaged = () => bad('is damaged (it does not decode)', 'open and save the image again, or replace it');
-    // A truncated JPEG decodes with no more than a warning (ffmpeg fills in grey): its end marker tells.
-    if (input.format === 'jpg' && !(await endsWithJpegEnd(path))) throw damaged();
     // ffmpeg 4.1 does not turn JPEGs by their EXIF orientation; newer ones say they do, as a display matrix, and
     // turn the picture themselves.
     const turned = rotationOf(video);
-    const orientation = input.format === 'jpg' && turned === 0 ? await jpegOrientation(path) : 1;
-    const swap = swapsSides(orientation) || Math.abs(turned) % 180 === 90;
-    const [width, height] = swap ? [video.height, video.width] : [video.width, video.height];
-    // The decode check's one frame comes out as the upright picture's edge map: its subject profile, at no extra run.
-    const map = { filters: [orientationFilter(orientation), edgeMapFilters(width, height)].filter(Boolean).join(','), size: edgeMapSize(width, height) };
-    const { profile } = await decodeCheck(tools, source, ['-frames:v', '1'], signal, damaged, false, map);
+    const orientation = input.format === 'jpg' && turned === 0 ? (await stillHeader(path)).orientation : 1;
+    const stored = Math.abs(turned) % 180 === 90 ? { width: video.height, height: video.width } : { width: video.width, height: video.height };
+    const { info } = await checkStill(input, source, { ...stored, orientation }, tools, signal, damaged);
     const frames = Number(video.nb_frames);
     // An animated GIF is framed by its first picture.
-    if (video.codec_name === 'gif' && frames > 1 && durationMs) return { kind: 'image', width: video.width, height: video.height, hasAudio: false, frames, durationMs, ...(profile && { profile }) };
-    return { kind: 'image', width, height, hasAudio: false, ...(orientation !== 1 ? { orientation } : {}), ...(profile && { profile }) };
+    if (video.codec_name === 'gif' && frames > 1 && durationMs) return { ...info, frames, durationMs };
+    return info;
   }
   if (input.kind === 'audio') {
     if (!hasAudio || !durationMs) throw bad('has no sound (no audio stream, or zero length)', 'use a music file that plays');
@@ -158,6 +159,48 @@ async function clipProfile(tools: FfmpegPaths, path: string, w: number, h: numbe
 }
 
 /** Runs ffmpeg writing raw grey edge maps of `size` to stdout, and reads their profile; also returns ffmpeg's stderr. */
+/**
+ * A JPEG or PNG probed by its header and one decode, or undefined when ffmpeg reads it otherwise than its header says
+ * (another size, or a display matrix: newer ffmpegs turn JPEGs by their EXIF orientation themselves); ffprobe decides
+ * then.
+ */
+async function probeStill(
+  input: ResolvedInput,
+  source: string[],
+  header: { width: number; height: number; orientation: number },
+  tools: FfmpegPaths,
+  signal: AbortSignal | undefined,
+  damaged: () => NemoError,
+): Promise<MediaInfo | undefined> {
+  const { info, stderr } = await checkStill(input, source, header, tools, signal, damaged);
+  // The input's part of ffmpeg's report, before the output's: `Stream #0:0: Video: mjpeg (…), 1600x1200 […]`.
+  const read = stderr.split(/Output #0|Stream mapping/)[0]!;
+  const size = /Stream #0:0\S*: Video: .*?, (\d+)x(\d+)/.exec(read);
+  const same = size && Number(size[1]) === header.width && Number(size[2]) === header.height;
+  return same && !/displaymatrix|rotate\s*:/.test(read) ? info : undefined;
+}
+
+/**
+ * Decodes a still's first picture, failing with `damaged` when it does not decode, and makes it the upright picture's
+ * edge map (its subject profile) in the same run. `stored` is the picture as decoded, before its EXIF orientation.
+ */
+async function checkStill(
+  input: ResolvedInput,
+  source: string[],
+  stored: { width: number; height: number; orientation: number },
+  tools: FfmpegPaths,
+  signal: AbortSignal | undefined,
+  damaged: () => NemoError,
+): Promise<{ info: MediaInfo; stderr: string }> {
+  // A truncated JPEG decodes with no more than a warning (ffmpeg fills in grey): its end marker tells.
+  if (input.format === 'jpg' && !(await endsWithJpegEnd(input.path!))) throw damaged();
+  const { orientation } = stored;
+  const [width, height] = swapsSides(orientation) ? [stored.height, stored.width] : [stored.width, stored.height];
+  const map = { filters: [orientationFilter(orientation), edgeMapFilters(width, height)].filter(Boolean).join(','), size: edgeMapSize(width, height) };
+  const { profile, stderr } = await decodeCheck(tools, source, ['-frames:v', '1'], signal, damaged, false, map);
+  return { info: { kind: 'image', width, height, hasAudio: false, ...(orientation !== 1 ? { orientation } : {}), ...(profile && { profile }) }, stderr };
+}
+
 async function edgeMap(tools: FfmpegPaths, args: string[], [w, h]: [number, number], signal: AbortSignal | undefined): Promise<{ profile?: SubjectProfile; stderr: string }> {
   const { stdout, stderr } = await runTool(tools.ffmpeg, [...args, '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { signal, encoding: 'latin1' });
   return { profile: profileOf(Buffer.from(stdout, 'latin1'), w, h), stderr };
@@ -267,9 +310,10 @@ async function decodeCheck(
   fail: () => NemoError,
   detect = false,
   map?: { filters: string; size: [number, number] },
-): Promise<{ interlaced?: 'tff' | 'bff'; profile?: SubjectProfile }> {
+): Promise<{ interlaced?: 'tff' | 'bff'; profile?: SubjectProfile; stderr: string }> {
   try {
-    const head = ['-hide_banner', '-nostdin', '-loglevel', `level+${detect ? 'info' : 'error'}`, '-xerror', ...source, ...limit];
+    // The detector's verdict and the input's description (for a still's edge map) are info lines.
+    const head = ['-hide_banner', '-nostdin', '-loglevel', `level+${detect || map ? 'info' : 'error'}`, '-xerror', ...source, ...limit];
     let stderr = '';
     let profile: SubjectProfile | undefined;
     if (map) {
@@ -280,11 +324,11 @@ async function decodeCheck(
     const lines = stderr.split('\n');
     if (lines.some((line) => /\[(error|fatal|panic)\]/.test(line) && !/deprecated pixel format/.test(line))) throw fail();
     const verdict = lines.find((l) => l.includes('Multi frame detection'))?.match(/TFF:\s*(\d+)\s*BFF:\s*(\d+)\s*Progressive:\s*(\d+)/);
-    if (!verdict) return { profile };
+    if (!verdict) return { profile, stderr };
     const [tff, bff, progressive] = verdict.slice(1).map(Number) as [number, number, number];
     // Only a clear majority counts: the detector also fires on sharp, still detail.
-    if (tff + bff < 10 || tff + bff < 4 * progressive) return { profile };
-    return { interlaced: tff >= bff ? 'tff' : 'bff', profile };
+    if (tff + bff < 10 || tff + bff < 4 * progressive) return { profile, stderr };
+    return { interlaced: tff >= bff ? 'tff' : 'bff', profile, stderr };
   } catch (error) {
     if (error instanceof NemoError && error.code === 'E_FFMPEG_EXIT') throw fail();
     throw error;
