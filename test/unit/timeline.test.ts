@@ -45,6 +45,14 @@ describe('buildTimeline', () => {
     expect(draft.t.find((t) => t.tt === 1)!.sg).toEqual([{ st: 0, d: 2000, src: 'intro.mp4', m: expect.objectContaining({ kind: 'clip', volume: 1 }) }]);
   });
 
+  it('names many inputs captioned by camera file names by their count, their first and their last', () => {
+    const stills = Array.from({ length: 40 }, (_, k) => still(`IMG_${2001 + k}.jpg`));
+    expect(timeline(['a 60-second video with captions'], stills).warnings).toContain(
+      'the captions of 40 inputs (IMG_2001.jpg, IMG_2002.jpg, IMG_2003.jpg … IMG_2040.jpg) come from camera file names ("IMG 2001"); give those inputs a `caption:`, or add a captions file',
+    );
+    expect(timeline(['a 10-second video with captions'], stills.slice(0, 2)).warnings[0]).toMatch(/^the captions of IMG_2001.jpg, IMG_2002.jpg come/);
+  });
+
   it('says so when clips are shorter than the length asked, instead of inventing footage', () => {
     const { draft, warnings } = timeline(['a 30-second video'], [clip('a.mp4', 4000)]);
     expect(draft.d).toBe(4000);

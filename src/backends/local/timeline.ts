@@ -167,7 +167,9 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[], frame: 
       });
     tracks.push({ tt: TrackType.text, sg: captions });
     if (named.length) {
-      warnings.push(`the captions of ${named.join(', ')} come from camera file names ("${prettyName(named[0]!)}"); give those inputs a \`caption:\`, or add a captions file`);
+      // A batch of 300 photos is named by its count, its first few and its last, not line after line.
+      const which = named.length > 5 ? `${named.length} inputs (${named.slice(0, 3).join(', ')} … ${named.at(-1)})` : named.join(', ');
+      warnings.push(`the captions of ${which} come from camera file names ("${prettyName(named[0]!)}"); give those inputs a \`caption:\`, or add a captions file`);
     }
   }
 
