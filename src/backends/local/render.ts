@@ -5,6 +5,7 @@ import type { LimitFunction } from 'p-limit';
 import { atomically, diskFullError, isDiskFull, processAlive, removeLeftover, removeStalePartials } from '../../atomic.js';
 import { InterruptedError, NemoError, throwIfAborted } from '../../errors.js';
 import { keyOf, type ContentHashes } from '../../hash.js';
+import { collectGarbage } from '../../memory.js';
 import type { ExportSettings } from '../../plan/plan.types.js';
 import { VERSION } from '../../version.js';
 import { isSound, isText, segmentsOf, type LocalDraft, type Segment, type TextMeta } from '../draft.js';
@@ -77,6 +78,9 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
   const total = frameCount(draft, settings.fps);
   const seconds = total / settings.fps;
   // (The cache sits in the state folder, whose small files are written atomically too.)
+  // The run's peak memory is this process and an encoder together: this process returns the garbage of planning
+  // (probes, graphs) before any encoder starts, and again before each one.
+  collectGarbage();
   await removeLeftovers([dirname(settings.output), opts.cache.dir, dirname(opts.cache.dir)], Date.now());
   // Named by this process, so a later run can tell when it is a killed run's leftover (see removeLeftovers).
   const work = await mkdtemp(join(tmpdir(), `nemo-run-${process.pid}-`));
@@ -135,7 +139,7 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
         ...(graph.keys.length ? ['-force_key_frames', `expr:${graph.keys.map((n) => `eq(n,${n})`).join('+')}`] : []),
       ];
       const onFrame = (f: number) => ((done[k] = Math.round((Math.min(f, graph.made) * graph.frames) / graph.made)), report());
-      const encode = (path: string) => limit(() => (throwIfAborted(signal), runTool(tools.ffmpeg, [...args, path], { cwd: work, signal, onFrame })));
+      const encode = (path: string) => limit(() => (throwIfAborted(signal), collectGarbage(), runTool(tools.ffmpeg, [...args, path], { cwd: work, signal, onFrame })));
       if (!skip) return namedFailure(what, graph.inputs, () => opts.cache.put(key, ext, encode, (path) => check(`${what} (a cache entry)`, path, expected, tools, signal)));
       // The made frames, then the same file with the held frames' repeats written in. A stream ffmpeg could not
       // write whole (it exits 0 when the disk fills) is refused before its frames are counted: a cut last frame
