@@ -78,8 +78,8 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
   const total = frameCount(draft, settings.fps);
   const seconds = total / settings.fps;
   // (The cache sits in the state folder, whose small files are written atomically too.)
-  // The run's peak memory is this process and an encoder together: this process returns the garbage of planning
-  // (probes, graphs) before any encoder starts, and again before each one.
+  // The run's peak memory is this process and an encoder together: the CLI's process returns the garbage of planning
+  // (probes, graphs) before any encoder starts, and again before each one (memory.ts).
   collectGarbage();
   await removeLeftovers([dirname(settings.output), opts.cache.dir, dirname(opts.cache.dir)], Date.now());
   // Named by this process, so a later run can tell when it is a killed run's leftover (see removeLeftovers).
