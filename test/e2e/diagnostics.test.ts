@@ -28,11 +28,13 @@ const SECRET = 'nemo-secret-token-1234567890';
 describe('--verbose and DEBUG=nemo-run', () => {
   it('--verbose prints each ffmpeg and ffprobe command line to stderr, never the token, and keeps stdout clean', async () => {
     const dir = await tmpProject();
-    await writeRecipe(dir, 'loud.yaml', recipe(['media/blue.jpg'], ['a 1-second video']));
+    // (A JPEG is probed by ffmpeg alone, music by ffprobe.)
+    await writeRecipe(dir, 'loud.yaml', recipe(['media/blue.jpg', '{ path: media/tone.mp3, role: music }'], ['a 1-second video']));
     const { code, stdout, stderr } = await runMain(['loud.yaml', '--verbose'], { cwd: dir, env: { NEMO_TOKEN: SECRET } });
     expect(code, stdout + stderr).toBe(0);
     const lines = stderr.split('\n').filter((l) => l.startsWith('debug: $ '));
-    expect(lines.some((l) => l.startsWith(`debug: $ ${real.ffprobe} -v error -show_streams`) && l.includes(join(dir, 'media/blue.jpg')))).toBe(true);
+    expect(lines.some((l) => l.startsWith(`debug: $ ${real.ffprobe} -v error -show_streams`) && l.includes(join(dir, 'media/tone.mp3')))).toBe(true);
+    expect(lines.some((l) => l.startsWith(`debug: $ ${real.ffmpeg} `) && l.includes(join(dir, 'media/blue.jpg')) && l.includes('-frames:v 1'))).toBe(true);
     expect(lines.some((l) => l.startsWith(`debug: $ ${real.ffmpeg} `) && l.includes('-filter_complex_script chunk0.graph') && l.includes("'[vout]'"))).toBe(true);
     expect(lines.some((l) => l.includes('-f h264 -i concat:c0.h264'))).toBe(true);
     expect(stdout).not.toContain('debug:');
@@ -41,7 +43,7 @@ describe('--verbose and DEBUG=nemo-run', () => {
 
   it('DEBUG=nemo-run (or nemo-run:*, *) does the same; other DEBUG names and no DEBUG print nothing', async () => {
     const dir = await tmpProject();
-    await writeRecipe(dir, 'plan.yaml', recipe(['media/blue.jpg'], ['a 1-second video']));
+    await writeRecipe(dir, 'plan.yaml', recipe(['media/blue.jpg', '{ path: media/tone.mp3, role: music }'], ['a 1-second video']));
     // (Without the probe cache, so each run probes.)
     const fresh = () => rm(join(dir, '.nemo-run'), { recursive: true, force: true });
     for (const DEBUG of ['nemo-run', 'express,nemo-run:*', '*']) {
