@@ -77,11 +77,14 @@ export async function probeInput(input: ResolvedInput, tools: FfmpegPaths, signa
   // An image is read as that one file, whatever its name (`pct%03d.jpg` is no numbered sequence).
   const source = input.kind === 'image' ? imageInput(path, input.format === 'gif') : ['-i', path];
   const damaged = () => bad('is damaged (it does not decode)', 'open and save the image again, or replace it');
-  // A JPEG or PNG whose header gives its size needs no ffprobe: its decode check alone says the rest.
+  // A JPEG or PNG whose header gives its size needs no ffprobe: its decode check alone says the rest, unless ffmpeg
+  // reads it otherwise than the header says (then ffprobe decides).
   if (input.format === 'jpg' || input.format === 'png') {
-    const header = await stillHeader(path);
-    const still = header.width && header.height ? await probeStill(input, source, { ...header, width: header.width, height: header.height }, tools, signal, damaged) : undefined;
-    if (still) return still;
+    const { width, height, orientation } = await stillHeader(path);
+    if (width && height) {
+      const { info, stderr } = await checkStill(input, source, { width, height, orientation }, tools, signal, damaged);
+      if (readAsStored(stderr, { width, height })) return info;
+    }
   }
   let json: ProbeJson;
   try {
@@ -158,26 +161,15 @@ async function clipProfile(tools: FfmpegPaths, path: string, w: number, h: numbe
   }
 }
 
-/** Runs ffmpeg writing raw grey edge maps of `size` to stdout, and reads their profile; also returns ffmpeg's stderr. */
 /**
- * A JPEG or PNG probed by its header and one decode, or undefined when ffmpeg reads it otherwise than its header says
- * (another size, or a display matrix: newer ffmpegs turn JPEGs by their EXIF orientation themselves); ffprobe decides
- * then.
+ * True when ffmpeg read a still as its header says: the same size, and no display matrix (newer ffmpegs turn JPEGs by
+ * their EXIF orientation themselves, and say so). `stderr` is ffmpeg's report at info level, whose input part reads
+ * `Stream #0:0: Video: mjpeg (…), 1600x1200 […]`.
  */
-async function probeStill(
-  input: ResolvedInput,
-  source: string[],
-  header: { width: number; height: number; orientation: number },
-  tools: FfmpegPaths,
-  signal: AbortSignal | undefined,
-  damaged: () => NemoError,
-): Promise<MediaInfo | undefined> {
-  const { info, stderr } = await checkStill(input, source, header, tools, signal, damaged);
-  // The input's part of ffmpeg's report, before the output's: `Stream #0:0: Video: mjpeg (…), 1600x1200 […]`.
+function readAsStored(stderr: string, header: { width: number; height: number }): boolean {
   const read = stderr.split(/Output #0|Stream mapping/)[0]!;
   const size = /Stream #0:0\S*: Video: .*?, (\d+)x(\d+)/.exec(read);
-  const same = size && Number(size[1]) === header.width && Number(size[2]) === header.height;
-  return same && !/displaymatrix|rotate\s*:/.test(read) ? info : undefined;
+  return Boolean(size && Number(size[1]) === header.width && Number(size[2]) === header.height && !/displaymatrix|rotate\s*:/.test(read));
 }
 
 /**
@@ -201,6 +193,7 @@ async function checkStill(
   return { info: { kind: 'image', width, height, hasAudio: false, ...(orientation !== 1 ? { orientation } : {}), ...(profile && { profile }) }, stderr };
 }
 
+/** Runs ffmpeg writing raw grey edge maps of `size` to stdout, and reads their profile; also returns ffmpeg's stderr. */
 async function edgeMap(tools: FfmpegPaths, args: string[], [w, h]: [number, number], signal: AbortSignal | undefined): Promise<{ profile?: SubjectProfile; stderr: string }> {
   const { stdout, stderr } = await runTool(tools.ffmpeg, [...args, '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { signal, encoding: 'latin1' });
   return { profile: profileOf(Buffer.from(stdout, 'latin1'), w, h), stderr };
