@@ -35,6 +35,7 @@ describe('--verbose and DEBUG=nemo-run', () => {
     const lines = stderr.split('\n').filter((l) => l.startsWith('debug: $ '));
     expect(lines.some((l) => l.startsWith(`debug: $ ${real.ffprobe} -v error -show_streams`) && l.includes(join(dir, 'media/tone.mp3')))).toBe(true);
     expect(lines.some((l) => l.startsWith(`debug: $ ${real.ffmpeg} `) && l.includes(join(dir, 'media/blue.jpg')) && l.includes('-frames:v 1'))).toBe(true);
+    expect(lines.filter((l) => l.startsWith(`debug: $ ${real.ffprobe} `) && l.includes('blue.jpg'))).toEqual([]);
     expect(lines.some((l) => l.startsWith(`debug: $ ${real.ffmpeg} `) && l.includes('-filter_complex_script chunk0.graph') && l.includes("'[vout]'"))).toBe(true);
     expect(lines.some((l) => l.includes('-f h264 -i concat:c0.h264'))).toBe(true);
     expect(stdout).not.toContain('debug:');

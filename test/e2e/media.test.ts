@@ -75,6 +75,23 @@ describe('real-world media', () => {
     expect(await still('real/orient-6.jpg', 'jpg', none)).toMatchObject({ width: 90, height: 120, orientation: 6 });
     expect(await still('padded.jpg', 'jpg', none)).toMatchObject({ width: 90, height: 120, orientation: 6 });
     expect(await still('green-tall.png', 'png', none)).toMatchObject({ width: 240, height: 320 });
+    // EXIF after the frame header, a JPEG named .png, a PNG named .jpg, and a name with ffmpeg's error tag in it.
+    const jpeg = await readFile(join(dir, 'media/real/orient-6.jpg'));
+    const segment = (marker: number) => {
+      for (let at = 2; jpeg[at] === 0xff; at += 2 + jpeg.readUInt16BE(at + 2)) if (jpeg[at + 1] === marker) return jpeg.subarray(at, at + 2 + jpeg.readUInt16BE(at + 2));
+      throw new Error(`no marker ${marker}`);
+    };
+    const [app1, sof] = [segment(0xe1), segment(0xc0)];
+    const rest = Buffer.concat([jpeg.subarray(0, jpeg.indexOf(app1)), jpeg.subarray(jpeg.indexOf(app1) + app1.length)]);
+    const late = Buffer.concat([rest.subarray(0, rest.indexOf(sof) + sof.length), app1, rest.subarray(rest.indexOf(sof) + sof.length)]);
+    await writeFile(join(dir, 'media/late-exif.jpg'), late);
+    await writeFile(join(dir, 'media/jpeg.png'), jpeg);
+    await writeFile(join(dir, 'media/png.jpg'), await readFile(join(dir, 'media/green-tall.png')));
+    await writeFile(join(dir, 'media/a[error].jpg'), jpeg);
+    expect(await still('late-exif.jpg', 'jpg', none)).toMatchObject({ width: 90, height: 120, orientation: 6 });
+    expect(await still('jpeg.png', 'png', none)).toMatchObject({ width: 90, height: 120, orientation: 6 });
+    expect(await still('png.jpg', 'jpg', none)).toMatchObject({ width: 240, height: 320 });
+    expect(await still('a[error].jpg', 'jpg', none)).toMatchObject({ width: 90, height: 120, orientation: 6 });
     expect((await still('real/orient-6.jpg', 'jpg', none)).profile).toEqual((await probeInput({ index: 0, name: 'o', path: join(dir, 'media/real/orient-6.jpg'), role: 'media', kind: 'image', format: 'jpg' }, tools)).profile);
     await expect(still('broken.jpg', 'jpg', none)).rejects.toThrow(/is damaged \(it does not decode\)/);
     await expect(still('notes.jpg', 'jpg', tools.ffprobe)).rejects.toThrow(/has no picture/);

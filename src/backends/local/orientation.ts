@@ -25,18 +25,20 @@ export function swapsSides(orientation: number | undefined): boolean {
   return orientation !== undefined && orientation >= 5 && orientation <= 8;
 }
 
-/** What a still's header says: its stored size, and its EXIF orientation (1 when it has none). */
+/** What a still's header says: what it is, its stored size, and its EXIF orientation (1 when it has none). */
 export interface StillHeader {
+  type?: 'jpeg' | 'png';
   width?: number;
   height?: number;
   orientation: number;
 }
 
-/** The header of a JPEG or PNG file (the size is absent when the header does not give it). */
+/** The header of a JPEG or PNG file, whatever its name; nothing but orientation 1 when it is neither, or unreadable. */
 export async function stillHeader(path: string): Promise<StillHeader> {
-  const handle = await open(path, 'r');
+  const handle = await open(path, 'r').catch(() => undefined);
+  if (!handle) return { orientation: 1 };
   try {
-    // EXIF and colour profiles sit in APP segments before the frame header, each at most 64 KB.
+    // Most photos' headers fit (EXIF, colour profiles, XMP); a JPEG whose frame header lies further falls to ffprobe.
     const { buffer, bytesRead } = await handle.read(Buffer.alloc(256 * 1024), 0, 256 * 1024, 0);
     return headerOf(buffer.subarray(0, bytesRead));
   } finally {
@@ -46,13 +48,16 @@ export async function stillHeader(path: string): Promise<StillHeader> {
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-/** The size and EXIF orientation in the first bytes of a JPEG (its SOF and APP1 segments) or a PNG (its IHDR). */
+/**
+ * The size and EXIF orientation in the first bytes of a JPEG (its SOF and APP1 segments, in any order before the
+ * start of scan) or a PNG (its IHDR).
+ */
 export function headerOf(head: Buffer): StillHeader {
   if (head.length >= 24 && head.subarray(0, 8).equals(PNG) && head.toString('latin1', 12, 16) === 'IHDR') {
-    return { width: head.readUInt32BE(16), height: head.readUInt32BE(20), orientation: 1 };
+    return { type: 'png', width: head.readUInt32BE(16), height: head.readUInt32BE(20), orientation: 1 };
   }
-  const header: StillHeader = { orientation: 1 };
-  if (head.length < 4 || head.readUInt16BE(0) !== 0xffd8) return header;
+  if (head.length < 4 || head.readUInt16BE(0) !== 0xffd8) return { orientation: 1 };
+  const header: StillHeader = { type: 'jpeg', orientation: 1 };
   let at = 2;
   let exif = false;
   while (at + 4 <= head.length && head[at] === 0xff) {
@@ -66,7 +71,7 @@ export function headerOf(head: Buffer): StillHeader {
     }
     // Start of frame (any coding but the DHT, JPG and DAC markers that share the range): height, then width.
     if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc && at + 9 <= head.length) {
-      return { ...header, height: head.readUInt16BE(at + 5), width: head.readUInt16BE(at + 7) };
+      [header.height, header.width] = [head.readUInt16BE(at + 5), head.readUInt16BE(at + 7)];
     }
     at += 2 + length;
   }

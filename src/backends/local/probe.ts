@@ -7,7 +7,7 @@ import { edgeMapFilters, edgeMapSize, profileOf, type SubjectProfile } from './f
 import { orientationFilter, stillHeader, swapsSides } from './orientation.js';
 
 /** Changes whenever MediaInfo does, so facts probed by an older version are not reused. */
-export const PROBE_FORMAT = 5;
+export const PROBE_FORMAT = 6;
 
 /** What the renderer needs to know about an input. */
 export interface MediaInfo {
@@ -77,14 +77,12 @@ export async function probeInput(input: ResolvedInput, tools: FfmpegPaths, signa
   // An image is read as that one file, whatever its name (`pct%03d.jpg` is no numbered sequence).
   const source = input.kind === 'image' ? imageInput(path, input.format === 'gif') : ['-i', path];
   const damaged = () => bad('is damaged (it does not decode)', 'open and save the image again, or replace it');
-  // A JPEG or PNG whose header gives its size needs no ffprobe: its decode check alone says the rest, unless ffmpeg
-  // reads it otherwise than the header says (then ffprobe decides).
-  if (input.format === 'jpg' || input.format === 'png') {
-    const { width, height, orientation } = await stillHeader(path);
-    if (width && height) {
-      const { info, stderr } = await checkStill(input, source, { width, height, orientation }, tools, signal, damaged);
-      if (readAsStored(stderr, { width, height })) return info;
-    }
+  // A JPEG or PNG (by its bytes, whatever its name) whose header gives its size needs no ffprobe: its decode check
+  // alone says the rest, unless ffmpeg reads it otherwise than the header says (then ffprobe decides).
+  const header = input.kind === 'image' ? await stillHeader(path) : undefined;
+  if (header?.width && header.height) {
+    const { info, stderr } = await checkStill(input, source, { ...header, width: header.width, height: header.height }, tools, signal, damaged);
+    if (readAsStored(stderr, { width: header.width, height: header.height })) return info;
   }
   let json: ProbeJson;
   try {
@@ -106,9 +104,9 @@ export async function probeInput(input: ResolvedInput, tools: FfmpegPaths, signa
     // ffmpeg 4.1 does not turn JPEGs by their EXIF orientation; newer ones say they do, as a display matrix, and
     // turn the picture themselves.
     const turned = rotationOf(video);
-    const orientation = input.format === 'jpg' && turned === 0 ? (await stillHeader(path)).orientation : 1;
+    const orientation = turned === 0 ? header!.orientation : 1;
     const stored = Math.abs(turned) % 180 === 90 ? { width: video.height, height: video.width } : { width: video.width, height: video.height };
-    const { info } = await checkStill(input, source, { ...stored, orientation }, tools, signal, damaged);
+    const { info } = await checkStill(input, source, { ...stored, type: header!.type, orientation }, tools, signal, damaged);
     const frames = Number(video.nb_frames);
     // An animated GIF is framed by its first picture.
     if (video.codec_name === 'gif' && frames > 1 && durationMs) return { ...info, frames, durationMs };
@@ -162,9 +160,10 @@ async function clipProfile(tools: FfmpegPaths, path: string, w: number, h: numbe
 }
 
 /**
- * True when ffmpeg read a still as its header says: the same size, and no display matrix (newer ffmpegs turn JPEGs by
- * their EXIF orientation themselves, and say so). `stderr` is ffmpeg's report at info level, whose input part reads
- * `Stream #0:0: Video: mjpeg (…), 1600x1200 […]`.
+ * True when ffmpeg read a still as its header says: the same size, and no display matrix or rotation in its
+ * description. (ffmpeg 4.1 never turns a JPEG by its EXIF orientation; a newer one that does is caught here only if
+ * it says so in the input's description, as ffprobe's path catches it only if it says so for the stream: untested
+ * here.) `stderr` is ffmpeg's report at info level, whose input part reads `Stream #0:0: Video: mjpeg (…), 1600x1200`.
  */
 function readAsStored(stderr: string, header: { width: number; height: number }): boolean {
   const read = stderr.split(/Output #0|Stream mapping/)[0]!;
@@ -179,13 +178,13 @@ function readAsStored(stderr: string, header: { width: number; height: number })
 async function checkStill(
   input: ResolvedInput,
   source: string[],
-  stored: { width: number; height: number; orientation: number },
+  stored: { type?: 'jpeg' | 'png'; width: number; height: number; orientation: number },
   tools: FfmpegPaths,
   signal: AbortSignal | undefined,
   damaged: () => NemoError,
 ): Promise<{ info: MediaInfo; stderr: string }> {
   // A truncated JPEG decodes with no more than a warning (ffmpeg fills in grey): its end marker tells.
-  if (input.format === 'jpg' && !(await endsWithJpegEnd(input.path!))) throw damaged();
+  if (stored.type === 'jpeg' && !(await endsWithJpegEnd(input.path!))) throw damaged();
   const { orientation } = stored;
   const [width, height] = swapsSides(orientation) ? [stored.height, stored.width] : [stored.width, stored.height];
   const map = { filters: [orientationFilter(orientation), edgeMapFilters(width, height)].filter(Boolean).join(','), size: edgeMapSize(width, height) };
@@ -315,7 +314,8 @@ async function decodeCheck(
       ({ stderr } = await runTool(tools.ffmpeg, [...head, ...(detect ? ['-vf', 'idet'] : []), '-f', 'null', '-'], { signal }));
     }
     const lines = stderr.split('\n');
-    if (lines.some((line) => /\[(error|fatal|panic)\]/.test(line) && !/deprecated pixel format/.test(line))) throw fail();
+    // Only the level tag ffmpeg puts first (after its component's): a file named `a[error].jpg` is no error.
+    if (lines.some((line) => /^(\[[^\]]*\] )?\[(error|fatal|panic)\] /.test(line) && !/deprecated pixel format/.test(line))) throw fail();
     const verdict = lines.find((l) => l.includes('Multi frame detection'))?.match(/TFF:\s*(\d+)\s*BFF:\s*(\d+)\s*Progressive:\s*(\d+)/);
     if (!verdict) return { profile, stderr };
     const [tff, bff, progressive] = verdict.slice(1).map(Number) as [number, number, number];
