@@ -41,11 +41,14 @@ export function writeFileAtomic(target: string, data: string | Uint8Array, mode?
   return atomically(target, (partial) => writeFile(partial, data, mode === undefined ? undefined : { mode }));
 }
 
+/** A tool's words for a full disk (or quota). */
+export const DISK_FULL_WORDS = /No space left on device|Disk quota exceeded/i;
+
 /** True for a write that failed because the disk (or the user's quota) is full, from Node or from a tool's words. */
 export function isDiskFull(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOSPC' || code === 'EDQUOT') return true;
-  return error instanceof NemoError && error.code !== 'E_OUTPUT' && /No space left on device|Disk quota exceeded/i.test(error.message);
+  return error instanceof NemoError && error.code !== 'E_OUTPUT' && DISK_FULL_WORDS.test(error.message);
 }
 
 /** The E_OUTPUT error for a full disk while writing `target` (`what`, when that says more). */

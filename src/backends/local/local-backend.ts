@@ -95,7 +95,7 @@ export class LocalBackend implements Backend {
   }
 
   async describe(plan: Plan, { signal }: { signal: AbortSignal }): Promise<PlanDetails> {
-    // As many probes at once as there are ffmpeg slots, not one per input (40 inputs, 40 ffprobes).
+    // As many probes at once as there are ffmpeg slots, not one per input (40 inputs, 40 ffmpegs at once).
     const infos = await Promise.all(plan.inputs.map((input) => this.encoders(() => this.probe(plan, input, signal))));
     const { draft, summary } = this.interpret(plan, infos);
     return { draft, summary };

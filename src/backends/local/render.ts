@@ -2,7 +2,7 @@ import { mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { LimitFunction } from 'p-limit';
-import { atomically, diskFullError, isDiskFull, processAlive, removeLeftover, removeStalePartials } from '../../atomic.js';
+import { atomically, DISK_FULL_WORDS, diskFullError, isDiskFull, processAlive, removeLeftover, removeStalePartials } from '../../atomic.js';
 import { InterruptedError, NemoError, throwIfAborted } from '../../errors.js';
 import { keyOf, type ContentHashes } from '../../hash.js';
 import { collectGarbage } from '../../memory.js';
@@ -146,7 +146,7 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
       // still counts as one.
       const hold = async (path: string) => {
         const { stderr } = await encode(path);
-        const failed = /^.*(?:No space left on device|Disk quota exceeded|Error writing).*$/im.exec(stderr);
+        const failed = new RegExp(`^.*(?:${DISK_FULL_WORDS.source}|Error writing).*$`, 'im').exec(stderr);
         if (failed) throw new NemoError('E_FFMPEG_EXIT', failed[0]);
         let held: Buffer;
         try {
