@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ItemMeta, LocalDraft } from '../../src/backends/draft.js';
 import { findFfmpeg } from '../../src/backends/local/ffmpeg.js';
-import { chunkGraph } from '../../src/backends/local/graph.js';
+import { chunkGraph, type ChunkGraph } from '../../src/backends/local/graph.js';
 import { TRANSITIONS, type TransitionName } from '../../src/plan/instructions/state.js';
 import { colourName, regionMean, type Rect } from '../helpers/media.js';
 
@@ -18,16 +18,21 @@ let dir: string;
  * filter graph the renderer builds, run by the bundled ffmpeg.
  */
 function render(transition: TransitionName): Buffer[] {
+  const graph = graphOf(transition);
+  const raw = execFileSync(ffmpeg, ['-v', 'error', ...graph.inputs, '-filter_complex', graph.script, '-map', `[${graph.out}]`, '-vsync', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { cwd: dir, maxBuffer: 64 * 1024 * 1024 });
+  return Array.from({ length: raw.length / (W * H * 3) }, (_, k) => raw.subarray(k * W * H * 3, (k + 1) * W * H * 3));
+}
+
+/** The chunk graph of those frames: each still decoded once, and shared by its held frames and the transition. */
+function graphOf(transition: TransitionName): ChunkGraph {
   const item = (st: number, input: number, m: Partial<ItemMeta> = {}) => ({ st, d: 2000, src: `${input}.png`, m: { kind: 'image' as const, input, ...m } as ItemMeta });
   const draft: LocalDraft = { d: 3000, t: [{ tt: 0, sg: [item(0, 0), item(1000, 1, { transition, transitionMs: 1000 })] }] };
-  const graph = chunkGraph(draft, { from: 0, to: 30 }, {
+  return chunkGraph(draft, { from: 0, to: 30 }, {
     frame: { width: W, height: H, fps: FPS },
     media: (i) => ({ path: join(dir, `${i}.png`), width: W, height: H }),
     texts: new Map(),
     fonts: [],
   });
-  const raw = execFileSync(ffmpeg, ['-v', 'error', ...graph.inputs, '-filter_complex', graph.script, '-map', `[${graph.out}]`, '-vsync', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { cwd: dir, maxBuffer: 64 * 1024 * 1024 });
-  return Array.from({ length: raw.length / (W * H * 3) }, (_, k) => raw.subarray(k * W * H * 3, (k + 1) * W * H * 3));
 }
 
 const colourAt = (frame: Buffer, rect: Rect) => colourName(regionMean(frame, W, rect));
@@ -46,6 +51,18 @@ describe('transitions', () => {
     expect(frames).toHaveLength(30);
     for (const k of [0, 9]) expect(colourAt(frames[k]!, [40, 10, 80, 70])).toBe('red');
     for (const k of [20, 29]) expect(colourAt(frames[k]!, [0, 0, W, H])).toBe('blue');
+  });
+
+  // A conversion ffmpeg inserts itself fills a frame pool of its own and costs every frame that passes it: only the
+  // coming picture's frames may be given an alpha plane, and no frame is converted back (ffmpeg -v verbose names
+  // each conversion it inserts: "[auto_scaler_0 @ …] w:160 h:90 fmt:yuv420p … -> w:160 h:90 fmt:yuva420p …").
+  it.each(TRANSITIONS.map((name) => [name]))('%s: only the coming picture carries alpha; the frames shared with the held stills stay in the encoder\'s format', (name) => {
+    const graph = graphOf(name);
+    const { stderr } = spawnSync(ffmpeg, ['-v', 'verbose', ...graph.inputs, '-filter_complex', graph.script, '-map', `[${graph.out}]`, '-vsync', 'passthrough', '-f', 'null', '-'], { cwd: dir, encoding: 'utf8' });
+    const conversions = [...stderr.matchAll(/\[auto_scaler_\d+ @ \w+\] .*?fmt:(\w+) .*-> .*?fmt:(\w+)/g)].map((m) => `${m[1]} -> ${m[2]}`);
+    expect(stderr).toMatch(/Parsed_\w+ @/);
+    expect(conversions.filter((c) => c.startsWith('yuva420p'))).toEqual([]);
+    expect(conversions.filter((c) => c.endsWith('yuva420p')).length).toBeLessThanOrEqual(1);
   });
 
   // Frame 15 is 6/11 of the way through: the edge or the new picture has come a little over half way.
