@@ -28,14 +28,17 @@ const SECRET = 'nemo-secret-token-1234567890';
 describe('--verbose and DEBUG=nemo-run', () => {
   it('--verbose prints each ffmpeg and ffprobe command line to stderr, never the token, and keeps stdout clean', async () => {
     const dir = await tmpProject();
-    // (A JPEG is probed by ffmpeg alone, music by ffprobe.)
-    await writeRecipe(dir, 'loud.yaml', recipe(['media/blue.jpg', '{ path: media/tone.mp3, role: music }'], ['a 1-second video']));
+    // (Stills are probed together by one ffmpeg run, music by ffprobe.)
+    const stills = ['blue.jpg', 'red.jpg', 'green-tall.png'];
+    await writeRecipe(dir, 'loud.yaml', recipe([...stills.map((s) => `media/${s}`), '{ path: media/tone.mp3, role: music }'], ['a 3-second video']));
     const { code, stdout, stderr } = await runMain(['loud.yaml', '--verbose'], { cwd: dir, env: { NEMO_TOKEN: SECRET } });
     expect(code, stdout + stderr).toBe(0);
     const lines = stderr.split('\n').filter((l) => l.startsWith('debug: $ '));
     expect(lines.some((l) => l.startsWith(`debug: $ ${real.ffprobe} -v error -show_streams`) && l.includes(join(dir, 'media/tone.mp3')))).toBe(true);
-    expect(lines.some((l) => l.startsWith(`debug: $ ${real.ffmpeg} `) && l.includes(join(dir, 'media/blue.jpg')) && l.includes('-frames:v 1'))).toBe(true);
-    expect(lines.filter((l) => l.startsWith(`debug: $ ${real.ffprobe} `) && l.includes('blue.jpg'))).toEqual([]);
+    const probes = lines.filter((l) => l.startsWith(`debug: $ ${real.ffmpeg} `) && l.includes('edgedetect'));
+    expect(probes).toHaveLength(1);
+    for (const still of stills) expect(probes[0]).toContain(join(dir, 'media', still));
+    expect(lines.filter((l) => l.startsWith(`debug: $ ${real.ffprobe} `) && stills.some((s) => l.includes(s)))).toEqual([]);
     expect(lines.some((l) => l.startsWith(`debug: $ ${real.ffmpeg} `) && l.includes('-filter_complex_script chunk0.graph') && l.includes("'[vout]'"))).toBe(true);
     expect(lines.some((l) => l.includes('-f h264 -i concat:c0.h264'))).toBe(true);
     expect(stdout).not.toContain('debug:');

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { chmod, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, copyFile, readFile, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../src/backends/local/ffmpeg.js';
-import { probeInput } from '../../src/backends/local/probe.js';
+import { probeInput, probeStills } from '../../src/backends/local/probe.js';
 import { runMain } from '../helpers/cli.js';
 import { colourName, combing, frameAt, peakDb, probe, regionMean, type Rect } from '../helpers/media.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
@@ -95,6 +95,34 @@ describe('real-world media', () => {
     expect((await still('real/orient-6.jpg', 'jpg', none)).profile).toEqual((await probeInput({ index: 0, name: 'o', path: join(dir, 'media/real/orient-6.jpg'), role: 'media', kind: 'image', format: 'jpg' }, tools)).profile);
     await expect(still('broken.jpg', 'jpg', none)).rejects.toThrow(/is damaged \(it does not decode\)/);
     await expect(still('notes.jpg', 'jpg', tools.ffprobe)).rejects.toThrow(/has no picture/);
+  });
+
+  it('probes many stills in one ffmpeg run, each with the facts it has alone; a damaged one, and its batch, are left to probeInput', async () => {
+    const dir = await tmpProject();
+    const tools = findFfmpeg(process.env);
+    // An ffmpeg that notes each run (its -version check aside).
+    const log = join(dir, 'runs.log');
+    const counting = join(dir, 'ffmpeg');
+    await writeFile(counting, `#!/bin/sh\n[ "$1" = -version ] || echo run >> '${log}'\nexec '${tools.ffmpeg}' "$@"\n`);
+    await chmod(counting, 0o755);
+    const runs = async () => (await readFile(log, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
+    // Twice over, under other names: ffmpeg's description of 24 inputs is longer than a failure's tail.
+    const names = [...Array.from({ length: 8 }, (_, k) => `real/orient-${k + 1}.jpg`), 'green-tall.png', 'red.jpg', 'blue.jpg', 'real/tiny.jpg'];
+    await Promise.all(names.map((name) => copyFile(join(dir, 'media', name), join(dir, 'media', `copy-${basename(name)}`))));
+    const input = (name: string, index: number) => ({ index, name, path: join(dir, 'media', name), role: 'media' as const, kind: 'image' as const, format: name.split('.').pop()! });
+    const stills = [...names, ...names.map((name) => `copy-${basename(name)}`)].map(input);
+    const found = await probeStills([...stills, input('real/animated.gif', 24), input('broken.jpg', 25)], { ...tools, ffmpeg: counting, ffprobe: join(dir, 'no-ffprobe') });
+    expect(await runs()).toBe(1);
+    for (const still of stills) expect(found.get(still.path), still.name).toEqual(await probeInput(still, tools));
+    expect(found.get(join(dir, 'media/real/orient-6.jpg'))).toMatchObject({ width: 90, height: 120, orientation: 6 });
+    // A GIF is no JPEG or PNG, and a JPEG cut short (no end marker) is not decoded here.
+    expect(found.size).toBe(stills.length);
+    // Scrambled after its start of scan, with its end marker kept: ffmpeg stops at its first error, so none of the batch is known.
+    const jpeg = await readFile(join(dir, 'media/real/orient-1.jpg'));
+    for (let at = jpeg.indexOf(Buffer.from([0xff, 0xda])) + 40; at < jpeg.length - 10; at += 7) jpeg[at] = at % 2 ? 0xff : 0;
+    await writeFile(join(dir, 'media/scrambled.jpg'), jpeg);
+    expect((await probeStills([stills[0]!, input('scrambled.jpg', 1), stills[1]!], tools)).size).toBe(0);
+    await expect(probeInput(input('scrambled.jpg', 0), tools)).rejects.toThrow(/is damaged \(it does not decode\)/);
   });
 
   it('detects interlacing when the stream does not say (MJPEG in AVI), and not in progressive pictures', async () => {

@@ -95,6 +95,8 @@ export interface RunOptions {
   onFrame?: (frame: number) => void;
   /** How stdout is read: `latin1` keeps raw bytes (`Buffer.from(stdout, 'latin1')` gives them back). */
   encoding?: 'utf8' | 'latin1';
+  /** How many of stderr's last characters are kept (8000 unless said): enough for a failure's last lines. */
+  stderrChars?: number;
 }
 
 let wrapper: string[] | undefined;
@@ -230,7 +232,7 @@ export async function runTool(command: string, args: string[], opts: RunOptions 
       for (const line of lines) if (line.startsWith('frame=')) opts.onFrame(Number(line.slice(6)));
     });
     child.stderr.on('data', (chunk: Buffer) => {
-      err = (err + chunk.toString()).slice(-8000);
+      err = (err + chunk.toString()).slice(-(opts.stderrChars ?? 8000));
     });
     const missing = () => missingTool(command);
     child.on('error', (error: NodeJS.ErrnoException) => {

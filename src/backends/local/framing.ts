@@ -15,7 +15,7 @@ export interface SubjectProfile {
 /** Bins per axis of a SubjectProfile. */
 export const PROFILE_BINS = 64;
 /** The long side, in pixels, of the edge map a profile is measured on. */
-const MAP_LONG_SIDE = 128;
+export const MAP_LONG_SIDE = 128;
 
 /** Shapes this close (the picture's width/height over the frame's, between these) are always covered. */
 const CLOSE: [number, number] = [0.77, 1.3];

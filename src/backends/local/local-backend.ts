@@ -14,7 +14,7 @@ import { ContentCache } from './content-cache.js';
 import { bundledFonts } from './fonts.js';
 import { findFfmpeg, type FfmpegPaths } from './ffmpeg.js';
 import { describeUnplaced, initialState, type InstructionNote } from '../../plan/instructions/state.js';
-import { PROBE_FORMAT, probeInput, type MediaInfo } from './probe.js';
+import { PROBE_FORMAT, probeInput, probeStills, type MediaInfo } from './probe.js';
 import { renderPoster, renderVideo } from './render.js';
 import { buildTimeline } from './timeline.js';
 
@@ -110,13 +110,13 @@ export class LocalBackend implements Backend {
   private async probe(plan: Plan, input: ResolvedInput, signal: AbortSignal, note?: (message: string) => void): Promise<MediaInfo> {
     const cache = this.cacheOf(plan, note);
     try {
-      const key = keyOf(['probe', VERSION, PROBE_FORMAT, await this.hashes.of(input.path!)]);
+      const key = await this.probeKey(input);
       // The variants of a video probe the same inputs at the same time: the first probe is theirs too.
       return await this.work.run(`${cache.dir}:${key}`, async () => {
-        const kept = await cache.get(key, 'json');
-        const known = kept ? mediaInfo(await readFile(kept, 'utf8')) : undefined;
+        const known = await knownFacts(cache, key);
         if (known) return known;
-        const info = await probeInput(input, this.tools, signal);
+        // A still is probed with the plan's other stills, many to an ffmpeg run (see probeStills).
+        const info = (input.kind === 'image' ? (await this.stills(plan, cache, signal)).get(input.path!) : undefined) ?? (await probeInput(input, this.tools, signal));
         await cache.put(key, 'json', (path) => writeFile(path, JSON.stringify(info)));
         return info;
       }, signal);
@@ -128,6 +128,24 @@ export class LocalBackend implements Backend {
         hint: 'put it back, or change the recipe\'s inputs, and run again',
       });
     }
+  }
+
+  /** The cache key of an input's probed facts: its content's. */
+  private async probeKey(input: ResolvedInput): Promise<string> {
+    return keyOf(['probe', VERSION, PROBE_FORMAT, await this.hashes.of(input.path!)]);
+  }
+
+  /**
+   * The facts of the plan's stills that no earlier probe found, by path: probed together when the first of them is
+   * wanted (a still that cannot be read here is left out, for its own probe to say why).
+   */
+  private async stills(plan: Plan, cache: ContentCache, signal: AbortSignal): Promise<Map<string, MediaInfo>> {
+    const stills = plan.inputs.filter((input) => input.kind === 'image');
+    const keys = await Promise.all(stills.map((input) => this.probeKey(input).catch(() => undefined)));
+    return this.work.run(`${cache.dir}:stills:${keyOf(keys)}`, async () => {
+      const known = await Promise.all(keys.map((key) => key && knownFacts(cache, key)));
+      return probeStills(stills.filter((_, k) => keys[k] && !known[k]), this.tools, signal);
+    }, signal);
   }
 
   /** The plan's reading of the instructions → a timeline of the probed inputs. */
@@ -147,10 +165,12 @@ export class LocalBackend implements Backend {
 
 const KINDS = ['image', 'video', 'audio', 'captions'];
 
-/** Probed facts read back from the cache, or undefined when they are not a MediaInfo (then the input is probed again). */
-function mediaInfo(text: string): MediaInfo | undefined {
+/** Probed facts kept in the cache under `key`, or undefined when there are none, or they are not a MediaInfo (then the input is probed again). */
+async function knownFacts(cache: ContentCache, key: string): Promise<MediaInfo | undefined> {
+  const kept = await cache.get(key, 'json');
+  if (!kept) return undefined;
   try {
-    const info = JSON.parse(text) as MediaInfo;
+    const info = JSON.parse(await readFile(kept, 'utf8')) as MediaInfo;
     return KINDS.includes(info?.kind) && typeof info.hasAudio === 'boolean' ? info : undefined;
   } catch {
     return undefined;
