@@ -137,14 +137,18 @@ export class LocalBackend implements Backend {
 
   /**
    * The facts of the plan's stills that no earlier probe found, by path: probed together when the first of them is
-   * wanted (a still that cannot be read here is left out, for its own probe to say why).
+   * wanted, once for the run (its variants share the batch). A still whose key cannot be had is left out, for its
+   * own probe to say why.
    */
-  private async stills(plan: Plan, cache: ContentCache, signal: AbortSignal): Promise<Map<string, MediaInfo>> {
+  private stills(plan: Plan, cache: ContentCache, signal: AbortSignal): Promise<Map<string, MediaInfo>> {
     const stills = plan.inputs.filter((input) => input.kind === 'image');
-    const keys = await Promise.all(stills.map((input) => this.probeKey(input).catch(() => undefined)));
-    return this.work.run(`${cache.dir}:stills:${keyOf(keys)}`, async () => {
-      const known = await Promise.all(keys.map((key) => key && knownFacts(cache, key)));
-      return probeStills(stills.filter((_, k) => keys[k] && !known[k]), this.tools, signal);
+    return this.work.run(`${cache.dir}:stills:${keyOf(stills.map((input) => input.path))}`, async () => {
+      const unknown: ResolvedInput[] = [];
+      for (const input of stills) {
+        const key = await this.probeKey(input).catch(() => undefined);
+        if (key && !(await knownFacts(cache, key))) unknown.push(input);
+      }
+      return probeStills(unknown, this.tools, signal);
     }, signal);
   }
 

@@ -39,7 +39,7 @@ export async function stillHeader(path: string): Promise<StillHeader> {
   if (!handle) return { orientation: 1 };
   try {
     // Most photos' headers fit (EXIF, colour profiles, XMP); a JPEG whose frame header lies further falls to ffprobe.
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(256 * 1024), 0, 256 * 1024, 0);
+    const { buffer, bytesRead } = await handle.read(Buffer.allocUnsafe(256 * 1024), 0, 256 * 1024, 0);
     return headerOf(buffer.subarray(0, bytesRead));
   } finally {
     await handle.close();

@@ -1,4 +1,5 @@
 import { open, readFile } from 'node:fs/promises';
+import pLimit from 'p-limit';
 import { NemoError } from '../../errors.js';
 import type { ResolvedInput } from '../../recipe/recipe.types.js';
 import { imageInput, runTool, type FfmpegPaths } from './ffmpeg.js';
@@ -190,6 +191,8 @@ async function checkStill(input: ResolvedInput, still: Still, tools: FfmpegPaths
 const BATCH_PIXELS = 48e6;
 /** And at most this many stills. */
 const BATCH_STILLS = 32;
+/** Batches decoded at once: two keep two cores busy. */
+const BATCH_RUNS = 2;
 
 /**
  * Probes JPEG and PNG stills (known by their bytes), a batch to an ffmpeg run rather than one run each: the 40
@@ -198,25 +201,32 @@ const BATCH_STILLS = 32;
  * with each. A batch with one damaged still is left whole to probeInput.
  */
 export async function probeStills(inputs: ResolvedInput[], tools: FfmpegPaths, signal?: AbortSignal): Promise<Map<string, MediaInfo>> {
-  const found = new Map<string, MediaInfo>();
-  let batch: { path: string; still: Still }[] = [];
+  const batches: { path: string; still: Still }[][] = [];
   let pixels = 0;
-  const decode = async () => {
-    const decoded = batch.length ? await decodeStills(batch.map((b) => b.still), tools, signal) : undefined;
-    decoded?.forEach(({ profile, asStored }, k) => asStored && found.set(batch[k]!.path, stillInfo(batch[k]!.still, profile)));
-    [batch, pixels] = [[], 0];
-  };
   // One header at a time: a header read takes a 256 kB buffer.
   for (const input of inputs.filter((i) => i.kind === 'image')) {
     const path = input.path!;
     const header = await stillHeader(path);
     if (!header.width || !header.height || (header.type === 'jpeg' && !(await endsWithJpegEnd(path)))) continue;
     const size = header.width * header.height;
-    if (batch.length && (pixels + size > BATCH_PIXELS || batch.length === BATCH_STILLS)) await decode();
-    batch.push({ path, still: { ...header, width: header.width, height: header.height, source: imageInput(path) } });
+    const last = batches.at(-1);
+    if (!last || last.length === BATCH_STILLS || pixels + size > BATCH_PIXELS) {
+      batches.push([]);
+      pixels = 0;
+    }
+    batches.at(-1)!.push({ path, still: { ...header, width: header.width, height: header.height, source: imageInput(path) } });
     pixels += size;
   }
-  await decode();
+  const found = new Map<string, MediaInfo>();
+  const limit = pLimit(BATCH_RUNS);
+  await Promise.all(
+    batches.map((batch) =>
+      limit(async () => {
+        const decoded = await decodeStills(batch.map((b) => b.still), tools, signal);
+        decoded?.forEach(({ profile, asStored }, k) => asStored && found.set(batch[k]!.path, stillInfo(batch[k]!.still, profile)));
+      }),
+    ),
+  );
   return found;
 }
 
