@@ -153,7 +153,7 @@ async function clipProfile(tools: FfmpegPaths, path: string, w: number, h: numbe
   const size = edgeMapSize(w, h);
   try {
     const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-skip_frame', 'nokey', '-i', path, '-an', '-sn', '-vf', `${select},${edgeMapFilters(w, h)}`, '-vsync', '0', '-frames:v', String(PROFILE_FRAMES)];
-    return (await edgeMap(tools, args, size, signal)).profile;
+    return await edgeMap(tools, args, size, signal);
   } catch (error) {
     if (error instanceof NemoError && error.code === 'E_FFMPEG_EXIT') return undefined;
     throw error;
@@ -196,7 +196,8 @@ const BATCH_RUNS = 2;
 
 /**
  * Probes JPEG and PNG stills (known by their bytes), a batch to an ffmpeg run rather than one run each: the 40
- * stills of the 2-minute bench job take one run of 0.4 s. Returns the facts of those read as their headers say, by
+ * stills of the 2-minute bench job take two runs side by side (0.5 s), where a run per still took 2 s. Returns the
+ * facts of those read as their headers say, by
  * path; the others (damaged, read otherwise, or not a JPEG or PNG) are left to probeInput, which names what is wrong
  * with each. A batch with one damaged still is left whole to probeInput.
  */
@@ -232,7 +233,8 @@ export async function probeStills(inputs: ResolvedInput[], tools: FfmpegPaths, s
 
 /**
  * Decodes the first picture of each still in one ffmpeg run and makes each upright picture's edge map: each map is
- * padded to the largest map's square and the maps are joined, so they come out in order as one stream. Undefined
+ * padded to the square any map fits in (MAP_LONG_SIDE) and the maps are joined, so they come out in order as one
+ * stream. Undefined
  * when any still does not decode (ffmpeg stops at the first error); else, for each, its profile and whether ffmpeg
  * read it as stored (see readAsStored).
  */
@@ -279,10 +281,10 @@ function readAsStored(stderr: string, k: number, header: { width: number; height
   return Boolean(size && Number(size[1]) === header.width && Number(size[2]) === header.height && !/displaymatrix|rotate\s*:/.test(read));
 }
 
-/** Runs ffmpeg writing raw grey edge maps of `size` to stdout, and reads their profile; also returns ffmpeg's stderr. */
-async function edgeMap(tools: FfmpegPaths, args: string[], [w, h]: [number, number], signal: AbortSignal | undefined): Promise<{ profile?: SubjectProfile; stderr: string }> {
-  const { stdout, stderr } = await runTool(tools.ffmpeg, [...args, '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { signal, encoding: 'latin1' });
-  return { profile: profileOf(Buffer.from(stdout, 'latin1'), w, h), stderr };
+/** Runs ffmpeg writing raw grey edge maps of `size` to stdout, and reads their profile. */
+async function edgeMap(tools: FfmpegPaths, args: string[], [w, h]: [number, number], signal: AbortSignal | undefined): Promise<SubjectProfile | undefined> {
+  const { stdout } = await runTool(tools.ffmpeg, [...args, '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { signal, encoding: 'latin1' });
+  return profileOf(Buffer.from(stdout, 'latin1'), w, h);
 }
 
 /** The display rotation of a stream in degrees (a display matrix, or the older `rotate` tag); 0 when upright. */
