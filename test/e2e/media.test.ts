@@ -3,6 +3,7 @@ import { chmod, copyFile, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../src/backends/local/ffmpeg.js';
+import { headerOf, stillHeader } from '../../src/backends/local/orientation.js';
 import { probeInput, probeStills } from '../../src/backends/local/probe.js';
 import { runMain } from '../helpers/cli.js';
 import { colourName, combing, frameAt, peakDb, probe, regionMean, type Rect } from '../helpers/media.js';
@@ -123,6 +124,41 @@ describe('real-world media', () => {
     await writeFile(join(dir, 'media/scrambled.jpg'), jpeg);
     expect((await probeStills([stills[0]!, input('scrambled.jpg', 1), stills[1]!], tools)).size).toBe(0);
     await expect(probeInput(input('scrambled.jpg', 0), tools)).rejects.toThrow(/is damaged \(it does not decode\)/);
+  });
+
+  it('reads how many bytes a still takes decoded from its header, and fills a batch by those bytes', async () => {
+    const dir = await tmpProject();
+    const tools = findFfmpeg(process.env);
+    const still = async (name: string, pixFmt: string, size = '64x48') => {
+      execFileSync(tools.ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', `testsrc2=s=${size}`, '-frames:v', '1', '-pix_fmt', pixFmt, join(dir, name)]);
+      return (await stillHeader(join(dir, name))).bytesPerPixel;
+    };
+    expect(await still('420.jpg', 'yuvj420p')).toBe(1.5);
+    expect(await still('422.jpg', 'yuvj422p')).toBe(2);
+    expect(await still('444.jpg', 'yuvj444p')).toBe(3);
+    // (ffmpeg 4.1 writes no grey or 12-bit JPEG: a frame header of one component, and one of 12-bit 4:2:0.)
+    const frame = (precision: number, components: number[]) =>
+      Buffer.from([0xff, 0xd8, 0xff, 0xc0, 0, 8 + 3 * components.length, precision, 0, 48, 0, 64, components.length, ...components.flatMap((hv, k) => [k + 1, hv, 0]), 0xff, 0xda]);
+    expect(headerOf(frame(8, [0x11])).bytesPerPixel).toBe(1);
+    expect(headerOf(frame(12, [0x22, 0x11, 0x11])).bytesPerPixel).toBe(3);
+    expect(await still('grey.png', 'gray')).toBe(1);
+    expect(await still('rgb.png', 'rgb24')).toBe(3);
+    expect(await still('palette.png', 'pal8')).toBe(1);
+    expect(await still('deep.png', 'rgba64be', '1500x1500')).toBe(8);
+    // Five 16-bit RGBA pictures of 18 MB each decoded: four to a batch (72 MB), so two runs.
+    const log = join(dir, 'runs.log');
+    const counting = join(dir, 'ffmpeg');
+    await writeFile(counting, `#!/bin/sh\n[ "$1" = -version ] || echo run >> '${log}'\nexec '${tools.ffmpeg}' "$@"\n`);
+    await chmod(counting, 0o755);
+    const inputs = await Promise.all(
+      Array.from({ length: 5 }, async (_, index) => {
+        const path = join(dir, `deep-${index}.png`);
+        await copyFile(join(dir, 'deep.png'), path);
+        return { index, name: basename(path), path, role: 'media' as const, kind: 'image' as const, format: 'png' };
+      }),
+    );
+    expect((await probeStills(inputs, { ...tools, ffmpeg: counting })).size).toBe(5);
+    expect((await readFile(log, 'utf8')).trim().split('\n')).toHaveLength(2);
   });
 
   it('detects interlacing when the stream does not say (MJPEG in AVI), and not in progressive pictures', async () => {

@@ -259,6 +259,22 @@ describe('the local backend under faults', () => {
     expect(error).toMatchObject({ code: 'E_RECIPE_INPUT', message: `input ${join(dir, 'media', 'red.jpg')} was removed or renamed while the run was starting` });
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
+
+  it('probes a still again when it changed after the run probed it with the others: its old facts never go under its new content', async () => {
+    const dir = await tmpProject();
+    const path = await writeRecipe(dir, 'swap.yaml', recipe(['media/blue.jpg', 'media/red.jpg'], ['a 1-second video']));
+    const [plan] = (await checkOne(path, { cwd: dir })).plans as [Plan];
+    const ctx = { plan, signal: new AbortController().signal, results: new Map(), progress: () => {}, log: () => {} } as unknown as StepContext;
+    const step = (name: string) => plan.steps.find((s) => s.kind === 'probe' && plan.inputs[s.input!]!.name === name)!;
+    const backend = new LocalBackend({ env: testEnv() });
+    // The first still's probe probes both; then red.jpg becomes a photo turned by its EXIF (stored 120x90, seen 90x120).
+    await backend.runStep(step('blue.jpg'), ctx);
+    await writeFile(join(dir, 'media', 'red.jpg'), await readFile(join(dir, 'media', 'real', 'orient-6.jpg')));
+    const turned = { width: 90, height: 120, orientation: 6 };
+    expect(await backend.runStep(step('red.jpg'), ctx)).toMatchObject(turned);
+    // What the cache keeps for the next run is the same.
+    expect(await new LocalBackend({ env: testEnv() }).runStep(step('red.jpg'), ctx)).toMatchObject(turned);
+  });
 });
 
 describe('runTool', () => {

@@ -60,9 +60,9 @@ describe('transitions', () => {
     const graph = graphOf(name);
     const { stderr } = spawnSync(ffmpeg, ['-v', 'verbose', ...graph.inputs, '-filter_complex', graph.script, '-map', `[${graph.out}]`, '-vsync', 'passthrough', '-f', 'null', '-'], { cwd: dir, encoding: 'utf8' });
     const conversions = [...stderr.matchAll(/\[auto_scaler_\d+ @ \w+\] .*?fmt:(\w+) .*-> .*?fmt:(\w+)/g)].map((m) => `${m[1]} -> ${m[2]}`);
-    expect(stderr).toMatch(/Parsed_\w+ @/);
+    // Crossfades, wipes and zooms lay the coming picture over with an alpha plane: one conversion, of its frames.
+    expect(conversions.filter((c) => c.endsWith('yuva420p'))).toEqual(/^(crossfade|wipe|zoom)/.test(name) ? ['yuv420p -> yuva420p'] : []);
     expect(conversions.filter((c) => c.startsWith('yuva420p'))).toEqual([]);
-    expect(conversions.filter((c) => c.endsWith('yuva420p')).length).toBeLessThanOrEqual(1);
   });
 
   // Frame 15 is 6/11 of the way through: the edge or the new picture has come a little over half way.

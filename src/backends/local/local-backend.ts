@@ -116,7 +116,7 @@ export class LocalBackend implements Backend {
         const known = await knownFacts(cache, key);
         if (known) return known;
         // A still is probed with the plan's other stills, many to an ffmpeg run (see probeStills).
-        const info = (input.kind === 'image' ? (await this.stills(plan, cache, signal)).get(input.path!) : undefined) ?? (await probeInput(input, this.tools, signal));
+        const info = (input.kind === 'image' ? (await this.stills(plan, cache, signal)).get(key) : undefined) ?? (await probeInput(input, this.tools, signal));
         await cache.put(key, 'json', (path) => writeFile(path, JSON.stringify(info)));
         return info;
       }, signal);
@@ -136,19 +136,25 @@ export class LocalBackend implements Backend {
   }
 
   /**
-   * The facts of the plan's stills that no earlier probe found, by path: probed together when the first of them is
-   * wanted, once for the run (its variants share the batch). A still whose key cannot be had is left out, for its
-   * own probe to say why.
+   * The facts of the plan's stills that no earlier probe found, by their probe keys: probed together when the first
+   * of them is wanted, once for the run (its variants share the batch). A still changed since is under another key,
+   * so its own probe reads it again. When the batch fails for any reason but a stop, each still's own probe says why.
    */
   private stills(plan: Plan, cache: ContentCache, signal: AbortSignal): Promise<Map<string, MediaInfo>> {
     const stills = plan.inputs.filter((input) => input.kind === 'image');
     return this.work.run(`${cache.dir}:stills:${keyOf(stills.map((input) => input.path))}`, async () => {
-      const unknown: ResolvedInput[] = [];
+      const unknown = new Map<string, string>();
       for (const input of stills) {
         const key = await this.probeKey(input).catch(() => undefined);
-        if (key && !(await knownFacts(cache, key))) unknown.push(input);
+        if (key && !(await knownFacts(cache, key))) unknown.set(input.path!, key);
       }
-      return probeStills(unknown, this.tools, signal);
+      try {
+        const found = await probeStills(stills.filter((input) => unknown.has(input.path!)), this.tools, signal);
+        return new Map([...found].map(([path, info]) => [unknown.get(path)!, info]));
+      } catch (error) {
+        if (signal.aborted) throw error;
+        return new Map();
+      }
     }, signal);
   }
 

@@ -31,7 +31,12 @@ export interface StillHeader {
   width?: number;
   height?: number;
   orientation: number;
+  /** Bytes per pixel of the decoded picture (1.5 for a 4:2:0 JPEG, 8 for a 16-bit RGBA PNG). */
+  bytesPerPixel?: number;
 }
+
+/** Channels of a PNG's decoded pixels, by its colour type (a palette decodes to one byte per pixel). */
+const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 
 /** The header of a JPEG or PNG file, whatever its name; nothing but orientation 1 when it is neither, or unreadable. */
 export async function stillHeader(path: string): Promise<StillHeader> {
@@ -54,7 +59,8 @@ const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
  */
 export function headerOf(head: Buffer): StillHeader {
   if (head.length >= 24 && head.subarray(0, 8).equals(PNG) && head.toString('latin1', 12, 16) === 'IHDR') {
-    return { type: 'png', width: head.readUInt32BE(16), height: head.readUInt32BE(20), orientation: 1 };
+    const [depth, colour] = [head[24]!, head[25]!];
+    return { type: 'png', width: head.readUInt32BE(16), height: head.readUInt32BE(20), orientation: 1, bytesPerPixel: (PNG_CHANNELS[colour] ?? 4) * (depth === 16 ? 2 : 1) };
   }
   if (head.length < 4 || head.readUInt16BE(0) !== 0xffd8) return { orientation: 1 };
   const header: StillHeader = { type: 'jpeg', orientation: 1 };
@@ -72,10 +78,24 @@ export function headerOf(head: Buffer): StillHeader {
     // Start of frame (any coding but the DHT, JPG and DAC markers that share the range): height, then width.
     if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc && at + 9 <= head.length) {
       [header.height, header.width] = [head.readUInt16BE(at + 5), head.readUInt16BE(at + 7)];
+      header.bytesPerPixel = jpegBytesPerPixel(head.subarray(at + 4, at + 2 + length));
     }
     at += 2 + length;
   }
   return header;
+}
+
+/**
+ * Bytes per pixel of a JPEG's decoded planes, from its frame header (precision, then each component's sampling
+ * factors): each plane holds its share of the largest sampling; 12-bit samples take two bytes.
+ */
+function jpegBytesPerPixel(frame: Buffer): number | undefined {
+  const count = frame[5] ?? 0;
+  if (!count || frame.length < 6 + 3 * count) return undefined;
+  const factors = Array.from({ length: count }, (_, k) => frame[7 + 3 * k]!);
+  const [h, v] = [Math.max(...factors.map((f) => f >> 4)), Math.max(...factors.map((f) => f & 15))];
+  if (!h || !v) return undefined;
+  return factors.reduce((sum, f) => sum + ((f >> 4) * (f & 15)) / (h * v), 0) * (frame[0]! > 8 ? 2 : 1);
 }
 
 function tiffOrientation(tiff: Buffer): number | undefined {

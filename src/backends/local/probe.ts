@@ -187,42 +187,44 @@ async function checkStill(input: ResolvedInput, still: Still, tools: FfmpegPaths
   return { info: stillInfo(still, decoded.profile), asStored: decoded.asStored };
 }
 
-/** At most this many pixels of stills are decoded by one ffmpeg run (it holds about 2 bytes per pixel: 100 MB). */
-const BATCH_PIXELS = 48e6;
+/**
+ * At most this many bytes of decoded pictures in one ffmpeg run: it holds every still's first picture until its graph
+ * is set up, so it peaks at about this plus 30 MB (measured with 4:2:0 and 4:4:4 JPEGs and 8- and 16-bit RGBA PNGs).
+ */
+const BATCH_BYTES = 72e6;
 /** And at most this many stills. */
 const BATCH_STILLS = 32;
-/** Batches decoded at once: two keep two cores busy. */
-const BATCH_RUNS = 2;
+/** Batches decoded at once in this process, whichever plans they are for: two keep two cores busy. */
+const batchRuns = pLimit(2);
 
 /**
  * Probes JPEG and PNG stills (known by their bytes), a batch to an ffmpeg run rather than one run each: the 40
  * stills of the 2-minute bench job take two runs side by side (0.5 s), where a run per still took 2 s. Returns the
- * facts of those read as their headers say, by
- * path; the others (damaged, read otherwise, or not a JPEG or PNG) are left to probeInput, which names what is wrong
- * with each. A batch with one damaged still is left whole to probeInput.
+ * facts of those read as their headers say, by path; the others (damaged, read otherwise, gone, or not a JPEG or
+ * PNG) are left to probeInput, which names what is wrong with each. A batch with one damaged still is left whole to
+ * probeInput.
  */
 export async function probeStills(inputs: ResolvedInput[], tools: FfmpegPaths, signal?: AbortSignal): Promise<Map<string, MediaInfo>> {
   const batches: { path: string; still: Still }[][] = [];
-  let pixels = 0;
+  let bytes = 0;
   // One header at a time: a header read takes a 256 kB buffer.
   for (const input of inputs.filter((i) => i.kind === 'image')) {
     const path = input.path!;
     const header = await stillHeader(path);
-    if (!header.width || !header.height || (header.type === 'jpeg' && !(await endsWithJpegEnd(path)))) continue;
-    const size = header.width * header.height;
+    if (!header.width || !header.height || (header.type === 'jpeg' && !(await endsWithJpegEnd(path).catch(() => false)))) continue;
+    const size = header.width * header.height * (header.bytesPerPixel ?? 4);
     const last = batches.at(-1);
-    if (!last || last.length === BATCH_STILLS || pixels + size > BATCH_PIXELS) {
+    if (!last || last.length === BATCH_STILLS || bytes + size > BATCH_BYTES) {
       batches.push([]);
-      pixels = 0;
+      bytes = 0;
     }
     batches.at(-1)!.push({ path, still: { ...header, width: header.width, height: header.height, source: imageInput(path) } });
-    pixels += size;
+    bytes += size;
   }
   const found = new Map<string, MediaInfo>();
-  const limit = pLimit(BATCH_RUNS);
   await Promise.all(
     batches.map((batch) =>
-      limit(async () => {
+      batchRuns(async () => {
         const decoded = await decodeStills(batch.map((b) => b.still), tools, signal);
         decoded?.forEach(({ profile, asStored }, k) => asStored && found.set(batch[k]!.path, stillInfo(batch[k]!.still, profile)));
       }),
@@ -271,14 +273,19 @@ async function decodeStills(stills: Still[], tools: FfmpegPaths, signal: AbortSi
  * True when ffmpeg read input `k` as its header says: the same size, and no display matrix or rotation in its
  * description. (ffmpeg 4.1 never turns a JPEG by its EXIF orientation; a newer one that does is caught here only if
  * it says so in the input's description, as ffprobe's path catches it only if it says so for the stream: untested
- * here.) `stderr` is ffmpeg's report at info level, whose input part reads `Input #0, image2, from '…':` then
- * `Stream #0:0: Video: mjpeg (…), 1600x1200`.
+ * here.) `stderr` is ffmpeg's report at info level, whose part for input k runs from a line
+ * `[info] Input #k, jpeg_pipe, from '…':` to the next input's, and has `[info]     Stream #k:0: Video: mjpeg (…),
+ * 1600x1200`. Only line starts are read, so no file name can pass for another input's part.
  */
 function readAsStored(stderr: string, k: number, header: { width: number; height: number }): boolean {
-  const inputs = stderr.split(/Output #0|Stream mapping/)[0]!;
-  const read = inputs.slice(inputs.indexOf(`Input #${k},`)).split(/Input #\d+,/)[1] ?? '';
-  const size = new RegExp(`Stream #${k}:0\\S*: Video: .*?, (\\d+)x(\\d+)`).exec(read);
-  return Boolean(size && Number(size[1]) === header.width && Number(size[2]) === header.height && !/displaymatrix|rotate\s*:/.test(read));
+  const lines = stderr.split('\n');
+  const start = lines.findIndex((line) => line.startsWith(`[info] Input #${k}, `));
+  if (start < 0) return false;
+  const end = lines.findIndex((line, i) => i > start && /^\[info\] (Input #\d+, |Stream mapping:|Output #)/.test(line));
+  const read = lines.slice(start + 1, end < 0 ? undefined : end);
+  const stream = new RegExp(`^\\[info\\] +Stream #${k}:0\\S*: Video: .*?, (\\d+)x(\\d+)`);
+  const size = read.map((line) => stream.exec(line)).find(Boolean);
+  return Boolean(size && Number(size[1]) === header.width && Number(size[2]) === header.height && !read.some((line) => /displaymatrix|rotate\s*:/.test(line)));
 }
 
 /** Runs ffmpeg writing raw grey edge maps of `size` to stdout, and reads their profile. */
