@@ -275,7 +275,8 @@ async function decodeStills(stills: Still[], tools: FfmpegPaths, signal: AbortSi
  * it says so in the input's description, as ffprobe's path catches it only if it says so for the stream: untested
  * here.) `stderr` is ffmpeg's report at info level, whose part for input k runs from a line
  * `[info] Input #k, jpeg_pipe, from '…':` to the next input's, and has `[info]     Stream #k:0: Video: mjpeg (…),
- * 1600x1200`. Only line starts are read, so no file name can pass for another input's part.
+ * 1600x1200`. Only line starts are read, so a file name (without a line break in it) cannot pass for another
+ * input's part.
  */
 function readAsStored(stderr: string, k: number, header: { width: number; height: number }): boolean {
   const lines = stderr.split('\n');
