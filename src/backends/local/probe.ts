@@ -169,9 +169,15 @@ interface Still {
   orientation: number;
 }
 
+/** A still's size as seen: as stored, turned by its EXIF orientation. */
+function uprightSize({ width, height, orientation }: Still): [number, number] {
+  return swapsSides(orientation) ? [height, width] : [width, height];
+}
+
 /** The facts of a still decoded as `still` says, with its edge map's profile. */
-function stillInfo({ width: w, height: h, orientation }: Still, profile: SubjectProfile | undefined): MediaInfo {
-  const [width, height] = swapsSides(orientation) ? [h, w] : [w, h];
+function stillInfo(still: Still, profile: SubjectProfile | undefined): MediaInfo {
+  const [width, height] = uprightSize(still);
+  const { orientation } = still;
   return { kind: 'image', width, height, hasAudio: false, ...(orientation !== 1 ? { orientation } : {}), ...(profile && { profile }) };
 }
 
@@ -236,16 +242,13 @@ export async function probeStills(inputs: ResolvedInput[], tools: FfmpegPaths, s
 /**
  * Decodes the first picture of each still in one ffmpeg run and makes each upright picture's edge map: each map is
  * padded to the square any map fits in (MAP_LONG_SIDE) and the maps are joined, so they come out in order as one
- * stream. Undefined
- * when any still does not decode (ffmpeg stops at the first error); else, for each, its profile and whether ffmpeg
- * read it as stored (see readAsStored).
+ * stream. Undefined when any still does not decode (ffmpeg stops at the first error); else, for each, its profile
+ * and whether ffmpeg read it as stored (see readAsStored).
  */
 async function decodeStills(stills: Still[], tools: FfmpegPaths, signal: AbortSignal | undefined): Promise<{ profile?: SubjectProfile; asStored: boolean }[] | undefined> {
   const side = MAP_LONG_SIDE;
-  const sizes = stills.map(({ width, height, orientation }) => (swapsSides(orientation) ? edgeMapSize(height, width) : edgeMapSize(width, height)));
-  const chains = stills.map(({ width, height, orientation }, k) => {
-    const [w, h] = swapsSides(orientation) ? [height, width] : [width, height];
-    const filters = ['trim=end_frame=1', orientationFilter(orientation), edgeMapFilters(w, h), `pad=${side}:${side}:0:0`].filter(Boolean);
+  const chains = stills.map((still, k) => {
+    const filters = ['trim=end_frame=1', orientationFilter(still.orientation), edgeMapFilters(...uprightSize(still)), `pad=${side}:${side}:0:0`].filter(Boolean);
     return `[${k}:v]${filters.join(',')}[e${k}]`;
   });
   const graph = `${chains.join(';')};${stills.map((_, k) => `[e${k}]`).join('')}concat=n=${stills.length}:v=1:a=0[maps]`;
@@ -262,7 +265,7 @@ async function decodeStills(stills: Still[], tools: FfmpegPaths, signal: AbortSi
   const maps = Buffer.from(stdout, 'latin1');
   if (reportsError(stderr) || maps.length !== stills.length * side * side) return undefined;
   return stills.map((still, k) => {
-    const [w, h] = sizes[k]!;
+    const [w, h] = edgeMapSize(...uprightSize(still));
     const map = Buffer.alloc(w * h);
     for (let y = 0; y < h; y++) maps.copy(map, y * w, (k * side + y) * side, (k * side + y) * side + w);
     return { profile: profileOf(map, w, h), asStored: readAsStored(stderr, k, still) };
