@@ -295,9 +295,19 @@ function skippedSlice(p: Params, refIdc: number): { rbsp: Buffer; frameNumAt: nu
 
 const START = Buffer.from([0, 0, 0, 1]);
 
-/** The frames of an Annex B stream: its slices that begin a picture (first_mb_in_slice 0, a lone 1 bit). */
+/** The slices of an Annex B stream that begin a picture (first_mb_in_slice 0, a lone 1 bit): one per frame. */
+function pictures(stream: Buffer): Buffer[] {
+  return nalUnits(stream).filter((nal) => ((nal[0]! & 31) === 1 || (nal[0]! & 31) === 5) && nal[1]! >> 7 === 1);
+}
+
+/** The frames of an Annex B stream. */
 export function countFrames(stream: Buffer): number {
-  return nalUnits(stream).filter((nal) => ((nal[0]! & 31) === 1 || (nal[0]! & 31) === 5) && nal[1]! >> 7 === 1).length;
+  return pictures(stream).length;
+}
+
+/** The frames of an Annex B stream that are key frames (IDR pictures), by index. */
+export function keyFrames(stream: Buffer): number[] {
+  return pictures(stream).flatMap((nal, k) => ((nal[0]! & 31) === 5 ? [k] : []));
 }
 
 /**

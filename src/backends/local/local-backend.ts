@@ -31,6 +31,7 @@ export interface Interpretation {
 const steps = {
   probe: (input: number) => stepRef<MediaInfo>(stepIds.probe(input)),
   interpret: stepRef<Interpretation>(stepIds.interpret),
+  render: stepRef<{ thumbs?: string[] }>(stepIds.render),
 };
 
 /** The embedded backend: probes inputs, interprets instructions into a timeline draft, renders it with ffmpeg. */
@@ -66,7 +67,7 @@ export class LocalBackend implements Backend {
       }
       case 'render': {
         const { draft, export: settings } = ctx.get(steps.interpret);
-        const { durationMs } = await renderVideo({
+        const { durationMs, thumbs } = await renderVideo({
           draft,
           settings,
           media: (index) => ({ path: plan.inputs[index]!.path!, ...ctx.get(steps.probe(index)) }),
@@ -81,12 +82,13 @@ export class LocalBackend implements Backend {
           signal,
           onProgress: (f) => ctx.progress(f),
         });
-        return ctx.produced({ video: settings.output, durationMs });
+        ctx.produced({ video: settings.output, durationMs });
+        return { thumbs };
       }
       case 'poster': {
         const { draft, export: settings } = ctx.get(steps.interpret);
         const poster = posterPath(settings.output);
-        await renderPoster(settings.output, poster, draft.d, this.tools, signal);
+        await renderPoster(settings.output, poster, draft.d, this.tools, signal, ctx.get(steps.render).thumbs);
         return ctx.produced({ poster });
       }
       default:

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { LimitFunction } from 'p-limit';
@@ -11,11 +11,11 @@ import { VERSION } from '../../version.js';
 import { isSound, isText, segmentsOf, type LocalDraft, type Segment, type TextMeta } from '../draft.js';
 import type { SharedWork } from '../backend.js';
 import type { ContentCache } from './content-cache.js';
-import { runTool, type FfmpegPaths } from './ffmpeg.js';
-import { countFrames, holdFrames } from './h264.js';
+import { imageInput, runTool, type FfmpegPaths } from './ffmpeg.js';
+import { countFrames, holdFrames, keyFrames } from './h264.js';
 import { FontSet, describeChars, type FontChoice } from './fonts.js';
 import { mediaProblem, pngProblem, unverified, type Expected } from './verify.js';
-import { chunkGraph, frameCount, mainTrack, splitChunks, textLayout, upscaleOf, type Frame, type SourceMedia, type TextLine } from './graph.js';
+import { chunkGraph, frameCount, mainTrack, splitChunks, textLayout, upscaleOf, type Chunk, type Frame, type SourceMedia, type TextLine } from './graph.js';
 
 /** What a render needs; everything is passed in. */
 export interface RenderOptions {
@@ -70,9 +70,10 @@ function audioCodec(settings: ExportSettings): string[] {
  * that is renamed into place. Every output frame is encoded once; an interrupted render leaves nothing at the output.
  * Every file is checked before it is kept: each chunk has exactly its frames, the sound exactly the video's length,
  * and the joined video exactly `d × fps` frames (the bundled ffmpeg exits 0 when the disk fills). Returns the
- * video's length as checked: its frames' (`d` rounded to whole frames).
+ * video's length as checked (its frames': `d` rounded to whole frames) and, for H.264, the poster's thumbnails, taken
+ * from the chunks as each is done (see renderPoster).
  */
-export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: number }> {
+export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: number; thumbs?: string[] }> {
   const { draft, settings, tools } = opts;
   const frame = { width: settings.width, height: settings.height, fps: settings.fps };
   const total = frameCount(draft, settings.fps);
@@ -162,46 +163,64 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
       };
       return namedFailure(what, graph.inputs, () => opts.cache.put(key, chunkExt, hold, verify));
     });
-    const audioRun = mixAudio(opts, work, seconds, signal);
-    const results = await settled<string | undefined>([...videoRuns, audioRun], stop);
-    const files = results.slice(0, -1) as string[];
-    const audio = results.at(-1);
-
-    // The concat list quotes paths (a quote inside one is written '\'' as the format wants) and gives each chunk's
-    // exact length, so every chunk starts exactly where the frames before it end, whatever its container says.
-    // H.264 chunks are plain streams, each starting with a key frame: they are joined end to end and timed by the
-    // frame rate (linked under plain names, since `|` separates them).
-    if (skip) await Promise.all(files.map((f, k) => symlink(f, join(work, `c${k}.h264`))));
-    else {
-      const list = files.map((f, k) => `file '${f.replace(/'/g, "'\\''")}'\nduration ${((chunks[k]!.to - chunks[k]!.from) / settings.fps).toFixed(6)}\n`);
-      await writeFile(join(work, 'chunks.txt'), list.join(''));
-    }
-    const video = skip ? ['-r', String(settings.fps), '-f', 'h264', '-i', `concat:${files.map((_, k) => `c${k}.h264`).join('|')}`] : ['-f', 'concat', '-safe', '0', '-i', 'chunks.txt'];
-    await atomically(
-      settings.output,
-      (partial) =>
-        runTool(
-          tools.ffmpeg,
-          [
-            '-hide_banner', '-nostdin', '-y', '-v', 'error',
-            ...video,
-            ...(audio ? ['-i', audio, '-map', '0:v:0', '-map', '1:a:0'] : ['-map', '0:v:0']),
-            '-c', 'copy', '-t', seconds.toFixed(6),
-            ...(ext === 'webm' ? [] : ['-movflags', '+faststart']),
-            partial,
-          ],
-          { cwd: work, signal },
-        ),
-      { verify: (partial) => check(`the video ${settings.output}`, partial, { frames: total, fps: settings.fps, seconds, audio: Boolean(audio) }, tools, signal) },
-    );
+    // Each thumbnail of the poster is taken as soon as its chunk is done, beside the encoding and the join.
+    const exact = !keyFramesOnly(seconds * 1000);
+    const thumbRuns = skip
+      ? posterTimes(seconds * 1000).map((t) => {
+          const frame = Math.min(total - 1, exact ? Math.ceil(t * settings.fps - 1e-6) : Math.floor(t * settings.fps + 1e-6));
+          const k = chunks.findIndex((c) => frame < c.to);
+          return videoRuns[k]!.then((chunk) => chunkThumb(chunk, frame - chunks[k]!.from, exact, opts, signal));
+        })
+      : [];
+    const media = settled<string | undefined>([...videoRuns, mixAudio(opts, work, seconds, signal)], stop);
+    const joined = media.then((results) => joinChunks(opts, chunks, results.slice(0, -1) as string[], results.at(-1), work, signal));
+    const [, ...thumbs] = await settled<unknown>([joined, ...thumbRuns], stop);
     opts.onProgress?.(1);
+    await opts.cache.prune();
+    return { durationMs: Math.round(seconds * 1000), ...(skip ? { thumbs: thumbs as string[] } : {}) };
   } catch (error) {
     throw isDiskFull(error) ? await diskFullError(work, error, `the temporary files in ${work}`) : error;
   } finally {
     await rm(work, { recursive: true, force: true, maxRetries: 3 });
   }
-  await opts.cache.prune();
-  return { durationMs: Math.round(seconds * 1000) };
+}
+
+/**
+ * Joins the chunks (and the sound) by stream copy into a temporary file, checks it has exactly `d × fps` frames, and
+ * renames it into place.
+ */
+async function joinChunks(opts: RenderOptions, chunks: Chunk[], files: string[], audio: string | undefined, work: string, signal: AbortSignal): Promise<void> {
+  const { settings, tools } = opts;
+  const skip = settings.format !== 'webm';
+  const total = chunks.at(-1)!.to;
+  const seconds = total / settings.fps;
+  // The concat list quotes paths (a quote inside one is written '\'' as the format wants) and gives each chunk's
+  // exact length, so every chunk starts exactly where the frames before it end, whatever its container says.
+  // H.264 chunks are plain streams, each starting with a key frame: they are joined end to end and timed by the
+  // frame rate (linked under plain names, since `|` separates them).
+  if (skip) await Promise.all(files.map((f, k) => symlink(f, join(work, `c${k}.h264`))));
+  else {
+    const list = files.map((f, k) => `file '${f.replace(/'/g, "'\\''")}'\nduration ${((chunks[k]!.to - chunks[k]!.from) / settings.fps).toFixed(6)}\n`);
+    await writeFile(join(work, 'chunks.txt'), list.join(''));
+  }
+  const video = skip ? ['-r', String(settings.fps), '-f', 'h264', '-i', `concat:${files.map((_, k) => `c${k}.h264`).join('|')}`] : ['-f', 'concat', '-safe', '0', '-i', 'chunks.txt'];
+  await atomically(
+    settings.output,
+    (partial) =>
+      runTool(
+        tools.ffmpeg,
+        [
+          '-hide_banner', '-nostdin', '-y', '-v', 'error',
+          ...video,
+          ...(audio ? ['-i', audio, '-map', '0:v:0', '-map', '1:a:0'] : ['-map', '0:v:0']),
+          '-c', 'copy', '-t', seconds.toFixed(6),
+          ...(skip ? ['-movflags', '+faststart'] : []),
+          partial,
+        ],
+        { cwd: work, signal },
+      ),
+    { verify: (partial) => check(`the video ${settings.output}`, partial, { frames: total, fps: settings.fps, seconds, audio: Boolean(audio) }, tools, signal) },
+  );
 }
 
 /**
@@ -378,24 +397,58 @@ function tempo(speed: number): string[] {
   return out;
 }
 
-/** A contact sheet of six frames (3×2) of the finished video, written beside it as a PNG, kept only when it decodes whole. */
-export async function renderPoster(video: string, poster: string, durationMs: number, tools: FfmpegPaths, signal?: AbortSignal): Promise<void> {
-  // Never past the last frame (a 1 s video at 10 fps ends its last frame at 0.9 s): a seek there decodes nothing.
-  const times = Array.from({ length: 6 }, (_, k) => (Math.max(0, Math.min(((k + 0.5) * durationMs) / 6, durationMs - 250)) / 1000).toFixed(3));
-  // In a video of 12 s or more (six GOPs of at most 2 s), each thumbnail is the key frame at or before its time, in a
-  // GOP of its own: only key frames are decoded, by one thread each, rather than every frame of a GOP up to the time.
-  // A shorter video's thumbnails would share key frames, so each is decoded at its own time.
-  const keyFrames = durationMs >= 12_000 ? ['-skip_frame', 'nokey', '-noaccurate_seek'] : [];
-  const inputs = times.flatMap((t) => ['-threads', '1', ...keyFrames, '-ss', t, '-i', video]);
+/** The times (s) of a poster's six thumbnails: the middle of each sixth, never past the last frame (a 1 s video at 10 fps ends its last frame at 0.9 s: a seek there decodes nothing). */
+function posterTimes(durationMs: number): number[] {
+  return Array.from({ length: 6 }, (_, k) => Math.max(0, Math.min(((k + 0.5) * durationMs) / 6, durationMs - 250)) / 1000);
+}
+
+/**
+ * In a video of 12 s or more (six GOPs of at most 2 s), each thumbnail is the key frame at or before its time, in a
+ * GOP of its own: only key frames are decoded, by one thread each, rather than every frame of a GOP up to the time.
+ * A shorter video's thumbnails would share key frames, so each is decoded at its own time.
+ */
+const keyFramesOnly = (durationMs: number) => durationMs >= 12_000;
+
+/** How a thumbnail is sized on the poster. */
+const THUMB = 'scale=480:-2,setsar=1';
+
+/**
+ * The poster's thumbnail of frame `index` of an H.264 chunk (the key frame at or before it, unless `exact`), kept by
+ * the chunk's content: a re-render takes only the changed chunks' thumbnails again.
+ */
+async function chunkThumb(chunk: string, index: number, exact: boolean, opts: RenderOptions, signal: AbortSignal): Promise<string> {
+  const { tools, cache, settings } = opts;
+  // (A chunk's name in the cache is its content key.)
+  const key = keyOf(['thumb', VERSION, tools.ffmpeg, basename(chunk), index, exact, THUMB]);
+  const cached = await cache.get(key, 'png');
+  if (cached) return cached;
+  // With key frames only, the decoder gives nothing but key frames: the n-th frame out is the n-th key frame.
+  const n = exact ? index : keyFrames(await readFile(chunk)).filter((k) => k <= index).length - 1;
+  const decode = ['-threads', '1', ...(exact ? [] : ['-skip_frame', 'nokey']), '-r', String(settings.fps), '-f', 'h264', '-i', chunk];
+  const args = ['-hide_banner', '-nostdin', '-y', '-v', 'error', ...decode, '-vf', `trim=start_frame=${n}:end_frame=${n + 1},${THUMB}`, '-frames:v', '1', '-update', '1'];
+  return cache.put(key, 'png', (path) => runTool(tools.ffmpeg, [...args, path], { signal }), (path) => checkPng('a poster thumbnail (a cache entry)', path, tools, signal));
+}
+
+/**
+ * A contact sheet of six frames (3×2) of the finished video, written beside it as a PNG, kept only when it decodes
+ * whole: laid out from `thumbs` when the render took them (see renderVideo), else taken from the video itself.
+ */
+export async function renderPoster(video: string, poster: string, durationMs: number, tools: FfmpegPaths, signal?: AbortSignal, thumbs?: string[]): Promise<void> {
+  const ready = thumbs?.length === 6 && (await Promise.all(thumbs.map((t) => stat(t).then(() => true, () => false)))).every(Boolean);
+  const times = posterTimes(durationMs).map((t) => t.toFixed(3));
+  const keys = keyFramesOnly(durationMs) ? ['-skip_frame', 'nokey', '-noaccurate_seek'] : [];
+  const inputs = ready ? thumbs.flatMap((t) => imageInput(t)) : times.flatMap((t) => ['-threads', '1', ...keys, '-ss', t, '-i', video]);
   // (A key frame before its time has a time before 0, which the output would drop: each starts at 0.)
-  const thumbs = times.map((_, k) => `[${k}:v]setpts=0,scale=480:-2,setsar=1,trim=end_frame=1[t${k}]`);
-  const graph = `${thumbs.join(';')};[t0][t1][t2]hstack=inputs=3[r0];[t3][t4][t5]hstack=inputs=3[r1];[r0][r1]vstack=inputs=2[sheet]`;
+  const each = ready ? [] : times.map((_, k) => `[${k}:v]setpts=0,${THUMB},trim=end_frame=1[t${k}];`);
+  const cells = times.map((_, k) => (ready ? `[${k}:v]` : `[t${k}]`));
+  const graph = `${each.join('')}${cells.slice(0, 3).join('')}hstack=inputs=3[r0];${cells.slice(3).join('')}hstack=inputs=3[r1];[r0][r1]vstack=inputs=2[sheet]`;
   // (-update 1: the name is a name, never a pattern of numbered files.)
   const args = ['-hide_banner', '-nostdin', '-y', '-v', 'error', ...inputs, '-filter_complex', graph, '-map', '[sheet]', '-frames:v', '1', '-update', '1'];
-  await atomically(poster, (partial) => runTool(tools.ffmpeg, [...args, partial], { signal }), {
-    verify: async (partial) => {
-      const problem = await pngProblem(partial, tools, signal);
-      if (problem) throw await unverified(`the poster ${poster}`, partial, problem);
-    },
-  });
+  await atomically(poster, (partial) => runTool(tools.ffmpeg, [...args, partial], { signal }), { verify: (partial) => checkPng(`the poster ${poster}`, partial, tools, signal) });
+}
+
+/** Throws E_OUTPUT when a PNG ffmpeg wrote does not decode whole (see pngProblem). */
+async function checkPng(what: string, path: string, tools: FfmpegPaths, signal?: AbortSignal): Promise<void> {
+  const problem = await pngProblem(path, tools, signal);
+  if (problem) throw await unverified(what, path, problem);
 }
