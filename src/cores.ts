@@ -1,14 +1,14 @@
 import { availableParallelism } from 'node:os';
 
 /**
- * How a run shares the machine's cores among ffmpeg encoders: as few encoders as keep the cores busy, each with its
- * share of the threads, one per core. An x264 encoder at 1080p holds about 150 MB plus 20 MB per thread, so one
- * encoder per core (each sizing its threads for the whole machine) would need gigabytes on a large machine: one
- * encoder per 8 cores keeps memory bounded. Since frames at rest are no longer encoded (h264.ts), more threads than
- * cores only cost memory (on 2 cores, 2 threads render the 2-minute benchmark as fast as 3, at a peak of 410 MB
- * instead of 432).
+ * How a run shares the machine's cores among ffmpeg encoders, each with its share of the threads. On one or two
+ * cores, one encoder per core with one thread: a chunk's ffmpeg filters its frames and starts up (decoding and fitting
+ * its pictures) on one thread, which one encoder's x264 threads left idle for a third of its time (two-minute
+ * benchmark: 24.3 → 22.2 s, promo 5.1 → 4.6 s, at a peak of 362–373 MB for all processes). Beyond that, one encoder
+ * per 8 cores, its threads filling them: an x264 encoder at 1080p holds about 150 MB plus 20 MB per thread, so one
+ * encoder per core would need gigabytes on a large machine.
  */
 export function encoderShare(cores = availableParallelism()): { encoders: number; threads: number } {
-  const encoders = Math.ceil(cores / 8);
+  const encoders = cores <= 2 ? cores : Math.ceil(cores / 8);
   return { encoders, threads: Math.ceil(cores / encoders) };
 }

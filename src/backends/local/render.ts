@@ -42,11 +42,12 @@ export interface RenderOptions {
 
 /**
  * How the timeline is cut into chunks: at least one per encoder; at least 16 (or one per item), so one changed item
- * re-encodes a small part; and at most about 3 items each, since an ffmpeg's memory grows with its filter graph
- * (each filter keeps its own frames), so a longer timeline makes more chunks rather than bigger ones.
+ * re-encodes a small part; and at most about 3 items each (2 when encoders run side by side), since an ffmpeg's
+ * memory grows with its filter graph (each filter keeps its own frames: about 17 MB per crossfade at 1080p), so a
+ * longer timeline makes more chunks rather than bigger ones.
  */
 function chunkCount(items: number, encoders: number): number {
-  return Math.max(encoders, Math.min(items, Math.max(16, Math.ceil(items / 3))));
+  return Math.max(encoders, Math.min(items, Math.max(16, Math.ceil(items / (encoders > 1 ? 2 : 3)))));
 }
 
 /** Encoder settings per quality; chunks must share them exactly to be joined by stream copy. */
@@ -100,23 +101,30 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
     const report = () => opts.onProgress?.(done.reduce((a, b) => a + b, 0) / total);
     const limit = opts.encoders;
     // H.264 holds frames at rest by skipped frames, which needs a stream without B frames and one reference (h264.ts).
-    // With only the changing frames to plan, x264 looks 5 frames ahead instead of veryfast's 10: 30 MB less per
-    // encoder at 1080p, for the same size and quality with the held frames' zones below (promo: 2.10 MB at 55.3 dB
-    // against 2.09 MB at 55.2 dB).
+    // With only the changing frames to plan, x264 looks 2 frames ahead instead of veryfast's 10: about 40 MB less per
+    // encoder at 1080p, for the same quality with the held frames' zones below (two chunks of the 2-minute benchmark
+    // against lossless: held frames within 0.5 dB and the others within 0.03 dB of looking 5 ahead, 3 % smaller).
     const skip = ext !== 'webm';
-    const codec = [...videoCodec(settings), ...(skip ? ['-bf', '0', '-refs', '1', '-forced-idr', '1', '-rc-lookahead', '5'] : [])];
+    const codec = [...videoCodec(settings), ...(skip ? ['-bf', '0', '-refs', '1', '-forced-idr', '1', '-rc-lookahead', '2'] : [])];
     const chunkExt = skip ? 'h264' : ext;
 
-    // Only the encoding takes an encoder's turn: building graphs, cache lookups and checking a finished chunk happen
-    // beside it, so the next chunk starts as soon as an encoder is free.
-    const videoRuns = chunks.map(async (chunk, k) => {
+    // Graphs and cache lookups come first: a chunk that is the only one to encode (one image changed) is given every
+    // encoder's threads.
+    const planned = await Promise.all(
+      chunks.map(async (chunk) => {
+        const graph = chunkGraph(draft, chunk, { frame, media: opts.media, texts, fonts: fontNames, skip });
+        const key = keyOf([
+          'chunk', VERSION, tools.ffmpeg, opts.fonts.map((f) => f.path), graph.script, await contentArgs(graph.inputs, opts.hashes), textsOf(graph.script, texts),
+          codec, settings.fps, [...graph.repeats], graph.keys,
+        ]);
+        return { chunk, graph, key, cached: await opts.cache.get(key, chunkExt) };
+      }),
+    );
+    const threads = planned.filter((p) => !p.cached).length === 1 ? opts.threads * limit.concurrency : opts.threads;
+    // Only the encoding takes an encoder's turn: checking a finished chunk happens beside it, so the next chunk starts
+    // as soon as an encoder is free.
+    const videoRuns = planned.map(async ({ chunk, graph, key, cached }, k) => {
       throwIfAborted(signal);
-      const graph = chunkGraph(draft, chunk, { frame, media: opts.media, texts, fonts: fontNames, skip });
-      const key = keyOf([
-        'chunk', VERSION, tools.ffmpeg, opts.fonts.map((f) => f.path), graph.script, await contentArgs(graph.inputs, opts.hashes), textsOf(graph.script, texts),
-        codec, settings.fps, [...graph.repeats], graph.keys,
-      ]);
-      const cached = await opts.cache.get(key, chunkExt);
       if (cached) {
         done[k] = graph.frames;
         report();
@@ -132,7 +140,7 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
         // The graph already makes one frame per output frame; ffmpeg's own frame-rate sync would repeat a first frame
         // whose source lasted long (a GIF frame of 0.25 s) and push the rest late.
         '-map', `[${graph.out}]`, '-frames:v', String(graph.made), '-r', String(settings.fps), '-vsync', 'passthrough',
-        ...codec, '-threads', String(opts.threads), '-an',
+        ...codec, '-threads', String(threads), '-an',
         // A held frame stands for many: it gets 4.5 times the bits (x264 would otherwise refine it over the frames
         // that repeat it; measured on the promo against a near-lossless render: 55.3 dB, where encoding every frame
         // gave 54.7 dB, at the same size).
