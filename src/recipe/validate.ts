@@ -17,10 +17,13 @@ export interface SchemaValidator {
   check(recipe: RecipeDoc): RecipeError[];
 }
 
-/** Compiles the recipe schema with ajv (all errors, strict mode). */
+/**
+ * Compiles the recipe schema with ajv (all errors, strict mode). The schema ships with the code and is checked against
+ * JSON Schema's own by the tests, so a run does not compile the meta-schema to check it again (60 ms of every run).
+ */
 export function createValidator(): SchemaValidator {
   // strictRequired is off: the input's `anyOf`/`not` name properties defined beside them, which ajv cannot see.
-  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, verbose: true });
+  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, verbose: true, validateSchema: false });
   const validate = ajv.compile(readRecipeSchema());
   return { check: (recipe) => checkSchema(recipe, validate) };
 }

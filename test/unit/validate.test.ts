@@ -1,12 +1,20 @@
 import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
+import { readRecipeSchema } from '../../src/recipe/validate.js';
 import { errorLines, runMain } from '../helpers/cli.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
 
 const fixture = (name: string) => `test/fixtures/invalid/${name}.yaml`;
 
 describe('nemo-run validate', () => {
+  it('ships a recipe schema that JSON Schema 2020-12 accepts (runs do not check it again)', () => {
+    const ajv = new Ajv2020({ strict: true, strictRequired: false });
+    expect(ajv.validateSchema(readRecipeSchema()), ajv.errorsText()).toBe(true);
+    expect(ajv.validateSchema({ type: 'objekt' })).toBe(false);
+  });
+
   it('accepts recipes/promo.yaml', async () => {
     const { code, stdout } = await runMain(['validate', 'recipes/promo.yaml']);
     expect(stdout).toContain('recipes/promo.yaml: valid (7 inputs, 5 instructions, backend local)');
