@@ -82,6 +82,17 @@ describe('--verbose and DEBUG=nemo-run', () => {
 });
 
 describe('a failing ffmpeg is not blamed on the input', () => {
+  it('a poster thumbnail that cannot be taken off the chunks costs a seek in the video, not the video, and is said', async () => {
+    const dir = await tmpProject();
+    const thumbless = await script(dir, 'thumbless-ffmpeg', `case "$*" in *"-f h264 -i"*"-update 1"*) echo "no thumbnails today" >&2; exit 1;; esac\nexec "${real.ffmpeg}" "$@"`);
+    await writeRecipe(dir, 'thumbs.yaml', recipe(['media/blue.jpg', 'media/red.jpg'], ['a 2-second video']));
+    const { code, stdout } = await runMain(['thumbs.yaml'], { cwd: dir, env: { NEMO_FFMPEG: thumbless } });
+    expect(code, stdout).toBe(0);
+    expect(stdout).toContain("warning: the poster's pictures at 0.2, 0.5, 0.8, 1.2, 1.5, 1.8 s could not be taken from the encoded video (thumbless-ffmpeg failed (exit 1); its last lines: no thumbnails today); the poster is taken from the finished video instead\n");
+    expect(stdout.match(/could not be taken/g)).toHaveLength(2);
+    expect((await readdir(join(dir, 'out'))).sort()).toEqual(['thumbs.mp4', 'thumbs.poster.png']);
+  });
+
   it('an NEMO_FFMPEG that exits 1: the tool is named, not "blue.jpg is damaged"', async () => {
     const dir = await tmpProject();
     const broken = await script(dir, 'broken-ffmpeg', 'exit 1');

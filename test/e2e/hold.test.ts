@@ -93,20 +93,24 @@ describe('a chunk made with held frames (skip)', () => {
       texts: new Map(texts.map((t, k) => [t, [{ runs: [{ file: `t${k}.txt`, text: t.m.text, font: 0, width: 2 }], width: 2 }]])),
       fonts: ['font0.ttf'],
     };
-    const frames = (skip: boolean) => {
-      const graph = chunkGraph(draft, { from: 0, to: 50 }, { ...opts, skip });
+    const frames = (skip: boolean, from = 0, to = 50) => {
+      const graph = chunkGraph(draft, { from, to }, { ...opts, skip });
       const raw = execFileSync(tools.ffmpeg, ['-v', 'error', ...graph.inputs, '-filter_complex', graph.script, '-map', `[${graph.out}]`, '-vsync', 'passthrough', '-f', 'rawvideo', '-'], { cwd: dir, maxBuffer: 1 << 26 });
       const size = (W * H * 3) / 2;
       const md5s = Array.from({ length: raw.length / size }, (_, k) => createHash('md5').update(raw.subarray(k * size, (k + 1) * size)).digest('hex'));
       return { graph, md5s };
     };
     const everyFrame = frames(false);
-    const held = frames(true);
     expect(everyFrame.md5s).toHaveLength(50);
-    expect(held.md5s).toHaveLength(held.graph.made);
-    expect(held.graph.made).toBeLessThan(40);
-    // One logo overlay for the chunk, however many parts it has.
-    expect(held.graph.script.match(/overlay=x=/g)).toHaveLength(1);
-    expect(held.md5s.flatMap((md5, n) => Array<string>(1 + (held.graph.repeats.get(n) ?? 0)).fill(md5))).toEqual(everyFrame.md5s);
+    // The whole timeline; a chunk that begins with a held still (its caption fully shown at frame 22); one that begins
+    // and ends inside stills.
+    for (const [from, to] of [[0, 50], [22, 50], [10, 40]] as const) {
+      const held = frames(true, from, to);
+      expect(held.md5s).toHaveLength(held.graph.made);
+      expect(held.graph.made).toBeLessThan((to - from) * 0.8);
+      // One logo overlay for the chunk, however many parts it has.
+      expect(held.graph.script.match(/overlay=x=/g)).toHaveLength(1);
+      expect(held.md5s.flatMap((md5, n) => Array<string>(1 + (held.graph.repeats.get(n) ?? 0)).fill(md5)), `frames ${from}–${to}`).toEqual(everyFrame.md5s.slice(from, to));
+    }
   });
 });

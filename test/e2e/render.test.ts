@@ -40,21 +40,23 @@ describe('rendering with the local backend', () => {
 
   it('lays out a long video\'s poster from thumbnails taken off the chunks, showing the key frames a poster of the finished video shows', async () => {
     const dir = await tmpProject();
-    const colours = ['red', 'green', 'blue', 'yellow', 'white', 'black'];
-    colours.forEach((c, k) => execFileSync(ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', `color=${c === 'green' ? 'lime' : c}:s=160x90`, '-frames:v', '1', join(dir, `${k}.png`)]));
-    await writeRecipe(dir, 'long.yaml', 'inputs:\n  - "*.png"\ninstructions:\n  - a 15-second video with hard cuts\nexport:\n  size: 160x90\n  fps: 10\n  output: out/long.mp4\n');
-    const { code, stdout } = await runMain(['long.yaml'], { cwd: dir });
+    // 40 stills of 2.5 s: chunks of two stills, so a thumbnail can be a chunk's second key frame.
+    const colours = ['red', 'lime', 'blue', 'yellow', 'white', 'black'];
+    for (let k = 0; k < 40; k++) execFileSync(ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', `color=${colours[k % 6]}:s=160x90`, '-frames:v', '1', join(dir, `${String(k).padStart(2, '0')}.png`)]);
+    await writeRecipe(dir, 'long.yaml', 'inputs:\n  - "*.png"\ninstructions:\n  - a 100-second video with hard cuts\nexport:\n  size: 160x90\n  fps: 10\n  output: out/long.mp4\n');
+    const { code, stdout, stderr } = await runMain(['long.yaml', '--verbose'], { cwd: dir });
     expect(code, stdout).toBe(0);
-    // Six thumbnails were taken and kept with the chunks.
-    expect((await readdir(join(dir, '.nemo-run/cache'))).filter((f) => f.endsWith('.png'))).toHaveLength(6);
-    await renderPoster(join(dir, 'out/long.mp4'), join(dir, 'seek.png'), 15_000, findFfmpeg(process.env));
+    // The poster was laid out from thumbnails, with no seek in the finished video.
+    expect(stderr).toContain('-skip_frame nokey -r 10 -f h264');
+    expect(stderr).not.toContain('-noaccurate_seek');
+    await renderPoster(join(dir, 'out/long.mp4'), join(dir, 'seek.png'), 100_000, findFfmpeg(process.env));
     const cells = (png: string) => {
       const sheet = execFileSync(ffmpeg, ['-v', 'error', '-i', png, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 8 * 1024 * 1024 });
-      return colours.map((_, k) => colourName(regionMean(sheet, 1440, [(k % 3) * 480 + 200, Math.floor(k / 3) * 270 + 100, 80, 70])));
+      return Array.from({ length: 6 }, (_, k) => colourName(regionMean(sheet, 1440, [(k % 3) * 480 + 200, Math.floor(k / 3) * 270 + 100, 80, 70])));
     };
-    // Each sixth's middle falls 1.25 s into a still of 2.5 s: its key frame is the still's first.
-    expect(cells(join(dir, 'out/long.poster.png'))).toEqual(colours);
-    expect(cells(join(dir, 'seek.png'))).toEqual(colours);
+    const seek = cells(join(dir, 'seek.png'));
+    expect(new Set(seek).size).toBeGreaterThan(2);
+    expect(cells(join(dir, 'out/long.poster.png'))).toEqual(seek);
   });
 
   it('renders stills, logo, music, captions and a title to an exact-length H.264/AAC MP4 with a poster', async () => {

@@ -182,9 +182,9 @@ function runsOf(draft: LocalDraft, chunk: Chunk, opts: ChunkOptions): Run[] {
 
 /**
  * The ffmpeg inputs and filter script for frames [chunk.from, chunk.to) of a draft. Each run at rest is one frame
- * composed with its logo and texts, then held; each run that changes is its items cut and joined by their
- * transitions, with fades, logo and texts drawn frame by frame at the timeline's own times. Each picture is decoded
- * and fitted to the frame once.
+ * composed with its logo and texts, then held (with `skip`, made once and its logo and texts drawn after the join);
+ * each run that changes is its items cut and joined by their transitions, with fades, logo and texts drawn frame by
+ * frame at the timeline's own times. Each picture is decoded and fitted to the frame once.
  */
 export function chunkGraph(draft: LocalDraft, chunk: Chunk, opts: ChunkOptions): ChunkGraph {
   const { fps } = opts.frame;

@@ -31,7 +31,7 @@ export interface Interpretation {
 const steps = {
   probe: (input: number) => stepRef<MediaInfo>(stepIds.probe(input)),
   interpret: stepRef<Interpretation>(stepIds.interpret),
-  render: stepRef<{ thumbs?: string[] }>(stepIds.render),
+  render: stepRef<{ durationMs: number; thumbs?: string[] }>(stepIds.render),
 };
 
 /** The embedded backend: probes inputs, interprets instructions into a timeline draft, renders it with ffmpeg. */
@@ -83,12 +83,13 @@ export class LocalBackend implements Backend {
           onProgress: (f) => ctx.progress(f),
         });
         ctx.produced({ video: settings.output, durationMs });
-        return { thumbs };
+        return { durationMs, thumbs };
       }
       case 'poster': {
-        const { draft, export: settings } = ctx.get(steps.interpret);
+        const { export: settings } = ctx.get(steps.interpret);
+        const { durationMs, thumbs } = ctx.get(steps.render);
         const poster = posterPath(settings.output);
-        await renderPoster(settings.output, poster, draft.d, this.tools, signal, ctx.get(steps.render).thumbs);
+        await renderPoster(settings.output, poster, durationMs, this.tools, signal, thumbs);
         return ctx.produced({ poster });
       }
       default:

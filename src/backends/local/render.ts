@@ -171,21 +171,34 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
       };
       return namedFailure(what, graph.inputs, () => opts.cache.put(key, chunkExt, hold, verify));
     });
-    // Each thumbnail of the poster is taken as soon as its chunk is done, beside the encoding and the join.
+    // Each thumbnail of the poster is taken as soon as its chunk is done, beside the encoding and the join. One that
+    // cannot be taken costs the poster a seek in the finished video, never the video.
     const exact = !keyFramesOnly(seconds * 1000);
+    const missed: { t: number; error: Error }[] = [];
     const thumbRuns = skip
       ? posterTimes(seconds * 1000).map((t) => {
           const frame = Math.min(total - 1, exact ? Math.ceil(t * settings.fps - 1e-6) : Math.floor(t * settings.fps + 1e-6));
           const k = chunks.findIndex((c) => frame < c.to);
-          return videoRuns[k]!.then((chunk) => chunkThumb(chunk, frame - chunks[k]!.from, exact, opts, signal));
+          return videoRuns[k]!.then((chunk) =>
+            chunkThumb(chunk, frame - chunks[k]!.from, exact, opts, signal).catch((error: unknown) => {
+              if (signal.aborted) throw error;
+              missed.push({ t, error: error as Error });
+              return undefined;
+            }),
+          );
         })
       : [];
     const media = settled<string | undefined>([...videoRuns, mixAudio(opts, work, seconds, signal)], stop);
     const joined = media.then((results) => joinChunks(opts, chunks, results.slice(0, -1) as string[], results.at(-1), work, signal));
-    const [, ...thumbs] = await settled<unknown>([joined, ...thumbRuns], stop);
+    const [, ...thumbs] = (await settled<unknown>([joined, ...thumbRuns], stop)) as (string | undefined)[];
+    if (missed.length) {
+      const at = missed.map(({ t }) => t).sort((a, b) => a - b).map((t) => t.toFixed(1)).join(', ');
+      const why = missed[0]!.error.message.replace(/\s*\n\s*/g, ' ');
+      opts.warn?.(`the poster's pictures at ${at} s could not be taken from the encoded video (${why}); the poster is taken from the finished video instead`);
+    }
     opts.onProgress?.(1);
     await opts.cache.prune();
-    return { durationMs: Math.round(seconds * 1000), ...(skip ? { thumbs: thumbs as string[] } : {}) };
+    return { durationMs: Math.round(seconds * 1000), ...(skip && thumbs.every(Boolean) ? { thumbs: thumbs as string[] } : {}) };
   } catch (error) {
     throw isDiskFull(error) ? await diskFullError(work, error, `the temporary files in ${work}`) : error;
   } finally {
@@ -411,9 +424,9 @@ function posterTimes(durationMs: number): number[] {
 }
 
 /**
- * In a video of 12 s or more (six GOPs of at most 2 s), each thumbnail is the key frame at or before its time, in a
- * GOP of its own: only key frames are decoded, by one thread each, rather than every frame of a GOP up to the time.
- * A shorter video's thumbnails would share key frames, so each is decoded at its own time.
+ * In a video of 12 s or more, each thumbnail is the key frame at or before its time: only key frames are decoded, by
+ * one thread each, rather than every frame up to the time. A shorter video's thumbnails would share key frames, so
+ * each is decoded at its own time.
  */
 const keyFramesOnly = (durationMs: number) => durationMs >= 12_000;
 
@@ -439,20 +452,31 @@ async function chunkThumb(chunk: string, index: number, exact: boolean, opts: Re
 
 /**
  * A contact sheet of six frames (3×2) of the finished video, written beside it as a PNG, kept only when it decodes
- * whole: laid out from `thumbs` when the render took them (see renderVideo), else taken from the video itself.
+ * whole: laid out from `thumbs` when the render took them (see renderVideo), else (or when one is gone or does not
+ * decode) taken from the video itself.
  */
 export async function renderPoster(video: string, poster: string, durationMs: number, tools: FfmpegPaths, signal?: AbortSignal, thumbs?: string[]): Promise<void> {
-  const ready = thumbs?.length === 6 && (await Promise.all(thumbs.map((t) => stat(t).then(() => true, () => false)))).every(Boolean);
+  const sheet = async (inputs: string[], cells: string[], each: string[] = []) => {
+    const graph = `${each.join('')}${cells.slice(0, 3).join('')}hstack=inputs=3[r0];${cells.slice(3).join('')}hstack=inputs=3[r1];[r0][r1]vstack=inputs=2[sheet]`;
+    // (-update 1: the name is a name, never a pattern of numbered files.)
+    const args = ['-hide_banner', '-nostdin', '-y', '-v', 'error', ...inputs, '-filter_complex', graph, '-map', '[sheet]', '-frames:v', '1', '-update', '1'];
+    await atomically(poster, (partial) => runTool(tools.ffmpeg, [...args, partial], { signal }), { verify: (partial) => checkPng(`the poster ${poster}`, partial, tools, signal) });
+  };
+  if (thumbs?.length === 6 && (await Promise.all(thumbs.map((t) => stat(t).then(() => true, () => false)))).every(Boolean)) {
+    try {
+      return await sheet(thumbs.flatMap((t) => imageInput(t)), thumbs.map((_, k) => `[${k}:v]`));
+    } catch (error) {
+      if (signal?.aborted) throw error;
+    }
+  }
   const times = posterTimes(durationMs).map((t) => t.toFixed(3));
   const keys = keyFramesOnly(durationMs) ? ['-skip_frame', 'nokey', '-noaccurate_seek'] : [];
-  const inputs = ready ? thumbs.flatMap((t) => imageInput(t)) : times.flatMap((t) => ['-threads', '1', ...keys, '-ss', t, '-i', video]);
   // (A key frame before its time has a time before 0, which the output would drop: each starts at 0.)
-  const each = ready ? [] : times.map((_, k) => `[${k}:v]setpts=0,${THUMB},trim=end_frame=1[t${k}];`);
-  const cells = times.map((_, k) => (ready ? `[${k}:v]` : `[t${k}]`));
-  const graph = `${each.join('')}${cells.slice(0, 3).join('')}hstack=inputs=3[r0];${cells.slice(3).join('')}hstack=inputs=3[r1];[r0][r1]vstack=inputs=2[sheet]`;
-  // (-update 1: the name is a name, never a pattern of numbered files.)
-  const args = ['-hide_banner', '-nostdin', '-y', '-v', 'error', ...inputs, '-filter_complex', graph, '-map', '[sheet]', '-frames:v', '1', '-update', '1'];
-  await atomically(poster, (partial) => runTool(tools.ffmpeg, [...args, partial], { signal }), { verify: (partial) => checkPng(`the poster ${poster}`, partial, tools, signal) });
+  await sheet(
+    times.flatMap((t) => ['-threads', '1', ...keys, '-ss', t, '-i', video]),
+    times.map((_, k) => `[t${k}]`),
+    times.map((_, k) => `[${k}:v]setpts=0,${THUMB},trim=end_frame=1[t${k}];`),
+  );
 }
 
 /** Throws E_OUTPUT when a PNG ffmpeg wrote does not decode whole (see pngProblem). */
