@@ -13,7 +13,7 @@ setFlagsFromString('--semi-space-growth-factor=1');
 // against 75 ms for the benchmark's five instructions).
 setFlagsFromString('--no-regexp-tier-up');
 const { main } = await import('../dist/cli/main.js');
-// This process collects its garbage before each encoder starts (see memory.ts).
+// This process collects its garbage before an encoder starts, once some has piled up (see memory.ts).
 (await import('../dist/memory.js')).collectGarbageBeforeEncoders();
 
 const controller = new AbortController();

@@ -418,7 +418,10 @@ function tempo(speed: number): string[] {
   return out;
 }
 
-/** The times (s) of a poster's six thumbnails: the middle of each sixth, never past the last frame (a 1 s video at 10 fps ends its last frame at 0.9 s: a seek there decodes nothing). */
+/**
+ * The times (s) of a poster's six thumbnails: the middle of each sixth, never past the last frame (a 1 s video at
+ * 10 fps ends its last frame at 0.9 s: a seek there decodes nothing).
+ */
 function posterTimes(durationMs: number): number[] {
   return Array.from({ length: 6 }, (_, k) => Math.max(0, Math.min(((k + 0.5) * durationMs) / 6, durationMs - 250)) / 1000);
 }
