@@ -8,10 +8,6 @@ setFlagsFromString('--liftoff-only');
 // The young generation stays at its first size instead of growing to 32 MB while hundreds of inputs are probed: it is
 // garbage by the time an encoder starts, and the process's peak adds to the encoder's (10 minutes: 88 MB, not 150).
 setFlagsFromString('--semi-space-growth-factor=1');
-// The interpreter's 118 patterns are compiled straight to machine code on first use: V8's default, bytecode first and
-// machine code from the second match on, compiles each one twice and cost every run 0.2 s before planning (270 ms
-// against 75 ms for the benchmark's five instructions).
-setFlagsFromString('--no-regexp-tier-up');
 const { main } = await import('../dist/cli/main.js');
 // This process collects its garbage before an encoder starts, once some has piled up (see memory.ts).
 (await import('../dist/memory.js')).collectGarbageBeforeEncoders();
