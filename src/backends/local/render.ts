@@ -192,9 +192,9 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
     const joined = media.then((results) => joinChunks(opts, chunks, results.slice(0, -1) as string[], results.at(-1), work, signal));
     const [, ...thumbs] = (await settled<unknown>([joined, ...thumbRuns], stop)) as (string | undefined)[];
     if (missed.length) {
-      const at = missed.map(({ t }) => t).sort((a, b) => a - b).map((t) => t.toFixed(1)).join(', ');
-      const why = missed[0]!.error.message.replace(/\s*\n\s*/g, ' ');
-      opts.warn?.(`the poster's pictures at ${at} s could not be taken from the encoded video (${why}); the poster is taken from the finished video instead`);
+      const at = [...new Set(missed.map(({ t }) => t).sort((a, b) => a - b).map((t) => t.toFixed(1)))].join(', ');
+      const why = String(missed[0]!.error?.message ?? missed[0]!.error).replace(/\s*\n\s*/g, ' ');
+      opts.warn?.(`the poster's pictures at ${at} s could not be taken off the encoded chunks: ${why}; the poster is made by seeking in the finished video instead (the same pictures, a little slower)`);
     }
     opts.onProgress?.(1);
     await opts.cache.prune();
