@@ -204,24 +204,24 @@ export function chunkGraph(draft: LocalDraft, chunk: Chunk, opts: ChunkOptions):
   // overlay and drawtexts had buffers that ffmpeg zeroes before the first frame (a chunk of the 2-minute benchmark:
   // 97 → 77 MB and 0.40 → 0.32 s before encoding, the same frames). The parts' times are lost in the join, so each
   // part's made frames are stamped back with the timeline frames they show.
-  const late = opts.skip;
+  const { skip } = opts;
   const stamps: { made: number; frame: number }[] = [];
   const parts = runsOf(draft, chunk, opts).map((run) => {
     const frames = run.to - run.from;
     // A held frame is stamped with a time inside its run, where every text on it is fully shown.
     const mid = Math.floor((run.from + run.to - 1) / 2);
-    const held = run.still && opts.skip && frames >= 2;
+    const held = run.still && skip && frames >= 2;
     stamps.push({ made, frame: held ? mid : run.from });
-    if (!run.still) return (made += frames), late ? changing(ctx, run) : layers(ctx, changing(ctx, run), run.from, run.to);
+    if (!run.still) return (made += frames), skip ? changing(ctx, run) : layers(ctx, changing(ctx, run), run.from, run.to);
     const still = g.add([stillFrame(ctx, run.still)], `settb=1/${fps},setpts=${mid}`, g.label('r'));
-    const frame = late ? still : layers(ctx, still, mid, mid + 1);
+    const frame = skip ? still : layers(ctx, still, mid, mid + 1);
     if (!held) return (made += frames), hold(g, frame, frames, fps);
     if (run.from - key >= 2 * fps) (keys.push(made), (key = run.from));
     repeats.set(made++, frames - 1);
     return frame;
   });
   let video = parts.length === 1 ? parts[0]! : g.add(parts, `concat=n=${parts.length}:v=1:a=0`, g.label('c'));
-  if (late) {
+  if (skip) {
     // Made frame N shows timeline frame N plus an offset that steps up where each part begins.
     const offsets = stamps.map((s) => s.frame - s.made);
     const steps = stamps.slice(1).flatMap((s, k) => (offsets[k + 1] !== offsets[k] ? [`+gte(N,${s.made})*${offsets[k + 1]! - offsets[k]!}`] : []));

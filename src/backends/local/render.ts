@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { LimitFunction } from 'p-limit';
@@ -48,6 +48,14 @@ export interface RenderOptions {
  */
 function chunkCount(items: number, encoders: number): number {
   return Math.max(encoders, Math.min(items, Math.max(16, Math.ceil(items / (encoders > 1 ? 2 : 3)))));
+}
+
+/**
+ * True when the chunks are H.264 streams that hold frames at rest by skipped frames (h264.ts); WebM (VP9) holds them
+ * in the filter graph and encodes each.
+ */
+function holdsBySkipping(settings: ExportSettings): boolean {
+  return settings.format !== 'webm';
 }
 
 /** Encoder settings per quality; chunks must share them exactly to be joined by stream copy. */
@@ -104,7 +112,7 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
     // With only the changing frames to plan, x264 looks 2 frames ahead instead of veryfast's 10: about 40 MB less per
     // encoder at 1080p, for the same quality with the held frames' zones below (two chunks of the 2-minute benchmark
     // against lossless: held frames within 0.5 dB and the others within 0.03 dB of looking 5 ahead, 3 % smaller).
-    const skip = ext !== 'webm';
+    const skip = holdsBySkipping(settings);
     const codec = [...videoCodec(settings), ...(skip ? ['-bf', '0', '-refs', '1', '-forced-idr', '1', '-rc-lookahead', '2'] : [])];
     const chunkExt = skip ? 'h264' : ext;
 
@@ -212,7 +220,7 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
  */
 async function joinChunks(opts: RenderOptions, chunks: Chunk[], files: string[], audio: string | undefined, work: string, signal: AbortSignal): Promise<void> {
   const { settings, tools } = opts;
-  const skip = settings.format !== 'webm';
+  const skip = holdsBySkipping(settings);
   const total = chunks.at(-1)!.to;
   const seconds = total / settings.fps;
   // The concat list quotes paths (a quote inside one is written '\'' as the format wants) and gives each chunk's
@@ -465,7 +473,8 @@ export async function renderPoster(video: string, poster: string, durationMs: nu
     const args = ['-hide_banner', '-nostdin', '-y', '-v', 'error', ...inputs, '-filter_complex', graph, '-map', '[sheet]', '-frames:v', '1', '-update', '1'];
     await atomically(poster, (partial) => runTool(tools.ffmpeg, [...args, partial], { signal }), { verify: (partial) => checkPng(`the poster ${poster}`, partial, tools, signal) });
   };
-  if (thumbs?.length === 6 && (await Promise.all(thumbs.map((t) => stat(t).then(() => true, () => false)))).every(Boolean)) {
+  // A thumbnail gone from the cache, or one that does not decode, fails the layout: the video's own frames then.
+  if (thumbs?.length === 6) {
     try {
       return await sheet(thumbs.flatMap((t) => imageInput(t)), thumbs.map((_, k) => `[${k}:v]`));
     } catch (error) {
