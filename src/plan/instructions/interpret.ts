@@ -46,11 +46,44 @@ interface Match {
   m: RegExpExecArray;
 }
 
+/**
+ * V8 runs a pattern's first match in its bytecode interpreter and compiles it to machine code only for the next one,
+ * except on a subject of 1,000 characters or more, where it compiles at once; Latin-1 and wider text compile apart.
+ * The rules are large alternations that the interpreter runs slowly: the seed's five instructions took 260 ms on first
+ * use, 50 ms compiled. So the first text of each width runs every rule once over a blank line of that length.
+ */
+const compiled = new Set<boolean>();
+function compileRules(wide: boolean): void {
+  if (compiled.has(wide)) return;
+  compiled.add(wide);
+  const blank = ' '.repeat(999) + (wide ? '⟨' : ' ');
+  for (const { re } of RULES) {
+    re.test(blank);
+    re.lastIndex = 0;
+  }
+}
+
+/**
+ * Every match of a rule's own pattern: `matchAll` would match a copy, whose compiled code V8 finds only while its
+ * compilation cache keeps it (a garbage collection empties it).
+ */
+function matchAll(re: RegExp, text: string): RegExpExecArray[] {
+  const found: RegExpExecArray[] = [];
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    found.push(m);
+    // An empty match: go on from the next character, as matchAll does.
+    if (!m[0]) re.lastIndex = m.index + (text.codePointAt(m.index)! > 0xffff ? 2 : 1);
+  }
+  re.lastIndex = 0;
+  return found;
+}
+
 const span = ({ m }: Match): [number, number] => [m.index, m.index + m[0].length];
 
 /** Every match of every rule, best first: the longer match, then the higher priority, then the earlier. */
 function matchesOf(text: string): Match[] {
-  const found = RULES.flatMap((r) => [...text.matchAll(r.re)].filter((m) => m[0].trim()).map((m) => ({ r, m: m as RegExpExecArray })));
+  compileRules(/[^\x00-\xff]/.test(text));
+  const found = RULES.flatMap((r) => matchAll(r.re, text).filter((m) => m[0].trim()).map((m) => ({ r, m })));
   return found.sort((a, b) => b.m[0].length - a.m[0].length || b.r.priority - a.r.priority || a.m.index - b.m.index);
 }
 
