@@ -3,6 +3,7 @@ import { chmod, copyFile, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../src/backends/local/ffmpeg.js';
+import { chooseFraming, edgeMapFilters, edgeMapSize, profileOf } from '../../src/backends/local/framing.js';
 import { headerOf, stillHeader } from '../../src/backends/local/orientation.js';
 import { probeInput, probeStills } from '../../src/backends/local/probe.js';
 import { runMain } from '../helpers/cli.js';
@@ -124,6 +125,44 @@ describe('real-world media', () => {
     await writeFile(join(dir, 'media/scrambled.jpg'), jpeg);
     expect((await probeStills([stills[0]!, input('scrambled.jpg', 1), stills[1]!], tools)).size).toBe(0);
     await expect(probeInput(input('scrambled.jpg', 0), tools)).rejects.toThrow(/is damaged \(it does not decode\)/);
+  });
+
+  it('decodes a large JPEG at 1/8 for its edge map: damage anywhere still shows, and its subject is where a full decode puts it', async () => {
+    const dir = await tmpProject();
+    const tools = findFfmpeg(process.env);
+    // A 1600x1200 photo, flat but for a detailed subject on its right: 1/8 (200x150) still holds its 128x96 map.
+    const big = join(dir, 'big.jpg');
+    execFileSync(tools.ffmpeg, [
+      '-v', 'error', '-f', 'lavfi', '-i', 'color=c=0x2040c0:s=1600x1200', '-f', 'lavfi', '-i', 'testsrc2=s=300x300',
+      '-filter_complex', '[0][1]overlay=1150:450', '-frames:v', '1', '-q:v', '3', big,
+    ]);
+    const log = join(dir, 'args.log');
+    const logging = join(dir, 'ffmpeg');
+    await writeFile(logging, `#!/bin/sh
+[ "$1" = -version ] || echo "$@" >> '${log}'
+exec '${tools.ffmpeg}' "$@"
+`);
+    await chmod(logging, 0o755);
+    const input = (path: string, index = 0) => ({ index, name: basename(path), path, role: 'media' as const, kind: 'image' as const, format: 'jpg' });
+    const found = (await probeStills([input(big)], { ...tools, ffmpeg: logging })).get(big);
+    expect(await readFile(log, 'utf8')).toContain(`-lowres 3 -i ${big}`);
+    expect(found).toMatchObject({ width: 1600, height: 1200 });
+    // The map of the full picture, as it was made before: the same window in a portrait and a square frame.
+    const [w, h] = edgeMapSize(1600, 1200);
+    const full = execFileSync(tools.ffmpeg, ['-v', 'error', '-i', big, '-vf', edgeMapFilters(1600, 1200), '-f', 'rawvideo', '-pix_fmt', 'gray', '-']);
+    const source = { width: 1600, height: 1200 };
+    for (const frame of [{ width: 1080, height: 1920 }, { width: 1080, height: 1080 }]) {
+      const window = chooseFraming(found!.profile, source, frame);
+      expect(window).toEqual(chooseFraming(profileOf(full, w, h), source, frame));
+      expect(window).not.toEqual(chooseFraming(undefined, source, frame));
+    }
+    // Scrambled after its start of scan, its end marker kept: a reduced decode still reads every coefficient.
+    const jpeg = await readFile(big);
+    for (let at = jpeg.indexOf(Buffer.from([0xff, 0xda])) + 4000; at < jpeg.length - 4000; at += 97) jpeg[at] = at % 2 ? 0xff : 0;
+    const scrambled = join(dir, 'scrambled.jpg');
+    await writeFile(scrambled, jpeg);
+    expect((await probeStills([input(scrambled)], tools)).size).toBe(0);
+    await expect(probeInput(input(scrambled), tools)).rejects.toThrow(/is damaged \(it does not decode\)/);
   });
 
   it('reads how many bytes a still takes decoded from its header, and fills a batch by those bytes', async () => {

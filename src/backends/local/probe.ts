@@ -8,7 +8,7 @@ import { edgeMapFilters, edgeMapSize, MAP_LONG_SIDE, profileOf, type SubjectProf
 import { orientationFilter, stillHeader, swapsSides } from './orientation.js';
 
 /** Changes whenever MediaInfo does, so facts probed by an older version are not reused. */
-export const PROBE_FORMAT = 6;
+export const PROBE_FORMAT = 7;
 
 /** What the renderer needs to know about an input. */
 export interface MediaInfo {
@@ -169,6 +169,25 @@ interface Still {
   orientation: number;
 }
 
+/**
+ * How far below its size a still is decoded for its edge map: JPEGs decode at 1/2, 1/4 or 1/8 each way (ffmpeg's
+ * `-lowres`: every coefficient is still read, so damage still shows, but fewer pixels are made), the furthest that
+ * keeps at least the map's pixels. 30 stills of 1600x1200 decode in 0.13 s instead of 0.62 s.
+ */
+function reduction(still: Still): number {
+  const [w, h] = edgeMapSize(still.width, still.height);
+  let n = 0;
+  while (still.type === 'jpeg' && n < 3 && Math.ceil(still.width / 2 ** (n + 1)) >= w && Math.ceil(still.height / 2 ** (n + 1)) >= h) n++;
+  return n;
+}
+
+/** The still as ffmpeg decodes it for its edge map: its input arguments and stored size at its reduction. */
+function reduced(still: Still): Still {
+  const n = reduction(still);
+  if (!n) return still;
+  return { ...still, source: ['-lowres', String(n), ...still.source], width: Math.ceil(still.width / 2 ** n), height: Math.ceil(still.height / 2 ** n) };
+}
+
 /** A still's size as seen: as stored, turned by its EXIF orientation. */
 function uprightSize({ width, height, orientation }: Still): [number, number] {
   return swapsSides(orientation) ? [height, width] : [width, height];
@@ -218,13 +237,15 @@ export async function probeStills(inputs: ResolvedInput[], tools: FfmpegPaths, s
     const path = input.path!;
     const header = await stillHeader(path);
     if (!header.width || !header.height || (header.type === 'jpeg' && !(await endsWithJpegEnd(path).catch(() => false)))) continue;
-    const size = header.width * header.height * (header.bytesPerPixel ?? 4);
+    const still = { ...header, width: header.width, height: header.height, source: imageInput(path) };
+    const { width, height } = reduced(still);
+    const size = width * height * (header.bytesPerPixel ?? 4);
     const last = batches.at(-1);
     if (!last || last.length === BATCH_STILLS || bytes + size > BATCH_BYTES) {
       batches.push([]);
       bytes = 0;
     }
-    batches.at(-1)!.push({ path, still: { ...header, width: header.width, height: header.height, source: imageInput(path) } });
+    batches.at(-1)!.push({ path, still });
     bytes += size;
   }
   const found = new Map<string, MediaInfo>();
@@ -240,13 +261,14 @@ export async function probeStills(inputs: ResolvedInput[], tools: FfmpegPaths, s
 }
 
 /**
- * Decodes the first picture of each still in one ffmpeg run and makes each upright picture's edge map: each map is
- * padded to the square any map fits in (MAP_LONG_SIDE) and the maps are joined, so they come out in order as one
- * stream. Undefined when any still does not decode (ffmpeg stops at the first error); else, for each, its profile
+ * Decodes the first picture of each still (at its reduction) in one ffmpeg run and makes each upright picture's edge
+ * map, of the size for its full picture: each map is padded to the square any map fits in (MAP_LONG_SIDE) and the
+ * maps are joined, so they come out in order as one stream. Undefined when any still does not decode (ffmpeg stops at the first error); else, for each, its profile
  * and whether ffmpeg read it as stored (see readAsStored).
  */
 async function decodeStills(stills: Still[], tools: FfmpegPaths, signal: AbortSignal | undefined): Promise<{ profile?: SubjectProfile; asStored: boolean }[] | undefined> {
   const side = MAP_LONG_SIDE;
+  const decoded = stills.map(reduced);
   const chains = stills.map((still, k) => {
     const filters = ['trim=end_frame=1', orientationFilter(still.orientation), edgeMapFilters(...uprightSize(still)), `pad=${side}:${side}:0:0`].filter(Boolean);
     return `[${k}:v]${filters.join(',')}[e${k}]`;
@@ -256,7 +278,7 @@ async function decodeStills(stills: Still[], tools: FfmpegPaths, signal: AbortSi
   let stderr: string;
   try {
     // At info level, ffmpeg describes each input as it read it (in about 400 characters each, all kept).
-    const args = ['-hide_banner', '-nostdin', '-loglevel', 'level+info', '-xerror', ...stills.flatMap((s) => s.source), '-filter_complex', graph, '-map', '[maps]'];
+    const args = ['-hide_banner', '-nostdin', '-loglevel', 'level+info', '-xerror', ...decoded.flatMap((s) => s.source), '-filter_complex', graph, '-map', '[maps]'];
     ({ stdout, stderr } = await runTool(tools.ffmpeg, [...args, '-vsync', '0', '-frames:v', String(stills.length), '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { signal, encoding: 'latin1', stderrChars: 1 << 20 }));
   } catch (error) {
     if (error instanceof NemoError && error.code === 'E_FFMPEG_EXIT') return undefined;
@@ -268,12 +290,12 @@ async function decodeStills(stills: Still[], tools: FfmpegPaths, signal: AbortSi
     const [w, h] = edgeMapSize(...uprightSize(still));
     const map = Buffer.alloc(w * h);
     for (let y = 0; y < h; y++) maps.copy(map, y * w, (k * side + y) * side, (k * side + y) * side + w);
-    return { profile: profileOf(map, w, h), asStored: readAsStored(stderr, k, still) };
+    return { profile: profileOf(map, w, h), asStored: readAsStored(stderr, k, decoded[k]!) };
   });
 }
 
 /**
- * True when ffmpeg read input `k` as its header says: the same size, and no display matrix or rotation in its
+ * True when ffmpeg read input `k` as its header says: the same size (at its reduction), and no display matrix or rotation in its
  * description. (ffmpeg 4.1 never turns a JPEG by its EXIF orientation; a newer one that does is caught here only if
  * it says so in the input's description, as ffprobe's path catches it only if it says so for the stream: untested
  * here.) `stderr` is ffmpeg's report at info level, whose part for input k runs from a line
