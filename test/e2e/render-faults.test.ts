@@ -13,6 +13,7 @@ import { probe } from '../helpers/media.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
 import { processes, processesWith, until } from '../helpers/wait.js';
 import { findFfmpeg, runTool } from '../../src/backends/local/ffmpeg.js';
+import { pngProblem } from '../../src/backends/local/verify.js';
 import { InterruptedError } from '../../src/errors.js';
 
 const tools = findFfmpeg(process.env);
@@ -82,17 +83,47 @@ describe('the local backend under faults', () => {
     // Room for the 1-second video (about 35 kB) but not for its poster (about 700 kB of busy frames).
     const why = mountTmpfs(out, 96 * 1024);
     if (why) ctx.skip(why);
+    // An MP4's poster is laid out during the render and copied into place; a WebM's is taken from the video by
+    // ffmpeg, which exits 0 on a full disk, so its PNG is checked.
     await writeRecipe(dir, 'poster.yaml', recipe(['media/clip.mp4'], ['a 1-second video', 'mute the clips']));
+    await writeRecipe(dir, 'seek.yaml', recipe(['media/clip.mp4'], ['a 1-second video', 'mute the clips'], 'size: 160x90\n  quality: draft\n  format: webm').replace(/\.mp4\n$/, '.webm\n'));
     const first = await runCli(['poster.yaml'], { cwd: dir });
     expect(first.code).toBe(1);
-    expect(first.stdout).toMatch(/✖ poster: the poster \S+poster\.poster\.png was not kept: the file ffmpeg wrote is cut short .*\[E_OUTPUT\]/);
-    expect(await readdir(out)).toEqual(['poster.mp4']);
+    expect(first.stdout).toMatch(/✖ poster: no space left on the disk to write \S+poster\.poster\.png.*\[E_OUTPUT\]/);
+    const seek = await runCli(['seek.yaml'], { cwd: dir });
+    expect(seek.code).toBe(1);
+    expect(seek.stdout).toMatch(/✖ seek: the poster \S+seek\.poster\.png was not kept: the file ffmpeg wrote is cut short .*\[E_OUTPUT\]/);
+    expect((await readdir(out)).sort()).toEqual(['poster.mp4', 'seek.webm']);
 
     execFileSync('mount', ['-o', 'remount,size=4m', out]);
-    const second = await runCli(['poster.yaml'], { cwd: dir });
-    expect(second.code, second.stdout).toBe(0);
-    expect(second.stdout).not.toContain('up to date');
-    expect((await probe(join(out, 'poster.poster.png'))).video).toMatchObject({ width: 1440, height: 540 });
+    for (const name of ['poster', 'seek']) {
+      const second = await runCli([`${name}.yaml`], { cwd: dir });
+      expect(second.code, second.stdout).toBe(0);
+      expect(second.stdout).not.toContain('up to date');
+      expect((await probe(join(out, `${name}.poster.png`))).video).toMatchObject({ width: 1440, height: 540 });
+    }
+  });
+
+  it('keeps a PNG only when its chunks run whole to its end chunk, with their CRCs, and its pixels inflate to its size', async () => {
+    const dir = await tmpProject();
+    const path = join(dir, 'whole.png');
+    execFileSync(findFfmpeg(process.env).ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=s=320x240', '-frames:v', '1', path]);
+    const png = await readFile(path);
+    expect(await pngProblem(path)).toBeUndefined();
+    const [end, half, quarter] = [png.subarray(-12), png.length >> 1, png.length >> 2];
+    const cases: [string, Buffer, RegExp][] = [
+      ['cut in its pixels', png.subarray(0, half), /^is cut short \(\d+ bytes, in its IDAT chunk\)$/],
+      ['cut before its end chunk', png.subarray(0, png.length - 12), /^is cut short \(\d+ bytes, with no end chunk\)$/],
+      // A full disk: a large write lost, the end chunk written after it.
+      ['a write lost before its end chunk', Buffer.concat([png.subarray(0, quarter), png.subarray(half)]), /^is damaged \(the CRC of its IDAT chunk does not match\)$/],
+      ['one byte changed', Buffer.from(png).fill(png[half]! ^ 1, half, half + 1), /^is damaged \(the CRC of its IDAT chunk does not match\)$/],
+      ['bytes after its end', Buffer.concat([png, end]), /^has 12 bytes after its end chunk$/],
+      ['not a PNG', Buffer.from('GIF89a'), /^is not a PNG/],
+    ];
+    for (const [what, bytes, problem] of cases) {
+      await writeFile(path, bytes);
+      expect(await pngProblem(path), what).toMatch(problem);
+    }
   });
 
   it('names the folder and hints at freeing space when the temporary folder is full (ENOSPC)', async (ctx) => {

@@ -57,6 +57,9 @@ describe('rendering with the local backend', () => {
     const seek = cells(join(dir, 'seek.png'));
     expect(new Set(seek).size).toBeGreaterThan(2);
     expect(cells(join(dir, 'out/long.poster.png'))).toEqual(seek);
+    // A sheet gone from the cache before the poster step: the poster is taken from the video instead.
+    await renderPoster(join(dir, 'out/long.mp4'), join(dir, 'gone.png'), 100_000, findFfmpeg(process.env), undefined, join(dir, 'no-sheet.png'));
+    expect(cells(join(dir, 'gone.png'))).toEqual(seek);
   });
 
   it('renders stills, logo, music, captions and a title to an exact-length H.264/AAC MP4 with a poster', async () => {

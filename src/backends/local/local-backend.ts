@@ -31,7 +31,7 @@ export interface Interpretation {
 const steps = {
   probe: (input: number) => stepRef<MediaInfo>(stepIds.probe(input)),
   interpret: stepRef<Interpretation>(stepIds.interpret),
-  render: stepRef<{ durationMs: number; thumbs?: string[] }>(stepIds.render),
+  render: stepRef<{ durationMs: number; poster?: string }>(stepIds.render),
 };
 
 /** The embedded backend: probes inputs, interprets instructions into a timeline draft, renders it with ffmpeg. */
@@ -67,7 +67,7 @@ export class LocalBackend implements Backend {
       }
       case 'render': {
         const { draft, export: settings } = ctx.get(steps.interpret);
-        const { durationMs, thumbs } = await renderVideo({
+        const { durationMs, poster } = await renderVideo({
           draft,
           settings,
           media: (index) => ({ path: plan.inputs[index]!.path!, ...ctx.get(steps.probe(index)) }),
@@ -83,13 +83,13 @@ export class LocalBackend implements Backend {
           onProgress: (f) => ctx.progress(f),
         });
         ctx.produced({ video: settings.output, durationMs });
-        return { durationMs, thumbs };
+        return { durationMs, poster };
       }
       case 'poster': {
         const { export: settings } = ctx.get(steps.interpret);
-        const { durationMs, thumbs } = ctx.get(steps.render);
+        const { durationMs, poster: sheet } = ctx.get(steps.render);
         const poster = posterPath(settings.output);
-        await renderPoster(settings.output, poster, durationMs, this.tools, signal, thumbs);
+        await renderPoster(settings.output, poster, durationMs, this.tools, signal, sheet);
         return ctx.produced({ poster });
       }
       default:

@@ -36,7 +36,7 @@ export interface StillHeader {
 }
 
 /** Channels of a PNG's decoded pixels, by its colour type (a palette decodes to one byte per pixel). */
-const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+export const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 
 /** The header of a JPEG or PNG file, whatever its name; nothing but orientation 1 when it is neither, or unreadable. */
 export async function stillHeader(path: string): Promise<StillHeader> {

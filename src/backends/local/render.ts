@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { LimitFunction } from 'p-limit';
@@ -79,10 +79,10 @@ function audioCodec(settings: ExportSettings): string[] {
  * that is renamed into place. Every output frame is encoded once; an interrupted render leaves nothing at the output.
  * Every file is checked before it is kept: each chunk has exactly its frames, the sound exactly the video's length,
  * and the joined video exactly `d × fps` frames (the bundled ffmpeg exits 0 when the disk fills). Returns the
- * video's length as checked (its frames': `d` rounded to whole frames) and, for H.264, the poster's thumbnails, taken
- * from the chunks as each is done (see renderPoster).
+ * video's length as checked (its frames': `d` rounded to whole frames) and, for H.264, the poster in the cache, laid
+ * out beside the join from thumbnails taken off the chunks as each is done (see renderPoster).
  */
-export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: number; thumbs?: string[] }> {
+export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: number; poster?: string }> {
   const { draft, settings, tools } = opts;
   const frame = { width: settings.width, height: settings.height, fps: settings.fps };
   const total = frameCount(draft, settings.fps);
@@ -196,9 +196,19 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
           );
         })
       : [];
+    // The poster is laid out from them beside the join (a failure is said as theirs is).
+    const sheet = Promise.all(thumbRuns).then((thumbs) =>
+      thumbs.length && thumbs.every(Boolean)
+        ? thumbSheet(thumbs as string[], opts, signal).catch((error: unknown) => {
+            if (signal.aborted) throw error;
+            missed.push(...posterTimes(seconds * 1000).map((t) => ({ t, error: error as Error })));
+            return undefined;
+          })
+        : undefined,
+    );
     const media = settled<string | undefined>([...videoRuns, mixAudio(opts, work, seconds, signal)], stop);
     const joined = media.then((results) => joinChunks(opts, chunks, results.slice(0, -1) as string[], results.at(-1), work, signal));
-    const [, ...thumbs] = (await settled<unknown>([joined, ...thumbRuns], stop)) as (string | undefined)[];
+    const [, poster] = (await settled<unknown>([joined, sheet], stop)) as [unknown, string | undefined];
     if (missed.length) {
       const at = [...new Set(missed.map(({ t }) => t).sort((a, b) => a - b).map((t) => t.toFixed(1)))].join(', ');
       const why = String(missed[0]!.error?.message ?? missed[0]!.error).replace(/\s*\n\s*/g, ' ');
@@ -206,7 +216,7 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
     }
     opts.onProgress?.(1);
     await opts.cache.prune();
-    return { durationMs: Math.round(seconds * 1000), ...(skip && thumbs.every(Boolean) ? { thumbs: thumbs as string[] } : {}) };
+    return { durationMs: Math.round(seconds * 1000), ...(poster ? { poster } : {}) };
   } catch (error) {
     throw isDiskFull(error) ? await diskFullError(work, error, `the temporary files in ${work}`) : error;
   } finally {
@@ -458,41 +468,55 @@ async function chunkThumb(chunk: string, index: number, exact: boolean, opts: Re
   const n = exact ? index : keyFrames(await readFile(chunk)).filter((k) => k <= index).length - 1;
   const decode = ['-threads', '1', ...(exact ? [] : ['-skip_frame', 'nokey']), '-r', String(settings.fps), '-f', 'h264', '-i', chunk];
   const args = ['-hide_banner', '-nostdin', '-y', '-v', 'error', ...decode, '-vf', `trim=start_frame=${n}:end_frame=${n + 1},${THUMB}`, '-frames:v', '1', '-update', '1'];
-  return cache.put(key, 'png', (path) => runTool(tools.ffmpeg, [...args, path], { signal }), (path) => checkPng('a poster thumbnail (a cache entry)', path, tools, signal));
+  return cache.put(key, 'png', (path) => runTool(tools.ffmpeg, [...args, path], { signal }), (path) => checkPng('a poster thumbnail (a cache entry)', path));
+}
+
+/** Lays six pictures (the `cells` of `inputs`, made by the `each` filters) out 3×2 as a PNG at `path`. */
+function layout(inputs: string[], cells: string[], path: string, tools: FfmpegPaths, signal?: AbortSignal, each: string[] = []) {
+  const graph = `${each.join('')}${cells.slice(0, 3).join('')}hstack=inputs=3[r0];${cells.slice(3).join('')}hstack=inputs=3[r1];[r0][r1]vstack=inputs=2[sheet]`;
+  // (-update 1: the name is a name, never a pattern of numbered files.)
+  const args = ['-hide_banner', '-nostdin', '-y', '-v', 'error', ...inputs, '-filter_complex', graph, '-map', '[sheet]', '-frames:v', '1', '-update', '1'];
+  return runTool(tools.ffmpeg, [...args, path], { signal });
+}
+
+/** The poster laid out from the six thumbnails taken off the chunks, kept in the cache by theirs. */
+async function thumbSheet(thumbs: string[], opts: RenderOptions, signal: AbortSignal): Promise<string> {
+  const { tools, cache } = opts;
+  // (A thumbnail's name in the cache is its content key.)
+  const key = keyOf(['poster', VERSION, tools.ffmpeg, thumbs.map((t) => basename(t))]);
+  const inputs = thumbs.flatMap((t) => imageInput(t));
+  const cells = thumbs.map((_, k) => `[${k}:v]`);
+  return (
+    (await cache.get(key, 'png')) ??
+    cache.put(key, 'png', (path) => layout(inputs, cells, path, tools, signal), (path) => checkPng('the poster (a cache entry)', path))
+  );
 }
 
 /**
- * A contact sheet of six frames (3×2) of the finished video, written beside it as a PNG, kept only when it decodes
- * whole: laid out from `thumbs` when the render took them (see renderVideo), else (or when one is gone or does not
- * decode) taken from the video itself.
+ * A contact sheet of six frames (3×2) of the finished video, written beside it as a PNG: a copy of `sheet` when the
+ * render laid one out from its chunks (see renderVideo), else (or when it is gone) taken from the video itself and
+ * kept only when it decodes whole.
  */
-export async function renderPoster(video: string, poster: string, durationMs: number, tools: FfmpegPaths, signal?: AbortSignal, thumbs?: string[]): Promise<void> {
-  const sheet = async (inputs: string[], cells: string[], each: string[] = []) => {
-    const graph = `${each.join('')}${cells.slice(0, 3).join('')}hstack=inputs=3[r0];${cells.slice(3).join('')}hstack=inputs=3[r1];[r0][r1]vstack=inputs=2[sheet]`;
-    // (-update 1: the name is a name, never a pattern of numbered files.)
-    const args = ['-hide_banner', '-nostdin', '-y', '-v', 'error', ...inputs, '-filter_complex', graph, '-map', '[sheet]', '-frames:v', '1', '-update', '1'];
-    await atomically(poster, (partial) => runTool(tools.ffmpeg, [...args, partial], { signal }), { verify: (partial) => checkPng(`the poster ${poster}`, partial, tools, signal) });
-  };
-  // A thumbnail gone from the cache, or one that does not decode, fails the layout: the video's own frames then.
-  if (thumbs?.length === 6) {
+export async function renderPoster(video: string, poster: string, durationMs: number, tools: FfmpegPaths, signal?: AbortSignal, sheet?: string): Promise<void> {
+  if (sheet) {
     try {
-      return await sheet(thumbs.flatMap((t) => imageInput(t)), thumbs.map((_, k) => `[${k}:v]`));
+      return await atomically(poster, (partial) => copyFile(sheet, partial));
     } catch (error) {
-      if (signal?.aborted) throw error;
+      // A full disk fails the poster either way; a sheet gone from the cache costs a seek.
+      if (signal?.aborted || (error instanceof NemoError && error.code === 'E_OUTPUT')) throw error;
     }
   }
   const times = posterTimes(durationMs).map((t) => t.toFixed(3));
   const keys = keyFramesOnly(durationMs) ? ['-skip_frame', 'nokey', '-noaccurate_seek'] : [];
   // (A key frame before its time has a time before 0, which the output would drop: each starts at 0.)
-  await sheet(
-    times.flatMap((t) => ['-threads', '1', ...keys, '-ss', t, '-i', video]),
-    times.map((_, k) => `[t${k}]`),
-    times.map((_, k) => `[${k}:v]setpts=0,${THUMB},trim=end_frame=1[t${k}];`),
-  );
+  const inputs = times.flatMap((t) => ['-threads', '1', ...keys, '-ss', t, '-i', video]);
+  const cells = times.map((_, k) => `[t${k}]`);
+  const each = times.map((_, k) => `[${k}:v]setpts=0,${THUMB},trim=end_frame=1[t${k}];`);
+  await atomically(poster, (partial) => layout(inputs, cells, partial, tools, signal, each), { verify: (partial) => checkPng(`the poster ${poster}`, partial) });
 }
 
-/** Throws E_OUTPUT when a PNG ffmpeg wrote does not decode whole (see pngProblem). */
-async function checkPng(what: string, path: string, tools: FfmpegPaths, signal?: AbortSignal): Promise<void> {
-  const problem = await pngProblem(path, tools, signal);
+/** Throws E_OUTPUT when a PNG ffmpeg wrote is not whole (see pngProblem). */
+async function checkPng(what: string, path: string): Promise<void> {
+  const problem = await pngProblem(path);
   if (problem) throw await unverified(what, path, problem);
 }

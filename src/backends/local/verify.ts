@@ -1,8 +1,10 @@
-import { open } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { crc32, inflateSync } from 'node:zlib';
 import { dirname } from 'node:path';
 import { describeFree, freeBytes } from '../../atomic.js';
 import { NemoError } from '../../errors.js';
-import { imageInput, runTool, type FfmpegPaths } from './ffmpeg.js';
+import { runTool, type FfmpegPaths } from './ffmpeg.js';
+import { PNG_CHANNELS } from './orientation.js';
 
 /**
  * Checks of finished files before they are renamed into place or filed in the cache. They are needed because the
@@ -62,26 +64,40 @@ export async function mediaProblem(path: string, want: Expected, tools: FfmpegPa
   return undefined;
 }
 
-/** The last 12 bytes of every whole PNG: its IEND chunk (a PNG cut anywhere after its pixels still decodes). */
-const PNG_END = Buffer.from('0000000049454e44ae426082', 'hex');
+const PNG_SIGNATURE = Buffer.from('89504e470d0a1a0a', 'hex');
 
-/** Checks a PNG: it ends with its end chunk and decodes without an error. */
-export async function pngProblem(path: string, tools: FfmpegPaths, signal?: AbortSignal): Promise<string | undefined> {
-  const handle = await open(path, 'r');
-  try {
-    const { size } = await handle.stat();
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(12), 0, 12, Math.max(0, size - 12));
-    if (bytesRead < 12 || !buffer.equals(PNG_END)) return `is cut short (${size} bytes, with no end chunk)`;
-  } finally {
-    await handle.close();
+/**
+ * Checks a PNG without decoding it in another process: from its signature its chunks follow each other to the end of
+ * the file, each with its CRC, ending with IEND, and its pixels' stream inflates whole, to the size its header gives.
+ * A write cut short by a full disk fails this even when a later, smaller write (the end chunk) got through.
+ */
+export async function pngProblem(path: string): Promise<string | undefined> {
+  const png = await readFile(path);
+  if (!png.subarray(0, 8).equals(PNG_SIGNATURE)) return `is not a PNG (${png.length} bytes)`;
+  const pixels: Buffer[] = [];
+  let header: Buffer | undefined;
+  for (let at = 8, type = ''; type !== 'IEND'; ) {
+    if (at + 12 > png.length) return `is cut short (${png.length} bytes, with no end chunk)`;
+    const end = at + 12 + png.readUInt32BE(at);
+    type = png.toString('latin1', at + 4, at + 8);
+    if (end > png.length) return `is cut short (${png.length} bytes, in its ${type} chunk)`;
+    if (crc32(png.subarray(at + 4, end - 4)) !== png.readUInt32BE(end - 4)) return `is damaged (the CRC of its ${type} chunk does not match)`;
+    if (type === 'IHDR') header = png.subarray(at + 8, end - 4);
+    if (type === 'IDAT') pixels.push(png.subarray(at + 8, end - 4));
+    if (type === 'IEND' && end !== png.length) return `has ${png.length - end} bytes after its end chunk`;
+    at = end;
   }
+  let size: number;
   try {
-    const { stderr } = await runTool(tools.ffmpeg, ['-hide_banner', '-nostdin', '-v', 'error', '-xerror', ...imageInput(path), '-f', 'null', '-'], { signal });
-    return stderr.trim() ? `does not decode (${lastLine(stderr, path)})` : undefined;
+    size = inflateSync(Buffer.concat(pixels)).length;
   } catch (error) {
-    if (error instanceof NemoError && error.code === 'E_FFMPEG_EXIT') return `does not decode (${lastLine(error.message, path)})`;
-    throw error;
+    return `does not decode (its pixels: ${(error as Error).message})`;
   }
+  // Rows of a filter byte and the pixels' bytes; an interlaced PNG (ffmpeg writes none) is only inflated.
+  if (!header || header[12]) return undefined;
+  const [width, height, depth, colour] = [header.readUInt32BE(0), header.readUInt32BE(4), header[8]!, header[9]!];
+  const expected = height * (1 + Math.ceil((width * (PNG_CHANNELS[colour] ?? 4) * depth) / 8));
+  return size === expected ? undefined : `does not decode (${size} bytes of pixels where its header makes ${expected})`;
 }
 
 /**
