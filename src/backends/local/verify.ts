@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { crc32, inflateSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { crc32, inflate } from 'node:zlib';
 import { dirname } from 'node:path';
 import { describeFree, freeBytes } from '../../atomic.js';
 import { NemoError } from '../../errors.js';
@@ -89,7 +90,7 @@ export async function pngProblem(path: string): Promise<string | undefined> {
   }
   let size: number;
   try {
-    size = inflateSync(Buffer.concat(pixels)).length;
+    size = (await promisify(inflate)(Buffer.concat(pixels))).length;
   } catch (error) {
     return `does not decode (its pixels: ${(error as Error).message})`;
   }
