@@ -1,8 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { open, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import type { ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { readRecipeSchema } from '../../src/recipe/validate.js';
+import { AJV_OPTIONS, COMPILED_SCHEMA, readRecipeSchema } from '../../src/recipe/validate.js';
 import { errorLines, runMain } from '../helpers/cli.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
 
@@ -13,6 +17,20 @@ describe('nemo-run validate', () => {
     const ajv = new Ajv2020({ strict: true, strictRequired: false });
     expect(ajv.validateSchema(readRecipeSchema()), ajv.errorsText()).toBe(true);
     expect(ajv.validateSchema({ type: 'objekt' })).toBe(false);
+  });
+
+  it('compiles the schema to code at build time that finds the same errors, with the same details, as ajv at run time', async () => {
+    const compiled = createRequire(import.meta.url)(`../../dist/recipe/${COMPILED_SCHEMA}`) as ValidateFunction;
+    const runtime = new Ajv2020(AJV_OPTIONS).compile(readRecipeSchema());
+    // The fixtures that are YAML but not recipes, and a recipe.
+    const recipes = [fixture('typos'), fixture('types'), fixture('inputs'), 'recipes/promo.yaml'].map((path) => parse(readFileSync(path, 'utf8')));
+    let errors = 0;
+    for (const data of recipes) {
+      expect(compiled(data)).toBe(runtime(data));
+      expect(compiled.errors).toEqual(runtime.errors);
+      errors += runtime.errors?.length ?? 0;
+    }
+    expect(errors).toBeGreaterThan(recipes.length);
   });
 
   it('accepts recipes/promo.yaml', async () => {
