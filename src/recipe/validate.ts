@@ -1,16 +1,23 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
 import type { RecipeError } from '../errors.js';
+import { keyOf } from '../hash.js';
 import { suggest } from '../suggest.js';
 import { locate, locateKey, recipeError, type RecipeDoc } from './load.js';
 import type { RecipeSpec } from './recipe.types.js';
 import { OUTPUT_VARIABLES } from './recipe.types.js';
 
+/** The recipe JSON Schema's text, as published in `schemas/`. */
+function recipeSchemaText(): string {
+  return readFileSync(new URL('../../schemas/recipe.schema.json', import.meta.url), 'utf8');
+}
+
 /** The recipe JSON Schema, as published in `schemas/`. */
 export function readRecipeSchema(): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL('../../schemas/recipe.schema.json', import.meta.url), 'utf8'));
+  return JSON.parse(recipeSchemaText());
 }
 
 /** A compiled schema validator; compile once, use for every recipe. */
@@ -29,19 +36,22 @@ export const AJV_OPTIONS = { allErrors: true, strict: true, strictRequired: fals
 /** The recipe schema compiled to code by the build (scripts/compile-schema.mjs), beside this module in `dist/`. */
 export const COMPILED_SCHEMA = 'recipe-schema.cjs';
 
+/** What the compiled schema was compiled from: its key. */
+export const schemaKey = (text: string) => keyOf(['recipe schema', text]);
+
 /**
  * The recipe schema's validator: the build's compiled one, which loads in 4 ms where loading ajv and compiling the
- * schema took 100 ms of every run; compiled here when running from the sources (the tests).
+ * schema took 100 ms of every run; compiled here when there is none (running from the sources, as the tests do) or
+ * when the schema changed since the build.
  */
 export function createValidator(): SchemaValidator {
+  const text = recipeSchemaText();
   const require = createRequire(import.meta.url);
-  let validate: ValidateFunction;
-  try {
-    validate = require(`./${COMPILED_SCHEMA}`) as ValidateFunction;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND' || !String((error as Error).message).includes(COMPILED_SCHEMA)) throw error;
+  const compiled = new URL(`./${COMPILED_SCHEMA}`, import.meta.url);
+  let validate = existsSync(compiled) ? (require(fileURLToPath(compiled)) as ValidateFunction & { schemaKey?: string }) : undefined;
+  if (validate?.schemaKey !== schemaKey(text)) {
     const { Ajv2020: Ajv } = require('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020 };
-    validate = new Ajv(AJV_OPTIONS).compile(readRecipeSchema());
+    validate = new Ajv(AJV_OPTIONS).compile(JSON.parse(text));
   }
   return { check: (recipe) => checkSchema(recipe, validate) };
 }

@@ -156,6 +156,10 @@ exec '${tools.ffmpeg}' "$@"
       expect(window).toEqual(chooseFraming(profileOf(full, w, h), source, frame));
       expect(window).not.toEqual(chooseFraming(undefined, source, frame));
     }
+    // A lossless JPEG, which ffmpeg decodes only at its full size.
+    const lossless = join(dir, 'lossless.jpg');
+    execFileSync(tools.ffmpeg, ['-v', 'error', '-i', big, '-c:v', 'ljpeg', '-pix_fmt', 'bgr24', '-frames:v', '1', lossless]);
+    expect((await probeStills([input(lossless)], tools)).get(lossless)).toMatchObject({ width: 1600, height: 1200, profile: expect.anything() });
     // Scrambled after its start of scan, its end marker kept: a reduced decode still reads every coefficient.
     const jpeg = await readFile(big);
     for (let at = jpeg.indexOf(Buffer.from([0xff, 0xda])) + 4000; at < jpeg.length - 4000; at += 97) jpeg[at] = at % 2 ? 0xff : 0;

@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chown, lutimes, mkdir, readdir, readFile, rm, stat, symlink, truncate, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crc32, deflateSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalBackend } from '../../src/backends/local/local-backend.js';
 import { checkOne } from '../../src/api.js';
@@ -120,6 +121,21 @@ describe('the local backend under faults', () => {
       ['bytes after its end', Buffer.concat([png, end]), /^has 12 bytes after its end chunk$/],
       ['not a PNG', Buffer.from('GIF89a'), /^is not a PNG/],
     ];
+    // Whole chunks, CRCs right, but pixels that do not inflate, or inflate short of the header's size.
+    const withPixels = (pixels: Buffer) => {
+      const idat = Buffer.concat([Buffer.from('IDAT'), pixels]);
+      const chunk = Buffer.alloc(idat.length + 8);
+      chunk.writeUInt32BE(pixels.length, 0);
+      idat.copy(chunk, 4);
+      chunk.writeUInt32BE(crc32(idat), idat.length + 4);
+      return Buffer.concat([png.subarray(0, 33), chunk, end]);
+    };
+    const deflated = deflateSync(Buffer.alloc(240 * (1 + 320 * 3)));
+    cases.push(
+      ['pixels cut short', withPixels(deflated.subarray(0, deflated.length >> 1)), /^does not decode \(its pixels: unexpected end of file\)$/],
+      ['pixels for fewer rows', withPixels(deflateSync(Buffer.alloc(100 * (1 + 320 * 3)))), /^does not decode \(96100 bytes of pixels where its header makes 230640\)$/],
+    );
+    expect(await pngProblem((await writeFile(path, withPixels(deflated)), path))).toBeUndefined();
     for (const [what, bytes, problem] of cases) {
       await writeFile(path, bytes);
       expect(await pngProblem(path), what).toMatch(problem);

@@ -6,7 +6,7 @@ import type { ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { AJV_OPTIONS, COMPILED_SCHEMA, readRecipeSchema } from '../../src/recipe/validate.js';
+import { AJV_OPTIONS, COMPILED_SCHEMA, readRecipeSchema, schemaKey } from '../../src/recipe/validate.js';
 import { errorLines, runMain } from '../helpers/cli.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
 
@@ -20,7 +20,9 @@ describe('nemo-run validate', () => {
   });
 
   it('compiles the schema to code at build time that finds the same errors, with the same details, as ajv at run time', async () => {
-    const compiled = createRequire(import.meta.url)(`../../dist/recipe/${COMPILED_SCHEMA}`) as ValidateFunction;
+    const compiled = createRequire(import.meta.url)(`../../dist/recipe/${COMPILED_SCHEMA}`) as ValidateFunction & { schemaKey: string };
+    // Compiled from the schema as it is (a run compiles it itself when the key differs).
+    expect(compiled.schemaKey).toBe(schemaKey(readFileSync('schemas/recipe.schema.json', 'utf8')));
     const runtime = new Ajv2020(AJV_OPTIONS).compile(readRecipeSchema());
     // The fixtures that are YAML but not recipes, and a recipe.
     const recipes = [fixture('typos'), fixture('types'), fixture('inputs'), 'recipes/promo.yaml'].map((path) => parse(readFileSync(path, 'utf8')));

@@ -33,6 +33,8 @@ export interface StillHeader {
   orientation: number;
   /** Bytes per pixel of the decoded picture (1.5 for a 4:2:0 JPEG, 8 for a 16-bit RGBA PNG). */
   bytesPerPixel?: number;
+  /** An 8-bit DCT JPEG (baseline, extended or progressive), which ffmpeg can decode at a reduced size (`-lowres`). */
+  reducible?: boolean;
 }
 
 /** Channels of a PNG's decoded pixels, by its colour type (a palette decodes to one byte per pixel). */
@@ -79,6 +81,8 @@ export function headerOf(head: Buffer): StillHeader {
     if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc && at + 9 <= head.length) {
       [header.height, header.width] = [head.readUInt16BE(at + 5), head.readUInt16BE(at + 7)];
       header.bytesPerPixel = jpegBytesPerPixel(head.subarray(at + 4, at + 2 + length));
+      // (ffmpeg refuses a lossless JPEG at a reduced size.)
+      header.reducible = marker <= 0xc2 && head[at + 4] === 8;
     }
     at += 2 + length;
   }

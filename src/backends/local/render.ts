@@ -197,7 +197,7 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
         })
       : [];
     // The poster is laid out from them beside the join (a failure is said as theirs is).
-    const sheet = Promise.all(thumbRuns).then((thumbs) =>
+    const sheet = settled(thumbRuns, stop).then((thumbs) =>
       thumbs.length && thumbs.every(Boolean)
         ? thumbSheet(thumbs as string[], opts, signal).catch((error: unknown) => {
             if (signal.aborted) throw error;

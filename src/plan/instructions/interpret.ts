@@ -69,12 +69,15 @@ function compileRules(wide: boolean): void {
  */
 function matchAll(re: RegExp, text: string): RegExpExecArray[] {
   const found: RegExpExecArray[] = [];
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    found.push(m);
-    // An empty match: go on from the next character, as matchAll does.
-    if (!m[0]) re.lastIndex = m.index + (text.codePointAt(m.index)! > 0xffff ? 2 : 1);
+  try {
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      found.push(m);
+      // An empty match: go on from the next character, as matchAll does.
+      if (!m[0]) re.lastIndex = m.index + (text.codePointAt(m.index)! > 0xffff ? 2 : 1);
+    }
+  } finally {
+    re.lastIndex = 0;
   }
-  re.lastIndex = 0;
   return found;
 }
 
