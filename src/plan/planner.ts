@@ -137,9 +137,14 @@ function applyOverrides(base: ExportSettings, state: EditState, recipe: Recipe):
   };
 }
 
-/** probe each input (in parallel) → interpret the instructions → render → poster. */
+/**
+ * probe each input (in parallel) → interpret the instructions → render → poster. Stills are probed last: the first
+ * still's probe decodes them all in one batch, which the others wait for while holding their turns, so music and
+ * clips go first and run beside it.
+ */
 function localSteps(recipe: Recipe): Step[] {
-  const probes: Step[] = recipe.inputs.map((input) => ({
+  const lastStills = [...recipe.inputs].sort((a, b) => Number(a.kind === 'image') - Number(b.kind === 'image'));
+  const probes: Step[] = lastStills.map((input) => ({
     id: stepIds.probe(input.index),
     kind: 'probe',
     after: [],
@@ -148,7 +153,7 @@ function localSteps(recipe: Recipe): Step[] {
   }));
   return [
     ...probes,
-    { id: stepIds.interpret, kind: 'interpret', after: probes.map((s) => s.id), title: 'interpret instructions' },
+    { id: stepIds.interpret, kind: 'interpret', after: recipe.inputs.map((input) => stepIds.probe(input.index)), title: 'interpret instructions' },
     { id: stepIds.render, kind: 'render', after: [stepIds.interpret], title: 'render video' },
     { id: stepIds.poster, kind: 'poster', after: [stepIds.render], title: 'poster image' },
   ];
