@@ -61,11 +61,12 @@ describe('nemo-run plan --json', () => {
     const plan = JSON.parse(stdout);
     expect(plan.backend).toBe('local');
     expect(plan.export).toEqual({ format: 'mp4', width: 720, height: 1280, fps: 30, quality: 'high', resolution: '720p', aspect: '9:16', output: 'out/shop-9x16.mp4' });
+    // The music (input 3) is probed first, beside the stills' batch.
     expect(plan.steps).toEqual([
+      { id: 'probe:3', kind: 'probe', after: [] },
       { id: 'probe:0', kind: 'probe', after: [] },
       { id: 'probe:1', kind: 'probe', after: [] },
       { id: 'probe:2', kind: 'probe', after: [] },
-      { id: 'probe:3', kind: 'probe', after: [] },
       { id: 'interpret', kind: 'interpret', after: ['probe:0', 'probe:1', 'probe:2', 'probe:3'] },
       { id: 'render', kind: 'render', after: ['interpret'] },
       { id: 'poster', kind: 'poster', after: ['render'] },
