@@ -173,7 +173,8 @@ interface Still {
 /**
  * How far below its size a still is decoded for its edge map: 8-bit DCT JPEGs (see StillHeader.reducible) decode at
  * 1/2, 1/4 or 1/8 each way (ffmpeg's `-lowres`: every coefficient is still read, so damage still shows, but fewer
- * pixels are made), the furthest that keeps at least the map's pixels. 30 stills of 1600x1200 decode in 0.13 s instead of 0.62 s.
+ * pixels are made), the furthest that keeps at least the map's pixels. 30 stills of 1600x1200 decode in 0.13 s
+ * instead of 0.62 s.
  */
 function reduction(still: Still): number {
   const [w, h] = edgeMapSize(still.width, still.height);
@@ -264,8 +265,8 @@ export async function probeStills(inputs: ResolvedInput[], tools: FfmpegPaths, s
 /**
  * Decodes the first picture of each still (at its reduction) in one ffmpeg run and makes each upright picture's edge
  * map, of the size for its full picture: each map is padded to the square any map fits in (MAP_LONG_SIDE) and the
- * maps are joined, so they come out in order as one stream. Undefined when any still does not decode (ffmpeg stops at the first error); else, for each, its profile
- * and whether ffmpeg read it as stored (see readAsStored).
+ * maps are joined, so they come out in order as one stream. Undefined when any still does not decode (ffmpeg stops
+ * at the first error); else, for each, its profile and whether ffmpeg read it as stored (see readAsStored).
  */
 async function decodeStills(stills: Still[], tools: FfmpegPaths, signal: AbortSignal | undefined): Promise<{ profile?: SubjectProfile; asStored: boolean }[] | undefined> {
   const side = MAP_LONG_SIDE;
@@ -296,10 +297,10 @@ async function decodeStills(stills: Still[], tools: FfmpegPaths, signal: AbortSi
 }
 
 /**
- * True when ffmpeg read input `k` as its header says: the same size (at its reduction), and no display matrix or rotation in its
- * description. (ffmpeg 4.1 never turns a JPEG by its EXIF orientation; a newer one that does is caught here only if
- * it says so in the input's description, as ffprobe's path catches it only if it says so for the stream: untested
- * here.) `stderr` is ffmpeg's report at info level, whose part for input k runs from a line
+ * True when ffmpeg read input `k` as its header says: the same size (at its reduction), and no display matrix or
+ * rotation in its description. (ffmpeg 4.1 never turns a JPEG by its EXIF orientation; a newer one that does is
+ * caught here only if it says so in the input's description, as ffprobe's path catches it only if it says so for the
+ * stream: untested here.) `stderr` is ffmpeg's report at info level, whose part for input k runs from a line
  * `[info] Input #k, jpeg_pipe, from '…':` to the next input's, and has `[info]     Stream #k:0: Video: mjpeg (…),
  * 1600x1200`. Only line starts are read, so a file name (without a line break in it) cannot pass for another
  * input's part.
