@@ -495,7 +495,7 @@ async function thumbSheet(thumbs: string[], opts: RenderOptions, signal: AbortSi
 /**
  * A contact sheet of six frames (3×2) of the finished video, written beside it as a PNG: a copy of `sheet` when the
  * render laid one out from its chunks (see renderVideo), else (or when it is gone) taken from the video itself and
- * kept only when it decodes whole.
+ * kept only when it is whole (see pngProblem).
  */
 export async function renderPoster(video: string, poster: string, durationMs: number, tools: FfmpegPaths, signal?: AbortSignal, sheet?: string): Promise<void> {
   if (sheet) {
