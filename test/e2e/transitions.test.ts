@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ItemMeta, LocalDraft } from '../../src/backends/draft.js';
 import { findFfmpeg } from '../../src/backends/local/ffmpeg.js';
 import { chunkGraph, type ChunkGraph } from '../../src/backends/local/graph.js';
+import { GraphBuilder, hold } from '../../src/backends/local/graph-builder.js';
+import { stillCrossfade, TRANSITION_FILTERS } from '../../src/backends/local/transitions.js';
 import { TRANSITIONS, type TransitionName } from '../../src/plan/instructions/state.js';
 import { colourName, regionMean, type Rect } from '../helpers/media.js';
 
@@ -61,8 +63,31 @@ describe('transitions', () => {
     const { stderr } = spawnSync(ffmpeg, ['-v', 'verbose', ...graph.inputs, '-filter_complex', graph.script, '-map', `[${graph.out}]`, '-vsync', 'passthrough', '-f', 'null', '-'], { cwd: dir, encoding: 'utf8' });
     const conversions = [...stderr.matchAll(/\[auto_scaler_\d+ @ \w+\] .*?fmt:(\w+) .*-> .*?fmt:(\w+)/g)].map((m) => `${m[1]} -> ${m[2]}`);
     // Crossfades, wipes and zooms lay the coming picture over with an alpha plane: one conversion, of its frames.
-    expect(conversions.filter((c) => c.endsWith('yuva420p'))).toEqual(/^(crossfade|wipe|zoom)/.test(name) ? ['yuv420p -> yuva420p'] : []);
+    // (A crossfade between two stills blends them without one: see the next test.)
+    expect(conversions.filter((c) => c.endsWith('yuva420p'))).toEqual(/^(wipe|zoom)/.test(name) ? ['yuv420p -> yuva420p'] : []);
     expect(conversions.filter((c) => c.startsWith('yuva420p'))).toEqual([]);
+  });
+
+  it('blends two stills by time from one frame of each, as the alpha fade lays one moving picture over another', () => {
+    const frames = 12;
+    const crossfade = (make: (g: GraphBuilder, under: string, over: string) => string) => {
+      const g = new GraphBuilder();
+      const [under, over] = [0, 1].map((i) => g.add([`${i}:v`], 'format=yuv420p,trim=end_frame=1', g.label('st')));
+      const out = make(g, under!, over!);
+      const inputs = [0, 1].flatMap((i) => ['-i', `${i}.png`]);
+      return execFileSync(ffmpeg, ['-v', 'error', ...inputs, '-filter_complex', g.script(), '-map', `[${out}]`, '-vsync', 'passthrough', '-f', 'rawvideo', '-'], { cwd: dir });
+    };
+    const frame = { width: W, height: H, fps: FPS };
+    const blended = crossfade((g, under, over) => stillCrossfade(g, under, over, frames, frame));
+    const faded = crossfade((g, under, over) => TRANSITION_FILTERS.crossfade(g, hold(g, under, frames, FPS), hold(g, over, frames, FPS), frames, frame));
+    expect(blended.length).toBe(frames * W * H * 1.5);
+    expect(faded.length).toBe(blended.length);
+    // The same picture to rounding (the blend weighs by 128ths, the alpha by 255ths), frame by frame.
+    expect(blended.reduce((most, v, k) => Math.max(most, Math.abs(v - faded[k]!)), 0)).toBeLessThanOrEqual(2);
+    // And a mix: half way, neither picture alone.
+    const half = W * H * 1.5 * (frames / 2);
+    expect(blended[half]).not.toBe(blended[0]);
+    expect(blended[half]).not.toBe(blended[blended.length - 1]);
   });
 
   // Frame 15 is 6/11 of the way through: the edge or the new picture has come a little over half way.

@@ -4,7 +4,7 @@ import { imageInput } from './ffmpeg.js';
 import { chooseFraming, type Framing } from './framing.js';
 import { GraphBuilder, hold, sec, type Frame } from './graph-builder.js';
 import { orientationFilter } from './orientation.js';
-import { TRANSITION_FILTERS } from './transitions.js';
+import { stillCrossfade, TRANSITION_FILTERS } from './transitions.js';
 
 export type { Frame };
 
@@ -243,42 +243,36 @@ interface Context {
 function changing(ctx: Context, run: Run): string {
   const { g, opts, draft } = ctx;
   const { fps } = opts.frame;
-  // Each item on screen in this run becomes one stream of exactly its frames here.
   const visible = spans(draft, fps).filter((s) => s.to > run.from && s.from < run.to);
-  const streams = new Map<Span, { label: string; from: number; uses: number }>();
-  for (const span of visible) {
+  // Intervals between item boundaries: one item (a trim of its stream) or two (a transition).
+  const bounds = [...new Set([run.from, run.to, ...visible.flatMap((s) => [s.from, s.to])])].filter((f) => f >= run.from && f <= run.to).sort((a, b) => a - b);
+  const pieces: { a: number; b: number; active: Span[]; stills?: true }[] = [];
+  for (let i = 0; i + 1 < bounds.length; i++) {
+    const [a, b] = [bounds[i]!, bounds[i + 1]!];
+    const active = visible.filter((s) => s.from <= a && s.to >= b).slice(-2);
+    // A crossfade between two pictures at rest is made from one frame of each (see stillCrossfade).
+    const stills = active.length === 2 && (active[1]!.seg.m.transition ?? 'crossfade') === 'crossfade' && active.every((s) => atRest(s, opts));
+    if (active.length) pieces.push({ a, b, active, ...(stills ? { stills } : {}) });
+  }
+  // Each item the other pieces show becomes one stream of exactly its frames here, split among them.
+  const streams = new Map<Span, { from: number; outlets: string[] }>();
+  for (const span of new Set(pieces.flatMap((p) => (p.stills ? [] : p.active)))) {
     const from = Math.max(span.from, run.from);
     const frames = Math.min(span.to, run.to) - from;
     const label = atRest(span, opts) ? hold(g, stillFrame(ctx, span), frames, fps) : itemStream(ctx, span, from - span.from, frames);
-    streams.set(span, { label, from, uses: 0 });
-  }
-
-  // Intervals between item boundaries: one item (a trim of its stream) or two (a transition).
-  const bounds = [...new Set([run.from, run.to, ...visible.flatMap((s) => [s.from, s.to])])].filter((f) => f >= run.from && f <= run.to).sort((a, b) => a - b);
-  const pieces: { a: number; b: number; active: Span[] }[] = [];
-  for (let i = 0; i + 1 < bounds.length; i++) {
-    const [a, b] = [bounds[i]!, bounds[i + 1]!];
-    const active = visible.filter((s) => s.from <= a && s.to >= b);
-    if (active.length) pieces.push({ a, b, active: active.slice(-2) });
-  }
-  for (const piece of pieces) for (const s of piece.active) streams.get(s)!.uses++;
-  const outlets = new Map<Span, string[]>();
-  for (const [span, stream] of streams) {
-    if (stream.uses <= 1) outlets.set(span, [stream.label]);
-    else {
-      const labels = Array.from({ length: stream.uses }, () => g.label('s'));
-      g.chains.push(`[${stream.label}]split=${stream.uses}${labels.map((l) => `[${l}]`).join('')}`);
-      outlets.set(span, labels);
-    }
+    const uses = pieces.filter((p) => !p.stills && p.active.includes(span)).length;
+    const outlets = uses === 1 ? [label] : Array.from({ length: uses }, () => g.label('s'));
+    if (uses > 1) g.chains.push(`[${label}]split=${uses}${outlets.map((l) => `[${l}]`).join('')}`);
+    streams.set(span, { from, outlets });
   }
   const cut = (span: Span, a: number, b: number) => {
     const stream = streams.get(span)!;
-    const label = outlets.get(span)!.shift()!;
-    return g.add([label], `trim=start_frame=${a - stream.from}:end_frame=${b - stream.from},setpts=PTS-STARTPTS`, g.label('p'));
+    return g.add([stream.outlets.shift()!], `trim=start_frame=${a - stream.from}:end_frame=${b - stream.from},setpts=PTS-STARTPTS`, g.label('p'));
   };
-  const parts = pieces.map(({ a, b, active }) => {
+  const parts = pieces.map(({ a, b, active, stills }) => {
     if (active.length === 1) return cut(active[0]!, a, b);
     const [under, over] = active as [Span, Span];
+    if (stills) return stillCrossfade(g, stillFrame(ctx, under), stillFrame(ctx, over), b - a, opts.frame);
     return TRANSITION_FILTERS[over.seg.m.transition ?? 'crossfade'](g, cut(under, a, b), cut(over, a, b), b - a, opts.frame);
   });
   const video = parts.length === 1 ? parts[0]! : g.add(parts, `concat=n=${parts.length}:v=1:a=0`, g.label('c'));

@@ -43,8 +43,8 @@ export interface RenderOptions {
 /**
  * How the timeline is cut into chunks: at least one per encoder; at least 16 (or one per item), so one changed item
  * re-encodes a small part; and at most about 3 items each (2 when encoders run side by side), since an ffmpeg's
- * memory grows with its filter graph (each filter keeps its own frames: about 17 MB per crossfade at 1080p), so a
- * longer timeline makes more chunks rather than bigger ones.
+ * memory grows with its filter graph (each filter keeps its own frames: about 17 MB per transition laid over another
+ * picture at 1080p), so a longer timeline makes more chunks rather than bigger ones.
  */
 function chunkCount(items: number, encoders: number): number {
   return Math.max(encoders, Math.min(items, Math.max(16, Math.ceil(items / (encoders > 1 ? 2 : 3)))));
