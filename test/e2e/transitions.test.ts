@@ -19,16 +19,16 @@ let dir: string;
  * Every frame of two stills, 2 s each, overlapping by 1 s (frames 10 to 19) with `transition`, as RGB bytes: the
  * filter graph the renderer builds, run by the bundled ffmpeg.
  */
-function render(transition: TransitionName): Buffer[] {
-  const graph = graphOf(transition);
+function render(transition: TransitionName, coming: Partial<ItemMeta> = {}): Buffer[] {
+  const graph = graphOf(transition, coming);
   const raw = execFileSync(ffmpeg, ['-v', 'error', ...graph.inputs, '-filter_complex', graph.script, '-map', `[${graph.out}]`, '-vsync', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { cwd: dir, maxBuffer: 64 * 1024 * 1024 });
   return Array.from({ length: raw.length / (W * H * 3) }, (_, k) => raw.subarray(k * W * H * 3, (k + 1) * W * H * 3));
 }
 
 /** The chunk graph of those frames: each still decoded once, and shared by its held frames and the transition. */
-function graphOf(transition: TransitionName): ChunkGraph {
+function graphOf(transition: TransitionName, coming: Partial<ItemMeta> = {}): ChunkGraph {
   const item = (st: number, input: number, m: Partial<ItemMeta> = {}) => ({ st, d: 2000, src: `${input}.png`, m: { kind: 'image' as const, input, ...m } as ItemMeta });
-  const draft: LocalDraft = { d: 3000, t: [{ tt: 0, sg: [item(0, 0), item(1000, 1, { transition, transitionMs: 1000 })] }] };
+  const draft: LocalDraft = { d: 3000, t: [{ tt: 0, sg: [item(0, 0), item(1000, 1, { transition, transitionMs: 1000, ...coming })] }] };
   return chunkGraph(draft, { from: 0, to: 30 }, {
     frame: { width: W, height: H, fps: FPS },
     media: (i) => ({ path: join(dir, `${i}.png`), width: W, height: H }),
@@ -62,8 +62,8 @@ describe('transitions', () => {
     const graph = graphOf(name);
     const { stderr } = spawnSync(ffmpeg, ['-v', 'verbose', ...graph.inputs, '-filter_complex', graph.script, '-map', `[${graph.out}]`, '-vsync', 'passthrough', '-f', 'null', '-'], { cwd: dir, encoding: 'utf8' });
     const conversions = [...stderr.matchAll(/\[auto_scaler_\d+ @ \w+\] .*?fmt:(\w+) .*-> .*?fmt:(\w+)/g)].map((m) => `${m[1]} -> ${m[2]}`);
-    // Crossfades, wipes and zooms lay the coming picture over with an alpha plane: one conversion, of its frames.
-    // (A crossfade between two stills blends them without one: see the next test.)
+    // Wipes and zooms lay the coming picture over with an alpha plane: one conversion, of its frames. A crossfade
+    // between two stills blends them without one (see the next test); over a moving picture it is an alpha fade too.
     expect(conversions.filter((c) => c.endsWith('yuva420p'))).toEqual(/^(wipe|zoom)/.test(name) ? ['yuv420p -> yuva420p'] : []);
     expect(conversions.filter((c) => c.startsWith('yuva420p'))).toEqual([]);
   });
@@ -84,10 +84,20 @@ describe('transitions', () => {
     expect(faded.length).toBe(blended.length);
     // The same picture to rounding (the blend weighs by 128ths, the alpha by 255ths), frame by frame.
     expect(blended.reduce((most, v, k) => Math.max(most, Math.abs(v - faded[k]!)), 0)).toBeLessThanOrEqual(2);
-    // And a mix: half way, neither picture alone.
-    const half = W * H * 1.5 * (frames / 2);
-    expect(blended[half]).not.toBe(blended[0]);
-    expect(blended[half]).not.toBe(blended[blended.length - 1]);
+    // And a mix that moves on every frame: the top-left luma steps from the old picture's (red) towards the new one's.
+    const luma = Array.from({ length: frames }, (_, k) => blended[W * H * 1.5 * k]!);
+    for (let k = 1; k < frames; k++) expect(luma[k], `frame ${k}`).toBeLessThan(luma[k - 1]!);
+  });
+
+  it('crossfades over a moving picture (Ken Burns) as an alpha fade: one conversion, of the coming frames, and exact frames', () => {
+    const graph = graphOf('crossfade', { motion: 'kenburns' });
+    const { stderr } = spawnSync(ffmpeg, ['-v', 'verbose', ...graph.inputs, '-filter_complex', graph.script, '-map', `[${graph.out}]`, '-vsync', 'passthrough', '-f', 'null', '-'], { cwd: dir, encoding: 'utf8' });
+    const conversions = [...stderr.matchAll(/\[auto_scaler_\d+ @ \w+\] .*?fmt:(\w+) .*-> .*?fmt:(\w+)/g)].map((m) => `${m[1]} -> ${m[2]}`);
+    expect(conversions.filter((c) => c.includes('yuva420p'))).toEqual(['yuv420p -> yuva420p']);
+    const frames = render('crossfade', { motion: 'kenburns' });
+    expect(frames).toHaveLength(30);
+    expect(colourAt(frames[5]!, [40, 10, 80, 70])).toBe('red');
+    expect(colourAt(frames[25]!, [0, 0, W, H])).toBe('blue');
   });
 
   // Frame 15 is 6/11 of the way through: the edge or the new picture has come a little over half way.

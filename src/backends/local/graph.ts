@@ -246,13 +246,13 @@ function changing(ctx: Context, run: Run): string {
   const visible = spans(draft, fps).filter((s) => s.to > run.from && s.from < run.to);
   // Intervals between item boundaries: one item (a trim of its stream) or two (a transition).
   const bounds = [...new Set([run.from, run.to, ...visible.flatMap((s) => [s.from, s.to])])].filter((f) => f >= run.from && f <= run.to).sort((a, b) => a - b);
-  const pieces: { a: number; b: number; active: Span[]; stills?: true }[] = [];
+  const pieces: { a: number; b: number; active: Span[]; stills: boolean }[] = [];
   for (let i = 0; i + 1 < bounds.length; i++) {
     const [a, b] = [bounds[i]!, bounds[i + 1]!];
     const active = visible.filter((s) => s.from <= a && s.to >= b).slice(-2);
     // A crossfade between two pictures at rest is made from one frame of each (see stillCrossfade).
     const stills = active.length === 2 && (active[1]!.seg.m.transition ?? 'crossfade') === 'crossfade' && active.every((s) => atRest(s, opts));
-    if (active.length) pieces.push({ a, b, active, ...(stills ? { stills } : {}) });
+    if (active.length) pieces.push({ a, b, active, stills });
   }
   // Each item the other pieces show becomes one stream of exactly its frames here, split among them.
   const streams = new Map<Span, { from: number; outlets: string[] }>();
