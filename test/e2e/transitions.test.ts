@@ -39,6 +39,12 @@ function graphOf(transition: TransitionName, coming: Partial<ItemMeta> = {}): Ch
 
 const colourAt = (frame: Buffer, rect: Rect) => colourName(regionMean(frame, W, rect));
 
+/** The pixel format conversions ffmpeg inserts into a graph, as `from -> to` (see below). */
+function conversionsOf(graph: ChunkGraph): string[] {
+  const { stderr } = spawnSync(ffmpeg, ['-v', 'verbose', ...graph.inputs, '-filter_complex', graph.script, '-map', `[${graph.out}]`, '-vsync', 'passthrough', '-f', 'null', '-'], { cwd: dir, encoding: 'utf8' });
+  return [...stderr.matchAll(/\[auto_scaler_\d+ @ \w+\] .*?fmt:(\w+) .*-> .*?fmt:(\w+)/g)].map((m) => `${m[1]} -> ${m[2]}`);
+}
+
 describe('transitions', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'nemo-run-test-'));
@@ -59,9 +65,7 @@ describe('transitions', () => {
   // coming picture's frames may be given an alpha plane, and no frame is converted back (ffmpeg -v verbose names
   // each conversion it inserts: "[auto_scaler_0 @ …] w:160 h:90 fmt:yuv420p … -> w:160 h:90 fmt:yuva420p …").
   it.each(TRANSITIONS.map((name) => [name]))('%s: only the coming picture carries alpha; the frames shared with the held stills stay in the encoder\'s format', (name) => {
-    const graph = graphOf(name);
-    const { stderr } = spawnSync(ffmpeg, ['-v', 'verbose', ...graph.inputs, '-filter_complex', graph.script, '-map', `[${graph.out}]`, '-vsync', 'passthrough', '-f', 'null', '-'], { cwd: dir, encoding: 'utf8' });
-    const conversions = [...stderr.matchAll(/\[auto_scaler_\d+ @ \w+\] .*?fmt:(\w+) .*-> .*?fmt:(\w+)/g)].map((m) => `${m[1]} -> ${m[2]}`);
+    const conversions = conversionsOf(graphOf(name));
     // Wipes and zooms lay the coming picture over with an alpha plane: one conversion, of its frames. A crossfade
     // between two stills blends them without one (see the next test); over a moving picture it is an alpha fade too.
     expect(conversions.filter((c) => c.endsWith('yuva420p'))).toEqual(/^(wipe|zoom)/.test(name) ? ['yuv420p -> yuva420p'] : []);
@@ -90,9 +94,7 @@ describe('transitions', () => {
   });
 
   it('crossfades over a moving picture (Ken Burns) as an alpha fade: one conversion, of the coming frames, and exact frames', () => {
-    const graph = graphOf('crossfade', { motion: 'kenburns' });
-    const { stderr } = spawnSync(ffmpeg, ['-v', 'verbose', ...graph.inputs, '-filter_complex', graph.script, '-map', `[${graph.out}]`, '-vsync', 'passthrough', '-f', 'null', '-'], { cwd: dir, encoding: 'utf8' });
-    const conversions = [...stderr.matchAll(/\[auto_scaler_\d+ @ \w+\] .*?fmt:(\w+) .*-> .*?fmt:(\w+)/g)].map((m) => `${m[1]} -> ${m[2]}`);
+    const conversions = conversionsOf(graphOf('crossfade', { motion: 'kenburns' }));
     expect(conversions.filter((c) => c.includes('yuva420p'))).toEqual(['yuv420p -> yuva420p']);
     const frames = render('crossfade', { motion: 'kenburns' });
     expect(frames).toHaveLength(30);
