@@ -86,8 +86,8 @@ describe('nemo-run plan --json', () => {
         {
           tt: 7,
           sg: [
-            { st: 0, d: 3000, m: { kind: 'caption', text: 'Blue', position: 'bottom', color: 'white' } },
-            { st: 3000, d: 3000, m: { kind: 'caption', text: 'Red, $5', position: 'bottom', color: 'white' } },
+            { st: 0, d: 3000, m: { kind: 'caption', text: 'Blue', position: 'bottom', color: 'white', fadeOutMs: 229 } },
+            { st: 3000, d: 3000, m: { kind: 'caption', text: 'Red, $5', position: 'bottom', color: 'white', fadeInMs: 229 } },
           ],
         },
         { tt: 7, sg: [{ st: 0, d: 2000, m: { kind: 'title', text: 'Sale', position: 'center', color: 'white' } }] },

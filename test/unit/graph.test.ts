@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ItemMeta, LocalDraft, Segment, TextMeta } from '../../src/backends/draft.js';
+import { isText, segmentsOf, type ItemMeta, type LocalDraft, type Segment, type TextMeta } from '../../src/backends/draft.js';
+import { buildTimeline } from '../../src/backends/local/timeline.js';
+import { interpretInstructions } from '../../src/plan/instructions/index.js';
 import { chunkGraph, frameCount, rightToLeft, safeMargins, splitChunks, upscaleOf, wrapMeasured, wrapText } from '../../src/backends/local/graph.js';
 
 const image = (st: number, d: number, input: number, transitionMs?: number): Segment<ItemMeta> => ({ st, d, src: `${input}.jpg`, m: { kind: 'image', input, ...(transitionMs ? { transition: 'crossfade', transitionMs } : {}) } });
@@ -27,6 +29,28 @@ describe('splitChunks', () => {
 });
 
 describe('chunkGraph', () => {
+  it('fades captions between crossfaded stills within the crossfades, so no frame is made one by one for them, at 24 to 60 fps', () => {
+    const stills = ['a', 'b', 'c', 'd'].map((name, index) => ({
+      input: { index, name: `${name}.jpg`, path: `/r/${name}.jpg`, role: 'media' as const, caption: name.toUpperCase(), kind: 'image' as const },
+      info: { kind: 'image' as const, width: 1600, height: 1200, hasAudio: false },
+      src: `${name}.jpg`,
+    }));
+    const { state } = interpretInstructions(['a 10-second video with captions and crossfades'], { title: 'T', titleFrom: 'the name', cta: 'C', ctaFrom: 'the name' });
+    const { draft } = buildTimeline(state, stills, { width: 1920, height: 1080 });
+    const captions = segmentsOf(draft, isText);
+    expect(captions.map((c) => c.m.text)).toEqual(['A', 'B', 'C', 'D']);
+    const withoutCaptions = { ...draft, t: draft.t.filter((track) => !track.sg.some((s) => isText(s.m))) };
+    const texts = new Map(captions.map((c) => [c, [{ runs: [{ file: 't0.txt', text: c.m.text, font: 0, width: 10 }], width: 10 }]]));
+    for (const fps of [24, 25, 30, 60]) {
+      const opts = { frame: { width: 1920, height: 1080, fps }, media: (i: number) => ({ path: `/r/${i}.jpg`, width: 1600, height: 1200 }), texts, fonts: ['font0.ttf'], skip: true };
+      const frames = frameCount(draft, fps);
+      const made = (d: LocalDraft) => chunkGraph(d, { from: 0, to: frames }, opts).made;
+      // Only the first caption's fade in at the start and the last one's fade out at the end, where no transition is.
+      const ends = Array.from({ length: frames }, (_, f) => f / fps).filter((t) => t < 0.3 || t > draft.d / 1000 - 0.3).length;
+      expect(made(draft), `${fps} fps`).toBe(made(withoutCaptions) + ends);
+    }
+  });
+
   it('keeps user text out of the filter graph: texts go through files', () => {
     const text = caption(0, 30_000, "it's 50% off: [now]; \\ ok, 'x'");
     const withText: LocalDraft = { ...draft, t: [...draft.t, { tt: 7, sg: [text] }] };

@@ -1,6 +1,6 @@
 import { NemoError } from '../../errors.js';
 import type { ResolvedInput } from '../../recipe/recipe.types.js';
-import { TrackType, type ItemMeta, type LocalDraft, type LocalMeta, type Segment, type TextMeta, type Track } from '../draft.js';
+import { TEXT_FADE_MS, TrackType, type ItemMeta, type LocalDraft, type LocalMeta, type Segment, type TextMeta, type Track } from '../draft.js';
 import type { ClipCut, EditState } from '../../plan/instructions/state.js';
 import { chooseFraming, type Size } from './framing.js';
 import type { MediaInfo } from './probe.js';
@@ -153,6 +153,10 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[], frame: 
     if (media.some((m) => m.input.caption)) warnings.push(`${captionsFile!.input.name} has timings, so its cues are the captions; the inputs' own \`caption:\` words are not shown`);
   } else if (state.captions.on ?? cues.length > 0) {
     const half = Math.round(fade / 2);
+    // Between two pictures a caption fades in over the second half of their transition and out over the first half
+    // of the next, ending half a frame (at 24 fps or more) before the transition does: it is whole from the first
+    // frame its picture is alone on, so those frames are one picture, composed once and held (see graph.ts).
+    const edge = half > 2 * HALF_FRAME_MS ? Math.min(TEXT_FADE_MS, half - HALF_FRAME_MS) : undefined;
     const named: string[] = [];
     const captions = video
       .map((s, k) => ({ s, k }))
@@ -163,7 +167,8 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[], frame: 
         const end = s.st + s.d - (k < video.length - 1 ? half : 0);
         const text = state.captions.text ?? input.caption ?? cues[n] ?? prettyName(input.name);
         if (text === prettyName(input.name) && CAMERA_NAME.test(input.name)) named.push(input.name);
-        return { st, d: end - st, m: { kind: 'caption', text, position: state.captions.position, color: state.captions.color } };
+        const fades = edge === undefined ? {} : { ...(k > 0 ? { fadeInMs: edge } : {}), ...(k < video.length - 1 ? { fadeOutMs: edge } : {}) };
+        return { st, d: end - st, m: { kind: 'caption', text, position: state.captions.position, color: state.captions.color, ...fades } };
       });
     tracks.push({ tt: TrackType.text, sg: captions });
     if (named.length) {
@@ -190,6 +195,9 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[], frame: 
   }
   return { draft: { d, t: tracks }, warnings };
 }
+
+/** Half a frame at 24 fps, rounded up: how far a time may move when it is rounded to a frame. */
+const HALF_FRAME_MS = 21;
 
 /** The cues of a timed captions file on the timeline: at their own times, cut at the video's end `d`. */
 function timedCaptions(cues: string[], times: { startMs: number; endMs: number }[], d: number, state: EditState, file: string, warnings: string[]): Segment<TextMeta>[] {
