@@ -54,8 +54,9 @@ export type MusicMeta = { kind: 'music'; input: number; volume: number; fadeInMs
 /** A clip's own sound, under its picture. */
 export type SoundMeta = { kind: 'clip'; input: number; volume: number; trimMs?: number; speed?: number };
 export type TextMeta = { kind: 'title' | 'text' | 'caption'; text: string; position: Position; color: string; fadeInMs?: number; fadeOutMs?: number };
-/** How long a text fades in and out when its `fadeInMs`/`fadeOutMs` do not say. */
+/** How long a text fades in and out when its `fadeInMs`/`fadeOutMs` do not say, and the shortest fade it gets. */
 export const TEXT_FADE_MS = 300;
+export const TEXT_FADE_MIN_MS = 40;
 /** The local backend's segments: one shape per kind, so each effect has a typed path from the timeline to ffmpeg. */
 export type LocalMeta = ItemMeta | LogoMeta | MusicMeta | SoundMeta | TextMeta;
 /** The draft the local backend lays out and renders. */

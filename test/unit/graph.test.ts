@@ -36,18 +36,21 @@ describe('chunkGraph', () => {
       src: `${name}.jpg`,
     }));
     const { state } = interpretInstructions(['a 10-second video with captions and crossfades'], { title: 'T', titleFrom: 'the name', cta: 'C', ctaFrom: 'the name' });
-    const { draft } = buildTimeline(state, stills, { width: 1920, height: 1080 });
-    const captions = segmentsOf(draft, isText);
-    expect(captions.map((c) => c.m.text)).toEqual(['A', 'B', 'C', 'D']);
-    const withoutCaptions = { ...draft, t: draft.t.filter((track) => !track.sg.some((s) => isText(s.m))) };
-    const texts = new Map(captions.map((c) => [c, [{ runs: [{ file: 't0.txt', text: c.m.text, font: 0, width: 10 }], width: 10 }]]));
-    for (const fps of [24, 25, 30, 60]) {
+    // The instructions' 0.5 s crossfades, and a third of a second (an odd length, which halves unevenly).
+    for (const [ms, fps] of [500, 333].flatMap((ms) => [24, 25, 30, 60].map((fps) => [ms, fps] as const))) {
+      const { draft } = buildTimeline({ ...state, transition: { ...state.transition, ms } }, stills, { width: 1920, height: 1080 });
+      const captions = segmentsOf(draft, isText);
+      expect(captions.map((c) => c.m.text)).toEqual(['A', 'B', 'C', 'D']);
+      const withoutCaptions = { ...draft, t: draft.t.filter((track) => !track.sg.some((s) => isText(s.m))) };
+      const texts = new Map(captions.map((c) => [c, [{ runs: [{ file: 't0.txt', text: c.m.text, font: 0, width: 10 }], width: 10 }]]));
       const opts = { frame: { width: 1920, height: 1080, fps }, media: (i: number) => ({ path: `/r/${i}.jpg`, width: 1600, height: 1200 }), texts, fonts: ['font0.ttf'], skip: true };
       const frames = frameCount(draft, fps);
       const made = (d: LocalDraft) => chunkGraph(d, { from: 0, to: frames }, opts).made;
       // Only the first caption's fade in at the start and the last one's fade out at the end, where no transition is.
       const ends = Array.from({ length: frames }, (_, f) => f / fps).filter((t) => t < 0.3 || t > draft.d / 1000 - 0.3).length;
-      expect(made(draft), `${fps} fps`).toBe(made(withoutCaptions) + ends);
+      expect(made(draft), `${ms} ms crossfades at ${fps} fps`).toBe(made(withoutCaptions) + ends);
+      // The fades are as long as fits: 0.229 s in 0.5 s crossfades.
+      if (ms === 500) expect(captions[1]!.m).toMatchObject({ fadeInMs: 229, fadeOutMs: 229 });
     }
   });
 

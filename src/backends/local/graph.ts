@@ -1,5 +1,5 @@
 import { even } from '../../plan/export-settings.js';
-import { isItem, isLogo, isText, segmentsOf, TEXT_FADE_MS, type ItemMeta, type LocalDraft, type LogoMeta, type Segment, type TextMeta } from '../draft.js';
+import { isItem, isLogo, isText, segmentsOf, TEXT_FADE_MIN_MS, TEXT_FADE_MS, type ItemMeta, type LocalDraft, type LogoMeta, type Segment, type TextMeta } from '../draft.js';
 import { imageInput } from './ffmpeg.js';
 import { chooseFraming, type Framing } from './framing.js';
 import { GraphBuilder, hold, sec, type Frame } from './graph-builder.js';
@@ -134,7 +134,7 @@ interface Run {
 function textTimes(seg: Segment<TextMeta>): { a: number; b: number; fadeIn: number; fadeOut: number } {
   const [a, b] = [seg.st / 1000, (seg.st + seg.d) / 1000];
   // A text fades in and out over 0.3 s, or over what the instructions asked ("fade in the title over 2 seconds").
-  const fade = (ms: number | undefined) => Math.max(0.04, Math.min((ms ?? TEXT_FADE_MS) / 1000, (b - a) / 2.5));
+  const fade = (ms: number | undefined) => Math.max(TEXT_FADE_MIN_MS / 1000, Math.min((ms ?? TEXT_FADE_MS) / 1000, (b - a) / 2.5));
   return { a, b, fadeIn: fade(seg.m.fadeInMs), fadeOut: fade(seg.m.fadeOutMs) };
 }
 

@@ -1,6 +1,6 @@
 import { NemoError } from '../../errors.js';
 import type { ResolvedInput } from '../../recipe/recipe.types.js';
-import { TEXT_FADE_MS, TrackType, type ItemMeta, type LocalDraft, type LocalMeta, type Segment, type TextMeta, type Track } from '../draft.js';
+import { TEXT_FADE_MIN_MS, TEXT_FADE_MS, TrackType, type ItemMeta, type LocalDraft, type LocalMeta, type Segment, type TextMeta, type Track } from '../draft.js';
 import type { ClipCut, EditState } from '../../plan/instructions/state.js';
 import { chooseFraming, type Size } from './framing.js';
 import type { MediaInfo } from './probe.js';
@@ -155,8 +155,10 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[], frame: 
     const half = Math.round(fade / 2);
     // Between two pictures a caption fades in over the second half of their transition and out over the first half
     // of the next, ending half a frame (at 24 fps or more) before the transition does: it is whole from the first
-    // frame its picture is alone on, so those frames are one picture, composed once and held (see graph.ts).
-    const edge = half > 2 * HALF_FRAME_MS ? Math.min(TEXT_FADE_MS, half - HALF_FRAME_MS) : undefined;
+    // frame its picture is alone on, so those frames are one picture, composed once and held (see graph.ts). A
+    // transition too short for the shortest fade keeps the usual one.
+    const fit = Math.min(TEXT_FADE_MS, Math.floor(fade) - half - HALF_FRAME_MS);
+    const edge = fit >= TEXT_FADE_MIN_MS ? fit : undefined;
     const named: string[] = [];
     const captions = video
       .map((s, k) => ({ s, k }))
