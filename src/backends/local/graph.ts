@@ -133,7 +133,8 @@ interface Run {
 /** When a text shows, in seconds, and how long it takes to fade in and out. */
 function textTimes(seg: Segment<TextMeta>): { a: number; b: number; fadeIn: number; fadeOut: number } {
   const [a, b] = [seg.st / 1000, (seg.st + seg.d) / 1000];
-  // A text fades in and out over 0.3 s, or over what the instructions asked ("fade in the title over 2 seconds").
+  // A text fades in and out over 0.3 s, or over what the instructions asked ("fade in the title over 2 seconds"), or
+  // a caption over what fits in the transitions at its ends (see buildTimeline).
   const fade = (ms: number | undefined) => Math.max(TEXT_FADE_MIN_MS / 1000, Math.min((ms ?? TEXT_FADE_MS) / 1000, (b - a) / 2.5));
   return { a, b, fadeIn: fade(seg.m.fadeInMs), fadeOut: fade(seg.m.fadeOutMs) };
 }
