@@ -64,6 +64,11 @@ export class ContentCache {
     return path;
   }
 
+  /** The cached file for a key (see get), else one made and filed by `make` and `verify` (see put). */
+  async getOrPut(key: string, ext: string, make: (path: string) => Promise<unknown>, verify?: (path: string) => Promise<void>): Promise<string> {
+    return (await this.get(key, ext)) ?? this.put(key, ext, make, verify);
+  }
+
   /** Why an entry cannot be used, or undefined when it is as it was written. */
   private async problem(path: string, size: number): Promise<string | undefined> {
     let want: Partial<Check> | null;

@@ -386,25 +386,20 @@ async function mixAudio(opts: RenderOptions, work: string, seconds: number, sign
   const script = `${chains.join(';\n')}\n`;
   const ext = settings.format === 'webm' ? 'webm' : 'm4a';
   const key = keyOf(['audio', VERSION, opts.tools.ffmpeg, script, await contentArgs(inputs, opts.hashes), audioCodec(settings), D]);
-  const mix = async () => {
-    const cached = await opts.cache.get(key, ext);
-    if (cached) return cached;
-    await writeFile(join(work, 'audio.graph'), script);
-    const expected = { fps: settings.fps, seconds, audio: true };
-    return namedFailure('the sound', inputs, () =>
-      opts.cache.put(
+  const expected = { fps: settings.fps, seconds, audio: true };
+  const mix = () =>
+    namedFailure('the sound', inputs, () =>
+      opts.cache.getOrPut(
         key,
         ext,
-        (path) =>
-          runTool(
-            opts.tools.ffmpeg,
-            ['-hide_banner', '-nostdin', '-y', '-v', 'warning', ...inputs, '-filter_complex_script', 'audio.graph', '-map', '[aout]', '-t', D, ...audioCodec(settings), '-ar', '48000', path],
-            { cwd: work, signal },
-          ),
+        async (path) => {
+          await writeFile(join(work, 'audio.graph'), script);
+          const args = ['-hide_banner', '-nostdin', '-y', '-v', 'warning', ...inputs, '-filter_complex_script', 'audio.graph', '-map', '[aout]', '-t', D, ...audioCodec(settings), '-ar', '48000', path];
+          return runTool(opts.tools.ffmpeg, args, { cwd: work, signal });
+        },
         (path) => check('the sound (a cache entry)', path, expected, opts.tools, signal),
       ),
     );
-  };
   return opts.work ? opts.work.run(`${opts.cache.dir}:${key}`, mix, signal) : mix();
 }
 
@@ -462,13 +457,14 @@ async function chunkThumb(chunk: string, index: number, exact: boolean, opts: Re
   const { tools, cache, settings } = opts;
   // (A chunk's name in the cache is its content key.)
   const key = keyOf(['thumb', VERSION, tools.ffmpeg, basename(chunk), index, exact, THUMB]);
-  const cached = await cache.get(key, 'png');
-  if (cached) return cached;
-  // With key frames only, the decoder gives nothing but key frames: the n-th frame out is the n-th key frame.
-  const n = exact ? index : keyFrames(await readFile(chunk)).filter((k) => k <= index).length - 1;
-  const decode = ['-threads', '1', ...(exact ? [] : ['-skip_frame', 'nokey']), '-r', String(settings.fps), '-f', 'h264', '-i', chunk];
-  const args = ['-hide_banner', '-nostdin', '-y', '-v', 'error', ...decode, '-vf', `trim=start_frame=${n}:end_frame=${n + 1},${THUMB}`, '-frames:v', '1', '-update', '1'];
-  return cache.put(key, 'png', (path) => runTool(tools.ffmpeg, [...args, path], { signal }), (path) => checkPng('a poster thumbnail (a cache entry)', path));
+  const take = async (path: string) => {
+    // With key frames only, the decoder gives nothing but key frames: the n-th frame out is the n-th key frame.
+    const n = exact ? index : keyFrames(await readFile(chunk)).filter((k) => k <= index).length - 1;
+    const decode = ['-threads', '1', ...(exact ? [] : ['-skip_frame', 'nokey']), '-r', String(settings.fps), '-f', 'h264', '-i', chunk];
+    const args = ['-hide_banner', '-nostdin', '-y', '-v', 'error', ...decode, '-vf', `trim=start_frame=${n}:end_frame=${n + 1},${THUMB}`, '-frames:v', '1', '-update', '1'];
+    return runTool(tools.ffmpeg, [...args, path], { signal });
+  };
+  return cache.getOrPut(key, 'png', take, (path) => checkPng('a poster thumbnail (a cache entry)', path));
 }
 
 /** Lays six pictures (the `cells` of `inputs`, made by the `each` filters) out 3×2 as a PNG at `path`. */
@@ -486,10 +482,7 @@ async function thumbSheet(thumbs: string[], opts: RenderOptions, signal: AbortSi
   const key = keyOf(['poster', VERSION, tools.ffmpeg, thumbs.map((t) => basename(t))]);
   const inputs = thumbs.flatMap((t) => imageInput(t));
   const cells = thumbs.map((_, k) => `[${k}:v]`);
-  return (
-    (await cache.get(key, 'png')) ??
-    cache.put(key, 'png', (path) => layout(inputs, cells, path, tools, signal), (path) => checkPng('the poster (a cache entry)', path))
-  );
+  return cache.getOrPut(key, 'png', (path) => layout(inputs, cells, path, tools, signal), (path) => checkPng('the poster (a cache entry)', path));
 }
 
 /**
