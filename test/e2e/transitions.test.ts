@@ -31,7 +31,8 @@ function graphOf(transition: TransitionName, coming: Partial<ItemMeta> = {}): Ch
   const draft: LocalDraft = { d: 3000, t: [{ tt: 0, sg: [item(0, 0), item(1000, 1, { transition, transitionMs: 1000, ...coming })] }] };
   return chunkGraph(draft, { from: 0, to: 30 }, {
     frame: { width: W, height: H, fps: FPS },
-    media: (i) => ({ path: join(dir, `${i}.png`), width: W, height: H }),
+    // Input 2 is a clip (blue, 30 fps): a moving picture.
+    media: (i) => (i === 2 ? { path: join(dir, 'clip.mp4'), width: W, height: H, durationMs: 3000 } : { path: join(dir, `${i}.png`), width: W, height: H }),
     texts: new Map(),
     fonts: [],
   });
@@ -51,6 +52,7 @@ describe('transitions', () => {
     // The old picture is red with a white bar near its left edge (x 20–30); the new one is blue.
     execFileSync(ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', `color=red:s=${W}x${H},drawbox=x=20:y=0:w=10:h=${H}:color=white:t=fill`, '-frames:v', '1', join(dir, '0.png')]);
     execFileSync(ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', `color=blue:s=${W}x${H}`, '-frames:v', '1', join(dir, '1.png')]);
+    execFileSync(ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', `color=blue:s=${W}x${H}:r=30:d=3`, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', join(dir, 'clip.mp4')]);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -100,6 +102,15 @@ describe('transitions', () => {
     expect(frames).toHaveLength(30);
     expect(colourAt(frames[5]!, [40, 10, 80, 70])).toBe('red');
     expect(colourAt(frames[25]!, [0, 0, W, H])).toBe('blue');
+  });
+
+  it('crossfades into a clip by a share that grows on every frame: the clip\'s frames are stamped exactly, whatever the rate', () => {
+    // Stamped N/fps/TB, frames 3, 6 and 7 of a clip at 10 fps came out a tick early (2.9999… truncated), and the
+    // fade, which goes by time, repeated a step on each (0, 24, 49, 49, 101, …).
+    const frames = render('crossfade', { kind: 'video', input: 2 } as Partial<ItemMeta>);
+    expect(frames).toHaveLength(30);
+    const blue = frames.slice(10, 21).map((f) => regionMean(f, W, [40, 10, 80, 70])[2]);
+    for (let k = 1; k < blue.length; k++) expect(blue[k], `frame ${k + 10}: ${blue.join(' ')}`).toBeGreaterThan(blue[k - 1]! + 10);
   });
 
   // Frame 15 is 6/11 of the way through: the edge or the new picture has come a little over half way.

@@ -335,13 +335,13 @@ function itemStream(ctx: Context, span: Span, offset: number, frames: number): s
     const i = addInput(['-ss', seek.toFixed(3), '-t', (((frames + skip) / fps) * speed + 1).toFixed(3), '-i', media.path]);
     const pre = [...sourceFilters(media), `setpts=(PTS-STARTPTS)/${speed}`, `fps=${fps}`].join(',');
     const pad = `tpad=stop_mode=clone:stop_duration=${sec(skip + frames + fps, fps)}`;
-    return g.add([fit(g, `${i}:v`, media, W, H, pre, m.framing)], `${NORM},${pad},trim=start_frame=${skip}:end_frame=${skip + frames},setpts=N/${fps}/TB`, g.label('i'));
+    return g.add([fit(g, `${i}:v`, media, W, H, pre, m.framing)], `${NORM},${pad},trim=start_frame=${skip}:end_frame=${skip + frames},settb=1/${fps},setpts=N`, g.label('i'));
   }
 
   if (m.kind === 'image' && (media.frames ?? 1) > 1) {
     // An animated GIF plays, looping to fill its slot, like a clip without sound.
     const i = addInput(['-stream_loop', '-1', ...imageInput(media.path, true)]);
-    return g.add([fit(g, `${i}:v`, media, W, H, `fps=${fps}`, m.framing)], `${NORM},trim=start_frame=${offset}:end_frame=${offset + frames},setpts=N/${fps}/TB`, g.label('i'));
+    return g.add([fit(g, `${i}:v`, media, W, H, `fps=${fps}`, m.framing)], `${NORM},trim=start_frame=${offset}:end_frame=${offset + frames},settb=1/${fps},setpts=N`, g.label('i'));
   }
 
   // A window moves over the fitted still with sub-pixel precision (perspective interpolates), so edges glide
