@@ -332,8 +332,12 @@ function itemStream(ctx: Context, span: Span, offset: number, frames: number): s
     // second before its picture ends and skip what is not wanted, so the last frame is there to be held.
     const seek = media.videoEndMs !== undefined ? Math.max(0, Math.min(start, media.videoEndMs / 1000 - 1)) : start;
     const skip = Math.round(((start - seek) / speed) * fps);
-    const i = addInput(['-ss', seek.toFixed(3), '-t', (((frames + skip) / fps) * speed + 1).toFixed(3), '-i', media.path]);
-    const pre = [...sourceFilters(media), `setpts=(PTS-STARTPTS)/${speed}`, `fps=${fps}`].join(',');
+    // (Rounded down, to the microsecond ffmpeg reads: a picture exactly at the seek point is kept, never dropped.)
+    const i = addInput(['-ss', (Math.floor(seek * 1e6) / 1e6).toFixed(6), '-t', (((frames + skip) / fps) * speed + 1).toFixed(3), '-i', media.path]);
+    // Times are kept from the seek point, where the sound starts too, and not from the first picture after it (up to
+    // a source frame later): the picture would run that much ahead of the sound, and a clip cut across chunks would
+    // jump at each cut. fps then takes the picture nearest each output time from 0 on.
+    const pre = [...sourceFilters(media), `setpts=PTS/${speed}`, `fps=${fps}:start_time=0`].join(',');
     const pad = `tpad=stop_mode=clone:stop_duration=${sec(skip + frames + fps, fps)}`;
     return g.add([fit(g, `${i}:v`, media, W, H, pre, m.framing)], `${NORM},${pad},trim=start_frame=${skip}:end_frame=${skip + frames},settb=1/${fps},setpts=N`, g.label('i'));
   }
