@@ -12,11 +12,11 @@ const [W, H, FPS] = [64, 36, 30];
 let clip: string;
 
 /** Which of the clip's frames each output frame of `chunk` shows: the clip's frames carry their index in their luma. */
-function shown(speed: number, chunk: Chunk): number[] {
+function shown(speed: number, chunk: Chunk, path = clip): number[] {
   const draft: LocalDraft = { d: 1000, t: [{ tt: 0, sg: [{ st: 0, d: 1000, src: 'clip.mp4', m: { kind: 'video', input: 0, speed } }] }] };
   const graph = chunkGraph(draft, chunk, {
     frame: { width: W, height: H, fps: FPS },
-    media: () => ({ path: clip, width: W, height: H, durationMs: 5000, videoEndMs: 5000 }),
+    media: () => ({ path, width: W, height: H, durationMs: 5000, videoEndMs: 5000 }),
     texts: new Map(),
     fonts: [],
   });
@@ -45,5 +45,13 @@ describe('clips cut across chunks', () => {
     // Output frame k is at k/30 s, and shows the clip's frame at that time times the speed (a slow clip's frames
     // each last two output frames).
     whole.forEach((n, k) => expect(n, `frame ${k}: ${whole.join(' ')}`).toBe(Math.floor(k * speed)));
+  });
+
+  it('keeps a clip whose picture starts after its sound (0.2 s later) in time with the sound: the first picture waits', () => {
+    const late = join(clip, '..', 'late.mp4');
+    execFileSync(ffmpeg, ['-v', 'error', '-itsoffset', '0.2', '-i', clip, '-f', 'lavfi', '-i', 'sine=d=2', '-map', '0:v', '-map', '1:a', '-c:v', 'copy', '-c:a', 'aac', late]);
+    // Its sound is mixed from 0 s; output frame k shows the picture of (k/30 - 0.2) s, the first one until then.
+    const frames = shown(1, { from: 0, to: FPS }, late);
+    frames.forEach((n, k) => expect(n, `frame ${k}: ${frames.join(' ')}`).toBe(Math.max(0, k - 6)));
   });
 });
