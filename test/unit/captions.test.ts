@@ -17,7 +17,7 @@ function captionsFile(text: string): TimelineInput {
   return input('subs.srt', { kind: 'captions', cues: cues.map((c) => c.text), ...(hasTimings(cues) ? { cueTimes: cues.map(({ startMs, endMs }) => ({ startMs, endMs })) } : {}) }, 'captions');
 }
 function captions(instructions: string[], inputs: TimelineInput[]) {
-  const { draft, warnings } = buildTimeline(interpretInstructions(instructions, { title: 'T', titleFrom: 'the name', cta: 'C', ctaFrom: 'the name' }).state, inputs, { width: 1280, height: 720 });
+  const { draft, warnings } = buildTimeline(interpretInstructions(instructions, { title: 'T', titleFrom: 'the name', cta: 'C', ctaFrom: 'the name' }).state, inputs, { width: 1280, height: 720, fps: 30 });
   return { sg: draft.t.find((t) => t.tt === 7)?.sg.map((s) => [s.st, s.d, isText(s.m) && s.m.text]), warnings, d: draft.d };
 }
 

@@ -29,7 +29,7 @@ describe('splitChunks', () => {
 });
 
 describe('chunkGraph', () => {
-  it('fades captions between crossfaded stills within the crossfades, so no frame is made one by one for them, at 24 to 60 fps', () => {
+  it('fades captions between crossfaded stills within the crossfades, so no frame is made one by one for them, at 10 to 60 fps', () => {
     const stills = ['a', 'b', 'c', 'd'].map((name, index) => ({
       input: { index, name: `${name}.jpg`, path: `/r/${name}.jpg`, role: 'media' as const, caption: name.toUpperCase(), kind: 'image' as const },
       info: { kind: 'image' as const, width: 1600, height: 1200, hasAudio: false },
@@ -37,8 +37,8 @@ describe('chunkGraph', () => {
     }));
     const { state } = interpretInstructions(['a 10-second video with captions and crossfades'], { title: 'T', titleFrom: 'the name', cta: 'C', ctaFrom: 'the name' });
     // The instructions' 0.5 s crossfades, and a third of a second (an odd length, which halves unevenly).
-    for (const [ms, fps] of [500, 333].flatMap((ms) => [24, 25, 30, 60].map((fps) => [ms, fps] as const))) {
-      const { draft } = buildTimeline({ ...state, transition: { ...state.transition, ms } }, stills, { width: 1920, height: 1080 });
+    for (const [ms, fps] of [500, 333].flatMap((ms) => [10, 12, 15, 24, 25, 30, 60].map((fps) => [ms, fps] as const))) {
+      const { draft } = buildTimeline({ ...state, transition: { ...state.transition, ms } }, stills, { width: 1920, height: 1080, fps });
       const captions = segmentsOf(draft, isText);
       expect(captions.map((c) => c.m.text)).toEqual(['A', 'B', 'C', 'D']);
       const withoutCaptions = { ...draft, t: draft.t.filter((track) => !track.sg.some((s) => isText(s.m))) };
@@ -49,8 +49,9 @@ describe('chunkGraph', () => {
       // Only the first caption's fade in at the start and the last one's fade out at the end, where no transition is.
       const ends = Array.from({ length: frames }, (_, f) => f / fps).filter((t) => t < 0.3 || t > draft.d / 1000 - 0.3).length;
       expect(made(draft), `${ms} ms crossfades at ${fps} fps`).toBe(made(withoutCaptions) + ends);
-      // The fades are as long as fits: 0.229 s in 0.5 s crossfades.
-      if (ms === 500) expect(captions[1]!.m).toMatchObject({ fadeInMs: 229, fadeOutMs: 229 });
+      // The fades are as long as fits: in 0.5 s crossfades, 0.229 s at 24 fps and more, half a frame less below.
+      const fit = 250 - Math.max(21, Math.ceil(500 / fps));
+      if (ms === 500) expect(captions[1]!.m).toMatchObject({ fadeInMs: fit, fadeOutMs: fit });
     }
   });
 

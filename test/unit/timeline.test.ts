@@ -16,7 +16,7 @@ const music = () => input('music.mp3', { kind: 'audio', durationMs: 20_000 }, 'm
 const logo = () => input('logo.png', { kind: 'image', width: 200, height: 100 }, 'logo');
 
 function timeline(instructions: string[], inputs: TimelineInput[]) {
-  return buildTimeline(interpretInstructions(instructions, { title: 'Title', titleFrom: 'the name', cta: 'Cta', ctaFrom: 'the name' }).state, inputs, { width: 1280, height: 720 });
+  return buildTimeline(interpretInstructions(instructions, { title: 'Title', titleFrom: 'the name', cta: 'Cta', ctaFrom: 'the name' }).state, inputs, { width: 1280, height: 720, fps: 30 });
 }
 
 describe('buildTimeline', () => {

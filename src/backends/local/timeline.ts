@@ -31,7 +31,7 @@ interface Item {
  * captions and titles on text tracks, the logo on an overlay track. Each image and clip records how it fills the
  * `frame` (see chooseFraming). Pure; warnings say what could not be done.
  */
-export function buildTimeline(state: EditState, inputs: TimelineInput[], frame: Size): { draft: LocalDraft; warnings: string[] } {
+export function buildTimeline(state: EditState, inputs: TimelineInput[], frame: Size & { fps: number }): { draft: LocalDraft; warnings: string[] } {
   const warnings: string[] = [];
   const byRole = (role: string) => inputs.filter((i) => i.input.role === role);
   const media = byRole('media').filter((i) => i.info.kind === 'image' || i.info.kind === 'video');
@@ -154,10 +154,10 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[], frame: 
   } else if (state.captions.on ?? cues.length > 0) {
     const half = Math.round(fade / 2);
     // Between two pictures a caption fades in over the second half of their transition and out over the first half
-    // of the next, ending half a frame (at 24 fps or more) before the transition does: it is whole from the first
-    // frame its picture is alone on, so those frames are one picture, composed once and held (see graph.ts). A
-    // transition too short for the shortest fade keeps the usual one.
-    const fit = Math.min(TEXT_FADE_MS, Math.floor(fade) - half - HALF_FRAME_MS);
+    // of the next, ending half a frame before the transition does: it is whole from the first frame its picture is
+    // alone on, so those frames are one picture, composed once and held (see graph.ts). A transition too short for
+    // the shortest fade keeps the usual one.
+    const fit = Math.min(TEXT_FADE_MS, Math.floor(fade) - half - halfFrameMs(frame.fps));
     const edge = fit >= TEXT_FADE_MIN_MS ? fit : undefined;
     const named: string[] = [];
     const captions = video
@@ -198,8 +198,8 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[], frame: 
   return { draft: { d, t: tracks }, warnings };
 }
 
-/** Half a frame at 24 fps, rounded up: how far a time may move when it is rounded to a frame. */
-const HALF_FRAME_MS = 21;
+/** How far a time may move when it is rounded to a frame: half a frame, rounded up, and at least 24 fps's 21 ms. */
+const halfFrameMs = (fps: number) => Math.max(21, Math.ceil(500 / fps));
 
 /** The cues of a timed captions file on the timeline: at their own times, cut at the video's end `d`. */
 function timedCaptions(cues: string[], times: { startMs: number; endMs: number }[], d: number, state: EditState, file: string, warnings: string[]): Segment<TextMeta>[] {
