@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalDraft } from '../../src/backends/draft.js';
 import { findFfmpeg } from '../../src/backends/local/ffmpeg.js';
 import { chunkGraph, type Chunk } from '../../src/backends/local/graph.js';
+import { runMain } from '../helpers/cli.js';
+import { tmpProject, writeRecipe } from '../helpers/tmp.js';
 
 const { ffmpeg } = findFfmpeg(process.env);
 const [W, H, FPS] = [64, 36, 30];
@@ -53,5 +55,32 @@ describe('clips cut across chunks', () => {
     // Its sound is mixed from 0 s; output frame k shows the picture of (k/30 - 0.2) s, the first one until then.
     const frames = shown(1, { from: 0, to: FPS }, late);
     frames.forEach((n, k) => expect(n, `frame ${k}: ${frames.join(' ')}`).toBe(Math.max(0, k - 6)));
+  });
+
+  it('keeps a trimmed clip\'s picture and sound together in the finished video, in each of its chunks', async () => {
+    const dir = await tmpProject();
+    // A flash and a beep together at 1, 2.5, 4 and 5 s (one frame; 30 ms of 1 kHz).
+    const at = [1, 2.5, 4, 5];
+    const flashes = at.map((t) => `eq(n\\,${t * 30})`).join('+');
+    const beeps = at.map((t) => `between(t\\,${t}\\,${t + 0.03})`).join('+');
+    execFileSync(ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', `color=black:s=${W}x${H}:r=30:d=6,drawbox=c=white:t=fill:enable='${flashes}'`, '-f', 'lavfi', '-i', `aevalsrc='0.8*sin(2*PI*1000*t)*(${beeps})':s=48000:d=6`, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', join(dir, 'clip.mp4')]);
+    await writeRecipe(dir, 'av.yaml', `inputs:\n  - clip.mp4\ninstructions:\n  - trim the first 0.5 seconds\nexport:\n  size: ${W}x${H}\n  fps: 30\n  output: out/av.mp4\n`);
+    const { code, stdout, stderr } = await runMain(['av.yaml', '--verbose'], { cwd: dir });
+    expect(code, stdout).toBe(0);
+    // On two cores or more, the 5.5 s clip is two chunks: the flashes at 3.5 and 4.5 s are in the second.
+    const video = join(dir, 'out/av.mp4');
+    const luma = execFileSync(ffmpeg, ['-v', 'error', '-i', video, '-f', 'rawvideo', '-pix_fmt', 'gray', '-']);
+    const lit = Array.from({ length: luma.length / (W * H) }, (_, k) => luma[k * W * H + (H / 2) * W + W / 2]! > 200);
+    const shownAt = lit.flatMap((on, k) => (on && !lit[k - 1] ? [k / 30] : []));
+    const pcm = execFileSync(ffmpeg, ['-v', 'error', '-i', video, '-ac', '1', '-ar', '48000', '-f', 'f32le', '-'], { maxBuffer: 16 << 20 });
+    const samples = new Float32Array(Uint8Array.from(pcm).buffer);
+    const heardAt: number[] = [];
+    for (let i = 0; i < samples.length; i++) if (Math.abs(samples[i]!) > 0.2) (heardAt.push(i / 48000), (i += 9600));
+    // (The second chunk's picture ran a frame ahead of its sound: flashes at 3.467 and 4.467 s.)
+    expect(shownAt).toEqual([0.5, 2, 3.5, 4.5]);
+    expect(heardAt).toHaveLength(4);
+    // Together to within half a frame (17 ms) and the beep's rise.
+    heardAt.forEach((t, k) => expect(Math.abs(t - shownAt[k]!) * 1000, `${heardAt.join(' ')} / ${shownAt.join(' ')}`).toBeLessThan(25));
+    expect(new Set(stderr.match(/chunk\d+\.graph/g)).size).toBe(availableParallelism() > 1 ? 2 : 1);
   });
 });
