@@ -57,17 +57,19 @@ describe('clips cut across chunks', () => {
     frames.forEach((n, k) => expect(n, `frame ${k}: ${frames.join(' ')}`).toBe(Math.max(0, k - 6)));
   });
 
-  it('keeps a trimmed clip\'s picture and sound together in the finished video, in each of its chunks', async () => {
-    const dir = await tmpProject();
-    // A flash and a beep together at 1, 2.5, 4 and 5 s (one frame; 30 ms of 1 kHz).
+  /** A clip (`dir/clip.mp4`) with a flash and a beep together at 1, 2.5, 4 and 5 s (one frame; 30 ms of 1 kHz). */
+  function flashAndBeepClip(dir: string): void {
     const at = [1, 2.5, 4, 5];
     const flashes = at.map((t) => `eq(n\\,${t * 30})`).join('+');
     const beeps = at.map((t) => `between(t\\,${t}\\,${t + 0.03})`).join('+');
     execFileSync(ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', `color=black:s=${W}x${H}:r=30:d=6,drawbox=c=white:t=fill:enable='${flashes}'`, '-f', 'lavfi', '-i', `aevalsrc='0.8*sin(2*PI*1000*t)*(${beeps})':s=48000:d=6`, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', join(dir, 'clip.mp4')]);
-    await writeRecipe(dir, 'av.yaml', `inputs:\n  - clip.mp4\ninstructions:\n  - trim the first 0.5 seconds\nexport:\n  size: ${W}x${H}\n  fps: 30\n  output: out/av.mp4\n`);
+  }
+
+  /** Renders `clip` as the recipe's one input with `instruction`, and says when the flashes are seen and the beeps heard. */
+  async function flashesAndBeeps(dir: string, clip: string, instruction: string): Promise<{ shownAt: number[]; heardAt: number[]; chunks: number }> {
+    await writeRecipe(dir, 'av.yaml', `inputs:\n  - ${clip}\ninstructions:\n  - ${instruction}\nexport:\n  size: ${W}x${H}\n  fps: 30\n  output: out/av.mp4\n`);
     const { code, stdout, stderr } = await runMain(['av.yaml', '--verbose'], { cwd: dir });
     expect(code, stdout).toBe(0);
-    // On two cores or more, the 5.5 s clip is two chunks: the flashes at 3.5 and 4.5 s are in the second.
     const video = join(dir, 'out/av.mp4');
     const luma = execFileSync(ffmpeg, ['-v', 'error', '-i', video, '-f', 'rawvideo', '-pix_fmt', 'gray', '-']);
     const lit = Array.from({ length: luma.length / (W * H) }, (_, k) => luma[k * W * H + (H / 2) * W + W / 2]! > 200);
@@ -76,11 +78,35 @@ describe('clips cut across chunks', () => {
     const samples = new Float32Array(Uint8Array.from(pcm).buffer);
     const heardAt: number[] = [];
     for (let i = 0; i < samples.length; i++) if (Math.abs(samples[i]!) > 0.2) (heardAt.push(i / 48000), (i += 9600));
+    return { shownAt, heardAt, chunks: new Set(stderr.match(/chunk\d+\.graph/g)).size };
+  }
+
+  it('keeps a trimmed clip\'s picture and sound together in the finished video, in each of its chunks', async () => {
+    const dir = await tmpProject();
+    flashAndBeepClip(dir);
+    const { shownAt, heardAt, chunks } = await flashesAndBeeps(dir, 'clip.mp4', 'trim the first 0.5 seconds');
+    // On two cores or more, the 5.5 s clip is two chunks: the flashes at 3.5 and 4.5 s are in the second.
+    expect(chunks).toBe(availableParallelism() > 1 ? 2 : 1);
     // (The second chunk's picture ran a frame ahead of its sound: flashes at 3.467 and 4.467 s.)
     expect(shownAt).toEqual([0.5, 2, 3.5, 4.5]);
     expect(heardAt).toHaveLength(4);
     // Together to within half a frame (17 ms) and the beep's rise.
     heardAt.forEach((t, k) => expect(Math.abs(t - shownAt[k]!) * 1000, `${heardAt.join(' ')} / ${shownAt.join(' ')}`).toBeLessThan(25));
-    expect(new Set(stderr.match(/chunk\d+\.graph/g)).size).toBe(availableParallelism() > 1 ? 2 : 1);
+  });
+
+  // Where a clip's streams start apart, its picture and sound keep the times the file gives them, as a player plays
+  // it: the picture waited for nothing and was pulled ahead, and seeking to 0 dropped the sound's first 43 ms, so a
+  // picture 0.1 s late came out 0.138 s late; a sound 0.3 s late was pulled to 0.03 s.
+  it.each([
+    { stream: 'picture', shift: ['-itsoffset', '0.1', '-i', 'clip.mp4', '-i', 'clip.mp4'], apart: -100 },
+    { stream: 'sound', shift: ['-i', 'clip.mp4', '-itsoffset', '0.3', '-i', 'clip.mp4'], apart: 300 },
+  ])('keeps a clip whose $stream starts later ($apart ms) as far apart as the file has them', async ({ shift, apart }) => {
+    const dir = await tmpProject();
+    flashAndBeepClip(dir);
+    execFileSync(ffmpeg, ['-v', 'error', ...shift, '-map', '0:v', '-map', '1:a', '-c', 'copy', 'shifted.mp4'], { cwd: dir });
+    const { shownAt, heardAt } = await flashesAndBeeps(dir, 'shifted.mp4', 'a 5-second video');
+    expect(heardAt.length).toBeGreaterThanOrEqual(3);
+    heardAt.forEach((t, k) => expect((t - shownAt[k]!) * 1000 - apart, `${heardAt.join(' ')} / ${shownAt.join(' ')}`).toBeLessThan(25));
+    heardAt.forEach((t, k) => expect((t - shownAt[k]!) * 1000 - apart, `${heardAt.join(' ')} / ${shownAt.join(' ')}`).toBeGreaterThan(-25));
   });
 });

@@ -365,8 +365,15 @@ async function mixAudio(opts: RenderOptions, work: string, seconds: number, sign
       if (m.fadeOutMs) filters.push(`afade=t=out:st=${((seg.d - m.fadeOutMs) / 1000).toFixed(3)}:d=${m.fadeOutMs / 1000}`);
     } else {
       const speed = m.speed ?? 1;
-      inputs.push('-ss', ((m.trimMs ?? 0) / 1000).toFixed(3), '-i', path);
-      filters.push(`atrim=0:${((seg.d / 1000) * speed).toFixed(3)}`, 'asetpts=PTS-STARTPTS', ...tempo(speed), norm, `volume=${m.volume}`);
+      // The sound is cut by its own times, not by ffmpeg's seek: a seek goes by the picture's key frames, and where
+      // the picture starts after the sound (0.1 s later, say), seeking to 0 dropped the sound's first 43 ms and the
+      // rest played that much early. A trim far in seeks to 10 s before it, past anything a seek could drop. The
+      // sound is timed from the trim, silent until it starts, as the picture is (see itemStream).
+      const trim = (m.trimMs ?? 0) / 1000;
+      const seek = Math.max(0, Math.floor(trim) - 10);
+      inputs.push(...(seek ? ['-ss', String(seek)] : []), '-i', path);
+      const from = (trim - seek).toFixed(3);
+      filters.push(`atrim=start=${from}:duration=${((seg.d / 1000) * speed).toFixed(3)}`, `asetpts=PTS-${from}/TB`, 'aresample=async=1:first_pts=0', ...tempo(speed), norm, `volume=${m.volume}`);
       filters.push('afade=t=in:d=0.05', `afade=t=out:st=${Math.max(0, seg.d / 1000 - 0.05).toFixed(3)}:d=0.05`);
     }
     if (seg.st > 0) filters.push(`adelay=${seg.st}|${seg.st}`);
