@@ -12,13 +12,17 @@ import { tmpProject, writeRecipe } from '../helpers/tmp.js';
 const { ffmpeg } = findFfmpeg(process.env);
 const [W, H, FPS] = [64, 36, 30];
 let clip: string;
+let clip25: string;
 
-/** Which of the clip's frames each output frame of `chunk` shows: the clip's frames carry their index in their luma. */
-function shown(speed: number, chunk: Chunk, path = clip): number[] {
-  const draft: LocalDraft = { d: 1000, t: [{ tt: 0, sg: [{ st: 0, d: 1000, src: 'clip.mp4', m: { kind: 'video', input: 0, speed } }] }] };
+/**
+ * Which of the clip's frames each output frame of `chunk` shows, in a video of `d` ms that is the clip (2 s long):
+ * the clip's frames carry their index in their luma.
+ */
+function shown(speed: number, chunk: Chunk, path = clip, d = 1000): number[] {
+  const draft: LocalDraft = { d, t: [{ tt: 0, sg: [{ st: 0, d, src: 'clip.mp4', m: { kind: 'video', input: 0, speed } }] }] };
   const graph = chunkGraph(draft, chunk, {
     frame: { width: W, height: H, fps: FPS },
-    media: () => ({ path, width: W, height: H, durationMs: 5000, videoEndMs: 5000 }),
+    media: () => ({ path, width: W, height: H, durationMs: 2000, videoEndMs: 2000 }),
     texts: new Map(),
     fonts: [],
   });
@@ -29,9 +33,13 @@ function shown(speed: number, chunk: Chunk, path = clip): number[] {
 
 describe('clips cut across chunks', () => {
   beforeAll(() => {
-    clip = join(mkdtempSync(join(tmpdir(), 'nemo-run-test-')), 'clip.mp4');
-    // 30 fps, frame N of luma 4N (lossless), for 60 frames.
-    execFileSync(ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', `color=black:s=${W}x${H}:r=30:d=2,format=gray,geq=lum='4*N',format=yuv420p`, '-c:v', 'libx264', '-qp', '0', clip]);
+    const dir = mkdtempSync(join(tmpdir(), 'nemo-run-test-'));
+    // 30 fps and 25 fps, frame N of luma 4N (lossless), for 2 s.
+    [clip, clip25] = [30, 25].map((rate) => {
+      const path = join(dir, `clip${rate}.mp4`);
+      execFileSync(ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', `color=black:s=${W}x${H}:r=${rate}:d=2,format=gray,geq=lum='4*N',format=yuv420p`, '-c:v', 'libx264', '-qp', '0', path]);
+      return path;
+    }) as [string, string];
   });
   afterAll(() => rmSync(join(clip, '..'), { recursive: true, force: true }));
 
@@ -47,6 +55,17 @@ describe('clips cut across chunks', () => {
     // Output frame k is at k/30 s, and shows the clip's frame at that time times the speed (a slow clip's frames
     // each last two output frames).
     whole.forEach((n, k) => expect(n, `frame ${k}: ${whole.join(' ')}`).toBe(Math.floor(k * speed)));
+  });
+
+  // The picture shown at a chunk's first frame may be up to half a frame, and a source frame, before it, and a seek
+  // drops every picture before its point: each chunk seeks a few frames early, on its own frames' times.
+  it('a 25 fps clip in a 30 fps video, cut anywhere, shows in two chunks the frames it shows in one', () => {
+    const whole = shown(1, { from: 0, to: 45 }, clip25, 1500);
+    expect(new Set(whole).size).toBe(38);
+    for (const cut of [11, 17, 23, 29, 38]) {
+      const parts = [...shown(1, { from: 0, to: cut }, clip25, 1500), ...shown(1, { from: cut, to: 45 }, clip25, 1500)];
+      expect(parts, `cut at ${cut}`).toEqual(whole);
+    }
   });
 
   it('keeps a clip whose picture starts after its sound (0.2 s later) in time with the sound: the first picture waits', () => {

@@ -36,8 +36,8 @@ describe('chunkGraph', () => {
       src: `${name}.jpg`,
     }));
     const { state } = interpretInstructions(['a 10-second video with captions and crossfades'], { title: 'T', titleFrom: 'the name', cta: 'C', ctaFrom: 'the name' });
-    // The instructions' 0.5 s crossfades, and a third of a second (an odd length, which halves unevenly).
-    for (const [ms, fps] of [500, 333].flatMap((ms) => [10, 12, 15, 24, 25, 30, 60].map((fps) => [ms, fps] as const))) {
+    // The instructions' 0.5 s crossfades, a third of a second (an odd length, which halves unevenly), and a quarter.
+    for (const [ms, fps] of [500, 333, 250].flatMap((ms) => [10, 12, 15, 24, 25, 30, 60].map((fps) => [ms, fps] as const))) {
       const { draft } = buildTimeline({ ...state, transition: { ...state.transition, ms } }, stills, { width: 1920, height: 1080, fps });
       const captions = segmentsOf(draft, isText);
       expect(captions.map((c) => c.m.text)).toEqual(['A', 'B', 'C', 'D']);
