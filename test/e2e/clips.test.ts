@@ -12,7 +12,7 @@ import { tmpProject, writeRecipe } from '../helpers/tmp.js';
 const { ffmpeg } = findFfmpeg(process.env);
 const [W, H, FPS] = [64, 36, 30];
 let clip: string;
-let clip25: string;
+const clipAt = new Map<number, string>();
 
 /**
  * Which of the clip's frames each output frame of `chunk` shows, in a video of `d` ms that is the clip (2 s long):
@@ -22,24 +22,25 @@ function shown(speed: number, chunk: Chunk, path = clip, d = 1000): number[] {
   const draft: LocalDraft = { d, t: [{ tt: 0, sg: [{ st: 0, d, src: 'clip.mp4', m: { kind: 'video', input: 0, speed } }] }] };
   const graph = chunkGraph(draft, chunk, {
     frame: { width: W, height: H, fps: FPS },
-    media: () => ({ path, width: W, height: H, durationMs: 2000, videoEndMs: 2000 }),
+    media: () => ({ path, width: W, height: H, durationMs: 2000 }),
     texts: new Map(),
     fonts: [],
   });
   const args = ['-v', 'error', ...graph.inputs, '-filter_complex', graph.script, '-map', `[${graph.out}]`, '-vsync', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'];
-  const raw = execFileSync(ffmpeg, args);
+  const raw = execFileSync(ffmpeg, args, { maxBuffer: 16 << 20 });
   return Array.from({ length: raw.length / (W * H) }, (_, k) => Math.round(raw[k * W * H + (H / 2) * W + W / 2]! / 4));
 }
 
 describe('clips cut across chunks', () => {
   beforeAll(() => {
     const dir = mkdtempSync(join(tmpdir(), 'nemo-run-test-'));
-    // 30 fps and 25 fps, frame N of luma 4N (lossless), for 2 s.
-    [clip, clip25] = [30, 25].map((rate) => {
+    // At 30, 25 and 24 fps, frame N of luma 4N (lossless), for 2 s.
+    for (const rate of [30, 25, 24]) {
       const path = join(dir, `clip${rate}.mp4`);
       execFileSync(ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', `color=black:s=${W}x${H}:r=${rate}:d=2,format=gray,geq=lum='4*N',format=yuv420p`, '-c:v', 'libx264', '-qp', '0', path]);
-      return path;
-    }) as [string, string];
+      clipAt.set(rate, path);
+    }
+    clip = clipAt.get(30)!;
   });
   afterAll(() => rmSync(join(clip, '..'), { recursive: true, force: true }));
 
@@ -58,14 +59,25 @@ describe('clips cut across chunks', () => {
   });
 
   // The picture shown at a chunk's first frame may be up to half a frame, and a source frame, before it, and a seek
-  // drops every picture before its point: each chunk seeks a few frames early, on its own frames' times.
-  it('a 25 fps clip in a 30 fps video, cut anywhere, shows in two chunks the frames it shows in one', () => {
-    const whole = shown(1, { from: 0, to: 45 }, clip25, 1500);
-    expect(new Set(whole).size).toBe(38);
-    for (const cut of [11, 17, 23, 29, 38]) {
-      const parts = [...shown(1, { from: 0, to: cut }, clip25, 1500), ...shown(1, { from: cut, to: 45 }, clip25, 1500)];
+  // drops every picture before its point: each chunk seeks half a second early, on its own frames' times. A 24 fps
+  // clip has a picture exactly half way between two frames of a 30 fps video in every four: each goes to the later.
+  it.each([25, 24])('a %s fps clip in a 30 fps video, cut anywhere, shows in two chunks the frames it shows in one', (rate) => {
+    const whole = shown(1, { from: 0, to: 45 }, clipAt.get(rate), 1500);
+    // Every picture up to the one at the last frame's time (44/30 s) shows.
+    expect(new Set(whole).size).toBe(Math.round((44 / 30) * rate) + 1);
+    for (const cut of [11, 17, 23, 29, 38, 41]) {
+      const parts = [...shown(1, { from: 0, to: cut }, clipAt.get(rate), 1500), ...shown(1, { from: cut, to: 45 }, clipAt.get(rate), 1500)];
       expect(parts, `cut at ${cut}`).toEqual(whole);
     }
+  });
+
+  it('slowed down, a clip shows its last picture, and a chunk that starts on it renders it held (a seek past it crashed ffmpeg)', () => {
+    // At 0.5×, 2 s of clip are 4 s of video: the last picture (59) shows for its own time, as each one does.
+    expect(shown(0.5, { from: 0, to: 120 }, clip, 4000).slice(-4)).toEqual([58, 58, 59, 59]);
+    // At 0.1×, 20 s of video: the last chunk starts a hundredth of a second before the clip's end.
+    const whole = shown(0.1, { from: 0, to: 600 }, clip, 20_000);
+    expect(shown(0.1, { from: 599, to: 600 }, clip, 20_000)).toEqual(whole.slice(599));
+    expect(shown(0.1, { from: 540, to: 600 }, clip, 20_000)).toEqual(whole.slice(540));
   });
 
   it('keeps a clip whose picture starts after its sound (0.2 s later) in time with the sound: the first picture waits', () => {

@@ -316,12 +316,12 @@ function stillFrame(ctx: Context, span: Span): string {
 }
 
 /**
- * Moves a clip's pictures 0.1 ms later, so one exactly half way between two output frames (a 24 fps clip in a 30 fps
- * video has one in four) always goes to the later one: the seek's rounding, up to a tick of the stream's time base
- * (65 µs at 30 fps), would otherwise send it either way, and a chunk would show it a frame apart from the chunks
- * around it.
+ * Moves a clip's pictures 1 ms later, in microseconds, so one half way between two output frames (a 24 fps clip in a
+ * 30 fps video has one in four) always goes to the later one: the seek's rounding (to a tick of the stream's time
+ * base: 65 µs in a 30 fps MP4, 1 ms in an MKV or WebM, whose times are themselves rounded to the millisecond) would
+ * otherwise send it either way, and a chunk would show it a frame apart from the chunks around it.
  */
-const TIE_BIAS = 0.0001;
+const TIE_BIAS = 0.001;
 
 /** Square pixels in the encoder's format. */
 const NORM = 'setsar=1,format=yuv420p';
@@ -336,23 +336,25 @@ function itemStream(ctx: Context, span: Span, offset: number, frames: number): s
   if (m.kind === 'video') {
     const speed = m.speed ?? 1;
     const start = (m.trimMs ?? 0) / 1000 + (offset / fps) * speed;
-    // The picture shown at the chunk's first frame may come up to half a frame, and a source frame, before it; and a
-    // seek drops every picture before its point. So the seek goes back a quarter of a second, a whole number of
-    // frames (`skip`), and those frames are dropped: the chunk's frames then fall on the same times, and show the
-    // same pictures, as they would in one run from the clip's start. A seek past a clip's last picture leaves nothing
-    // to hold (and crashes ffmpeg 4.1's tpad), so it goes back at least to a second before the picture ends.
-    const end = media.videoEndMs !== undefined ? media.videoEndMs / 1000 - 1 : Infinity;
-    const skip = Math.min(Math.max(Math.ceil(fps / 4), Math.ceil(((start - end) * fps) / speed)), Math.floor((start * fps) / speed + 1e-9));
+    // The picture shown at the chunk's first frame may be up to half a frame, and a source frame (or a gap in a
+    // variable-rate clip), before it; and a seek drops every picture before its point. So the seek goes back half a
+    // second of the clip, a whole number of output frames (`skip`), which are dropped: the chunk's frames then fall on
+    // the same times, and show the same pictures, as in one run from the clip's start. A seek past a clip's last
+    // picture leaves nothing to hold (and crashes ffmpeg 4.1's tpad), so it goes back at least to a second before the
+    // clip ends.
+    const end = (media.videoEndMs ?? media.durationMs ?? Infinity) / 1000 - 1;
+    const skip = Math.min(Math.max(Math.ceil((0.5 * fps) / speed), Math.ceil(((start - end) * fps) / speed)), Math.floor((start * fps) / speed + 1e-9));
     const seek = start - (skip * speed) / fps;
     // (Rounded down, to the microsecond ffmpeg reads: a picture exactly at the seek point is kept, never dropped.)
     const i = addInput(['-ss', (Math.floor(seek * 1e6) / 1e6).toFixed(6), '-t', (((frames + skip) / fps) * speed + 1).toFixed(3), '-i', media.path]);
     // Times are kept from the seek point (the sound keeps its own, see mixAudio), not from the first picture after
-    // it: the picture would run up to a source frame ahead of the sound, and jump at each chunk's cut. fps then takes
-    // the picture nearest each output time from 0 on. (The frames before the chunk are dropped after the last picture
-    // is held: near a clip's end, they can be all there is.)
-    const pre = [...sourceFilters(media), `setpts=PTS/${speed}+${TIE_BIAS}/TB`, `fps=${fps}:start_time=0`].join(',');
-    const pad = `tpad=stop_mode=clone:stop_duration=${sec(skip + frames + fps, fps)}`;
-    return g.add([fit(g, `${i}:v`, media, W, H, pre, m.framing)], `${NORM},${pad},trim=start_frame=${skip}:end_frame=${skip + frames},settb=1/${fps},setpts=N`, g.label('i'));
+    // it: the picture would run up to a source frame ahead of the sound, and jump at each chunk's cut. The last
+    // picture is cloned once first, so it gets its time when slowed (setpts does not move the stream's end); fps then
+    // takes the picture nearest each output time from 0 on; the last picture is held past the clip's end, and the
+    // frames before the chunk are dropped before the pictures are fitted.
+    const hold = `tpad=stop_mode=clone:stop_duration=${sec(skip + frames + fps, fps)}`;
+    const pre = [...sourceFilters(media), 'tpad=stop_mode=clone:stop=1', `settb=AVTB,setpts=PTS/${speed}+${TIE_BIAS}/TB`, `fps=${fps}:start_time=0`, hold, ...(skip ? [`trim=start_frame=${skip}`] : [])];
+    return g.add([fit(g, `${i}:v`, media, W, H, pre.join(','), m.framing)], `${NORM},trim=end_frame=${frames},settb=1/${fps},setpts=N`, g.label('i'));
   }
 
   if (m.kind === 'image' && (media.frames ?? 1) > 1) {
