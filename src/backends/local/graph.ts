@@ -344,7 +344,7 @@ function itemStream(ctx: Context, span: Span, offset: number, frames: number): s
     // clip ends.
     const end = (media.videoEndMs ?? media.durationMs ?? Infinity) / 1000 - 1;
     const skip = Math.min(Math.max(Math.ceil((0.5 * fps) / speed), Math.ceil(((start - end) * fps) / speed)), Math.floor((start * fps) / speed + 1e-9));
-    const seek = start - (skip * speed) / fps;
+    const seek = Math.max(0, start - (skip * speed) / fps);
     // (Rounded down, to the microsecond ffmpeg reads: a picture exactly at the seek point is kept, never dropped.)
     const i = addInput(['-ss', (Math.floor(seek * 1e6) / 1e6).toFixed(6), '-t', (((frames + skip) / fps) * speed + 1).toFixed(3), '-i', media.path]);
     // Times are kept from the seek point (the sound keeps its own, see mixAudio), not from the first picture after

@@ -374,8 +374,8 @@ async function mixAudio(opts: RenderOptions, work: string, seconds: number, sign
       inputs.push(...(seek ? ['-ss', String(seek)] : []), '-i', path);
       const from = (trim - seek).toFixed(3);
       // (aresample pads the start only: gaps and overlaps later on, a recording's drifting clock, are left as they are.)
-      const start = 'aresample=async=1:first_pts=0:min_hard_comp=100000';
-      filters.push(`atrim=start=${from}:duration=${((seg.d / 1000) * speed).toFixed(3)}`, `asetpts=PTS-${from}/TB`, start, ...tempo(speed), norm, `volume=${m.volume}`);
+      const padStart = 'aresample=async=1:first_pts=0:min_hard_comp=100000';
+      filters.push(`atrim=start=${from}:duration=${((seg.d / 1000) * speed).toFixed(3)}`, `asetpts=PTS-${from}/TB`, padStart, ...tempo(speed), norm, `volume=${m.volume}`);
       filters.push('afade=t=in:d=0.05', `afade=t=out:st=${Math.max(0, seg.d / 1000 - 0.05).toFixed(3)}:d=0.05`);
     }
     if (seg.st > 0) filters.push(`adelay=${seg.st}|${seg.st}`);
