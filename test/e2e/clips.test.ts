@@ -74,7 +74,7 @@ describe('clips cut across chunks', () => {
   it('slowed down, a clip shows its last picture, and a chunk that starts on it renders it held (a seek past it crashed ffmpeg)', () => {
     // At 0.5×, 2 s of clip are 4 s of video: the last picture (59) shows for its own time, as each one does.
     expect(shown(0.5, { from: 0, to: 120 }, clip, 4000).slice(-4)).toEqual([58, 58, 59, 59]);
-    // At 0.1×, 20 s of video: the last chunk starts a hundredth of a second before the clip's end.
+    // At 0.1×, 20 s of video: the last chunk starts on the clip's last picture (1.997 s into the 2 s clip).
     const whole = shown(0.1, { from: 0, to: 600 }, clip, 20_000);
     expect(shown(0.1, { from: 599, to: 600 }, clip, 20_000)).toEqual(whole.slice(599));
     expect(shown(0.1, { from: 540, to: 600 }, clip, 20_000)).toEqual(whole.slice(540));
