@@ -48,9 +48,9 @@ export interface ChunkGraph {
   /** With `skip`: after the made frame at each key, how many times it is repeated (see holdFrames). */
   repeats: Map<number, number>;
   /**
-   * With `skip`: the made frames that should be key frames: each still that begins two seconds or more after the
-   * last one forced (x264 adds its own every `-g` made frames; the copies within a held still decode in microseconds
-   * when a player seeks).
+   * The made frames that should be key frames: the poster's (see ChunkOptions.poster) and, with `skip`, each still
+   * that begins two seconds or more after the last one forced (x264 adds its own every `-g` made frames; the copies
+   * within a held still decode in microseconds when a player seeks).
    */
   keys: number[];
 }
@@ -117,6 +117,8 @@ export interface ChunkOptions {
    * than repeated in the graph and encoded again and again.
    */
   skip?: boolean;
+  /** Frames of the timeline that are made key frames, so that the poster's thumbnails each decode one frame alone. */
+  poster?: number[];
 }
 
 /**
@@ -213,6 +215,8 @@ export function chunkGraph(draft: LocalDraft, chunk: Chunk, opts: ChunkOptions):
     const mid = Math.floor((run.from + run.to - 1) / 2);
     const held = run.still && skip && frames >= 2;
     stamps.push({ made, frame: held ? mid : run.from });
+    // (A held still's poster frame is the one made frame that all its frames repeat.)
+    for (const f of opts.poster ?? []) if (f >= run.from && f < run.to) keys.push(held ? made : made + f - run.from);
     if (!run.still) return (made += frames), skip ? changing(ctx, run) : layers(ctx, changing(ctx, run), run.from, run.to);
     const still = g.add([stillFrame(ctx, run.still)], `settb=1/${fps},setpts=${mid}`, g.label('r'));
     const frame = skip ? still : layers(ctx, still, mid, mid + 1);
@@ -229,7 +233,9 @@ export function chunkGraph(draft: LocalDraft, chunk: Chunk, opts: ChunkOptions):
     video = layers(ctx, g.add([video], `settb=1/${fps},setpts='N+${offsets[0]}${steps.join('')}'`, g.label('v')), chunk.from, chunk.to);
   }
   const out = g.add([video], `settb=1/${fps},setpts=N,format=yuv420p`, 'vout');
-  return { inputs, script: g.script(), out, frames: chunk.to - chunk.from, made, repeats, keys };
+  // (A chunk begins with a key frame anyway.)
+  const forced = [...new Set(keys)].filter((n) => n > 0).sort((a, b) => a - b);
+  return { inputs, script: g.script(), out, frames: chunk.to - chunk.from, made, repeats, keys: forced };
 }
 
 /** What the parts of one chunk's graph share. */

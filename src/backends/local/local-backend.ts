@@ -89,7 +89,8 @@ export class LocalBackend implements Backend {
         const { export: settings } = ctx.get(steps.interpret);
         const { durationMs, poster: sheet } = ctx.get(steps.render);
         const poster = posterPath(settings.output);
-        await renderPoster(settings.output, poster, durationMs, this.tools, signal, sheet);
+        const frames = Math.round((durationMs * settings.fps) / 1000);
+        await renderPoster(settings.output, poster, { frames, fps: settings.fps }, this.tools, signal, sheet);
         return ctx.produced({ poster });
       }
       default:

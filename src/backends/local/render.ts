@@ -120,7 +120,7 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
     // encoder's threads.
     const planned = await Promise.all(
       chunks.map(async (chunk) => {
-        const graph = chunkGraph(draft, chunk, { frame, media: opts.media, texts, fonts: fontNames, skip });
+        const graph = chunkGraph(draft, chunk, { frame, media: opts.media, texts, fonts: fontNames, skip, poster: posterFrames(total) });
         const key = keyOf([
           'chunk', VERSION, tools.ffmpeg, opts.fonts.map((f) => f.path), graph.script, await contentArgs(graph.inputs, opts.hashes), textsOf(graph.script, texts),
           codec, settings.fps, [...graph.repeats], graph.keys,
@@ -181,16 +181,14 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
     });
     // Each thumbnail of the poster is taken as soon as its chunk is done, beside the encoding and the join. One that
     // cannot be taken costs the poster a seek in the finished video, never the video.
-    const exact = !keyFramesOnly(seconds * 1000);
-    const missed: { t: number; error: Error }[] = [];
+    const missed: { frame: number; error: Error }[] = [];
     const thumbRuns = skip
-      ? posterTimes(seconds * 1000).map((t) => {
-          const frame = Math.min(total - 1, exact ? Math.ceil(t * settings.fps - 1e-6) : Math.floor(t * settings.fps + 1e-6));
+      ? posterFrames(total).map((frame) => {
           const k = chunks.findIndex((c) => frame < c.to);
           return videoRuns[k]!.then((chunk) =>
-            chunkThumb(chunk, frame - chunks[k]!.from, exact, opts, signal).catch((error: unknown) => {
+            chunkThumb(chunk, frame - chunks[k]!.from, opts, signal).catch((error: unknown) => {
               if (signal.aborted) throw error;
-              missed.push({ t, error: error as Error });
+              missed.push({ frame, error: error as Error });
               return undefined;
             }),
           );
@@ -201,7 +199,7 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
       thumbs.length && thumbs.every(Boolean)
         ? thumbSheet(thumbs as string[], opts, signal).catch((error: unknown) => {
             if (signal.aborted) throw error;
-            missed.push(...posterTimes(seconds * 1000).map((t) => ({ t, error: error as Error })));
+            missed.push(...posterFrames(total).map((frame) => ({ frame, error: error as Error })));
             return undefined;
           })
         : undefined,
@@ -210,7 +208,7 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
     const joined = media.then((results) => joinChunks(opts, chunks, results.slice(0, -1) as string[], results.at(-1), work, signal));
     const [, poster] = (await settled<unknown>([joined, sheet], stop)) as [unknown, string | undefined];
     if (missed.length) {
-      const at = [...new Set(missed.map(({ t }) => t).sort((a, b) => a - b).map((t) => t.toFixed(1)))].join(', ');
+      const at = [...new Set(missed.map(({ frame }) => frame).sort((a, b) => a - b).map((f) => (f / settings.fps).toFixed(1)))].join(', ');
       const why = String(missed[0]!.error?.message ?? missed[0]!.error).replace(/\s*\n\s*/g, ' ');
       opts.warn?.(`the poster's pictures at ${at} s could not be taken off the encoded chunks: ${why}; the poster is made by seeking in the finished video instead (the same pictures, a little slower)`);
     }
@@ -441,35 +439,28 @@ function tempo(speed: number): string[] {
 }
 
 /**
- * The times (s) of a poster's six thumbnails: the middle of each sixth, never past the last frame (a 1 s video at
- * 10 fps ends its last frame at 0.9 s: a seek there decodes nothing).
+ * The frames of a poster's six thumbnails, of a video of `total` frames: the middle of each sixth. Each is made a key
+ * frame (see ChunkOptions.poster), so a thumbnail decodes that frame alone, by one thread, in a video of any length.
  */
-function posterTimes(durationMs: number): number[] {
-  return Array.from({ length: 6 }, (_, k) => Math.max(0, Math.min(((k + 0.5) * durationMs) / 6, durationMs - 250)) / 1000);
+function posterFrames(total: number): number[] {
+  return Array.from({ length: 6 }, (_, k) => Math.min(total - 1, Math.floor(((k + 0.5) * total) / 6)));
 }
-
-/**
- * In a video of 12 s or more, each thumbnail is the key frame at or before its time: only key frames are decoded, by
- * one thread each, rather than every frame up to the time. A shorter video's thumbnails would share key frames, so
- * each is decoded at its own time.
- */
-const keyFramesOnly = (durationMs: number) => durationMs >= 12_000;
 
 /** How a thumbnail is sized on the poster. */
 const THUMB = 'scale=480:-2,setsar=1';
 
 /**
- * The poster's thumbnail of frame `index` of an H.264 chunk (the key frame at or before it, unless `exact`), kept by
- * the chunk's content: a re-render takes only the changed chunks' thumbnails again.
+ * The poster's thumbnail of frame `index` of an H.264 chunk, a key frame or a held frame's repeat (see posterFrames),
+ * kept by the chunk's content: a re-render takes only the changed chunks' thumbnails again.
  */
-async function chunkThumb(chunk: string, index: number, exact: boolean, opts: RenderOptions, signal: AbortSignal): Promise<string> {
+async function chunkThumb(chunk: string, index: number, opts: RenderOptions, signal: AbortSignal): Promise<string> {
   const { tools, cache, settings } = opts;
   // (A chunk's name in the cache is its content key.)
-  const key = keyOf(['thumb', VERSION, tools.ffmpeg, basename(chunk), index, exact, THUMB]);
+  const key = keyOf(['thumb', VERSION, tools.ffmpeg, basename(chunk), index, THUMB]);
   const take = async (path: string) => {
-    // With key frames only, the decoder gives nothing but key frames: the n-th frame out is the n-th key frame.
-    const n = exact ? index : keyFrames(await readFile(chunk)).filter((k) => k <= index).length - 1;
-    const decode = ['-threads', '1', ...(exact ? [] : ['-skip_frame', 'nokey']), '-r', String(settings.fps), '-f', 'h264', '-i', chunk];
+    // The decoder gives nothing but key frames: the n-th frame out is the n-th key frame.
+    const n = keyFrames(await readFile(chunk)).filter((k) => k <= index).length - 1;
+    const decode = ['-threads', '1', '-skip_frame', 'nokey', '-r', String(settings.fps), '-f', 'h264', '-i', chunk];
     const args = ['-hide_banner', '-nostdin', '-y', '-v', 'error', ...decode, '-vf', `trim=start_frame=${n}:end_frame=${n + 1},${THUMB}`, '-frames:v', '1', '-update', '1'];
     return runTool(tools.ffmpeg, [...args, path], { signal });
   };
@@ -495,11 +486,11 @@ async function thumbSheet(thumbs: string[], opts: RenderOptions, signal: AbortSi
 }
 
 /**
- * A contact sheet of six frames (3×2) of the finished video, written beside it as a PNG: a copy of `sheet` when the
- * render laid one out from its chunks (see renderVideo), else (or when it is gone) taken from the video itself and
- * kept only when it is whole (see pngProblem).
+ * A contact sheet of six of the finished video's frames (3×2, see posterFrames), written beside it as a PNG: a copy
+ * of `sheet` when the render laid one out from its chunks (see renderVideo), else (or when it is gone) taken from the
+ * video itself and kept only when it is whole (see pngProblem).
  */
-export async function renderPoster(video: string, poster: string, durationMs: number, tools: FfmpegPaths, signal?: AbortSignal, sheet?: string): Promise<void> {
+export async function renderPoster(video: string, poster: string, at: { frames: number; fps: number }, tools: FfmpegPaths, signal?: AbortSignal, sheet?: string): Promise<void> {
   if (sheet) {
     try {
       return await atomically(poster, (partial) => copyFile(sheet, partial));
@@ -508,10 +499,10 @@ export async function renderPoster(video: string, poster: string, durationMs: nu
       if (signal?.aborted || (error instanceof NemoError && error.code === 'E_OUTPUT')) throw error;
     }
   }
-  const times = posterTimes(durationMs).map((t) => t.toFixed(3));
-  const keys = keyFramesOnly(durationMs) ? ['-skip_frame', 'nokey', '-noaccurate_seek'] : [];
+  // Each seek lands on the key frame at or before the middle of its frame: that frame.
+  const times = posterFrames(at.frames).map((f) => ((f + 0.5) / at.fps).toFixed(6));
   // (A key frame before its time has a time before 0, which the output would drop: each starts at 0.)
-  const inputs = times.flatMap((t) => ['-threads', '1', ...keys, '-ss', t, '-i', video]);
+  const inputs = times.flatMap((t) => ['-threads', '1', '-skip_frame', 'nokey', '-noaccurate_seek', '-ss', t, '-i', video]);
   const cells = times.map((_, k) => `[t${k}]`);
   const each = times.map((_, k) => `[${k}:v]setpts=0,${THUMB},trim=end_frame=1[t${k}];`);
   await atomically(poster, (partial) => layout(inputs, cells, partial, tools, signal, each), { verify: (partial) => checkPng(`the poster ${poster}`, partial) });
