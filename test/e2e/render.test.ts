@@ -110,6 +110,27 @@ describe('rendering with the local backend', () => {
     expect(regionDiff(a, b, 320, untouched)).toBeLessThan(3);
   });
 
+  it('fades the whole picture in from black and out to black, logo and texts too: the first and last frames are black', async () => {
+    const dir = await tmpProject();
+    const { code, stdout, output } = await render(
+      dir,
+      'fades',
+      recipe(
+        ['media/blue.jpg', 'media/red.jpg', '{ path: media/logo.png, role: logo }'],
+        ['a 3-second video with captions', 'add the title "Sale" for the first 2 seconds', 'put the logo in the top-left corner', 'fade in from black and fade out to black'],
+        'size: 160x90\n  fps: 10\n  quality: standard',
+      ),
+    );
+    expect(code, stdout).toBe(0);
+    const raw = execFileSync(ffmpeg, ['-v', 'error', '-i', output, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 8 * 1024 * 1024 });
+    const size = 160 * 90 * 3;
+    const brightest = (k: number) => Math.max(...raw.subarray(k * size, (k + 1) * size));
+    expect(raw.length / size).toBe(30);
+    // Logo, title and captions are drawn over the picture, and fade with it (they were left at full strength).
+    expect([brightest(0), brightest(29)].every((v) => v <= 12), `${brightest(0)} ${brightest(29)}`).toBe(true);
+    expect(brightest(15)).toBeGreaterThan(200);
+  });
+
   it('has no audio stream when nothing makes sound, and the clip decides when mixed with stills', async () => {
     const dir = await tmpProject();
     const silent = await render(dir, 'silent', recipe(['media/blue.jpg', '{ path: media/tone.mp3, role: music }'], ['a 1-second video, no music']));

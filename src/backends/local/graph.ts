@@ -141,10 +141,16 @@ function textTimes(seg: Segment<TextMeta>): { a: number; b: number; fadeIn: numb
   return { a, b, fadeIn: fade(seg.m.fadeInMs), fadeOut: fade(seg.m.fadeOutMs) };
 }
 
-/** How long the picture fades in from black at the start and out to black at the end, in ms (0: it does not). */
-function pictureFades(draft: LocalDraft): { fadeInMs: number; fadeOutMs: number } {
+/**
+ * How the video fades in from black and out to black: the frames before `inEnd` and from `outStart` on change, and
+ * the fade filters, drawn over everything (logo and texts included), make the first and the last frame black.
+ */
+function pictureFades(draft: LocalDraft, fps: number): { inEnd: number; outStart: number; filters: string[] } {
   const main = mainTrack(draft);
-  return { fadeInMs: main[0]?.m.fadeInMs ?? 0, fadeOutMs: main.at(-1)?.m.fadeOutMs ?? 0 };
+  const [fadeIn, fadeOut] = [(main[0]?.m.fadeInMs ?? 0) / 1000, (main.at(-1)?.m.fadeOutMs ?? 0) / 1000];
+  const last = (frameCount(draft, fps) - 1) / fps;
+  const filters = [...(fadeIn ? [`fade=t=in:st=0:d=${fadeIn}`] : []), ...(fadeOut ? [`fade=t=out:st=${(last - fadeOut).toFixed(6)}:d=${fadeOut}`] : [])];
+  return { inEnd: Math.ceil(fadeIn * fps), outStart: fadeOut ? Math.floor((last - fadeOut) * fps) : Infinity, filters };
 }
 
 /** True when an item shows one unchanging picture: a still without motion, or a logo card. */
@@ -161,15 +167,13 @@ function runsOf(draft: LocalDraft, chunk: Chunk, opts: ChunkOptions): Run[] {
   const texts = segmentsOf(draft, isText).map(textTimes).filter(({ a, b }) => a <= t1 && b >= t0);
   const logos = segmentsOf(draft, isLogo).filter((s) => s.st / 1000 <= t1 && (s.st + s.d) / 1000 >= t0);
   // The frames of the picture's fades (whole frames on either side of them).
-  const { fadeInMs, fadeOutMs } = pictureFades(draft);
-  const fadeInEnd = Math.ceil((fadeInMs * fps) / 1000);
-  const fadeOutStart = fadeOutMs ? Math.floor(((draft.d - fadeOutMs) * fps) / 1000) : Infinity;
+  const fades = pictureFades(draft, fps);
   const runs: (Run & { key?: string })[] = [];
   for (let f = chunk.from; f < chunk.to; f++) {
     // What frame f shows, as a key: equal keys look the same; no key, it changes from frame to frame.
     const on = items.filter((s) => s.from <= f && f < s.to);
     let key: string | undefined;
-    if (on.length === 1 && atRest(on[0]!, opts) && f >= fadeInEnd && f < fadeOutStart) {
+    if (on.length === 1 && atRest(on[0]!, opts) && f >= fades.inEnd && f < fades.outStart) {
       const t = f / fps;
       // As drawText's enable and alpha have it: shown from a to b, fully after fading in and until fading out; and as
       // overlayLogo's enable has it (logoShown).
@@ -286,20 +290,20 @@ function changing(ctx: Context, run: Run): string {
   // From here on, timestamps are the timeline's own, so fades and texts use global times. They are set from the frame
   // count on a 1/fps time base: overlays and concat may leave another time base, on which two frames can round to one
   // time (at 10 fps, two stills and a crossfade came out over 1.8 s instead of 2).
-  const { fadeInMs, fadeOutMs } = pictureFades(draft);
-  const fades: string[] = [`settb=1/${fps},setpts=N+${run.from}`];
-  if (fadeInMs) fades.push(`fade=t=in:st=0:d=${fadeInMs / 1000}`);
-  if (fadeOutMs) fades.push(`fade=t=out:st=${(draft.d - fadeOutMs) / 1000}:d=${fadeOutMs / 1000}`);
-  return g.add([video], fades.join(','), g.label('v'));
+  return g.add([video], `settb=1/${fps},setpts=N+${run.from}`, g.label('v'));
 }
 
-/** Draws the logos and texts shown during frames [from, to) over `video`, whose times are the timeline's. */
+/**
+ * Draws the logos and texts shown during frames [from, to) over `video`, whose times are the timeline's, and fades
+ * the whole picture in from and out to black where the video does (see pictureFades).
+ */
 function layers(ctx: Context, video: string, from: number, to: number): string {
   const { g, opts, draft } = ctx;
   const [t0, t1] = [from / opts.frame.fps, to / opts.frame.fps];
   const during = (s: Segment<unknown>) => s.st / 1000 < t1 && (s.st + s.d) / 1000 > t0;
   for (const seg of segmentsOf(draft, isLogo).filter(during)) video = overlayLogo(ctx, video, seg);
-  const draws = segmentsOf(draft, isText).filter(during).flatMap((seg) => drawText(seg, opts));
+  const fades = pictureFades(draft, opts.frame.fps);
+  const draws = [...segmentsOf(draft, isText).filter(during).flatMap((seg) => drawText(seg, opts)), ...(from < fades.inEnd || to > fades.outStart ? fades.filters : [])];
   return draws.length ? g.add([video], draws.join(','), g.label('v')) : video;
 }
 
