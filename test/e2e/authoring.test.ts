@@ -133,6 +133,13 @@ describe('nemo-run still', () => {
     expect(regionDiff(early, await frameAt(video, 0.5, 160, 90), 160, whole)).toBeLessThan(2);
     expect(regionDiff(later, await frameAt(video, 1.5, 160, 90), 160, whole)).toBeLessThan(2);
     expect(regionDiff(early, later, 160, whole)).toBeGreaterThan(20);
+    // The frame on screen at a time is the one that began at or before it (at 30 fps, frame 29 shows until 1 s), up to
+    // the last frame (it was the next frame, and none after the last).
+    for (const [at, like] of [['0.99', early], ['1.99', later]] as const) {
+      const { code, stderr } = await runMain(['still', 'thumb.yaml', '--at', at, '-o', `at${at}.png`], { cwd: dir });
+      expect(code, stderr).toBe(0);
+      expect(regionDiff(await frameAt(join(dir, `at${at}.png`), 0, 160, 90), like, 160, whole)).toBeLessThan(2);
+    }
 
     const late = await runMain(['still', 'thumb.yaml', '--at', '0:05'], { cwd: dir });
     expect(late.code).toBe(2);

@@ -46,7 +46,8 @@ export async function stillCommand(recipeArg: string, flags: StillFlags, io: Io)
   const { recipes, problems } = await checkRecipes(paths, { cwd: io.cwd, backend: flags.backend, vars: flags.set, data: flags.data });
   for (const problem of problems) reportError(problem.error, io);
   if (!recipes.length) return ExitCode.invalid;
-  const videos = planAll(recipes, flags).length + problems.length;
+  const plans = planAll(recipes, flags);
+  const videos = plans.length + problems.length;
   if (videos !== 1) return usage(`still takes one video; ${recipeArg} makes ${videos} (data rows and variants count)`, 'give --data a table of one row, or use a recipe without variants');
 
   // Progress and the run's summary go to stderr: stdout holds only the still's path.
@@ -78,8 +79,11 @@ export async function stillCommand(recipeArg: string, flags: StillFlags, io: Io)
   const file = flags.output !== undefined ? resolve(io.cwd, flags.output) : join(dirname(video), `${basename(video).replace(/\.[^.]+$/, '')}.${seconds}s.png`);
   const partial = join(dirname(file), `.${basename(file)}.${process.pid}.partial.png`);
   try {
-    // -ss before -i seeks to the frame shown at that time (decoding from the key frame before it).
-    await runTool(tools.ffmpeg, ['-hide_banner', '-nostdin', '-v', 'error', '-ss', String(seconds), '-i', video, '-frames:v', '1', '-an', '-f', 'image2', '-c:v', 'png', '-y', partial], { signal: io.signal });
+    // The frame on screen at that time began at or before it: -ss before -i keeps the frames from the time it is given
+    // (decoding from the key frame before), so it is given a quarter of a frame before that frame begins.
+    const { fps } = plans[0]!.export;
+    const from = Math.max(0, (Math.floor(seconds * fps + 1e-9) - 0.25) / fps);
+    await runTool(tools.ffmpeg, ['-hide_banner', '-nostdin', '-v', 'error', '-ss', from.toFixed(6), '-i', video, '-frames:v', '1', '-an', '-f', 'image2', '-c:v', 'png', '-y', partial], { signal: io.signal });
     if (!((await stat(partial).catch(() => undefined))?.size ?? 0)) throw new NemoError('E_OUTPUT', `no frame at ${seconds} s in ${relative(io.cwd, video)}`);
     await rename(partial, file);
   } finally {
