@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../src/backends/local/ffmpeg.js';
 import { chooseFraming, edgeMapFilters, edgeMapSize, profileOf } from '../../src/backends/local/framing.js';
 import { headerOf, stillHeader } from '../../src/backends/local/orientation.js';
-import { probeInput, probeStills } from '../../src/backends/local/probe.js';
+import { jpegEnd, probeInput, probeStills } from '../../src/backends/local/probe.js';
 import { runMain } from '../helpers/cli.js';
 import { colourName, combing, frameAt, peakDb, probe, regionMean, type Rect } from '../helpers/media.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
@@ -22,6 +22,15 @@ async function render(dir: string, name: string, yaml: string, env: NodeJS.Proce
 }
 
 /** The colour names of small squares around points of a frame. */
+/**
+ * Scrambles a JPEG's coded data from `skip` bytes after its start of scan, every `step` bytes, keeping its segments and
+ * end marker where they are (no byte becomes or follows an FF): only decoding it shows the damage.
+ */
+function scramble(jpeg: Buffer, skip: number, step: number): void {
+  for (let at = jpeg.indexOf(Buffer.from([0xff, 0xda])) + skip; at < jpeg.length - 10; at += step) if (jpeg[at] !== 0xff && jpeg[at - 1] !== 0xff) jpeg[at] = at % 2 ? 0xfe : 0;
+  expect(jpegEnd(jpeg)).toBe(jpeg.length);
+}
+
 function coloursAt(frame: Buffer, width: number, points: [number, number][]): string[] {
   return points.map(([x, y]) => colourName(regionMean(frame, width, [x - 3, y - 3, 6, 6] satisfies Rect)));
 }
@@ -99,6 +108,24 @@ describe('real-world media', () => {
     await expect(still('notes.jpg', 'jpg', tools.ffprobe)).rejects.toThrow(/has no picture/);
   });
 
+  it('takes a motion photo (a JPEG with its video after it) as its picture, and a JPEG cut short as damaged', async () => {
+    const dir = await tmpProject();
+    const tools = findFfmpeg(process.env);
+    const input = (name: string) => ({ index: 0, name, path: join(dir, 'media', name), role: 'media' as const, kind: 'image' as const, format: 'jpg' });
+    // As Pixel and Samsung phones write them: the picture, then an MP4 (they were refused as damaged).
+    const jpeg = await readFile(join(dir, 'media/real/orient-6.jpg'));
+    await writeFile(join(dir, 'media/PXL_MP.jpg'), Buffer.concat([jpeg, await readFile(join(dir, 'media/clip.mp4'))]));
+    await writeFile(join(dir, 'media/cut.jpg'), jpeg.subarray(0, Math.floor(jpeg.length * 0.8)));
+    const alone = await probeInput(input('real/orient-6.jpg'), tools);
+    expect(await probeInput(input('PXL_MP.jpg'), tools)).toEqual(alone);
+    expect((await probeStills([input('PXL_MP.jpg')], tools)).get(join(dir, 'media/PXL_MP.jpg'))).toEqual(alone);
+    await expect(probeInput(input('cut.jpg'), tools)).rejects.toThrow(/is damaged \(it does not decode\)/);
+    const { code, stdout, output } = await render(dir, 'motion', recipe(['media/PXL_MP.jpg'], ['a 1-second video'], 'size: 90x120\n  quality: draft'));
+    expect(code, stdout).toBe(0);
+    const [shown, upright] = await Promise.all([frameAt(output, 0.5, 90, 120), render(dir, 'still', recipe(['media/real/orient-6.jpg'], ['a 1-second video'], 'size: 90x120\n  quality: draft')).then((r) => frameAt(r.output, 0.5, 90, 120))]);
+    expect(shown.equals(upright)).toBe(true);
+  });
+
   it('probes many stills in one ffmpeg run, each with the facts it has alone; a damaged one, and its batch, are left to probeInput', async () => {
     const dir = await tmpProject();
     const tools = findFfmpeg(process.env);
@@ -121,7 +148,7 @@ describe('real-world media', () => {
     expect(found.size).toBe(stills.length);
     // Scrambled after its start of scan, with its end marker kept: ffmpeg stops at its first error, so none of the batch is known.
     const jpeg = await readFile(join(dir, 'media/real/orient-1.jpg'));
-    for (let at = jpeg.indexOf(Buffer.from([0xff, 0xda])) + 40; at < jpeg.length - 10; at += 7) jpeg[at] = at % 2 ? 0xff : 0;
+    scramble(jpeg, 40, 7);
     await writeFile(join(dir, 'media/scrambled.jpg'), jpeg);
     expect((await probeStills([stills[0]!, input('scrambled.jpg', 1), stills[1]!], tools)).size).toBe(0);
     await expect(probeInput(input('scrambled.jpg', 0), tools)).rejects.toThrow(/is damaged \(it does not decode\)/);
@@ -162,7 +189,7 @@ exec '${tools.ffmpeg}' "$@"
     expect((await probeStills([input(lossless)], tools)).get(lossless)).toMatchObject({ width: 1600, height: 1200, profile: expect.anything() });
     // Scrambled after its start of scan, its end marker kept: a reduced decode still reads every coefficient.
     const jpeg = await readFile(big);
-    for (let at = jpeg.indexOf(Buffer.from([0xff, 0xda])) + 4000; at < jpeg.length - 4000; at += 97) jpeg[at] = at % 2 ? 0xff : 0;
+    scramble(jpeg, 4000, 97);
     const scrambled = join(dir, 'scrambled.jpg');
     await writeFile(scrambled, jpeg);
     expect((await probeStills([input(scrambled)], tools)).size).toBe(0);

@@ -208,7 +208,7 @@ function stillInfo(still: Still, profile: SubjectProfile | undefined): MediaInfo
  */
 async function checkStill(input: ResolvedInput, still: Still, tools: FfmpegPaths, signal: AbortSignal | undefined, damaged: () => NemoError): Promise<{ info: MediaInfo; asStored: boolean }> {
   // A truncated JPEG decodes with no more than a warning (ffmpeg fills in grey): its end marker tells.
-  if (still.type === 'jpeg' && !(await endsWithJpegEnd(input.path!))) throw damaged();
+  if (still.type === 'jpeg' && !(await jpegIsWhole(input.path!))) throw damaged();
   const [decoded] = (await decodeStills([still], tools, signal)) ?? [];
   if (!decoded) throw damaged();
   return { info: stillInfo(still, decoded.profile), asStored: decoded.asStored };
@@ -238,7 +238,7 @@ export async function probeStills(inputs: ResolvedInput[], tools: FfmpegPaths, s
   for (const input of inputs.filter((i) => i.kind === 'image')) {
     const path = input.path!;
     const header = await stillHeader(path);
-    if (!header.width || !header.height || (header.type === 'jpeg' && !(await endsWithJpegEnd(path).catch(() => false)))) continue;
+    if (!header.width || !header.height || (header.type === 'jpeg' && !(await jpegIsWhole(path).catch(() => false)))) continue;
     const still = { ...header, width: header.width, height: header.height, source: imageInput(path) };
     const { width, height } = reduced(still);
     const size = width * height * (header.bytesPerPixel ?? 4);
@@ -400,17 +400,37 @@ async function endCheck(
   return ends;
 }
 
-/** True when the file's last bytes hold the JPEG end-of-image marker (FF D9); padding after it is allowed. */
-async function endsWithJpegEnd(path: string): Promise<boolean> {
-  const handle = await open(path, 'r');
-  try {
-    const { size } = await handle.stat();
-    const length = Math.min(size, 1024);
-    const { buffer } = await handle.read(Buffer.alloc(length), 0, length, size - length);
-    return buffer.lastIndexOf(Buffer.from([0xff, 0xd9])) >= 0;
-  } finally {
-    await handle.close();
+/** True when a JPEG file holds its picture whole (see jpegEnd). */
+async function jpegIsWhole(path: string): Promise<boolean> {
+  return jpegEnd(await readFile(path)) !== undefined;
+}
+
+/**
+ * Where a JPEG's picture ends: just after its end-of-image marker (FF D9), found by following its segments and scans
+ * from the start; undefined when the data stops before it (a truncated file). Whatever follows is not the picture's
+ * and is allowed: the video of a Pixel or Samsung motion photo, a maker's trailer, a second picture, padding.
+ */
+export function jpegEnd(data: Buffer): number | undefined {
+  if (data[0] !== 0xff || data[1] !== 0xd8) return undefined;
+  let at = 2;
+  while (at + 1 < data.length && data[at] === 0xff) {
+    const marker = data[at + 1]!;
+    if (marker === 0xd9) return at + 2;
+    // Fill bytes, and markers without a length (restarts, TEM).
+    if (marker === 0xff) at += 1;
+    else if ((marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) at += 2;
+    else if (at + 3 >= data.length) return undefined;
+    else at += 2 + data.readUInt16BE(at + 2);
+    // A scan's coded data runs to the next marker: FF 00 is a coded FF, and restarts sit inside it.
+    while (marker === 0xda) {
+      at = data.indexOf(0xff, at);
+      if (at < 0 || at + 1 >= data.length) return undefined;
+      const next = data[at + 1]!;
+      if (next !== 0x00 && !(next >= 0xd0 && next <= 0xd7)) break;
+      at += 2;
+    }
   }
+  return undefined;
 }
 
 /**
