@@ -18,6 +18,9 @@ const KINDS: Record<string, MediaKind> = {
   mp3: 'audio', wav: 'audio', m4a: 'audio', aac: 'audio',
 };
 
+/** Extensions of sound files whose content may be an MP4 or WebM (an .m4a from yt-dlp or an Android recorder). */
+const SOUND_EXTENSIONS = new Set(['m4a', 'm4b', 'aac', 'weba']);
+
 /** The paths and globs a recipe's `inputs` name, as written; whatever else is there is left to the schema check. */
 export function inputPatterns(inputs: unknown): string[] {
   if (!Array.isArray(inputs)) return [];
@@ -187,7 +190,9 @@ async function checkFile(path: string, role: Role): Promise<Omit<ResolvedInput, 
     return format ? { ...base, kind: 'captions', format } : 'a captions input must be a .srt or .vtt subtitle file\ncheck the file, or drop `role: captions`';
   }
   const type = await fileTypeFromFile(path).catch(() => undefined);
-  const kind = type ? KINDS[type.ext] : undefined;
+  // A clip's container holding sound is taken for its sound when it is named as sound or given as music.
+  const found = type ? KINDS[type.ext] : undefined;
+  const kind = found === 'video' && (role === 'music' || SOUND_EXTENSIONS.has(ext)) ? 'audio' : found;
   if (!type || !kind) {
     const what = type ? `${type.ext} content` : 'content of an unknown type';
     return `unsupported file: ${ext ? `.${ext} ` : ''}file with ${what}\n${CONVERT[type?.ext ?? ''] ?? ''}accepted types: ${ACCEPTED_TYPES}`;

@@ -205,6 +205,21 @@ describe('rendering with the local backend', () => {
     expect(Math.abs(duration - 5)).toBeLessThan(0.05);
   });
 
+  it('plays sound in an MP4 container as music (an .m4a from yt-dlp, an audio-only .mp4); sound given no role is the music, and a second is named', async () => {
+    const dir = await tmpProject();
+    // An AAC song in a plain MP4 (brand isom, not M4A): file-type calls it mp4. Both were refused as "video".
+    const song = (name: string) => execFileSync(ffmpeg, ['-v', 'error', '-i', join(dir, 'media/tone.mp3'), '-c:a', 'aac', '-f', 'mp4', join(dir, 'media', name)]);
+    song('song.m4a');
+    song('song.mp4');
+    const named = await render(dir, 'named', recipe(['media/blue.jpg', 'media/song.m4a'], ['a 1-second video']));
+    expect(named.code, named.stdout).toBe(0);
+    expect((await probe(named.output)).audio).toMatchObject({ codec_name: 'aac' });
+    const given = await render(dir, 'given', recipe(['media/blue.jpg', '{ path: media/song.mp4, role: music }', 'media/tone.mp3'], ['a 1-second video']));
+    expect(given.code, given.stdout).toBe(0);
+    expect((await probe(given.output)).audio).toMatchObject({ codec_name: 'aac' });
+    expect(given.stdout).toContain('media/tone.mp3 is not used: a video has one music track, media/song.mp4');
+  });
+
   it('keeps going when one recipe of several fails, and reports both in --json', async () => {
     const dir = await tmpProject();
     await writeRecipe(dir, 'good.yaml', recipe(['media/blue.jpg'], ['a 1-second video']));

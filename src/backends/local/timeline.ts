@@ -37,7 +37,11 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[], frame: 
   const media = byRole('media').filter((i) => i.info.kind === 'image' || i.info.kind === 'video');
   if (state.order === 'reverse') media.reverse();
   const logo = byRole('logo')[0];
-  const music = byRole('music')[0];
+  // Sound given no role is the music when no input has `role: music`; a video has one music track, and sound left over
+  // is named.
+  const sounds = inputs.filter((i) => i.info.kind === 'audio' && (i.input.role === 'music' || i.input.role === 'media'));
+  const music = byRole('music')[0] ?? sounds[0];
+  for (const extra of sounds.filter((s) => s !== music)) warnings.push(`${extra.src} is not used: a video has one music track, ${music!.src}`);
   const captionsFile = byRole('captions')[0];
   const cues = captionsFile?.info.cues ?? [];
 
