@@ -132,6 +132,11 @@ describe('chunkGraph', () => {
     const ems = (line: string) => [...line].length;
     expect(wrapMeasured('日本語のタイトルです。とても長い', 6, ems)).toEqual(['日本語のタイ', 'トルです。と', 'ても長い']);
     expect(wrapMeasured('Sale 東京 now', 7, ems)).toEqual(['Sale 東京', 'now']);
+    // Prolonged sound marks, commas and digits inside a word stay as written (they got spaces around them), and a
+    // line does not start with ー or 、.
+    expect(wrapMeasured('赤いスニーカー、今だけ', 20, ems)).toEqual(['赤いスニーカー、今だけ']);
+    expect(wrapMeasured('限时特价99元', 20, ems)).toEqual(['限时特价99元']);
+    expect(wrapMeasured('コーヒー、セール', 3, ems)).toEqual(['コー', 'ヒー、', 'セール']);
   });
 
   it('keeps texts and the logo out of the platforms\' zones in a 9:16 frame only', () => {

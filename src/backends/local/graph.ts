@@ -471,22 +471,23 @@ export function wrapText(text: string, maxChars: number): string[] {
   return wrapMeasured(text, maxChars, (line) => [...line].length);
 }
 
+/** Characters of scripts written without spaces (Chinese, Japanese), with the marks they share (ー, 、, 「): a line may break after any. */
+const SPACELESS = '\\p{scx=Han}\\p{scx=Hiragana}\\p{scx=Katakana}';
+/** A word's pieces: one such character with the punctuation and prolonged sound marks after it, or a run of others. */
+const PIECES = new RegExp(`[${SPACELESS}][\\p{P}\\u30fc]*|[^${SPACELESS}]+`, 'gu');
+
 /**
  * Splits text into lines no wider than `max` by `measure`, breaking at spaces, and between any two characters of
- * scripts written without spaces (Chinese, Japanese).
+ * scripts written without spaces (Chinese, Japanese). The pieces of one word join as they were written.
  */
 export function wrapMeasured(text: string, max: number, measure: (line: string) => number): string[] {
-  const words = text.trim().split(/\s+/).flatMap((word) => word.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}][\p{P}]*|[^\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]+/gu) ?? [word]);
+  const pieces = text.trim().split(/\s+/).flatMap((word) => (word.match(PIECES) ?? [word]).map((piece, k) => ({ piece, spaced: k === 0 })));
   const lines: string[] = [];
-  let glued = false;
-  for (const word of words) {
+  for (const { piece, spaced } of pieces) {
     const lastLine = lines.at(-1);
-    const cjk = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u.test(word);
-    // Pieces of one spaceless word join without a space.
-    const joined = lastLine === undefined ? word : `${lastLine}${glued && cjk ? '' : ' '}${word}`;
+    const joined = lastLine === undefined ? piece : `${lastLine}${spaced ? ' ' : ''}${piece}`;
     if (lastLine !== undefined && measure(joined) <= max) lines[lines.length - 1] = joined;
-    else lines.push(word);
-    glued = cjk;
+    else lines.push(piece);
   }
   return lines.length ? lines : [''];
 }
