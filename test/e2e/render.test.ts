@@ -152,6 +152,18 @@ describe('rendering with the local backend', () => {
     expect((await probe(muted.output)).audio).toBeUndefined();
   });
 
+  it('makes a text with a word too long for the frame smaller until it fits, rather than run off the edges', async () => {
+    const dir = await tmpProject();
+    const size = 'size: 180x320\n  quality: standard';
+    const plain = await render(dir, 'plain', recipe(['media/blue.jpg'], ['a 1-second video'], size));
+    const long = await render(dir, 'long', recipe(['media/blue.jpg'], ['a 1-second video', 'add the title "Sommerschlussverkauf"'], size));
+    expect([plain.code, long.code]).toEqual([0, 0]);
+    const [a, b] = await Promise.all([frameAt(plain.output, 0.5, 180, 320), frameAt(long.output, 0.5, 180, 320)]);
+    // Drawn in the middle, and nothing within 4 pixels of either side (at its size it is 1.5 frames wide).
+    expect(regionDiff(a, b, 180, [20, 140, 140, 40])).toBeGreaterThan(10);
+    expect([regionDiff(a, b, 180, [0, 100, 4, 120]), regionDiff(a, b, 180, [176, 100, 4, 120])].every((d) => d < 1)).toBe(true);
+  });
+
   it('lets an instruction change the shape: "vertical" renders 9:16', async () => {
     const dir = await tmpProject();
     const { code, output, stdout } = await render(dir, 'tall', recipe(['media/green-tall.png'], ['a 1-second vertical video'], 'resolution: 480p\n  quality: draft'));

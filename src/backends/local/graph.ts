@@ -492,18 +492,24 @@ export function wrapMeasured(text: string, max: number, measure: (line: string) 
   return lines.length ? lines : [''];
 }
 
+/** The share of the frame's width a line of text may take. */
+const TEXT_WIDTH = 0.9;
+
 /** The text lines of a segment, and the font size they are set in; `measure` gives a line's width in ems. */
 export function textLayout(seg: Segment<TextMeta>, frame: Frame, measure?: (line: string) => number): { size: number; lines: string[] } {
   const size = Math.round(Math.min(frame.width, frame.height) * TEXT_SIZE[seg.m.kind]);
   const text = seg.m.text;
   // Without the fonts at hand, DejaVu Sans averages about 0.55 em per character.
-  if (!measure) return { size, lines: wrapText(text, Math.max(8, Math.floor((frame.width * 0.9) / (size * 0.55)))) };
-  return { size, lines: wrapMeasured(text, (frame.width * 0.9) / size, measure) };
+  if (!measure) return { size, lines: wrapText(text, Math.max(8, Math.floor((frame.width * TEXT_WIDTH) / (size * 0.55)))) };
+  return { size, lines: wrapMeasured(text, (frame.width * TEXT_WIDTH) / size, measure) };
 }
 
 function drawText(seg: Segment<TextMeta>, opts: ChunkOptions): string[] {
-  const { size } = textLayout(seg, opts.frame);
   const lines = opts.texts.get(seg) ?? [];
+  // A word wider than a line may be (a web address, a long compound) makes the text smaller until it fits, rather than
+  // run off both edges.
+  const widest = Math.max(0, ...lines.map((line) => line.width));
+  const size = Math.min(textLayout(seg, opts.frame).size, Math.floor((opts.frame.width * TEXT_WIDTH) / widest));
   const step = Math.round(size * 1.45);
   const { top: topSafe, bottom: bottomSafe, side } = safeMargins(opts.frame);
   const { position } = seg.m;
