@@ -106,6 +106,23 @@ describe('chunkGraph', () => {
     expect(graph.script).toContain('fontfile=font4.ttf:textfile=t1.txt');
   });
 
+  it('stacks texts shown at the same time in the same band: a caption at the bottom edge, a bottom text above it', () => {
+    const [under, over, later] = [caption(0, 2000, 'Red Sneakers'), caption(500, 1000, 'Watch the full video!', 'text'), caption(1500, 500, 'Later', 'text')];
+    const line = (file: string) => [{ runs: [{ file, text: 'x', font: 0, width: 5 }], width: 5 }];
+    const graph = chunkGraph({ d: 2000, t: [{ tt: 0, sg: [image(0, 2000, 0)] }, { tt: 7, sg: [under, over, later] }] }, { from: 0, to: 60 }, {
+      frame: { width: 320, height: 180, fps: 30 },
+      media: (i) => ({ path: `/media/${i}.jpg`, width: 320, height: 180 }),
+      texts: new Map([[under, line('t0.txt')], [over, line('t1.txt')], [later, line('t2.txt')]]),
+      fonts: ['font0.ttf'],
+    });
+    const value = (file: string, name: string) => Number(new RegExp(`textfile=${file}[^;]*?:${name}=(\\d+)`).exec(graph.script)![1]);
+    const [y, size] = [(file: string) => value(file, 'y'), (file: string) => value(file, 'fontsize')];
+    // The text's line (1.2 em tall) ends above the top of the caption's box (0.3 em over its line); they overlapped.
+    expect(y('t1.txt') + 1.2 * size('t1.txt')).toBeLessThan(y('t0.txt') - 0.3 * size('t0.txt'));
+    // A text that comes after the other has gone takes its place.
+    expect(y('t2.txt')).toBe(y('t1.txt'));
+  });
+
   it('lays the runs of a right-to-left line from the right', () => {
     expect(rightToLeft('مرحبا 🔥')).toBe(true);
     expect(rightToLeft('🔥 שלום')).toBe(true);

@@ -201,7 +201,7 @@ export function chunkGraph(draft: LocalDraft, chunk: Chunk, opts: ChunkOptions):
     inputs.push(...args);
     return inputs.filter((a) => a === '-i').length - 1;
   };
-  const ctx: Context = { g, opts, addInput, draft };
+  const ctx: Context = { g, opts, addInput, draft, lifts: stacking(draft, opts) };
   const repeats = new Map<number, number>();
   const keys: number[] = [];
   // Made frames so far, and the chunk's frame of the last key frame (a chunk starts with one).
@@ -248,9 +248,11 @@ interface Context {
   opts: ChunkOptions;
   addInput: (args: string[]) => number;
   draft: LocalDraft;
+  /** How far each text is moved to stack with the others (see stacking). */
+  lifts: Map<Segment<TextMeta>, number>;
 }
 
-/** Frames [run.from, run.to) where something changes: the items on screen, cut and joined by their transitions, with the picture's fades. */
+/** Frames [run.from, run.to) where something changes: the items on screen, cut and joined by their transitions. */
 function changing(ctx: Context, run: Run): string {
   const { g, opts, draft } = ctx;
   const { fps } = opts.frame;
@@ -303,7 +305,7 @@ function layers(ctx: Context, video: string, from: number, to: number): string {
   const during = (s: Segment<unknown>) => s.st / 1000 < t1 && (s.st + s.d) / 1000 > t0;
   for (const seg of segmentsOf(draft, isLogo).filter(during)) video = overlayLogo(ctx, video, seg);
   const fades = pictureFades(draft, opts.frame.fps);
-  const draws = [...segmentsOf(draft, isText).filter(during).flatMap((seg) => drawText(seg, opts)), ...(from < fades.inEnd || to > fades.outStart ? fades.filters : [])];
+  const draws = [...segmentsOf(draft, isText).filter(during).flatMap((seg) => drawText(seg, opts, ctx.lifts.get(seg)!)), ...(from < fades.inEnd || to > fades.outStart ? fades.filters : [])];
   return draws.length ? g.add([video], draws.join(','), g.label('v')) : video;
 }
 
@@ -504,12 +506,43 @@ export function textLayout(seg: Segment<TextMeta>, frame: Frame, measure?: (line
   return { size, lines: wrapMeasured(text, (frame.width * TEXT_WIDTH) / size, measure) };
 }
 
-function drawText(seg: Segment<TextMeta>, opts: ChunkOptions): string[] {
+/**
+ * The font size a text is drawn at: a word wider than a line may be (a web address, a long compound) makes the text
+ * smaller until it fits, rather than run off both edges.
+ */
+function textSize(seg: Segment<TextMeta>, opts: ChunkOptions): number {
+  const widest = Math.max(0, ...(opts.texts.get(seg) ?? []).map((line) => line.width));
+  return Math.min(textLayout(seg, opts.frame).size, Math.floor((opts.frame.width * TEXT_WIDTH) / widest));
+}
+
+/** The band of the frame a text is placed in. */
+const band = (seg: Segment<TextMeta>) => (seg.m.position.startsWith('top') ? 'top' : seg.m.position === 'center' ? 'center' : 'bottom');
+
+/**
+ * How many pixels each text is moved away from its band's edge (up from the bottom, down from the top and in the
+ * centre), so that texts shown at the same time in the same band stack instead of being drawn over each other:
+ * captions nearest the edge, then the other texts in the order they were asked for. A text keeps its place while it
+ * shows.
+ */
+function stacking(draft: LocalDraft, opts: ChunkOptions): Map<Segment<TextMeta>, number> {
+  const texts = segmentsOf(draft, isText);
+  const order = [...texts.filter((s) => s.m.kind === 'caption'), ...texts.filter((s) => s.m.kind !== 'caption')];
+  const lifts = new Map<Segment<TextMeta>, number>();
+  order.forEach((seg, k) => {
+    const under = order.slice(0, k).filter((o) => band(o) === band(seg) && o.st < seg.st + seg.d && seg.st < o.st + o.d);
+    const height = (o: Segment<TextMeta>) => {
+      const size = textSize(o, opts);
+      return (opts.texts.get(o)?.length ?? 0) * Math.round(size * 1.45) + Math.round(size * 0.5);
+    };
+    lifts.set(seg, Math.max(0, ...under.map((o) => lifts.get(o)! + height(o))));
+  });
+  return lifts;
+}
+
+/** The drawtext filters of a text, moved `lift` pixels away from its band's edge (see stacking). */
+function drawText(seg: Segment<TextMeta>, opts: ChunkOptions, lift: number): string[] {
   const lines = opts.texts.get(seg) ?? [];
-  // A word wider than a line may be (a web address, a long compound) makes the text smaller until it fits, rather than
-  // run off both edges.
-  const widest = Math.max(0, ...lines.map((line) => line.width));
-  const size = Math.min(textLayout(seg, opts.frame).size, Math.floor((opts.frame.width * TEXT_WIDTH) / widest));
+  const size = textSize(seg, opts);
   const step = Math.round(size * 1.45);
   const { top: topSafe, bottom: bottomSafe, side } = safeMargins(opts.frame);
   const { position } = seg.m;
@@ -520,7 +553,7 @@ function drawText(seg: Segment<TextMeta>, opts: ChunkOptions): string[] {
   const outline = `borderw=${Math.max(2, Math.round(size / 18))}:bordercolor=black@0.75`;
   const { width: W, height: H } = opts.frame;
   return lines.flatMap((line, j) => {
-    const top = position.startsWith('top') ? topSafe + j * step : position === 'center' ? Math.round((H - lines.length * step) / 2) + j * step : H - bottomSafe - (lines.length - j) * step;
+    const top = band(seg) === 'top' ? topSafe + lift + j * step : band(seg) === 'center' ? Math.round((H - lines.length * step) / 2) + lift + j * step : H - bottomSafe - lift - (lines.length - j) * step;
     const lineW = Math.round(line.width * size);
     // Corners (a lower third sits bottom-left) align to the side margin; the rest is centred.
     const left = position.endsWith('left') ? side : position.endsWith('right') ? W - side - lineW : Math.round((W - lineW) / 2);
