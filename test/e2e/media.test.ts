@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmod, copyFile, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findFfmpeg } from '../../src/backends/local/ffmpeg.js';
+import { findFfmpeg, runTool } from '../../src/backends/local/ffmpeg.js';
 import { chooseFraming, edgeMapFilters, edgeMapSize, profileOf } from '../../src/backends/local/framing.js';
 import { headerOf, stillHeader } from '../../src/backends/local/orientation.js';
 import { jpegEnd, probeInput, probeStills } from '../../src/backends/local/probe.js';
@@ -55,6 +55,37 @@ describe('real-world media', () => {
     const frame = await frameAt(output, 0.5, 160, 90);
     // The whole picture, red over green over blue, in the middle; not its middle third zoomed to fill the frame.
     expect(coloursAt(frame, 160, [[80, 10], [80, 45], [80, 80]])).toEqual(['red', 'green', 'blue']);
+  });
+
+  it('shows a PNG, a JPEG, a BT.709 clip and an untagged HD clip of one colour in that colour, and the logo in its own, in a video tagged BT.709', async () => {
+    const dir = await tmpProject();
+    const { ffmpeg } = findFfmpeg(process.env);
+    const make = (args: string[], size = '320x180') => execFileSync(ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', `color=c=0x00C800:s=${size}:d=1`, ...args]);
+    make(['-frames:v', '1', join(dir, 'media/green.png')]);
+    make(['-frames:v', '1', '-q:v', '1', join(dir, 'media/green.jpg')]);
+    // As a phone writes it: BT.709, and tagged so.
+    const bt709 = ['-vf', 'scale=out_color_matrix=bt709:out_range=tv,format=yuv420p', '-c:v', 'libx264', '-crf', '1'];
+    make([...bt709, '-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', join(dir, 'media/green.mp4')]);
+    // Untagged, as players take an HD one.
+    make([...bt709, join(dir, 'media/green-hd.mp4')], '1280x720');
+    execFileSync(ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', 'color=c=red:s=64x64', '-frames:v', '1', join(dir, 'media/red-logo.png')]);
+    const { code, stdout, output } = await render(
+      dir,
+      'colours',
+      recipe(['media/green.png', 'media/green.jpg', 'media/green.mp4', 'media/green-hd.mp4', '{ path: media/red-logo.png, role: logo }'], ['a 4-second video with hard cuts', 'put the logo in the bottom-right corner'], 'size: 320x180\n  quality: high'),
+    );
+    expect(code, stdout).toBe(0);
+    const { stdout: tags } = await runTool(findFfmpeg(process.env).ffprobe, ['-v', 'error', '-show_entries', 'stream=color_space,color_primaries,color_transfer,color_range', '-of', 'csv=p=0', output]);
+    expect(tags.trim()).toBe('tv,bt709,bt709,bt709');
+    // Decoded as the tags say (as players do): each item green within 4 of 200 (the photos were 601 in a video read
+    // as 709, 166; the clip was 709 in an untagged one), and the logo red.
+    for (const t of [0.5, 1.5, 2.5, 3.5]) {
+      const frame = await frameAt(output, t, 320, 180);
+      const [r, g, b] = regionMean(frame, 320, [60, 60, 80, 60]);
+      expect([r, Math.abs(g - 200), b].every((v) => v < 4), `${t} s: ${r} ${g} ${b}`).toBe(true);
+      const [lr, lg, lb] = regionMean(frame, 320, [288, 150, 12, 12]);
+      expect(lr > 245 && lg < 6 && lb < 6, `logo at ${t} s: ${lr} ${lg} ${lb}`).toBe(true);
+    }
   });
 
   it('honours non-square pixels: a 120x90 clip with 4:3 pixels fills a 16:9 frame', async () => {

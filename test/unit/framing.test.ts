@@ -144,9 +144,9 @@ describe('the filter graph of a framed picture', () => {
 
   it('crops a covered picture at its window: at the left, at the right, or centred', () => {
     const window = (x: number): Framing => ({ mode: 'cover', x, y: 0, w: 0.3164, h: 1, by: 'subject' });
-    expect(script(window(0))).toContain('scale=90:160:force_original_aspect_ratio=increase,crop=90:160:(iw-ow)*0:(ih-oh)*0.5,');
+    expect(script(window(0))).toContain('scale=90:160:force_original_aspect_ratio=increase:out_color_matrix=bt709:out_range=tv,crop=90:160:(iw-ow)*0:(ih-oh)*0.5,');
     expect(script(window(0.6836), 'video')).toContain('crop=90:160:(iw-ow)*1:(ih-oh)*0.5,');
-    expect(script(window(0.3418))).toContain('force_original_aspect_ratio=increase,crop=90:160,');
+    expect(script(window(0.3418))).toContain('force_original_aspect_ratio=increase:out_color_matrix=bt709:out_range=tv,crop=90:160,');
     // Motion moves over the covered still.
     expect(script(window(0), 'image', 'kenburns')).toMatch(/crop=90:160:\(iw-ow\)\*0:\(ih-oh\)\*0\.5,.*perspective=/s);
   });

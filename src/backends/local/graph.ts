@@ -20,6 +20,7 @@ export interface SourceMedia {
   interlaced?: 'tff' | 'bff';
   frames?: number;
   videoEndMs?: number;
+  matrix?: 'bt709' | 'bt601';
 }
 
 /** One ffmpeg run's worth of video: frames [from, to) of the timeline. */
@@ -320,7 +321,7 @@ function stillFrame(ctx: Context, span: Span): string {
     if (m.kind === 'card') {
       // The logo, centred on black.
       const bg = g.add([], `color=c=black:s=${W}x${H}:r=${fps}:d=${sec(1, fps)}`, g.label('bg'));
-      const logo = g.add([`${i}:v`], `scale=w=${even(W * 0.5)}:h=${even(H * 0.4)}:force_original_aspect_ratio=decrease,format=rgba`, g.label('lg'));
+      const logo = g.add([`${i}:v`], `scale=w=${even(W * 0.5)}:h=${even(H * 0.4)}:force_original_aspect_ratio=decrease,format=rgba,${LOGO_BT709}`, g.label('lg'));
       return g.add([bg, logo], `overlay=(W-w)/2:(H-h)/2:eof_action=repeat,trim=end_frame=1,${NORM}`, g.label('cd'));
     }
     return g.add([fit(g, `${i}:v`, media, W, H, sourceFilters(media).join(',') || undefined, m.framing)], `${NORM},trim=end_frame=1`, g.label('st'));
@@ -337,6 +338,16 @@ const TIE_BIAS = 0.001;
 
 /** Square pixels in the encoder's format. */
 const NORM = 'setsar=1,format=yuv420p';
+
+/**
+ * Pictures are converted to BT.709 (limited range) as they are fitted to the frame, as the output is tagged (see
+ * videoCodec): a JPEG's BT.601, a PNG's RGB and a clip's own matrix (see MediaInfo.matrix).
+ * Players take an untagged HD video as BT.709, which showed photos' greens a sixth darker. Later conversions between
+ * YUV formats keep the matrix.
+ */
+const TO_BT709 = 'out_color_matrix=bt709:out_range=tv';
+/** A logo (RGBA) converted as pictures are, before an overlay would convert it by BT.601. */
+const LOGO_BT709 = `scale=${TO_BT709},format=yuva420p`;
 
 /** Frames [offset, offset + frames) of an item that moves (a clip, an animated GIF, a still with motion), fitted to the output frame. */
 function itemStream(ctx: Context, span: Span, offset: number, frames: number): string {
@@ -419,21 +430,22 @@ export function upscaleOf(w: number, h: number, frame: Frame, framing?: Framing)
  */
 function fit(g: GraphBuilder, input: string, media: SourceMedia, W: number, H: number, pre?: string, framing?: Framing): string {
   const head = pre ? `${pre},` : '';
+  const colours = `${media.matrix ? `in_color_matrix=${media.matrix}:` : ''}${TO_BT709}`;
   const { mode, x, y, w, h } = framing ?? chooseFraming(undefined, { width: media.width ?? W, height: media.height ?? H }, { width: W, height: H });
   if (mode === 'cover') {
     // The window's place along the overflow, 0 (left or top) to 1, so rounding in the scale never pushes it out.
     const along = (start: number, size: number) => (size < 0.9999 ? Math.min(1, Math.max(0, start / (1 - size))) : 0.5);
     const [px, py] = [along(x, w), along(y, h)].map((v) => Number(v.toFixed(4)));
     const crop = px === 0.5 && py === 0.5 ? `crop=${W}:${H}` : `crop=${W}:${H}:(iw-ow)*${px}:(ih-oh)*${py}`;
-    return g.add([input], `${head}scale=${W}:${H}:force_original_aspect_ratio=increase,${crop},setsar=1`, g.label('f'));
+    return g.add([input], `${head}scale=${W}:${H}:force_original_aspect_ratio=increase:${colours},${crop},setsar=1`, g.label('f'));
   }
   const [a, b] = [g.label('a'), g.label('b')];
   g.chains.push(`[${input}]${head}split=2[${a}][${b}]`);
   const [w4, h4] = [even(W / 4), even(H / 4)];
   // boxblur's radius must fit the chroma planes, a quarter of the small side.
   const radius = Math.max(1, Math.min(8, Math.floor(Math.min(w4, h4) / 4) - 1));
-  const bg = g.add([a], `scale=${w4}:${h4}:force_original_aspect_ratio=increase,crop=${w4}:${h4},boxblur=${radius}:2,scale=${W}:${H},eq=brightness=-0.1`, g.label('bg'));
-  const fg = g.add([b], `scale=${W}:${H}:force_original_aspect_ratio=decrease`, g.label('fg'));
+  const bg = g.add([a], `scale=${w4}:${h4}:force_original_aspect_ratio=increase:${colours},crop=${w4}:${h4},boxblur=${radius}:2,scale=${W}:${H},eq=brightness=-0.1`, g.label('bg'));
+  const fg = g.add([b], `scale=${W}:${H}:force_original_aspect_ratio=decrease:${colours}`, g.label('fg'));
   return g.add([bg, fg], `overlay=(W-w)/2:(H-h)/2,setsar=1`, g.label('f'));
 }
 
@@ -446,7 +458,7 @@ function overlayLogo(ctx: Context, video: string, seg: Segment<LogoMeta>): strin
   const logo = g.take(`logo:${input}:${opacity}`, () =>
     g.add(
       [`${addInput(imageInput(opts.media(input).path))}:v`],
-      `scale=${size}:${size}:force_original_aspect_ratio=decrease,format=rgba${opacity < 1 ? `,colorchannelmixer=aa=${opacity}` : ''},trim=end_frame=1`,
+      `scale=${size}:${size}:force_original_aspect_ratio=decrease,format=rgba${opacity < 1 ? `,colorchannelmixer=aa=${opacity}` : ''},${LOGO_BT709},trim=end_frame=1`,
       g.label('l'),
     ),
   );

@@ -8,7 +8,7 @@ import { edgeMapFilters, edgeMapSize, MAP_LONG_SIDE, profileOf, type SubjectProf
 import { orientationFilter, stillHeader, swapsSides } from './orientation.js';
 
 /** Changes whenever MediaInfo does, so facts probed by an older version are not reused. */
-export const PROBE_FORMAT = 7;
+export const PROBE_FORMAT = 8;
 
 /** What the renderer needs to know about an input. */
 export interface MediaInfo {
@@ -35,6 +35,8 @@ export interface MediaInfo {
   videoEndMs?: number;
   /** Sound channels (music and clips), for the downmix. */
   channels?: number;
+  /** The colour matrix of a clip's pictures, by its tag, or as players take an untagged one (BT.709 from 720 lines). */
+  matrix?: 'bt709' | 'bt601';
   /** Where the picture's detail is (images, and clips from a few key frames), for framing it in another shape. */
   profile?: SubjectProfile;
 }
@@ -49,6 +51,7 @@ interface ProbeStream {
   nb_frames?: string;
   sample_aspect_ratio?: string;
   field_order?: string;
+  color_space?: string;
   channels?: number;
   disposition?: { attached_pic?: number };
   tags?: { rotate?: string };
@@ -130,6 +133,8 @@ export async function probeInput(input: ResolvedInput, tools: FfmpegPaths, signa
   const [w, h] = [Math.round(video.width * sar), video.height];
   const info: MediaInfo = { kind: 'video', durationMs, width: quarter ? h : w, height: quarter ? w : h, hasAudio, channels };
   if (Math.abs(sar - 1) > 0.01) info.sar = sar;
+  const matrix = matrixOf(video);
+  if (matrix) info.matrix = matrix;
   const interlaced = order || detected;
   if (interlaced) info.interlaced = interlaced;
   const videoEnd = ends.get('video');
@@ -137,6 +142,15 @@ export async function probeInput(input: ResolvedInput, tools: FfmpegPaths, signa
   const profile = await clipProfile(tools, path, info.width!, info.height!, (videoEnd ?? durationMs) / 1000, signal);
   if (profile) info.profile = profile;
   return info;
+}
+
+/** A clip's colour matrix: its tag's, or for an untagged one what players take (BT.709 in HD); other matrices (BT.2020) are left to ffmpeg. */
+function matrixOf(video: ProbeStream): MediaInfo['matrix'] {
+  const tag = video.color_space ?? 'unknown';
+  if (tag === 'bt709') return 'bt709';
+  if (['smpte170m', 'bt470bg'].includes(tag)) return 'bt601';
+  if (tag === 'unknown') return (video.height ?? 0) >= 720 || (video.width ?? 0) >= 1280 ? 'bt709' : 'bt601';
+  return undefined;
 }
 
 /** Key frames a clip's subject profile is averaged over, spread through the clip. */

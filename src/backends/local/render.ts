@@ -58,15 +58,18 @@ function holdsBySkipping(settings: ExportSettings): boolean {
   return settings.format !== 'webm';
 }
 
-/** Encoder settings per quality; chunks must share them exactly to be joined by stream copy. */
+/**
+ * Encoder settings per quality; chunks must share them exactly to be joined by stream copy. The stream says its
+ * colours are BT.709, as the graph makes them (see TO_BT709 in graph.ts).
+ */
 export function videoCodec(settings: ExportSettings): string[] {
-  const gop = ['-g', String(settings.fps * 2)];
+  const common = ['-g', String(settings.fps * 2), ...['-colorspace', '-color_primaries', '-color_trc'].flatMap((tag) => [tag, 'bt709']), '-color_range', 'tv'];
   if (settings.format === 'webm') {
     const crf = { draft: 40, standard: 34, high: 30 }[settings.quality];
-    return ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-row-mt', '1', '-crf', String(crf), '-b:v', '0', '-pix_fmt', 'yuv420p', ...gop];
+    return ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-row-mt', '1', '-crf', String(crf), '-b:v', '0', '-pix_fmt', 'yuv420p', ...common];
   }
   const [preset, crf] = { draft: ['ultrafast', 28], standard: ['veryfast', 23], high: ['veryfast', 20] }[settings.quality] as [string, number];
-  return ['-c:v', 'libx264', '-preset', preset, '-crf', String(crf), '-pix_fmt', 'yuv420p', '-profile:v', 'high', ...gop];
+  return ['-c:v', 'libx264', '-preset', preset, '-crf', String(crf), '-pix_fmt', 'yuv420p', '-profile:v', 'high', ...common];
 }
 
 function audioCodec(settings: ExportSettings): string[] {
