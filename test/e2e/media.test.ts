@@ -48,6 +48,21 @@ describe('real-world media', () => {
     }
   });
 
+  it('shows a logo saved with an EXIF orientation upright, on its card and in the corner', async () => {
+    const dir = await tmpProject();
+    const { code, stdout, output } = await render(
+      dir,
+      'logo',
+      recipe(['media/blue.jpg', '{ path: media/real/orient-6.jpg, role: logo }'], ['a 6-second video', 'put the logo in the top-left corner', 'end with the logo'], 'size: 320x180\n  quality: high'),
+    );
+    expect(code, stdout).toBe(0);
+    // The card's logo is 90x120 upright, fitted into 160x72: 54x72, centred. The corner's is fitted into 32x32: 24x32 at 7,7.
+    const frame = await frameAt(output, 5.5, 320, 180);
+    expect(coloursAt(frame, 320, [[146, 72], [174, 72], [146, 108], [174, 108]])).toEqual(['red', 'green', 'blue', 'yellow']);
+    const corner = await frameAt(output, 0.5, 320, 180);
+    expect(coloursAt(corner, 320, [[13, 14], [25, 14], [13, 31], [25, 31]])).toEqual(['red', 'green', 'blue', 'yellow']);
+  });
+
   it('fits a phone clip (coded landscape, display matrix upright) by its displayed portrait shape', async () => {
     const dir = await tmpProject();
     const { code, stdout, output } = await render(dir, 'phone', recipe(['media/real/rotated.mp4'], ['a 1-second video']));

@@ -321,7 +321,7 @@ function stillFrame(ctx: Context, span: Span): string {
     if (m.kind === 'card') {
       // The logo, centred on black.
       const bg = g.add([], `color=c=black:s=${W}x${H}:r=${fps}:d=${sec(1, fps)}`, g.label('bg'));
-      const logo = g.add([`${i}:v`], `scale=w=${even(W * 0.5)}:h=${even(H * 0.4)}:force_original_aspect_ratio=decrease,format=rgba,${LOGO_BT709}`, g.label('lg'));
+      const logo = g.add([`${i}:v`], `${upright(media)}scale=w=${even(W * 0.5)}:h=${even(H * 0.4)}:force_original_aspect_ratio=decrease,format=rgba,${LOGO_BT709}`, g.label('lg'));
       return g.add([bg, logo], `overlay=(W-w)/2:(H-h)/2:eof_action=repeat,trim=end_frame=1,${NORM}`, g.label('cd'));
     }
     return g.add([fit(g, `${i}:v`, media, W, H, sourceFilters(media).join(',') || undefined, m.framing)], `${NORM},trim=end_frame=1`, g.label('st'));
@@ -416,6 +416,12 @@ function sourceFilters(media: SourceMedia): string[] {
   return filters;
 }
 
+/** A logo's EXIF orientation, applied before it is scaled (a logo saved by a phone camera), as a filter and a comma. */
+function upright(media: SourceMedia): string {
+  const turn = orientationFilter(media.orientation);
+  return turn ? `${turn},` : '';
+}
+
 /** How many times a picture of w×h is enlarged when fitted to the frame, as fit does it (its framing, or the shapes'). */
 export function upscaleOf(w: number, h: number, frame: Frame, framing?: Framing): number {
   const { mode } = framing ?? chooseFraming(undefined, { width: w, height: h }, frame);
@@ -455,10 +461,11 @@ function overlayLogo(ctx: Context, video: string, seg: Segment<LogoMeta>): strin
   const { input, opacity, position } = seg.m;
   const size = even(Math.min(W, H) * 0.18);
   const margin = Math.round(Math.min(W, H) * 0.04);
+  const media = opts.media(input);
   const logo = g.take(`logo:${input}:${opacity}`, () =>
     g.add(
-      [`${addInput(imageInput(opts.media(input).path))}:v`],
-      `scale=${size}:${size}:force_original_aspect_ratio=decrease,format=rgba${opacity < 1 ? `,colorchannelmixer=aa=${opacity}` : ''},${LOGO_BT709},trim=end_frame=1`,
+      [`${addInput(imageInput(media.path))}:v`],
+      `${upright(media)}scale=${size}:${size}:force_original_aspect_ratio=decrease,format=rgba${opacity < 1 ? `,colorchannelmixer=aa=${opacity}` : ''},${LOGO_BT709},trim=end_frame=1`,
       g.label('l'),
     ),
   );
