@@ -96,13 +96,18 @@ function isWellFormed(spec: InputSpec): boolean {
   return hasPath !== hasUrl;
 }
 
+/** The file a path names as written, if there is one (a value put into a path is escaped: `a\[1\].jpg`). */
+async function fileNamed(pattern: string, dir: string): Promise<string | undefined> {
+  const literal = pattern.replace(/\\([*?[\]{}()!+@])/g, '$1');
+  const file = isAbsolute(literal) ? literal : join(dir, literal);
+  return (await stat(file).catch(() => undefined))?.isFile() ? file : undefined;
+}
+
 async function expand(pattern: string, dir: string): Promise<string[]> {
-  if (!isDynamicPattern(pattern)) {
-    // A value put into a path is escaped (`a\[1\].jpg`); a path that is no glob names that file as written.
-    const literal = pattern.replace(/\\([*?[\]{}()!+@])/g, '$1');
-    const file = isAbsolute(literal) ? literal : join(dir, literal);
-    return (await stat(file).catch(() => undefined))?.isFile() ? [file] : [];
-  }
+  // A path that is no glob, or that names a file as written (`IMG (1).jpg`, `shot[1].jpg` beside `shot1.jpg`), is
+  // that file.
+  const named = await fileNamed(pattern, dir);
+  if (named || !isDynamicPattern(pattern)) return named ? [named] : [];
   // `*.jpg` takes `IMG_2041.JPG` too: cameras and phones write upper-case extensions.
   const matches = await glob(pattern, { cwd: dir, absolute: true, onlyFiles: true, expandDirectories: false, caseSensitiveMatch: false });
   return matches.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
@@ -121,7 +126,7 @@ export async function unmatchedMedia(recipe: Recipe): Promise<RecipeError[]> {
   const warnings = await Promise.all(
     specs.map(async (raw, i) => {
       const pattern = typeof raw === 'string' ? raw : (raw as InputSpec | null)?.path;
-      if (typeof pattern !== 'string' || !isDynamicPattern(pattern)) return [];
+      if (typeof pattern !== 'string' || !isDynamicPattern(pattern) || (await fileNamed(pattern, recipe.dir))) return [];
       const folders = [...new Set((await expand(pattern, recipe.dir)).map((f) => dirname(f)))];
       const left = (
         await Promise.all(

@@ -47,6 +47,13 @@ describe('every problem visible, nothing silently skipped', () => {
     // Listed as an input of its own, it is not left out.
     await writeRecipe(dir, 'r.yaml', tiny(['photos/*.jpg', 'photos/c.jpeg']));
     expect((await runMain(['validate', 'r.yaml'], { cwd: dir })).stderr).not.toContain('leaves out');
+    // A name that looks like a glob but names a file is that file, with no warning (it took `IMG 1.jpg` too).
+    await copyFile(join(dir, 'media/red.jpg'), join(dir, 'photos/IMG (1).jpg'));
+    await copyFile(join(dir, 'media/red.jpg'), join(dir, 'photos/IMG 1.jpg'));
+    await writeRecipe(dir, 'r.yaml', tiny(['"photos/IMG (1).jpg"']));
+    const named = await runMain(['validate', 'r.yaml'], { cwd: dir });
+    expect(named.stdout).toContain('r.yaml: valid (1 input');
+    expect(named.stderr).not.toContain('leaves out');
   });
 
   it('an input that is a folder says to use folder/*', async () => {
