@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isText, segmentsOf, type ItemMeta, type LocalDraft, type Segment, type TextMeta } from '../../src/backends/draft.js';
 import { buildTimeline } from '../../src/backends/local/timeline.js';
 import { interpretInstructions } from '../../src/plan/instructions/index.js';
-import { chunkGraph, frameCount, rightToLeft, safeMargins, splitChunks, upscaleOf, wrapMeasured, wrapText } from '../../src/backends/local/graph.js';
+import { chunkGraph, frameCount, posterFrames, rightToLeft, safeMargins, splitChunks, upscaleOf, wrapMeasured, wrapText } from '../../src/backends/local/graph.js';
 
 const image = (st: number, d: number, input: number, transitionMs?: number): Segment<ItemMeta> => ({ st, d, src: `${input}.jpg`, m: { kind: 'image', input, ...(transitionMs ? { transition: 'crossfade', transitionMs } : {}) } });
 const caption = (st: number, d: number, text: string, kind: TextMeta['kind'] = 'caption'): Segment<TextMeta> => ({ st, d, m: { kind, text, position: 'bottom', color: 'white' } });
@@ -25,6 +25,17 @@ describe('splitChunks', () => {
 
   it('keeps short videos in one chunk', () => {
     expect(splitChunks({ d: 2000, t: [{ tt: 0, sg: [image(0, 2000, 0)] }] }, 30, 4)).toEqual([{ from: 0, to: 60 }]);
+  });
+});
+
+describe('posterFrames', () => {
+  it('takes in each sixth the frame nearest its middle clear of transitions, or the middle when there is none', () => {
+    // Three 2 s stills with 1 s crossfades: frames 30–89 are all crossfades.
+    const reel: LocalDraft = { d: 4000, t: [{ tt: 0, sg: [image(0, 2000, 0), image(1000, 2000, 1, 1000), image(2000, 2000, 2, 1000)] }] };
+    expect(posterFrames(reel, 30)).toEqual([10, 29, 50, 70, 90, 110]);
+    // Fading in from black over 1.5 s: the first sixth (frames 0–59) is clear from frame 45.
+    const faded: LocalDraft = { d: 12_000, t: [{ tt: 0, sg: [{ ...image(0, 12_000, 0), m: { kind: 'image', input: 0, fadeInMs: 1500 } }] }] };
+    expect(posterFrames(faded, 30)[0]).toBe(45);
   });
 });
 

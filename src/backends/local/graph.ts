@@ -105,6 +105,24 @@ export function splitChunks(draft: LocalDraft, fps: number, parts: number, minFr
   return cuts.slice(0, -1).map((from, k) => ({ from, to: cuts[k + 1]! }));
 }
 
+/**
+ * The frames of a poster's six thumbnails: in each sixth of the video, the frame nearest its middle where one picture
+ * shows, clear of transitions and of the fades from and to black (the middle itself when the sixth has none). Each
+ * is made a key frame (see ChunkOptions.poster), so a thumbnail decodes that frame alone.
+ */
+export function posterFrames(draft: LocalDraft, fps: number): number[] {
+  const total = frameCount(draft, fps);
+  const all = spans(draft, fps);
+  const fades = pictureFades(draft, fps);
+  const clear = (f: number) => f >= fades.inEnd && f < fades.outStart && all.filter((s) => s.from <= f && f < s.to).length === 1;
+  return Array.from({ length: 6 }, (_, k) => {
+    const [from, to] = [Math.floor((k * total) / 6), Math.floor(((k + 1) * total) / 6)];
+    const middle = Math.min(total - 1, Math.floor(((k + 0.5) * total) / 6));
+    for (let d = 0; d < to - from; d++) for (const f of [middle - d, middle + d]) if (f >= from && f < to && clear(f)) return f;
+    return middle;
+  });
+}
+
 /** Options for one chunk's graph. */
 export interface ChunkOptions {
   frame: Frame;

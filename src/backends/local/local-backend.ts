@@ -15,6 +15,7 @@ import { bundledFonts } from './fonts.js';
 import { findFfmpeg, type FfmpegPaths } from './ffmpeg.js';
 import { describeUnplaced, initialState, type InstructionNote } from '../../plan/instructions/state.js';
 import { PROBE_FORMAT, probeInput, probeStills, type MediaInfo } from './probe.js';
+import { posterFrames } from './graph.js';
 import { renderPoster, renderVideo } from './render.js';
 import { buildTimeline } from './timeline.js';
 
@@ -86,11 +87,10 @@ export class LocalBackend implements Backend {
         return { durationMs, poster };
       }
       case 'poster': {
-        const { export: settings } = ctx.get(steps.interpret);
-        const { durationMs, poster: sheet } = ctx.get(steps.render);
+        const { draft, export: settings } = ctx.get(steps.interpret);
+        const { poster: sheet } = ctx.get(steps.render);
         const poster = posterPath(settings.output);
-        const frames = Math.round((durationMs * settings.fps) / 1000);
-        await renderPoster(settings.output, poster, { frames, fps: settings.fps }, this.tools, signal, sheet);
+        await renderPoster(settings.output, poster, { frames: posterFrames(draft, settings.fps), fps: settings.fps }, this.tools, signal, sheet);
         return ctx.produced({ poster });
       }
       default:

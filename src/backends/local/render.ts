@@ -15,7 +15,7 @@ import { imageInput, runTool, type FfmpegPaths } from './ffmpeg.js';
 import { countFrames, holdFrames, keyFrames } from './h264.js';
 import { FontSet, describeChars, type FontChoice } from './fonts.js';
 import { mediaProblem, pngProblem, unverified, type Expected } from './verify.js';
-import { chunkGraph, frameCount, mainTrack, splitChunks, textLayout, upscaleOf, type Chunk, type Frame, type SourceMedia, type TextLine } from './graph.js';
+import { chunkGraph, frameCount, mainTrack, posterFrames, splitChunks, textLayout, upscaleOf, type Chunk, type Frame, type SourceMedia, type TextLine } from './graph.js';
 
 /** What a render needs; everything is passed in. */
 export interface RenderOptions {
@@ -108,6 +108,7 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
     const texts = await writeTexts(draft, frame, work, new FontSet(opts.fonts), opts.warn);
     warnUpscaled(draft, frame, opts);
     const chunks = splitChunks(draft, settings.fps, chunkCount(mainTrack(draft).length, opts.encoders.concurrency));
+    const posterAt = posterFrames(draft, settings.fps);
     const done = new Array<number>(chunks.length).fill(0);
     const report = () => opts.onProgress?.(done.reduce((a, b) => a + b, 0) / total);
     const limit = opts.encoders;
@@ -123,7 +124,7 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
     // encoder's threads.
     const planned = await Promise.all(
       chunks.map(async (chunk) => {
-        const graph = chunkGraph(draft, chunk, { frame, media: opts.media, texts, fonts: fontNames, skip, poster: posterFrames(total) });
+        const graph = chunkGraph(draft, chunk, { frame, media: opts.media, texts, fonts: fontNames, skip, poster: posterAt });
         const key = keyOf([
           'chunk', VERSION, tools.ffmpeg, opts.fonts.map((f) => f.path), graph.script, await contentArgs(graph.inputs, opts.hashes), textsOf(graph.script, texts),
           codec, settings.fps, [...graph.repeats], graph.keys,
@@ -186,7 +187,7 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
     // cannot be taken costs the poster a seek in the finished video, never the video.
     const missed: { frame: number; error: Error }[] = [];
     const thumbRuns = skip
-      ? posterFrames(total).map((frame) => {
+      ? posterAt.map((frame) => {
           const k = chunks.findIndex((c) => frame < c.to);
           return videoRuns[k]!.then((chunk) =>
             chunkThumb(chunk, frame - chunks[k]!.from, opts, signal).catch((error: unknown) => {
@@ -202,7 +203,7 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
       thumbs.length && thumbs.every(Boolean)
         ? thumbSheet(thumbs as string[], opts, signal).catch((error: unknown) => {
             if (signal.aborted) throw error;
-            missed.push(...posterFrames(total).map((frame) => ({ frame, error: error as Error })));
+            missed.push(...posterAt.map((frame) => ({ frame, error: error as Error })));
             return undefined;
           })
         : undefined,
@@ -441,13 +442,6 @@ function tempo(speed: number): string[] {
   return out;
 }
 
-/**
- * The frames of a poster's six thumbnails, of a video of `total` frames: the middle of each sixth. Each is made a key
- * frame (see ChunkOptions.poster), so a thumbnail decodes that frame alone, by one thread, in a video of any length.
- */
-function posterFrames(total: number): number[] {
-  return Array.from({ length: 6 }, (_, k) => Math.min(total - 1, Math.floor(((k + 0.5) * total) / 6)));
-}
 
 /** How a thumbnail is sized on the poster. */
 const THUMB = 'scale=480:-2,setsar=1';
@@ -493,7 +487,7 @@ async function thumbSheet(thumbs: string[], opts: RenderOptions, signal: AbortSi
  * of `sheet` when the render laid one out from its chunks (see renderVideo), else (or when it is gone) taken from the
  * video itself and kept only when it is whole (see pngProblem).
  */
-export async function renderPoster(video: string, poster: string, at: { frames: number; fps: number }, tools: FfmpegPaths, signal?: AbortSignal, sheet?: string): Promise<void> {
+export async function renderPoster(video: string, poster: string, at: { frames: number[]; fps: number }, tools: FfmpegPaths, signal?: AbortSignal, sheet?: string): Promise<void> {
   if (sheet) {
     try {
       return await atomically(poster, (partial) => copyFile(sheet, partial));
@@ -503,7 +497,7 @@ export async function renderPoster(video: string, poster: string, at: { frames: 
     }
   }
   // Each seek lands on the key frame at or before the middle of its frame: that frame.
-  const times = posterFrames(at.frames).map((f) => ((f + 0.5) / at.fps).toFixed(6));
+  const times = at.frames.map((f) => ((f + 0.5) / at.fps).toFixed(6));
   // (A key frame before its time has a time before 0, which the output would drop: each starts at 0.)
   const inputs = times.flatMap((t) => ['-threads', '1', '-skip_frame', 'nokey', '-noaccurate_seek', '-ss', t, '-i', video]);
   const cells = times.map((_, k) => `[t${k}]`);
