@@ -80,6 +80,19 @@ describe('buildTimeline', () => {
     expect(none.draft.t.some((t) => t.tt === 1)).toBe(false);
   });
 
+  it('takes sound given no role as the music, and names a second sound input it leaves out', () => {
+    const song = input('song.m4a', { kind: 'audio', durationMs: 20_000 });
+    const { draft, warnings } = timeline(['a 6-second video'], [still('a.jpg'), song, input('other.mp3', { kind: 'audio', durationMs: 9000 })]);
+    expect(draft.t.find((t) => t.sg[0]!.m.kind === 'music')!.sg[0]).toMatchObject({ src: 'song.m4a' });
+    expect(warnings).toEqual(['other.mp3 is not used: a video has one music track, song.m4a']);
+  });
+
+  it('says when a text is too short for the fade asked, and fades it over 40 % of its time', () => {
+    const { draft, warnings } = timeline(['a 6-second video', 'add the title "Winter Drop" and fade in the title over 2 seconds'], [still('a.jpg')]);
+    expect(draft.t.at(-1)!.sg[0]).toMatchObject({ d: 3000, m: { text: 'Winter Drop', fadeInMs: 1200 } });
+    expect(warnings).toEqual(['"Winter Drop" shows for 3 s, so it fades in over 1.2 s, not the 2 s asked']);
+  });
+
   it('puts the logo in a corner by default, and on cards when asked', () => {
     const corner = timeline(['a 6-second video'], [still('a.jpg'), logo()]).draft;
     expect(corner.t[1]!.sg).toEqual([{ st: 0, d: 6000, src: 'logo.png', m: expect.objectContaining({ kind: 'logo', position: 'bottom-right' }) }]);

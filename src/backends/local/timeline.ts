@@ -193,8 +193,13 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[], frame: 
         const st = t.at === 'end' ? d - length : from;
         if (t.at === 'time' && (t.startMs ?? 0) > from) warnings.push(`"${t.text}" was asked for at ${(t.startMs ?? 0) / 1000} s, after the video ends; it shows at ${from / 1000} s`);
         const meta: TextMeta = { kind, text: t.text, position: t.position, color: t.color };
-        if (t.fadeInMs) meta.fadeInMs = t.fadeInMs;
-        if (t.fadeOutMs) meta.fadeOutMs = t.fadeOutMs;
+        // A text's fades take at most 40 % of its time each, so it is seen whole in between.
+        const longest = Math.floor(length / 2.5);
+        for (const [key, ms, way] of [['fadeInMs', t.fadeInMs, 'in'], ['fadeOutMs', t.fadeOutMs, 'out']] as const) {
+          if (!ms) continue;
+          meta[key] = Math.min(ms, longest);
+          if (ms > longest) warnings.push(`"${t.text}" shows for ${seconds(length)} s, so it fades ${way} over ${seconds(longest)} s, not the ${seconds(ms)} s asked`);
+        }
         return { st, d: length, m: meta };
       });
     if (sg.length) tracks.push({ tt: TrackType.text, sg });
