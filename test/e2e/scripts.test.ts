@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { bundledFonts, FontSet } from '../../src/backends/local/fonts.js';
 import { runCli } from '../helpers/cli.js';
 import { cellContrasts, frameAt, regionDiff, type Rect } from '../helpers/media.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
@@ -42,6 +43,14 @@ describe('text in any script', () => {
     const { code, stdout } = await render(dir, 'mixed', ['{ path: media/blue.jpg, caption: "セール 🔥 𓀀" }'], ['a 1-second video with captions']);
     expect(code, stdout).toBe(0);
     expect(stdout).toContain('warning: no bundled font can draw "𓀀" (U+13000) in "セール 🔥 𓀀"; it shows as empty boxes');
+  });
+
+  it('sets a space after an emoji in the text\'s font, not as wide as an emoji', () => {
+    const fonts = new FontSet(bundledFonts());
+    const runs = fonts.runs('City 🎒🔥 now');
+    // " now" in DejaVu, its space 0.35 em (it was the emoji font's, 1.27 em).
+    expect(runs.at(-1)).toMatchObject({ text: ' now', font: 0 });
+    expect(runs.at(-1)!.width - fonts.width('now')).toBeLessThan(0.4);
   });
 
   it('keeps captions and the logo out of the bottom 12 % and the top tabs in 9:16', async () => {

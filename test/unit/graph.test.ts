@@ -115,6 +115,10 @@ describe('chunkGraph', () => {
     expect(graph.script).not.toContain('box=1');
     expect(graph.script).toContain('fontfile=font1.ttf:textfile=t0.txt');
     expect(graph.script).toContain('fontfile=font4.ttf:textfile=t1.txt');
+    // The runs share a baseline: drawtext puts each run's top at y, by its own tallest glyph.
+    const ys = [...graph.script.matchAll(/textfile=[^,;]*?:y=([^:]+)/g)].map((m) => m[1]);
+    expect(ys.length).toBeGreaterThan(1);
+    expect(new Set(ys)).toEqual(new Set([expect.stringMatching(/^\d+-ascent$/)]));
   });
 
   it('stacks texts shown at the same time in the same band: a caption at the bottom edge, a bottom text above it', () => {

@@ -64,8 +64,11 @@ export class FontSet {
     for (const char of line) {
       const code = char.codePointAt(0)!;
       const current = runs.at(-1);
-      // Spaces and marks stay with the run they are in, so a line is not cut into needless pieces.
-      const keep = current && (INVISIBLE.test(char) || this.file(current.font).advances.has(code));
+      // Spaces and marks stay with the run they are in, so a line is not cut into needless pieces; but a space as wide
+      // as an emoji (Noto Emoji's is 1.27 em) is set in the line's first font that has it.
+      const file = current && this.file(current.font);
+      const wide = file !== undefined && /\s/u.test(char) && (file.advances.get(code) ?? 0) / file.unitsPerEm > 0.6;
+      const keep = current && !wide && (INVISIBLE.test(char) || this.file(current.font).advances.has(code));
       const font = keep ? current.font : (order.find((k) => this.file(k).advances.has(code)) ?? current?.font ?? 0);
       const width = (this.file(font).advances.get(code) ?? this.file(font).unitsPerEm / 2) / this.file(font).unitsPerEm;
       if (current && current.font === font) {

@@ -600,6 +600,9 @@ function drawText(seg: Segment<TextMeta>, opts: ChunkOptions, lift: number): str
     const box = caption && several ? [`drawbox=x=${left - border}:y=${top - border}:w=${lineW + 2 * border}:h=${Math.round(size * 1.2) + 2 * border}:color=black@0.55:t=fill:enable='between(t,${a + fadeIn / 2},${b - fadeOut / 2})'`] : [];
     const look = caption ? (several ? 'borderw=0' : `box=1:boxcolor=black@0.55:boxborderw=${border}`) : outline;
     let offset = 0;
+    // drawtext puts a text's top at y, so runs of one line share a baseline instead (at DejaVu's ascender height): "now"
+    // beside an emoji rode 8 px high at 40 px.
+    const y = several ? `${top + Math.round(size * 0.76)}-ascent` : `${top}`;
     // Each run is shaped and ordered by drawtext (fribidi); the runs of a right-to-left line go right to left.
     const runs = rightToLeft(line.runs.map((r) => r.text).join('')) ? [...line.runs].reverse() : line.runs;
     return [
@@ -611,7 +614,7 @@ function drawText(seg: Segment<TextMeta>, opts: ChunkOptions, lift: number): str
         return [
           `drawtext=fontfile=${opts.fonts[run.font]}:textfile=${run.file}:expansion=none`,
           `fontsize=${size}:fontcolor=${color}:${look}`,
-          `x=${x}:y=${top}`,
+          `x=${x}:y=${y}`,
           `alpha='min(1,min((t-${a})/${fadeIn},(${b}-t)/${fadeOut}))'`,
           `enable='between(t,${a},${b})'`,
         ].join(':');
