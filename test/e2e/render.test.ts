@@ -131,6 +131,9 @@ describe('rendering with the local backend', () => {
     // Logo, title and captions are drawn over the picture, and fade with it (they were left at full strength).
     expect([brightest(0), brightest(29)].every((v) => v <= 12), `${brightest(0)} ${brightest(29)}`).toBe(true);
     expect(brightest(15)).toBeGreaterThan(200);
+    // A fade out as long as the video starts on its first frame (a start before 0 failed the graph).
+    const short = await render(dir, 'short', recipe(['media/blue.jpg'], ['a 1-second video', 'fade out to black'], 'size: 160x90\n  fps: 10'));
+    expect(short.code, short.stdout).toBe(0);
   });
 
   it('has no audio stream when nothing makes sound, and the clip decides when mixed with stills', async () => {

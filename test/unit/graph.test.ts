@@ -136,6 +136,16 @@ describe('chunkGraph', () => {
     expect(y('t1.txt') + 1.2 * size('t1.txt')).toBeLessThan(y('t0.txt') - 0.3 * size('t0.txt'));
     // A text that comes after the other has gone takes its place.
     expect(y('t2.txt')).toBe(y('t1.txt'));
+    // A caption takes the place of the one before, even when the two meet for a moment (cues overlapping by 10 ms).
+    const [first, second] = [caption(0, 1010, 'One'), caption(1000, 1000, 'Two')];
+    const cues = chunkGraph({ d: 2000, t: [{ tt: 0, sg: [image(0, 2000, 0)] }, { tt: 7, sg: [first, second] }] }, { from: 0, to: 60 }, {
+      frame: { width: 320, height: 180, fps: 30 },
+      media: (i) => ({ path: `/media/${i}.jpg`, width: 320, height: 180 }),
+      texts: new Map([[first, line('t0.txt')], [second, line('t1.txt')]]),
+      fonts: ['font0.ttf'],
+    });
+    const cueY = (file: string) => new RegExp(`textfile=${file}[^;]*?:y=(\\d+)`).exec(cues.script)![1];
+    expect(cueY('t1.txt')).toBe(cueY('t0.txt'));
   });
 
   it('lays the runs of a right-to-left line from the right', () => {

@@ -167,9 +167,11 @@ function textTimes(seg: Segment<TextMeta>): { a: number; b: number; fadeIn: numb
 function pictureFades(draft: LocalDraft, fps: number): { inEnd: number; outStart: number; filters: string[] } {
   const main = mainTrack(draft);
   const [fadeIn, fadeOut] = [(main[0]?.m.fadeInMs ?? 0) / 1000, (main.at(-1)?.m.fadeOutMs ?? 0) / 1000];
+  // (A fade out as long as the video starts on its first frame.)
   const last = (frameCount(draft, fps) - 1) / fps;
-  const filters = [...(fadeIn ? [`fade=t=in:st=0:d=${fadeIn}`] : []), ...(fadeOut ? [`fade=t=out:st=${(last - fadeOut).toFixed(6)}:d=${fadeOut}`] : [])];
-  return { inEnd: Math.ceil(fadeIn * fps), outStart: fadeOut ? Math.floor((last - fadeOut) * fps) : Infinity, filters };
+  const out = Math.min(fadeOut, last);
+  const filters = [...(fadeIn ? [`fade=t=in:st=0:d=${fadeIn}`] : []), ...(out > 0 ? [`fade=t=out:st=${(last - out).toFixed(6)}:d=${out.toFixed(6)}`] : [])];
+  return { inEnd: Math.ceil(fadeIn * fps), outStart: fadeOut ? Math.floor((last - out) * fps) : Infinity, filters };
 }
 
 /** True when an item shows one unchanging picture: a still without motion, or a logo card. */
@@ -549,7 +551,7 @@ export function textLayout(seg: Segment<TextMeta>, frame: Frame, measure?: (line
  */
 function textSize(seg: Segment<TextMeta>, opts: ChunkOptions): number {
   const widest = Math.max(0, ...(opts.texts.get(seg) ?? []).map((line) => line.width));
-  return Math.min(textLayout(seg, opts.frame).size, Math.floor((opts.frame.width * TEXT_WIDTH) / widest));
+  return Math.max(6, Math.min(textLayout(seg, opts.frame).size, Math.floor((opts.frame.width * TEXT_WIDTH) / widest)));
 }
 
 /** The band of the frame a text is placed in. */
@@ -565,8 +567,11 @@ function stacking(draft: LocalDraft, opts: ChunkOptions): Map<Segment<TextMeta>,
   const texts = segmentsOf(draft, isText);
   const order = [...texts.filter((s) => s.m.kind === 'caption'), ...texts.filter((s) => s.m.kind !== 'caption')];
   const lifts = new Map<Segment<TextMeta>, number>();
+  // Two texts meet when they show together for more than a moment (cues may overlap by a few ms); a caption takes the
+  // place of the caption before it.
+  const meet = (x: Segment<TextMeta>, y: Segment<TextMeta>) => Math.min(x.st + x.d, y.st + y.d) - Math.max(x.st, y.st) > 50;
   order.forEach((seg, k) => {
-    const under = order.slice(0, k).filter((o) => band(o) === band(seg) && o.st < seg.st + seg.d && seg.st < o.st + o.d);
+    const under = order.slice(0, k).filter((o) => band(o) === band(seg) && !(o.m.kind === 'caption' && seg.m.kind === 'caption') && meet(o, seg));
     const height = (o: Segment<TextMeta>) => {
       const size = textSize(o, opts);
       return (opts.texts.get(o)?.length ?? 0) * Math.round(size * 1.45) + Math.round(size * 0.5);

@@ -134,9 +134,10 @@ export class LocalBackend implements Backend {
     }
   }
 
-  /** The cache key of an input's probed facts: its content's. */
+  /** The cache key of an input's probed facts: its content's, and what it is taken as (an image, a clip, sound). */
   private async probeKey(input: ResolvedInput): Promise<string> {
-    return keyOf(['probe', VERSION, PROBE_FORMAT, await this.hashes.of(input.path!)]);
+    // (What a file is taken as depends on its role too: an MP4 given as music is sound.)
+    return keyOf(['probe', VERSION, PROBE_FORMAT, input.kind, await this.hashes.of(input.path!)]);
   }
 
   /**

@@ -427,7 +427,13 @@ async function jpegIsWhole(path: string): Promise<boolean> {
 export function jpegEnd(data: Buffer): number | undefined {
   if (data[0] !== 0xff || data[1] !== 0xd8) return undefined;
   let at = 2;
-  while (at + 1 < data.length && data[at] === 0xff) {
+  while (at + 1 < data.length) {
+    // Junk between segments is skipped to the next marker, as decoders do.
+    if (data[at] !== 0xff) {
+      at = data.indexOf(0xff, at);
+      if (at < 0) return undefined;
+      continue;
+    }
     const marker = data[at + 1]!;
     if (marker === 0xd9) return at + 2;
     // Fill bytes, and markers without a length (restarts, TEM).

@@ -41,7 +41,7 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[], frame: 
   // is named.
   const sounds = inputs.filter((i) => i.info.kind === 'audio' && (i.input.role === 'music' || i.input.role === 'media'));
   const music = byRole('music')[0] ?? sounds[0];
-  for (const extra of sounds.filter((s) => s !== music)) warnings.push(`${extra.src} is not used: a video has one music track, ${music!.src}`);
+  for (const extra of state.music.on === false ? [] : sounds.filter((s) => s !== music)) warnings.push(`${extra.src} is not used: a video has one music track, ${music!.src}`);
   const captionsFile = byRole('captions')[0];
   const cues = captionsFile?.info.cues ?? [];
 
