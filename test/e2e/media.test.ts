@@ -21,7 +21,6 @@ async function render(dir: string, name: string, yaml: string, env: NodeJS.Proce
   return { ...result, output: join(dir, 'out', `${name}.mp4`) };
 }
 
-/** The colour names of small squares around points of a frame. */
 /**
  * Scrambles a JPEG's coded data from `skip` bytes after its start of scan, every `step` bytes, keeping its segments and
  * end marker where they are (no byte becomes or follows an FF): only decoding it shows the damage.
@@ -31,6 +30,7 @@ function scramble(jpeg: Buffer, skip: number, step: number): void {
   expect(jpegEnd(jpeg)).toBe(jpeg.length);
 }
 
+/** The colour names of small squares around points of a frame. */
 function coloursAt(frame: Buffer, width: number, points: [number, number][]): string[] {
   return points.map(([x, y]) => colourName(regionMean(frame, width, [x - 3, y - 3, 6, 6] satisfies Rect)));
 }

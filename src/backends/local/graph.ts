@@ -560,8 +560,7 @@ const band = (seg: Segment<TextMeta>) => (seg.m.position.startsWith('top') ? 'to
 /**
  * How many pixels each text is moved away from its band's edge (up from the bottom, down from the top and in the
  * centre), so that texts shown at the same time in the same band stack instead of being drawn over each other:
- * captions nearest the edge, then the other texts in the order they were asked for. A text keeps its place while it
- * shows.
+ * captions nearest the edge, then titles, then other texts. A text keeps its place while it shows.
  */
 function stacking(draft: LocalDraft, opts: ChunkOptions): Map<Segment<TextMeta>, number> {
   const texts = segmentsOf(draft, isText);
@@ -605,8 +604,8 @@ function drawText(seg: Segment<TextMeta>, opts: ChunkOptions, lift: number): str
     const box = caption && several ? [`drawbox=x=${left - border}:y=${top - border}:w=${lineW + 2 * border}:h=${Math.round(size * 1.2) + 2 * border}:color=black@0.55:t=fill:enable='between(t,${a + fadeIn / 2},${b - fadeOut / 2})'`] : [];
     const look = caption ? (several ? 'borderw=0' : `box=1:boxcolor=black@0.55:boxborderw=${border}`) : outline;
     let offset = 0;
-    // drawtext puts a text's top at y, so runs of one line share a baseline instead (at DejaVu's ascender height): "now"
-    // beside an emoji rode 8 px high at 40 px.
+    // drawtext puts a text's top at y by its own tallest glyph, so runs of one line share a baseline instead (at the
+    // height of DejaVu's tall letters, l and d): "now" beside an emoji rode 8 px high at 40 px.
     const y = several ? `${top + Math.round(size * 0.76)}-ascent` : `${top}`;
     // Each run is shaped and ordered by drawtext (fribidi); the runs of a right-to-left line go right to left.
     const runs = rightToLeft(line.runs.map((r) => r.text).join('')) ? [...line.runs].reverse() : line.runs;

@@ -442,7 +442,6 @@ function tempo(speed: number): string[] {
   return out;
 }
 
-
 /** How a thumbnail is sized on the poster. */
 const THUMB = 'scale=480:-2,setsar=1';
 
