@@ -146,6 +146,18 @@ describe('chunkGraph', () => {
     });
     const cueY = (file: string) => new RegExp(`textfile=${file}[^;]*?:y=(\\d+)`).exec(cues.script)![1];
     expect(cueY('t1.txt')).toBe(cueY('t0.txt'));
+    // In the centre, a title of one line and a text of three at once: the text's first line below the title's.
+    const centred = (text: string, kind: TextMeta['kind']): Segment<TextMeta> => ({ st: 0, d: 2000, m: { kind, text, position: 'center', color: 'white' } });
+    const [title, cta] = [centred('Sale', 'title'), centred('Shop now', 'text')];
+    const three = ['t2.txt', 't3.txt', 't4.txt'].flatMap(line);
+    const middle = chunkGraph({ d: 2000, t: [{ tt: 0, sg: [image(0, 2000, 0)] }, { tt: 7, sg: [title, cta] }] }, { from: 0, to: 60 }, {
+      frame: { width: 1080, height: 1920, fps: 30 },
+      media: (i) => ({ path: `/media/${i}.jpg`, width: 1080, height: 1920 }),
+      texts: new Map([[title, line('t0.txt')], [cta, three]]),
+      fonts: ['font0.ttf'],
+    });
+    const at = (file: string, name: string) => Number(new RegExp(`textfile=${file}[^;]*?:${name}=(\\d+)`).exec(middle.script)![1]);
+    expect(at('t2.txt', 'y')).toBeGreaterThanOrEqual(at('t0.txt', 'y') + Math.round(1.45 * at('t0.txt', 'fontsize')));
   });
 
   it('lays the runs of a right-to-left line from the right', () => {

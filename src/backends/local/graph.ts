@@ -554,6 +554,9 @@ function textSize(seg: Segment<TextMeta>, opts: ChunkOptions): number {
   return Math.max(6, Math.min(textLayout(seg, opts.frame).size, Math.floor((opts.frame.width * TEXT_WIDTH) / widest)));
 }
 
+/** How far apart the lines of a text are, for its font size. */
+const lineStep = (size: number) => Math.round(size * 1.45);
+
 /** The band of the frame a text is placed in. */
 const band = (seg: Segment<TextMeta>) => (seg.m.position.startsWith('top') ? 'top' : seg.m.position === 'center' ? 'center' : 'bottom');
 
@@ -569,13 +572,12 @@ function stacking(draft: LocalDraft, opts: ChunkOptions): Map<Segment<TextMeta>,
   // Two texts meet when they show together for more than a moment (cues may overlap by a few ms); a caption takes the
   // place of the caption before it.
   const meet = (x: Segment<TextMeta>, y: Segment<TextMeta>) => Math.min(x.st + x.d, y.st + y.d) - Math.max(x.st, y.st) > 50;
+  const height = (o: Segment<TextMeta>) => (opts.texts.get(o)?.length ?? 0) * lineStep(textSize(o, opts));
   order.forEach((seg, k) => {
     const under = order.slice(0, k).filter((o) => band(o) === band(seg) && !(o.m.kind === 'caption' && seg.m.kind === 'caption') && meet(o, seg));
-    const height = (o: Segment<TextMeta>) => {
-      const size = textSize(o, opts);
-      return (opts.texts.get(o)?.length ?? 0) * Math.round(size * 1.45) + Math.round(size * 0.5);
-    };
-    lifts.set(seg, Math.max(0, ...under.map((o) => lifts.get(o)! + height(o))));
+    // In the centre each text is centred on its own height before it is moved: it goes half of both heights down.
+    const past = (o: Segment<TextMeta>) => (band(seg) === 'center' ? (height(o) + height(seg)) / 2 : height(o)) + Math.round(textSize(o, opts) * 0.5);
+    lifts.set(seg, Math.round(Math.max(0, ...under.map((o) => lifts.get(o)! + past(o)))));
   });
   return lifts;
 }
@@ -584,7 +586,7 @@ function stacking(draft: LocalDraft, opts: ChunkOptions): Map<Segment<TextMeta>,
 function drawText(seg: Segment<TextMeta>, opts: ChunkOptions, lift: number): string[] {
   const lines = opts.texts.get(seg) ?? [];
   const size = textSize(seg, opts);
-  const step = Math.round(size * 1.45);
+  const step = lineStep(size);
   const { top: topSafe, bottom: bottomSafe, side } = safeMargins(opts.frame);
   const { position } = seg.m;
   const { a, b, fadeIn, fadeOut } = textTimes(seg);
