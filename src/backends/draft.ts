@@ -57,6 +57,8 @@ export type TextMeta = { kind: 'title' | 'text' | 'caption'; text: string; posit
 /** How long a text fades in and out when its `fadeInMs`/`fadeOutMs` do not say, and the shortest fade it gets. */
 export const TEXT_FADE_MS = 300;
 export const TEXT_FADE_MIN_MS = 40;
+/** A text's fade in, or its fade out, takes at most its time divided by this (40 %), so it is seen whole in between. */
+export const TEXT_FADE_PARTS = 2.5;
 /** The local backend's segments: one shape per kind, so each effect has a typed path from the timeline to ffmpeg. */
 export type LocalMeta = ItemMeta | LogoMeta | MusicMeta | SoundMeta | TextMeta;
 /** The draft the local backend lays out and renders. */

@@ -1,5 +1,5 @@
 import { even } from '../../plan/export-settings.js';
-import { isItem, isLogo, isText, segmentsOf, TEXT_FADE_MIN_MS, TEXT_FADE_MS, type ItemMeta, type LocalDraft, type LogoMeta, type Segment, type TextMeta } from '../draft.js';
+import { isItem, isLogo, isText, segmentsOf, TEXT_FADE_MIN_MS, TEXT_FADE_MS, TEXT_FADE_PARTS, type ItemMeta, type LocalDraft, type LogoMeta, type Segment, type TextMeta } from '../draft.js';
 import { imageInput } from './ffmpeg.js';
 import { chooseFraming, type Framing } from './framing.js';
 import { GraphBuilder, hold, sec, type Frame } from './graph-builder.js';
@@ -156,7 +156,7 @@ function textTimes(seg: Segment<TextMeta>): { a: number; b: number; fadeIn: numb
   const [a, b] = [seg.st / 1000, (seg.st + seg.d) / 1000];
   // A text fades in and out over 0.3 s, or over what the instructions asked ("fade in the title over 2 seconds"), or
   // a caption over what fits in the transitions at its ends (see buildTimeline).
-  const fade = (ms: number | undefined) => Math.max(TEXT_FADE_MIN_MS / 1000, Math.min((ms ?? TEXT_FADE_MS) / 1000, (b - a) / 2.5));
+  const fade = (ms: number | undefined) => Math.max(TEXT_FADE_MIN_MS / 1000, Math.min((ms ?? TEXT_FADE_MS) / 1000, (b - a) / TEXT_FADE_PARTS));
   return { a, b, fadeIn: fade(seg.m.fadeInMs), fadeOut: fade(seg.m.fadeOutMs) };
 }
 
@@ -222,7 +222,7 @@ export function chunkGraph(draft: LocalDraft, chunk: Chunk, opts: ChunkOptions):
     inputs.push(...args);
     return inputs.filter((a) => a === '-i').length - 1;
   };
-  const ctx: Context = { g, opts, addInput, draft, lifts: stacking(draft, opts) };
+  const ctx: Context = { g, opts, addInput, draft, lifts: stacking(draft, opts), fades: pictureFades(draft, opts.frame.fps) };
   const repeats = new Map<number, number>();
   const keys: number[] = [];
   // Made frames so far, and the chunk's frame of the last key frame (a chunk starts with one).
@@ -271,6 +271,7 @@ interface Context {
   draft: LocalDraft;
   /** How far each text is moved to stack with the others (see stacking). */
   lifts: Map<Segment<TextMeta>, number>;
+  fades: ReturnType<typeof pictureFades>;
 }
 
 /** Frames [run.from, run.to) where something changes: the items on screen, cut and joined by their transitions. */
@@ -325,8 +326,8 @@ function layers(ctx: Context, video: string, from: number, to: number): string {
   const [t0, t1] = [from / opts.frame.fps, to / opts.frame.fps];
   const during = (s: Segment<unknown>) => s.st / 1000 < t1 && (s.st + s.d) / 1000 > t0;
   for (const seg of segmentsOf(draft, isLogo).filter(during)) video = overlayLogo(ctx, video, seg);
-  const fades = pictureFades(draft, opts.frame.fps);
-  const draws = [...segmentsOf(draft, isText).filter(during).flatMap((seg) => drawText(seg, opts, ctx.lifts.get(seg)!)), ...(from < fades.inEnd || to > fades.outStart ? fades.filters : [])];
+  const { fades, lifts } = ctx;
+  const draws = [...segmentsOf(draft, isText).filter(during).flatMap((seg) => drawText(seg, opts, lifts.get(seg)!)), ...(from < fades.inEnd || to > fades.outStart ? fades.filters : [])];
   return draws.length ? g.add([video], draws.join(','), g.label('v')) : video;
 }
 
@@ -536,9 +537,12 @@ export function wrapMeasured(text: string, max: number, measure: (line: string) 
 /** The share of the frame's width a line of text may take. */
 const TEXT_WIDTH = 0.9;
 
+/** The font size of a text of its kind in a frame. */
+const kindSize = (seg: Segment<TextMeta>, frame: Frame) => Math.round(Math.min(frame.width, frame.height) * TEXT_SIZE[seg.m.kind]);
+
 /** The text lines of a segment, and the font size they are set in; `measure` gives a line's width in ems. */
 export function textLayout(seg: Segment<TextMeta>, frame: Frame, measure?: (line: string) => number): { size: number; lines: string[] } {
-  const size = Math.round(Math.min(frame.width, frame.height) * TEXT_SIZE[seg.m.kind]);
+  const size = kindSize(seg, frame);
   const text = seg.m.text;
   // Without the fonts at hand, DejaVu Sans averages about 0.55 em per character.
   if (!measure) return { size, lines: wrapText(text, Math.max(8, Math.floor((frame.width * TEXT_WIDTH) / (size * 0.55)))) };
@@ -551,7 +555,7 @@ export function textLayout(seg: Segment<TextMeta>, frame: Frame, measure?: (line
  */
 function textSize(seg: Segment<TextMeta>, opts: ChunkOptions): number {
   const widest = Math.max(0, ...(opts.texts.get(seg) ?? []).map((line) => line.width));
-  return Math.max(6, Math.min(textLayout(seg, opts.frame).size, Math.floor((opts.frame.width * TEXT_WIDTH) / widest)));
+  return Math.max(6, Math.min(kindSize(seg, opts.frame), Math.floor((opts.frame.width * TEXT_WIDTH) / widest)));
 }
 
 /** How far apart the lines of a text are, for its font size. */

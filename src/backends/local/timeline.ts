@@ -1,6 +1,6 @@
 import { NemoError } from '../../errors.js';
 import type { ResolvedInput } from '../../recipe/recipe.types.js';
-import { TEXT_FADE_MIN_MS, TEXT_FADE_MS, TrackType, type ItemMeta, type LocalDraft, type LocalMeta, type Segment, type TextMeta, type Track } from '../draft.js';
+import { TEXT_FADE_MIN_MS, TEXT_FADE_MS, TEXT_FADE_PARTS, TrackType, type ItemMeta, type LocalDraft, type LocalMeta, type Segment, type TextMeta, type Track } from '../draft.js';
 import type { ClipCut, EditState } from '../../plan/instructions/state.js';
 import { chooseFraming, type Size } from './framing.js';
 import type { MediaInfo } from './probe.js';
@@ -193,8 +193,7 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[], frame: 
         const st = t.at === 'end' ? d - length : from;
         if (t.at === 'time' && (t.startMs ?? 0) > from) warnings.push(`"${t.text}" was asked for at ${(t.startMs ?? 0) / 1000} s, after the video ends; it shows at ${from / 1000} s`);
         const meta: TextMeta = { kind, text: t.text, position: t.position, color: t.color };
-        // A text's fades take at most 40 % of its time each, so it is seen whole in between.
-        const longest = Math.floor(length / 2.5);
+        const longest = Math.floor(length / TEXT_FADE_PARTS);
         for (const [key, ms, way] of [['fadeInMs', t.fadeInMs, 'in'], ['fadeOutMs', t.fadeOutMs, 'out']] as const) {
           if (!ms) continue;
           meta[key] = Math.min(ms, longest);
