@@ -23,6 +23,14 @@ describe('splitChunks', () => {
     }
   });
 
+  it('cuts in the middle of a still shown alone, so that a changed still is two chunks of one transition each', () => {
+    // Stills alone: 0–176, 192–353, 369–530, 546–707, 723–899; the even split (180, 360, 540, 720) falls on transitions.
+    const chunks = splitChunks(draft, 30, 5);
+    expect(chunks.map((c) => c.from)).toEqual([0, 273, 450, 627, 811]);
+    // The third still (frames 354–545) is in the second and third chunks only.
+    expect(chunks.filter((c) => c.from < 546 && c.to > 354)).toEqual([{ from: 273, to: 450 }, { from: 450, to: 627 }]);
+  });
+
   it('keeps short videos in one chunk', () => {
     expect(splitChunks({ d: 2000, t: [{ tt: 0, sg: [image(0, 2000, 0)] }] }, 30, 4)).toEqual([{ from: 0, to: 60 }]);
   });

@@ -82,7 +82,10 @@ function spans(draft: LocalDraft, fps: number): Span[] {
 
 /**
  * Cuts the timeline into up to `parts` chunks of similar length. Cuts fall only where a single item is on screen,
- * never inside a crossfade, so every chunk can be rendered and encoded on its own.
+ * never inside a crossfade, so every chunk can be rendered and encoded on its own. Each falls in the middle of the
+ * stretch an item shows alone, the first at or after the even split, where there is one within a chunk: a changed
+ * still then re-encodes the two chunks that share it, side by side on two encoders, one transition each (a cut at the
+ * start of its transition would leave both transitions to one chunk and one encoder).
  */
 export function splitChunks(draft: LocalDraft, fps: number, parts: number, minFrames = 2 * fps): Chunk[] {
   const total = frameCount(draft, fps);
@@ -90,9 +93,20 @@ export function splitChunks(draft: LocalDraft, fps: number, parts: number, minFr
   const all = spans(draft, fps);
   // A cut at f splits the intervals around it; only one strictly inside an overlap would split a crossfade.
   const inCrossfade = (f: number) => all.filter((s) => s.from < f && s.to > f).length > 1;
+  // The middle of each item's frames shown with no other item.
+  const middles = all.flatMap((s, i) => {
+    const from = Math.max(s.from, ...all.slice(0, i).map((o) => o.to));
+    const to = Math.min(s.to, ...all.slice(i + 1).map((o) => o.from));
+    return to - from >= 2 ? [Math.floor((from + to) / 2)] : [];
+  });
   const cuts: number[] = [0];
   for (let k = 1; k < count; k++) {
     const ideal = Math.round((total * k) / count);
+    const middle = middles.find((f) => f >= ideal && f > cuts.at(-1)! && f < total && f - ideal < total / count);
+    if (middle !== undefined) {
+      cuts.push(middle);
+      continue;
+    }
     for (let delta = 0; delta < total; delta++) {
       const candidate = [ideal - delta, ideal + delta].find((f) => f > cuts.at(-1)! && f < total && !inCrossfade(f));
       if (candidate !== undefined) {
