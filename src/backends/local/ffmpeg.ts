@@ -202,6 +202,14 @@ function checkTool(command: string): Promise<string> {
 }
 
 /**
+ * Starts the checks of tools a step will run only at its end (the ffprobe that checks a joined video), so that it
+ * does not wait for them there; a failure is said by that run's own check.
+ */
+export function checkAhead(...commands: string[]): void {
+  for (const command of commands) checkTool(command).catch(() => {});
+}
+
+/**
  * What in a failing ffmpeg's last lines says the fault is the ffmpeg's (it lacks a filter, an encoder, an option this
  * version does not know), not the input's.
  */

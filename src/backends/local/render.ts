@@ -11,7 +11,7 @@ import { VERSION } from '../../version.js';
 import { isSound, isText, segmentsOf, type LocalDraft, type Segment, type TextMeta } from '../draft.js';
 import type { SharedWork } from '../backend.js';
 import type { ContentCache } from './content-cache.js';
-import { imageInput, runTool, type FfmpegPaths } from './ffmpeg.js';
+import { checkAhead, imageInput, runTool, type FfmpegPaths } from './ffmpeg.js';
 import { countFrames, holdFrames, keyFrames } from './h264.js';
 import { FontSet, describeChars, type FontChoice } from './fonts.js';
 import { mediaProblem, pngProblem, unverified, type Expected } from './verify.js';
@@ -94,6 +94,7 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
   // The run's peak memory is this process and an encoder together: the CLI's process returns the garbage of planning
   // (probes, graphs) before any encoder starts, and again before each one (memory.ts).
   collectGarbage();
+  checkAhead(tools.ffprobe);
   await removeLeftovers([dirname(settings.output), opts.cache.dir, dirname(opts.cache.dir)], Date.now());
   // Named by this process, so a later run can tell when it is a killed run's leftover (see removeLeftovers).
   const work = await mkdtemp(join(tmpdir(), `nemo-run-${process.pid}-`));
