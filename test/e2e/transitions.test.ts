@@ -63,6 +63,15 @@ describe('transitions', () => {
     for (const k of [20, 29]) expect(colourAt(frames[k]!, [0, 0, W, H])).toBe('blue');
   });
 
+  // A transition's first frame that showed only the old picture, or its last only the new, would hold a picture one
+  // frame longer than the rest (a stutter), and the transition would be a frame shorter than asked.
+  it.each(TRANSITIONS.map((name) => [name]))('%s: every frame of the transition differs from the held pictures before and after it', (name) => {
+    const frames = render(name);
+    const change = (a: Buffer, b: Buffer) => a.reduce((sum, v, k) => sum + Math.abs(v - b[k]!), 0) / a.length;
+    expect(change(frames[9]!, frames[10]!), 'first frame').toBeGreaterThan(3);
+    expect(change(frames[19]!, frames[20]!), 'last frame').toBeGreaterThan(3);
+  });
+
   // A conversion ffmpeg inserts itself fills a frame pool of its own and costs every frame that passes it: only the
   // coming picture's frames may be given an alpha plane, and no frame is converted back (ffmpeg -v verbose names
   // each conversion it inserts: "[auto_scaler_0 @ …] w:160 h:90 fmt:yuv420p … -> w:160 h:90 fmt:yuva420p …").

@@ -19,20 +19,26 @@ const progress = (frames: number) => `((n+1)/${frames + 1})`;
  */
 const WITH_ALPHA = 'format=yuv420p,format=yuva420p';
 
+/**
+ * A fade by time over `frames` + 1 frames, one frame ahead: frame n of the transition gets (n+1)/(frames+1) of it, as
+ * `progress` gives, so neither its first frame nor its last repeats the picture held before or after.
+ */
+const ahead = (fade: (d: string) => string, frames: number, fps: number) => `setpts=PTS+1,${fade(sec(frames + 1, fps))},setpts=PTS-1`;
+
 const crossfade: Transition = (g, under, over, frames, { fps }) => {
-  const top = g.add([over], `${WITH_ALPHA},fade=t=in:st=0:d=${sec(frames, fps)}:alpha=1`, g.label('x'));
+  const top = g.add([over], `${WITH_ALPHA},${ahead((d) => `fade=t=in:st=0:d=${d}:alpha=1`, frames, fps)}`, g.label('x'));
   return g.add([under, top], 'overlay=eof_action=pass:format=yuv420,format=yuv420p', g.label('t'));
 };
 
 /**
  * A crossfade between two pictures at rest, from one frame of each: ffmpeg's framerate filter, given the old picture
- * at the transition's first frame and the new one `frames` later, blends them by time, so frame n shows n/frames of
- * the new picture, as the alpha fade above does. It keeps no frames of its own beyond the two pictures, where the
+ * a frame before the transition and the new one a frame after it, blends them by time, so frame n shows
+ * (n+1)/(frames+1) of the new picture, as the alpha fade above does. It keeps no frames of its own beyond the two pictures, where the
  * overlay held about 10 MB per transition at 1080p until its chunk ended, and it needs no alpha plane.
  */
 export function stillCrossfade(g: GraphBuilder, under: string, over: string, frames: number, { fps }: Frame): string {
   const blend = `framerate=fps=${fps}:interp_start=0:interp_end=255:flags=0`;
-  return g.add([under, over], `concat=n=2:v=1:a=0,settb=1/${fps},setpts=N*${frames},${blend},trim=end_frame=${frames}`, g.label('t'));
+  return g.add([under, over], `concat=n=2:v=1:a=0,settb=1/${fps},setpts=N*${frames + 1},${blend},trim=start_frame=1:end_frame=${frames + 1}`, g.label('t'));
 }
 
 /**
@@ -61,12 +67,16 @@ function slide(axis: 'x' | 'y', forward: boolean): Transition {
   };
 }
 
-/** Dips to black: the old picture fades out over the first half, the new one fades in over the rest. */
+/**
+ * Dips to black: the old picture fades out over the first half, down to one black frame, and the new one fades in
+ * over the rest.
+ */
 const fadeBlack: Transition = (g, under, over, frames, frame) => {
   if (frames < 2) return crossfade(g, under, over, frames, frame);
+  const { fps } = frame;
   const half = Math.floor(frames / 2);
-  const out = g.add([under], `trim=end_frame=${half},fade=t=out:start_frame=0:nb_frames=${half}`, g.label('b'));
-  const into = g.add([over], `trim=start_frame=${half},setpts=PTS-STARTPTS,fade=t=in:start_frame=0:nb_frames=${frames - half}`, g.label('b'));
+  const out = g.add([under], `trim=end_frame=${half},${ahead((d) => `fade=t=out:st=0:d=${d}`, half - 1, fps)}`, g.label('b'));
+  const into = g.add([over], `trim=start_frame=${half},setpts=PTS-STARTPTS,${ahead((d) => `fade=t=in:st=0:d=${d}`, frames - half, fps)}`, g.label('b'));
   return g.add([out, into], 'concat=n=2:v=1:a=0', g.label('t'));
 };
 
