@@ -103,6 +103,34 @@ describe('real-world media', () => {
     }
   });
 
+  it('tone-maps an HDR clip (HLG as a phone records, and PQ) to SDR: it shows as the same scene recorded in SDR does', async () => {
+    const dir = await tmpProject();
+    const { ffmpeg } = findFfmpeg(process.env);
+    // One scene (a green and a lighter patch), as an SDR clip and as 10-bit HEVC clips in BT.2020 with each transfer,
+    // converted through linear light as a camera's HDR pipeline would.
+    const scene = ['-f', 'lavfi', '-i', 'color=c=0x30A050:s=320x180:d=1,drawbox=x=160:y=0:w=160:h=180:color=0xC8D0B0:t=fill', '-vf'];
+    const sdr = 'scale=out_color_matrix=bt709:out_range=tv,format=yuv420p';
+    execFileSync(ffmpeg, ['-v', 'error', ...scene, sdr, '-c:v', 'libx264', '-crf', '1', '-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', join(dir, 'media/a-sdr.mp4')]);
+    for (const [name, trc] of [['b-hlg', 'arib-std-b67'], ['c-pq', 'smpte2084']]) {
+      const hdr = `${sdr},zscale=rin=tv:min=bt709:tin=bt709:pin=bt709:t=linear:npl=100:p=bt2020,format=gbrpf32le,zscale=t=${trc}:m=bt2020nc:r=tv:npl=100,format=yuv420p10le`;
+      execFileSync(ffmpeg, ['-v', 'error', ...scene, hdr, '-c:v', 'libx265', '-x265-params', 'log-level=error:lossless=1', '-colorspace', 'bt2020nc', '-color_primaries', 'bt2020', '-color_trc', trc!, join(dir, `media/${name}.mp4`)]);
+    }
+    const { code, stdout, output } = await render(dir, 'hdr', recipe(['media/a-sdr.mp4', 'media/b-hlg.mp4', 'media/c-pq.mp4'], ['a 3-second video with hard cuts'], 'size: 320x180\n  quality: high'));
+    expect(code, stdout).toBe(0);
+    const patches = async (t: number) => {
+      const frame = await frameAt(output, t, 320, 180);
+      return [regionMean(frame, 320, [40, 40, 80, 100]), regionMean(frame, 320, [200, 40, 80, 100])].flat();
+    };
+    const want = await patches(0.5);
+    // Untreated, the HLG clip's green came out grey (65 98 55 where the SDR clip shows 43 158 75), and its light patch
+    // 129 132 114 for 197 204 171. Tone-mapped, the green is as in SDR and the light patch a little darker (the curve
+    // rolls off from 30 % of SDR's white).
+    for (const t of [1.5, 2.5]) {
+      const got = await patches(t);
+      expect(Math.max(...got.map((v, k) => Math.abs(v - want[k]!))), `${t} s: ${got.join(' ')} against ${want.join(' ')}`).toBeLessThanOrEqual(16);
+    }
+  });
+
   it('honours non-square pixels: a 120x90 clip with 4:3 pixels fills a 16:9 frame', async () => {
     const dir = await tmpProject();
     const { code, stdout, output } = await render(dir, 'wide', recipe(['media/real/anamorphic.mp4'], ['a 1-second video']));

@@ -8,7 +8,7 @@ import { edgeMapFilters, edgeMapSize, MAP_LONG_SIDE, profileOf, type SubjectProf
 import { orientationFilter, stillHeader, swapsSides } from './orientation.js';
 
 /** Changes whenever MediaInfo does, so facts probed by an older version are not reused. */
-export const PROBE_FORMAT = 8;
+export const PROBE_FORMAT = 9;
 
 /** What the renderer needs to know about an input. */
 export interface MediaInfo {
@@ -37,6 +37,8 @@ export interface MediaInfo {
   channels?: number;
   /** The colour matrix of a clip's pictures, by its tag, or as players take an untagged one (BT.709 from 720 lines). */
   matrix?: 'bt709' | 'bt601';
+  /** A clip's HDR transfer, by its tag (PQ, as HDR10; HLG, as a phone records): tone-mapped to SDR as it is fitted. */
+  hdr?: 'pq' | 'hlg';
   /** Where the picture's detail is (images, and clips from a few key frames), for framing it in another shape. */
   profile?: SubjectProfile;
 }
@@ -52,6 +54,7 @@ interface ProbeStream {
   sample_aspect_ratio?: string;
   field_order?: string;
   color_space?: string;
+  color_transfer?: string;
   channels?: number;
   disposition?: { attached_pic?: number };
   tags?: { rotate?: string };
@@ -135,6 +138,8 @@ export async function probeInput(input: ResolvedInput, tools: FfmpegPaths, signa
   if (Math.abs(sar - 1) > 0.01) info.sar = sar;
   const matrix = matrixOf(video);
   if (matrix) info.matrix = matrix;
+  const hdr = ({ smpte2084: 'pq', 'arib-std-b67': 'hlg' } as const)[video.color_transfer as 'smpte2084'];
+  if (hdr) info.hdr = hdr;
   const interlaced = order || detected;
   if (interlaced) info.interlaced = interlaced;
   const videoEnd = ends.get('video');
