@@ -1,11 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { chmod, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { globSync } from 'tinyglobby';
 import { describe, expect, it } from 'vitest';
+import { NEEDED_FILTERS } from '../../src/cli/commands/doctor.js';
 import { findFfmpeg } from '../../src/backends/local/ffmpeg.js';
 import { VERSION } from '../../src/version.js';
-import { BIN, runMain, testEnv } from '../helpers/cli.js';
+import { BIN, ROOT, runMain, testEnv } from '../helpers/cli.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
 
 const real = findFfmpeg(process.env);
@@ -134,6 +137,14 @@ describe('a failing ffmpeg is not blamed on the input', () => {
 });
 
 describe('nemo-run doctor', () => {
+  it('checks for every filter the renderer\'s code gives options to (a filter left off passed the check, then failed the render)', async () => {
+    const filters = new Set(execFileSync(real.ffmpeg, ['-hide_banner', '-filters'], { encoding: 'utf8' }).split('\n').map((l) => l.trim().split(/\s+/)[1]));
+    const code = globSync('src/**/*.ts', { cwd: ROOT }).map((f) => readFileSync(join(ROOT, f), 'utf8')).join('\n');
+    const used = new Set([...code.matchAll(/\b([a-z0-9_]+)=/g)].map((m) => m[1]!).filter((name) => filters.has(name)));
+    expect(used.size).toBeGreaterThan(30);
+    expect([...used].filter((name) => !NEEDED_FILTERS.includes(name))).toEqual([]);
+  });
+
   it('shows the tools, their versions and origin, filters, fonts, state folders, cloud settings (no token) and a test render', async () => {
     const dir = await tmpProject();
     const started = performance.now();

@@ -13,9 +13,9 @@ import { styler, type Io } from '../io.js';
 /** The filters the local renderer, its probes and its poster use: an ffmpeg without one of them cannot render. */
 export const NEEDED_FILTERS = [
   // video
-  'boxblur', 'color', 'colorchannelmixer', 'concat', 'crop', 'drawbox', 'drawtext', 'eq', 'fade', 'format', 'fps', 'hflip',
-  'hstack', 'loop', 'overlay', 'perspective', 'scale', 'setpts', 'setsar', 'settb', 'split', 'tpad', 'transpose', 'trim',
-  'vflip', 'vstack', 'yadif', 'idet',
+  'alphamerge', 'boxblur', 'color', 'colorchannelmixer', 'concat', 'crop', 'drawbox', 'drawtext', 'edgedetect', 'eq', 'fade',
+  'format', 'fps', 'framerate', 'hflip', 'hstack', 'loop', 'lut', 'overlay', 'pad', 'perspective', 'scale', 'select', 'setpts',
+  'setsar', 'settb', 'split', 'tonemap', 'tpad', 'transpose', 'trim', 'vflip', 'vstack', 'yadif', 'idet', 'zscale',
   // sound
   'adelay', 'afade', 'aformat', 'alimiter', 'amix', 'apad', 'aresample', 'asetpts', 'atempo', 'atrim', 'volume',
 ];
