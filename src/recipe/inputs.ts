@@ -122,7 +122,7 @@ export async function unmatchedMedia(recipe: Recipe): Promise<RecipeError[]> {
   const specs = (doc.data as { inputs?: unknown }).inputs;
   if (!Array.isArray(specs)) return [];
   const taken = new Set(recipe.inputs.map((i) => i.path));
-  const media = new Set([...Object.keys(KINDS), 'jpeg', ...Object.keys(CONVERT)]);
+  const media = new Set([...Object.keys(KINDS), 'jpeg', 'aiff', 'm2ts', ...Object.keys(CONVERT)]);
   const warnings = await Promise.all(
     specs.map(async (raw, i) => {
       const pattern = typeof raw === 'string' ? raw : (raw as InputSpec | null)?.path;
@@ -177,6 +177,11 @@ const CONVERT: Record<string, string> = {
   avif: 'convert it to JPEG or PNG first (`magick photo.avif photo.jpg`); ',
   flac: 'convert it first (`ffmpeg -i song.flac song.m4a`); ',
   ogg: 'convert it first (`ffmpeg -i song.ogg song.m4a`); ',
+  opus: 'convert it first (`ffmpeg -i note.opus note.m4a`); ',
+  aif: 'convert it first (`ffmpeg -i song.aiff song.m4a`); ',
+  mts: 'rewrap it as MP4 first (`ffmpeg -i clip.mts -c copy clip.mp4`); ',
+  '3gp': 'convert it to MP4 first (`ffmpeg -i clip.3gp clip.mp4`); ',
+  apng: 'an animated PNG is not accepted: convert it to a GIF or an MP4 first (`ffmpeg -i animation.png animation.mp4`); ',
 };
 
 /** Checks one file; returns the resolved input or a message (with a hint after a newline). */

@@ -373,6 +373,26 @@ exec '${tools.ffmpeg}' "$@"
     expect(stdout).toContain('convert it to a GIF or an MP4');
   });
 
+  it('refuses formats outside the accepted types with the command that converts each (camcorder MTS, 3GP, Opus, AIFF, animated PNG)', async () => {
+    const dir = await tmpProject();
+    const { ffmpeg } = findFfmpeg(process.env);
+    const clip = ['-f', 'lavfi', '-i', 'testsrc=s=160x90:d=1', '-f', 'lavfi', '-i', 'sine=d=1'];
+    const make = (name: string, args: string[]) => execFileSync(ffmpeg, ['-v', 'error', '-y', ...args, join(dir, 'media', name)]);
+    make('00001.MTS', [...clip, '-c:v', 'libx264', '-c:a', 'ac3', '-f', 'mpegts']);
+    make('clip.3gp', [...clip, '-c:v', 'libx264', '-c:a', 'aac', '-ac', '1', '-ar', '8000']);
+    make('note.opus', ['-f', 'lavfi', '-i', 'sine=d=1', '-c:a', 'libopus']);
+    make('song.aiff', ['-f', 'lavfi', '-i', 'sine=d=1']);
+    make('animation.png', ['-f', 'lavfi', '-i', 'testsrc=s=32x32:d=0.5', '-plays', '0', '-f', 'apng']);
+    const { code, stdout: out, stderr } = await render(dir, 'formats', recipe(['media/00001.MTS', 'media/clip.3gp', 'media/note.opus', 'media/song.aiff', 'media/animation.png'], ['a 2-second video']));
+    const stdout = out + stderr;
+    expect(code, stdout).toBe(2);
+    for (const [name, hint] of [['00001.MTS', '`ffmpeg -i clip.mts -c copy clip.mp4`'], ['clip.3gp', '`ffmpeg -i clip.3gp clip.mp4`'], ['note.opus', '`ffmpeg -i note.opus note.m4a`'], ['song.aiff', '`ffmpeg -i song.aiff song.m4a`'], ['animation.png', 'an animated PNG is not accepted']]) {
+      const at = stdout.indexOf(`${name}`);
+      expect(at, stdout).toBeGreaterThan(-1);
+      expect(stdout.slice(at, at + 400), name).toContain(hint);
+    }
+  });
+
   it('mixes loud 5.1 music, alone and under a clip\'s sound, without clipping', async () => {
     const dir = await tmpProject();
     const alone = await render(dir, 'surround', recipe(['media/blue.jpg', '{ path: media/real/music-5.1.m4a, role: music }'], ['a 2-second video with music at 100%']));
