@@ -1,10 +1,13 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
+import { findFfmpeg } from '../../src/backends/local/ffmpeg.js';
 import { vocabularyMarkdown } from '../../src/cli/commands/instructions.js';
 import { ROOT, runMain } from '../helpers/cli.js';
-import { frameAt, regionDiff } from '../helpers/media.js';
+import { colourName, frameAt, regionDiff, regionMean, type Rect } from '../helpers/media.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
 
 const tiny = (instructions: string[], output = 'out/${name}.mp4') =>
@@ -54,6 +57,25 @@ describe('instructions end to end', () => {
     const right = regionDiff(plain!, lower!, 160, [120, 45, 40, 45]);
     expect(left).toBeGreaterThan(10);
     expect(right).toBeLessThan(left / 4);
+  });
+
+  it('keeps captions clear of a bottom-corner logo: narrower in 16:9, above it in 9:16', async () => {
+    const dir = await tmpProject();
+    await copyFile(join(dir, 'media/blue.jpg'), join(dir, 'media/the-long-name-of-a-blue-product-photo-taken-outdoors.jpg'));
+    execFileSync(findFfmpeg(process.env).ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', 'color=c=red:s=64x64', '-frames:v', '1', join(dir, 'media/red-logo.png')]);
+    // The logo is 32 px, 7 px from the side, and 7 px from the bottom in 16:9, 48 px (the platforms' zone) in 9:16.
+    for (const [w, h, logo] of [[320, 180, [284, 144, 26, 26]], [180, 320, [144, 243, 26, 26]]] as [number, number, Rect][]) {
+      const recipe = (captions: boolean) =>
+        `inputs:\n  - media/the-long-name-of-a-blue-product-photo-taken-outdoors.jpg\n  - { path: media/red-logo.png, role: logo }\ninstructions:\n  - a 2-second video${captions ? ' with captions' : ''}\n  - put the logo in the bottom-right corner\nexport:\n  size: ${w}x${h}\n  quality: high\n  output: out/\${name}.mp4\n`;
+      await writeRecipe(dir, 'plain.yaml', recipe(false));
+      await writeRecipe(dir, 'captioned.yaml', recipe(true));
+      expect((await runMain(['plain.yaml', 'captioned.yaml', '--force'], { cwd: dir })).code).toBe(0);
+      const [plain, captioned] = await Promise.all(['plain', 'captioned'].map((n) => frameAt(join(dir, 'out', `${n}.mp4`), 1, w, h)));
+      // The caption is there, and the logo as it is without one.
+      expect(regionDiff(plain!, captioned!, w, [0, 0, w, h]), `${w}x${h}`).toBeGreaterThan(2);
+      expect(colourName(regionMean(captioned!, w, logo)), `${w}x${h}`).toBe('red');
+      expect(regionDiff(plain!, captioned!, w, logo), `${w}x${h}`).toBeLessThan(8);
+    }
   });
 
   it('gives every sample recipe a draft that follows schemas/draft.schema.json', async () => {

@@ -342,7 +342,7 @@ function layers(ctx: Context, video: string, from: number, to: number): string {
   const during = (s: Segment<unknown>) => s.st / 1000 < t1 && (s.st + s.d) / 1000 > t0;
   for (const seg of segmentsOf(draft, isLogo).filter(during)) video = overlayLogo(ctx, video, seg);
   const { fades, lifts } = ctx;
-  const draws = [...segmentsOf(draft, isText).filter(during).flatMap((seg) => drawText(seg, opts, lifts.get(seg)!)), ...(from < fades.inEnd || to > fades.outStart ? fades.filters : [])];
+  const draws = [...segmentsOf(draft, isText).filter(during).flatMap((seg) => drawText(seg, draft, opts, lifts.get(seg)!)), ...(from < fades.inEnd || to > fades.outStart ? fades.filters : [])];
   return draws.length ? g.add([video], draws.join(','), g.label('v')) : video;
 }
 
@@ -505,10 +505,8 @@ function fit(g: GraphBuilder, input: string, media: SourceMedia, W: number, H: n
 
 function overlayLogo(ctx: Context, video: string, seg: Segment<LogoMeta>): string {
   const { g, opts, addInput } = ctx;
-  const { width: W, height: H } = opts.frame;
   const { input, opacity, position } = seg.m;
-  const size = even(Math.min(W, H) * 0.18);
-  const margin = Math.round(Math.min(W, H) * 0.04);
+  const { size, margin, top, bottom } = logoBox(opts.frame);
   const media = opts.media(input);
   const logo = g.take(`logo:${input}:${opacity}`, () =>
     g.add(
@@ -517,14 +515,20 @@ function overlayLogo(ctx: Context, video: string, seg: Segment<LogoMeta>): strin
       g.label('l'),
     ),
   );
-  // In a tall frame the logo keeps out of the platforms' zones as texts do.
-  const tall = H / W >= 1.5;
-  const { top, bottom } = tall ? safeMargins(opts.frame) : { top: margin, bottom: margin };
   const x = position.endsWith('left') ? `${margin}` : `W-w-${margin}`;
   const y = position.startsWith('top') ? `${top}` : `H-h-${bottom}`;
   // From st up to (not at) its end, as logoShown says.
   const enable = `gte(t,${seg.st / 1000})*lt(t,${(seg.st + seg.d) / 1000})`;
   return g.add([video, logo], `overlay=x=${x}:y=${y}:eof_action=repeat:enable='${enable}'`, g.label('v'));
+}
+
+/** The corner logo's largest side and its distances from the frame's sides, top and bottom, in pixels. */
+function logoBox(frame: Frame): { size: number; margin: number; top: number; bottom: number } {
+  const side = Math.min(frame.width, frame.height);
+  const margin = Math.round(side * 0.04);
+  // In a tall frame the logo keeps out of the platforms' zones as texts do.
+  const { top, bottom } = frame.height / frame.width >= 1.5 ? safeMargins(frame) : { top: margin, bottom: margin };
+  return { size: even(side * 0.18), margin, top, bottom };
 }
 
 /** True when the logo shows at time t (seconds): from its start up to its end, where an outro card may begin. */
@@ -567,22 +571,49 @@ const TEXT_WIDTH = 0.9;
 /** The font size of a text of its kind in a frame. */
 const kindSize = (seg: Segment<TextMeta>, frame: Frame) => Math.round(Math.min(frame.width, frame.height) * TEXT_SIZE[seg.m.kind]);
 
-/** The text lines of a segment, and the font size they are set in; `measure` gives a line's width in ems. */
-export function textLayout(seg: Segment<TextMeta>, frame: Frame, measure?: (line: string) => number): { size: number; lines: string[] } {
+/**
+ * How a text keeps clear of a corner logo in its band shown at the same time (a caption box covered a bottom-right
+ * logo; in 9:16, any caption wider than 56 % of the frame did): the text's lines may be `width` pixels wide, and it
+ * is moved `lift` pixels from its band's edge. Where the middle of the frame between the logo and its mirror is at
+ * least 60 % of the width (16:9), the text keeps to it; where it is not (9:16, 1:1), the text goes past the logo.
+ */
+function besideLogo(seg: Segment<TextMeta>, draft: LocalDraft, frame: Frame, media: (index: number) => SourceMedia): { width: number; lift: number } {
+  const width = Math.round(frame.width * TEXT_WIDTH);
+  const edge = band(seg);
+  const logo = segmentsOf(draft, isLogo).find((l) => l.m.position.startsWith(edge) && l.st < seg.st + seg.d && seg.st < l.st + l.d);
+  if (!logo || edge === 'center') return { width, lift: 0 };
+  const box = logoBox(frame);
+  // The logo as drawn: its picture fitted into the box's square.
+  const { width: w = box.size, height: h = box.size } = media(logo.m.input);
+  const scale = box.size / Math.max(w, h);
+  // Clear of the logo by a caption box's border and as much again.
+  const gap = Math.round(kindSize(seg, frame) * 0.6);
+  const middle = frame.width - 2 * (box.margin + Math.round(w * scale) + gap);
+  if (middle >= frame.width * 0.6) return { width: Math.min(width, middle), lift: 0 };
+  return { width, lift: Math.max(0, box[edge] + Math.round(h * scale) + gap - safeMargins(frame)[edge]) };
+}
+
+/** How wide a text's lines may be, in pixels (see besideLogo). */
+export function textWidth(seg: Segment<TextMeta>, draft: LocalDraft, frame: Frame, media: (index: number) => SourceMedia): number {
+  return besideLogo(seg, draft, frame, media).width;
+}
+
+/** The text lines of a segment, and the font size they are set in, within `width` pixels; `measure` gives a line's width in ems. */
+export function textLayout(seg: Segment<TextMeta>, frame: Frame, width: number, measure?: (line: string) => number): { size: number; lines: string[] } {
   const size = kindSize(seg, frame);
   const text = seg.m.text;
   // Without the fonts at hand, DejaVu Sans averages about 0.55 em per character.
-  if (!measure) return { size, lines: wrapText(text, Math.max(8, Math.floor((frame.width * TEXT_WIDTH) / (size * 0.55)))) };
-  return { size, lines: wrapMeasured(text, (frame.width * TEXT_WIDTH) / size, measure) };
+  if (!measure) return { size, lines: wrapText(text, Math.max(8, Math.floor(width / (size * 0.55)))) };
+  return { size, lines: wrapMeasured(text, width / size, measure) };
 }
 
 /**
  * The font size a text is drawn at: a word wider than a line may be (a web address, a long compound) makes the text
  * smaller until it fits, rather than run off both edges.
  */
-function textSize(seg: Segment<TextMeta>, opts: ChunkOptions): number {
+function textSize(seg: Segment<TextMeta>, draft: LocalDraft, opts: ChunkOptions): number {
   const widest = Math.max(0, ...(opts.texts.get(seg) ?? []).map((line) => line.width));
-  return Math.max(6, Math.min(kindSize(seg, opts.frame), Math.floor((opts.frame.width * TEXT_WIDTH) / widest)));
+  return Math.max(6, Math.min(kindSize(seg, opts.frame), Math.floor(textWidth(seg, draft, opts.frame, opts.media) / widest)));
 }
 
 /** How far apart the lines of a text are, for its font size. */
@@ -594,7 +625,8 @@ const band = (seg: Segment<TextMeta>) => (seg.m.position.startsWith('top') ? 'to
 /**
  * How many pixels each text is moved away from its band's edge (up from the bottom, down from the top and in the
  * centre), so that texts shown at the same time in the same band stack instead of being drawn over each other:
- * captions nearest the edge, then titles, then other texts. A text keeps its place while it shows.
+ * captions nearest the edge, then titles, then other texts, all past a corner logo beside them in a narrow frame
+ * (see besideLogo). A text keeps its place while it shows.
  */
 function stacking(draft: LocalDraft, opts: ChunkOptions): Map<Segment<TextMeta>, number> {
   const texts = segmentsOf(draft, isText);
@@ -603,20 +635,20 @@ function stacking(draft: LocalDraft, opts: ChunkOptions): Map<Segment<TextMeta>,
   // Two texts meet when they show together for more than a moment (cues may overlap by a few ms); a caption takes the
   // place of the caption before it.
   const meet = (x: Segment<TextMeta>, y: Segment<TextMeta>) => Math.min(x.st + x.d, y.st + y.d) - Math.max(x.st, y.st) > 50;
-  const height = (o: Segment<TextMeta>) => (opts.texts.get(o)?.length ?? 0) * lineStep(textSize(o, opts));
+  const height = (o: Segment<TextMeta>) => (opts.texts.get(o)?.length ?? 0) * lineStep(textSize(o, draft, opts));
   order.forEach((seg, k) => {
     const under = order.slice(0, k).filter((o) => band(o) === band(seg) && !(o.m.kind === 'caption' && seg.m.kind === 'caption') && meet(o, seg));
     // In the centre each text is centred on its own height before it is moved: it goes half of both heights down.
-    const past = (o: Segment<TextMeta>) => (band(seg) === 'center' ? (height(o) + height(seg)) / 2 : height(o)) + Math.round(textSize(o, opts) * 0.5);
-    lifts.set(seg, Math.round(Math.max(0, ...under.map((o) => lifts.get(o)! + past(o)))));
+    const past = (o: Segment<TextMeta>) => (band(seg) === 'center' ? (height(o) + height(seg)) / 2 : height(o)) + Math.round(textSize(o, draft, opts) * 0.5);
+    lifts.set(seg, Math.round(Math.max(besideLogo(seg, draft, opts.frame, opts.media).lift, ...under.map((o) => lifts.get(o)! + past(o)))));
   });
   return lifts;
 }
 
 /** The drawtext filters of a text, moved `lift` pixels away from its band's edge (see stacking). */
-function drawText(seg: Segment<TextMeta>, opts: ChunkOptions, lift: number): string[] {
+function drawText(seg: Segment<TextMeta>, draft: LocalDraft, opts: ChunkOptions, lift: number): string[] {
   const lines = opts.texts.get(seg) ?? [];
-  const size = textSize(seg, opts);
+  const size = textSize(seg, draft, opts);
   const step = lineStep(size);
   const { top: topSafe, bottom: bottomSafe, side } = safeMargins(opts.frame);
   const { position } = seg.m;

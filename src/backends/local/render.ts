@@ -15,7 +15,7 @@ import { checkAhead, imageInput, runTool, type FfmpegPaths } from './ffmpeg.js';
 import { countFrames, holdFrames, keyFrames } from './h264.js';
 import { FontSet, describeChars, type FontChoice } from './fonts.js';
 import { mediaProblem, pngProblem, unverified, type Expected } from './verify.js';
-import { chunkGraph, frameCount, mainTrack, posterFrames, splitChunks, textLayout, upscaleOf, type Chunk, type Frame, type SourceMedia, type TextLine } from './graph.js';
+import { chunkGraph, frameCount, mainTrack, posterFrames, splitChunks, textLayout, textWidth, upscaleOf, type Chunk, type Frame, type SourceMedia, type TextLine } from './graph.js';
 
 /** What a render needs; everything is passed in. */
 export interface RenderOptions {
@@ -106,7 +106,7 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
     // Fonts are linked under plain names: their paths never enter the filter graph.
     const fontNames = opts.fonts.map((_, k) => `font${k}.ttf`);
     await Promise.all(opts.fonts.map((font, k) => symlink(font.path, join(work, fontNames[k]!))));
-    const texts = await writeTexts(draft, frame, work, new FontSet(opts.fonts), opts.warn);
+    const texts = await writeTexts(draft, frame, opts.media, work, new FontSet(opts.fonts), opts.warn);
     warnUpscaled(draft, frame, opts);
     const chunks = splitChunks(draft, settings.fps, chunkCount(mainTrack(draft).length, opts.encoders.concurrency));
     const posterAt = posterFrames(draft, settings.fps);
@@ -310,13 +310,13 @@ function textsOf(script: string, texts: Map<Segment<TextMeta>, TextLine[]>): str
  * Wraps each text by the width of its fonts and writes each run of each line to its own file: user text never enters
  * the filter graph. Characters no font can draw are named in a warning, once per text.
  */
-async function writeTexts(draft: LocalDraft, frame: Frame, work: string, fonts: FontSet, warn?: (message: string) => void): Promise<Map<Segment<TextMeta>, TextLine[]>> {
+async function writeTexts(draft: LocalDraft, frame: Frame, media: (index: number) => SourceMedia, work: string, fonts: FontSet, warn?: (message: string) => void): Promise<Map<Segment<TextMeta>, TextLine[]>> {
   const texts = new Map<Segment<TextMeta>, TextLine[]>();
   let n = 0;
   for (const seg of segmentsOf(draft, isText)) {
     const missing = fonts.missing(seg.m.text);
     if (missing.length) warn?.(`no bundled font can draw ${describeChars(missing)} in "${seg.m.text}"; ${missing.length === 1 ? 'it shows' : 'they show'} as empty boxes`);
-    const lines = textLayout(seg, frame, (line) => fonts.width(line)).lines.map((text): TextLine => {
+    const lines = textLayout(seg, frame, textWidth(seg, draft, frame, media), (line) => fonts.width(line)).lines.map((text): TextLine => {
       const runs = fonts.runs(text).map((run) => ({ ...run, file: `t${n++}.txt` }));
       return { runs, width: runs.reduce((sum, run) => sum + run.width, 0) };
     });
