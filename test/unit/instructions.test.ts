@@ -120,6 +120,8 @@ describe('the instruction interpreter', () => {
     ['logo at the end', { outro: true }],
     ['end with the logo', { outro: true }],
     ['start with the logo', { intro: true }],
+    ['it starts with our logo and ends with the logo', { intro: true, outro: true }],
+    ['opening with the brand logo, closing with it again', { intro: true, outro: true }],
     ['no logo', { corner: false, intro: false, outro: false }],
   ])('reads the logo in "%s"', (text, logo) => {
     const { state, unplaced } = read(text);

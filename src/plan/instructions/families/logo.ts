@@ -8,15 +8,15 @@ const LOGO = '(?:(?:channel|brand|company|our|my|the|a|an)\\s+)*(?:watermark\\s+
 export const logo: Family = {
   name: 'logo',
   summary: 'the logo input in a corner (any corner), as a half-transparent watermark, as a card at the start or end, or off',
-  examples: ['put the logo in the bottom-right corner', 'add a watermark', 'logo at the end', 'start with the logo', 'no logo', 'without watermark', 'a "DRAFT" watermark text'],
+  examples: ['put the logo in the bottom-right corner', 'add a watermark', 'logo at the end', 'start with the logo', 'it ends with our logo', 'no logo', 'without watermark', 'a "DRAFT" watermark text'],
   words: ['logo', 'watermark', 'corner', 'opacity'],
   rules: [
-    rule(`\\b(?:start|open|begin)\\s+with\\s+${LOGO}\\b|\\b${LOGO}\\s+(?:at|in)\\s+the\\s+(?:start|beginning)\\b`, (_m, ctx) => {
+    rule(`\\b(?:start(?:s|ing)?|open(?:s|ing)?|begin(?:s|ning)?)\\s+with\\s+${LOGO}\\b|\\b${LOGO}\\s+(?:at|in)\\s+the\\s+(?:start|beginning)\\b`, (_m, ctx) => {
       ctx.state.logo.intro = true;
       ctx.topic = 'logo';
       return 'logo card at the start';
     }),
-    rule(`\\b(?:end|finish|close)\\s+with\\s+(?:${LOGO}|it(?=(?:\\s+(?:too|as\\s+well|again))?\\b)(?:\\s+(?:too|as\\s+well|again))?)\\b|\\b${LOGO}\\s+at\\s+the\\s+end\\b`, (m, ctx) => {
+    rule(`\\b(?:end(?:s|ing)?|finish(?:es|ing)?|clos(?:e|es|ing))\\s+with\\s+(?:${LOGO}|it(?=(?:\\s+(?:too|as\\s+well|again))?\\b)(?:\\s+(?:too|as\\s+well|again))?)\\b|\\b${LOGO}\\s+at\\s+the\\s+end\\b`, (m, ctx) => {
       if (/with\s+it\b/.test(m[0]) && ctx.topic !== 'logo') return undefined;
       ctx.state.logo.outro = true;
       ctx.topic = 'logo';
