@@ -168,6 +168,20 @@ describe('chunkGraph', () => {
     expect(at('t2.txt', 'y')).toBeGreaterThanOrEqual(at('t0.txt', 'y') + Math.round(1.45 * at('t0.txt', 'fontsize')));
   });
 
+  it('puts a centred title shown over a logo card below the card\'s logo', () => {
+    const title: Segment<TextMeta> = { st: 0, d: 3000, m: { kind: 'title', text: 'Sale', position: 'center', color: 'white' } };
+    const card: Segment<ItemMeta> = { st: 0, d: 2000, src: 'logo.png', m: { kind: 'card', input: 1 } };
+    const graph = chunkGraph({ d: 4000, t: [{ tt: 0, sg: [card, image(2000, 2000, 0)] }, { tt: 7, sg: [title] }] }, { from: 0, to: 120 }, {
+      frame: { width: 640, height: 360, fps: 30 },
+      // A 400x200 logo, fitted into 320x144 on the card: 288x144, from y 108 to 252.
+      media: (i) => (i === 1 ? { path: '/media/logo.png', width: 400, height: 200 } : { path: '/media/0.jpg', width: 640, height: 360 }),
+      texts: new Map([[title, [{ runs: [{ file: 't0.txt', text: 'Sale', font: 0, width: 2.4 }], width: 2.4 }]]]),
+      fonts: ['font0.ttf'],
+    });
+    // Centred, it was drawn across the logo (y 154).
+    expect(Number(/textfile=t0\.txt[^;]*?:y=(\d+)/.exec(graph.script)![1])).toBeGreaterThan(252);
+  });
+
   it('lays the runs of a right-to-left line from the right', () => {
     expect(rightToLeft('مرحبا 🔥')).toBe(true);
     expect(rightToLeft('🔥 שלום')).toBe(true);

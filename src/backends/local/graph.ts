@@ -640,9 +640,24 @@ function stacking(draft: LocalDraft, opts: ChunkOptions): Map<Segment<TextMeta>,
     const under = order.slice(0, k).filter((o) => band(o) === band(seg) && !(o.m.kind === 'caption' && seg.m.kind === 'caption') && meet(o, seg));
     // In the centre each text is centred on its own height before it is moved: it goes half of both heights down.
     const past = (o: Segment<TextMeta>) => (band(seg) === 'center' ? (height(o) + height(seg)) / 2 : height(o)) + Math.round(textSize(o, draft, opts) * 0.5);
-    lifts.set(seg, Math.round(Math.max(besideLogo(seg, draft, opts.frame, opts.media).lift, ...under.map((o) => lifts.get(o)! + past(o)))));
+    const clear = band(seg) === 'center' ? belowCard(seg, draft, opts, height(seg)) : besideLogo(seg, draft, opts.frame, opts.media).lift;
+    lifts.set(seg, Math.round(Math.max(clear, ...under.map((o) => lifts.get(o)! + past(o)))));
   });
   return lifts;
+}
+
+/**
+ * How far a centred text of `height` pixels goes down to sit below the logo of a logo card shown at the same time
+ * (a title was drawn over it); 0 when there is none.
+ */
+function belowCard(seg: Segment<TextMeta>, draft: LocalDraft, opts: ChunkOptions, height: number): number {
+  const card = mainTrack(draft).find((item) => item.m.kind === 'card' && item.st < seg.st + seg.d && seg.st < item.st + item.d);
+  if (!card) return 0;
+  const { width: W, height: H } = opts.frame;
+  const { width: w = W, height: h = H } = opts.media(card.m.input);
+  // As stillFrame fits it: at most half the width and 40 % of the height.
+  const logo = h * Math.min(even(W * 0.5) / w, even(H * 0.4) / h);
+  return (logo + height) / 2 + Math.round(kindSize(seg, opts.frame) * 0.5);
 }
 
 /** The drawtext filters of a text, moved `lift` pixels away from its band's edge (see stacking). */
