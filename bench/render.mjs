@@ -146,6 +146,8 @@ function prepare(job) {
   const images = plan.draft.t.flatMap((t) => t.sg).filter((s) => s.m?.kind === 'image' && s.src.includes('products/'));
   if (images.length !== sources.length) throw new Error(`${job.name}: the draft shows ${images.length} of the ${sources.length} stills`);
   Object.assign(job, { seconds: plan.draft.d / 1000, fps: plan.export.fps, width: plan.export.width, height: plan.export.height });
+  // The frames of transitions: where nemo-run filters and encodes every frame (a still at rest is encoded once).
+  job.transitionFrames = images.reduce((sum, s) => sum + Math.round(((s.m.transitionMs ?? 0) * job.fps) / 1000), 0);
   job.frames = Math.round(job.seconds * job.fps);
   const lengths = images.map((s) => s.d / 1000);
   console.log(`${job.name}: ${sources.length} stills of ${Math.min(...lengths)}–${Math.max(...lengths)} s (crossfades overlap), ${job.seconds} s, ${job.width}x${job.height} at ${job.fps} fps`);
@@ -214,7 +216,7 @@ function row(job, cores, m, date) {
   return {
     job: job.name, stills: job.stillPaths.length, seconds: job.seconds, fps: job.fps, size: `${job.width}x${job.height}`,
     cores: cores ?? availableParallelism(), pinned: Boolean(cores), runs: job.runs, date, loadBefore: job.load,
-    expectedFrames: job.frames, floor, nemo,
+    expectedFrames: job.frames, transitionFrames: job.transitionFrames, floor, nemo,
     ratio: round(nemo.seconds / floor.seconds),
     msPerFrame: { floor: round((floor.seconds * 1000) / job.frames, 1), nemo: round((nemo.seconds * 1000) / job.frames, 1) },
     rerun: rerun === undefined ? undefined : { seconds: rerun, runs: m.rerun.map((r) => r.seconds), ratio: round(rerun / nemo.seconds), peakMB: Math.max(...m.rerun.map((r) => r.peakMB)) },
@@ -251,7 +253,8 @@ function scaling(rows) {
     const [base, ...rest] = group;
     for (const r of rest) {
       lines.push(`${r.job} vs ${base.job} at ${r.cores} cores${r.pinned ? ' (taskset)' : ''}: ${round(r.seconds / base.seconds, 1)}× the length → floor ${round(r.floor.seconds / base.floor.seconds, 1)}×, ` +
-        `nemo-run ${round(r.nemo.seconds / base.nemo.seconds, 1)}× the time, peak ${round(r.nemo.peakMB / base.nemo.peakMB, 1)}× (per frame ${round(r.msPerFrame.nemo / base.msPerFrame.nemo)}×)`);
+        `nemo-run ${round(r.nemo.seconds / base.nemo.seconds, 1)}× the time, peak ${round(r.nemo.peakMB / base.nemo.peakMB, 1)}× (per frame ${round(r.msPerFrame.nemo / base.msPerFrame.nemo)}×` +
+        (r.transitionFrames && base.transitionFrames ? `; ${round(r.transitionFrames / base.transitionFrames, 1)}× the transition frames, ${round(r.nemo.seconds / r.transitionFrames / (base.nemo.seconds / base.transitionFrames))}× the time per transition frame)` : ')'));
     }
   }
   for (const [job, group] of groupBy(rows, (r) => r.job)) {
