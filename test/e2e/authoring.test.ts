@@ -71,6 +71,18 @@ describe('nemo-run init', () => {
     expect(await readFile(join(dir, 'shoot/reel.yaml'), 'utf8')).toBe('mine\n');
   });
 
+  it('says which files it left out: formats nemo-run does not take, and sound beyond the music', async () => {
+    const dir = await folderWith({ 'red.jpg': 'red.jpg', 'IMG_0001.HEIC': 'red.jpg', 'song.flac': 'tone.mp3', 'a.mp3': 'tone.mp3', 'b.mp3': 'tone.mp3' });
+    const { code, stdout, stderr } = await runMain(['init'], { cwd: dir });
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain('a promo of 1 photo, music');
+    expect(stderr).toContain('left out IMG_0001.HEIC, song.flac: nemo-run does not take these formats');
+    expect(stderr).toContain('left out b.mp3: a recipe takes one music and one captions file');
+    const text = await readFile(join(dir, 'promo.yaml'), 'utf8');
+    expect(text).toContain('{ path: a.mp3, role: music }');
+    expect(text).not.toMatch(/HEIC|flac|b\.mp3/);
+  });
+
   it('says so when the folder has no photos or clips (exit 2) and writes nothing', async () => {
     const dir = await folderWith({ 'music.mp3': 'tone.mp3' });
     const { code, stderr } = await runMain(['init', '.'], { cwd: dir });

@@ -10,10 +10,12 @@ const PHOTO = /\.(jpe?g|png|webp|gif)$/i;
 const CLIP = /\.(mp4|mov|m4v|mkv|webm|avi)$/i;
 const SOUND = /\.(mp3|m4a|wav|aac)$/i;
 const CAPTIONS = /\.(srt|vtt)$/i;
+/** Media nemo-run does not take (`nemo-run validate` says how to convert each): left out, and said so. */
+const REFUSED = /\.(heic|heif|avif|flac|ogg|opus|aiff?|mts|m2ts|3gp)$/i;
 /** Folders that hold no source media: outputs, state, dependencies. */
 const SKIP = new Set(['out', 'node_modules', 'dist']);
 
-/** The media files of a folder and of its direct subfolders, as paths relative to it, sorted by name. */
+/** The media files of a folder and of its direct subfolders (those it cannot take too), as paths relative to it, sorted by name. */
 async function mediaFiles(folder: string): Promise<string[]> {
   const files: string[] = [];
   const list = async (sub: string, depth: number) => {
@@ -22,7 +24,7 @@ async function mediaFiles(folder: string): Promise<string[]> {
       if (entry.name.startsWith('.')) continue;
       const path = sub ? `${sub}/${entry.name}` : entry.name;
       if (entry.isDirectory() && depth === 0 && !SKIP.has(entry.name)) await list(path, 1);
-      else if (entry.isFile() && [PHOTO, CLIP, SOUND, CAPTIONS].some((re) => re.test(entry.name))) files.push(path);
+      else if (entry.isFile() && [PHOTO, CLIP, SOUND, CAPTIONS, REFUSED].some((re) => re.test(entry.name))) files.push(path);
     }
   };
   await list('', 0);
@@ -58,8 +60,10 @@ export async function initCommand(folderArg: string, io: Io): Promise<number> {
   const clips = files.filter((f) => CLIP.test(f));
   const music = files.find((f) => SOUND.test(f));
   const captions = files.find((f) => CAPTIONS.test(f));
+  const refused = files.filter((f) => REFUSED.test(f));
   if (!photos.length && !clips.length) {
-    return fail(`no photos or clips in ${folderArg} or its subfolders`, 'put the images (jpg, png, webp, gif) or clips (mp4, mov, webm, …) there first, then run nemo-run init again');
+    const only = refused.length ? ` (only ${refused.join(', ')}, in formats nemo-run does not take)` : '';
+    return fail(`no photos or clips in ${folderArg} or its subfolders${only}`, `put the images (jpg, png, webp, gif) or clips (mp4, mov, webm, …) there first${only ? ', converted' : ''}, then run nemo-run init again`);
   }
 
   const reel = clips.length > 0;
@@ -112,6 +116,10 @@ export async function initCommand(folderArg: string, io: Io): Promise<number> {
     captions ? 'captions' : '',
   ].filter(Boolean);
   io.stdout.write(`wrote ${shown}: a ${reel ? 'vertical reel' : 'promo'} of ${found.join(', ')}\n`);
+  // Nothing is left out silently: media it cannot take, and sound or captions beyond the one it took.
+  const others = files.filter((f) => (SOUND.test(f) && f !== music) || (CAPTIONS.test(f) && f !== captions));
+  if (refused.length) io.stderr.write(`left out ${refused.join(', ')}: nemo-run does not take ${refused.length === 1 ? 'this format' : 'these formats'}; convert ${refused.length === 1 ? 'it' : 'them'} and add ${refused.length === 1 ? 'it' : 'them'} to the recipe (\`nemo-run validate\` says how)\n`);
+  if (others.length) io.stderr.write(`left out ${others.join(', ')}: a recipe takes one music and one captions file; swap ${others.length === 1 ? 'it' : 'them'} in by hand if you meant ${others.length === 1 ? 'it' : 'one of them'}\n`);
   io.stdout.write(`next: nemo-run ${quoted(shown)}        (or nemo-run plan ${quoted(shown)} to see the timeline first)\n`);
   return ExitCode.ok;
 }
