@@ -212,6 +212,8 @@ describe('chunkGraph', () => {
     // line does not start with ー or 、.
     expect(wrapMeasured('赤いスニーカー、今だけ', 20, ems)).toEqual(['赤いスニーカー、今だけ']);
     expect(wrapMeasured('限时特价99元', 20, ems)).toEqual(['限时特价99元']);
+    // An opening bracket goes to the line of the word it opens (「 ended a line).
+    expect(wrapMeasured('限定「セール」開催中', 3, ems)).toEqual(['限定', '「セー', 'ル」開', '催中']);
     expect(wrapMeasured('コーヒー、セール', 3, ems)).toEqual(['コー', 'ヒー、', 'セール']);
   });
 

@@ -546,8 +546,11 @@ export function wrapText(text: string, maxChars: number): string[] {
 
 /** Characters of scripts written without spaces (Chinese, Japanese), with the marks they share (ー, 、, 「): a line may break after any. */
 const SPACELESS = '\\p{scx=Han}\\p{scx=Hiragana}\\p{scx=Katakana}';
-/** A word's pieces: one such character with the punctuation and prolonged sound marks after it, or a run of others. */
-const PIECES = new RegExp(`[${SPACELESS}][\\p{P}\\u30fc]*|[^${SPACELESS}]+`, 'gu');
+/**
+ * A word's pieces: one such character with the opening brackets before it and the other punctuation and prolonged
+ * sound marks after it (a line neither starts with 」 or ー nor ends with 「), or a run of others.
+ */
+const PIECES = new RegExp(`[\\p{Ps}\\p{Pi}]*[${SPACELESS}](?:(?![\\p{Ps}\\p{Pi}])[\\p{P}\\u30fc])*|[^${SPACELESS}]+`, 'gu');
 
 /**
  * Splits text into lines no wider than `max` by `measure`, breaking at spaces, and between any two characters of
