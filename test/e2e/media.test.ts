@@ -393,6 +393,20 @@ exec '${tools.ffmpeg}' "$@"
     }
   });
 
+  it('says when a clip whose sound is used has several sound tracks (a screen recording\'s microphone and desktop): only the first is mixed', async () => {
+    const dir = await tmpProject();
+    const { ffmpeg } = findFfmpeg(process.env);
+    const tones = ['-f', 'lavfi', '-i', 'testsrc=s=160x90:r=30:d=2', '-f', 'lavfi', '-i', 'sine=f=440:d=2', '-f', 'lavfi', '-i', 'sine=f=880:d=2'];
+    execFileSync(ffmpeg, ['-v', 'error', '-y', ...tones, '-map', '0', '-map', '1', '-map', '2', '-c:v', 'libx264', '-c:a', 'aac', join(dir, 'media/recording.mov')]);
+    const { code, stdout } = await render(dir, 'tracks', recipe(['media/recording.mov'], ['a 2-second video', 'keep the original sound']));
+    expect(code, stdout).toBe(0);
+    expect(stdout).toContain('recording.mov has 2 sound tracks; only the first is used');
+    // Muted, its sound is not used: nothing to say.
+    const muted = await render(dir, 'muted', recipe(['media/recording.mov'], ['a 2-second video', 'mute the clips']));
+    expect(muted.code, muted.stdout).toBe(0);
+    expect(muted.stdout).not.toContain('sound tracks');
+  });
+
   it('mixes loud 5.1 music, alone and under a clip\'s sound, without clipping', async () => {
     const dir = await tmpProject();
     const alone = await render(dir, 'surround', recipe(['media/blue.jpg', '{ path: media/real/music-5.1.m4a, role: music }'], ['a 2-second video with music at 100%']));

@@ -22,6 +22,7 @@ export interface SourceMedia {
   videoEndMs?: number;
   matrix?: 'bt709' | 'bt601';
   hdr?: 'pq' | 'hlg';
+  audioTracks?: number;
 }
 
 /** One ffmpeg run's worth of video: frames [from, to) of the timeline. */

@@ -35,6 +35,8 @@ export interface MediaInfo {
   videoEndMs?: number;
   /** Sound channels (music and clips), for the downmix. */
   channels?: number;
+  /** Sound tracks, when more than one (a screen recording's microphone and desktop): only the first is mixed. */
+  audioTracks?: number;
   /** The colour matrix of a clip's pictures, by its tag, or as players take an untagged one (BT.709 from 720 lines). */
   matrix?: 'bt709' | 'bt601';
   /** A clip's HDR transfer, by its tag (PQ, as HDR10; HLG, as a phone records): tone-mapped to SDR as it is fitted. */
@@ -105,6 +107,8 @@ export async function probeInput(input: ResolvedInput, tools: FfmpegPaths, signa
   const seconds = Number(json.format?.duration ?? video?.duration);
   const durationMs = Number.isFinite(seconds) ? Math.round(seconds * 1000) : undefined;
   const channels = audio?.channels;
+  const tracks = json.streams?.filter((s) => s.codec_type === 'audio').length ?? 0;
+  const audioTracks = tracks > 1 ? { audioTracks: tracks } : {};
 
   if (input.kind === 'image') {
     if (!video?.width || !video.height) throw bad('has no picture', 'the image is damaged; export it again');
@@ -123,7 +127,7 @@ export async function probeInput(input: ResolvedInput, tools: FfmpegPaths, signa
     if (!hasAudio || !durationMs) throw bad('has no sound (no audio stream, or zero length)', 'use a music file that plays');
     await decodeCheck(tools, source, ['-t', '2', '-vn'], signal, () => bad('is damaged (its audio does not decode)', 'export the music again'));
     await endCheck(json, ['audio'], tools, path, signal, (what) => bad(`is damaged (${what})`, 'the file was cut short, e.g. by an interrupted copy or download; copy or export it again'));
-    return { kind: 'audio', durationMs, hasAudio, channels };
+    return { kind: 'audio', durationMs, hasAudio, channels, ...audioTracks };
   }
   if (!video?.width || !video.height) throw bad('has no video stream', 'use a clip with pictures, or give it `role: music` if it is sound only');
   if (!durationMs) throw bad('has zero length', 'export the clip again');
@@ -134,7 +138,7 @@ export async function probeInput(input: ResolvedInput, tools: FfmpegPaths, signa
   // A quarter turn (a phone held upright) shows the coded picture on its side.
   const quarter = Math.abs(rotationOf(video)) % 180 === 90;
   const [w, h] = [Math.round(video.width * sar), video.height];
-  const info: MediaInfo = { kind: 'video', durationMs, width: quarter ? h : w, height: quarter ? w : h, hasAudio, channels };
+  const info: MediaInfo = { kind: 'video', durationMs, width: quarter ? h : w, height: quarter ? w : h, hasAudio, channels, ...audioTracks };
   if (Math.abs(sar - 1) > 0.01) info.sar = sar;
   const matrix = matrixOf(video);
   if (matrix) info.matrix = matrix;

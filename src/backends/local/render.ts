@@ -108,6 +108,7 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
     await Promise.all(opts.fonts.map((font, k) => symlink(font.path, join(work, fontNames[k]!))));
     const texts = await writeTexts(draft, frame, opts.media, work, new FontSet(opts.fonts), opts.warn);
     warnUpscaled(draft, frame, opts);
+    warnTracks(draft, opts);
     const chunks = splitChunks(draft, settings.fps, chunkCount(mainTrack(draft).length, opts.encoders.concurrency));
     const posterAt = posterFrames(draft, settings.fps);
     const done = new Array<number>(chunks.length).fill(0);
@@ -324,6 +325,16 @@ async function writeTexts(draft: LocalDraft, frame: Frame, media: (index: number
     texts.set(seg, lines);
   }
   return texts;
+}
+
+/** Names each input whose sound is used and has more than one track: only the first is mixed. */
+function warnTracks(draft: LocalDraft, opts: RenderOptions): void {
+  for (const index of new Set(segmentsOf(draft, isSound).map((seg) => seg.m.input))) {
+    const { path, audioTracks } = opts.media(index);
+    if (!audioTracks) continue;
+    const name = basename(path);
+    opts.warn?.(`${name} has ${audioTracks} sound tracks; only the first is used (to use them all, mix them into one first: \`ffmpeg -i ${name} -filter_complex amix=inputs=${audioTracks} -c:v copy mixed-${name}\`)`);
+  }
 }
 
 /** A photo shown at more than this many times its own size looks blurred. */
