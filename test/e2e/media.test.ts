@@ -407,6 +407,22 @@ exec '${tools.ffmpeg}' "$@"
     expect(muted.stdout).not.toContain('sound tracks');
   });
 
+  it('downmixes 5.1 music as players do: its front channels as loud as the same sound in stereo', async () => {
+    const dir = await tmpProject();
+    const { ffmpeg } = findFfmpeg(process.env);
+    const tone = ['-f', 'lavfi', '-i', 'sine=f=440:d=3,volume=-12dB'];
+    execFileSync(ffmpeg, ['-v', 'error', '-y', ...tone, '-af', 'pan=stereo|c0=c0|c1=c0', join(dir, 'media/stereo.m4a')]);
+    execFileSync(ffmpeg, ['-v', 'error', '-y', ...tone, '-af', 'pan=5.1|c0=c0|c1=c0', join(dir, 'media/surround.m4a')]);
+    const levels = [];
+    for (const name of ['stereo', 'surround']) {
+      const { code, stdout, output } = await render(dir, name, recipe(['media/blue.jpg', `{ path: media/${name}.m4a, role: music }`], ['a 2-second video with music at 100%']));
+      expect(code, stdout).toBe(0);
+      levels.push(await peakDb(output));
+    }
+    // The 5.1 file came out 7.7 dB quieter: its downmix was scaled so that all six channels at full scale fit.
+    expect(Math.abs(levels[0]! - levels[1]!), levels.join(' ')).toBeLessThan(0.5);
+  });
+
   it('mixes loud 5.1 music, alone and under a clip\'s sound, without clipping', async () => {
     const dir = await tmpProject();
     const alone = await render(dir, 'surround', recipe(['media/blue.jpg', '{ path: media/real/music-5.1.m4a, role: music }'], ['a 2-second video with music at 100%']));
