@@ -72,6 +72,14 @@ describe('buildTimeline', () => {
     expect(draft.t.find((t) => t.tt === 7)!.sg.map((s) => isText(s.m) && s.m.text)).toEqual(['Own words', 'From the file', 'Red Sneakers']);
   });
 
+  it('keeps each picture\'s cue of an untimed captions file when the order is reversed', () => {
+    const captions = input('subs.srt', { kind: 'captions', cues: ['First', 'Second', 'Third'] }, 'captions');
+    const { draft } = timeline(['with captions', 'reverse the order'], [still('a.jpg'), still('b.jpg'), still('c.jpg'), captions]);
+    expect(draft.t[0]!.sg.map((s) => s.src)).toEqual(['c.jpg', 'b.jpg', 'a.jpg']);
+    // The cues followed the shown order: c.jpg showed "First".
+    expect(draft.t.find((t) => t.tt === 7)!.sg.map((s) => isText(s.m) && s.m.text)).toEqual(['Third', 'Second', 'First']);
+  });
+
   it('lays music under the whole video, quieter under clips with sound, and warns when there is none', () => {
     const withClip = timeline(['with music'], [clip('a.mp4', 3000), music()]).draft;
     expect(withClip.t.find((t) => t.sg[0]!.m.kind === 'music')!.sg[0]).toMatchObject({ st: 0, d: 3000, m: { volume: 0.35, fadeOutMs: 1000 } });

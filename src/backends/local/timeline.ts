@@ -24,6 +24,8 @@ interface Item {
   ms: number;
   /** Where a clip's piece starts in the clip. */
   trimMs?: number;
+  /** The cue of an untimed captions file it shows: pictures and clip pieces take them in the inputs' order. */
+  cue?: number;
 }
 
 /**
@@ -35,7 +37,6 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[], frame: 
   const warnings: string[] = [];
   const byRole = (role: string) => inputs.filter((i) => i.input.role === role);
   const media = byRole('media').filter((i) => i.info.kind === 'image' || i.info.kind === 'video');
-  if (state.order === 'reverse') media.reverse();
   const logo = byRole('logo')[0];
   // Sound given no role is the music when no input has `role: music`; a video has one music track, and sound left over
   // is named.
@@ -49,11 +50,17 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[], frame: 
   for (const cut of state.cuts) {
     if (cut.clip && clipNames.length && !clipNames.some((n) => names(cut, n))) warnings.push(`no clip is called ${cut.clip}; the cut applies to ${clipNames.join(', ')}`);
   }
-  const items: Item[] = media.flatMap((from): Item[] =>
-    from.info.kind === 'video'
-      ? clipPieces(from, clipNames, state, warnings).map(([a, b]) => ({ from, kind: 'video', ms: (b - a) / state.speed, trimMs: a }))
-      : [{ from, kind: 'image', ms: 0 }],
-  );
+  let cue = 0;
+  const groups = media.map((from) => {
+    const pieces: Item[] =
+      from.info.kind === 'video'
+        ? clipPieces(from, clipNames, state, warnings).map(([a, b]) => ({ from, kind: 'video', ms: (b - a) / state.speed, trimMs: a }))
+        : [{ from, kind: 'image', ms: 0 }];
+    return pieces.map((item) => ({ ...item, cue: cue++ }));
+  });
+  // Reversed by input; a clip's pieces keep their order.
+  if (state.order === 'reverse') groups.reverse();
+  const items: Item[] = groups.flat();
   if (state.cuts.length && !clipNames.length) {
     warnings.push('the instructions trim clips, but the inputs have no video clip; nothing was trimmed');
   }
@@ -167,11 +174,11 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[], frame: 
     const captions = video
       .map((s, k) => ({ s, k }))
       .filter(({ s }) => s.m.kind !== 'card')
-      .map(({ s, k }, n): Segment<TextMeta> => {
+      .map(({ s, k }): Segment<TextMeta> => {
         const input = inputs.find((i) => i.src === s.src)!.input;
         const st = s.st + (k > 0 ? half : 0);
         const end = s.st + s.d - (k < video.length - 1 ? half : 0);
-        const text = state.captions.text ?? input.caption ?? cues[n] ?? prettyName(input.name);
+        const text = state.captions.text ?? input.caption ?? cues[kept[k]!.item.cue!] ?? prettyName(input.name);
         if (text === prettyName(input.name) && CAMERA_NAME.test(input.name)) named.push(input.name);
         const fades = edge === undefined ? {} : { ...(k > 0 ? { fadeInMs: edge } : {}), ...(k < video.length - 1 ? { fadeOutMs: edge } : {}) };
         return { st, d: end - st, m: { kind: 'caption', text, position: state.captions.position, color: state.captions.color, ...fades } };
