@@ -123,6 +123,17 @@ describe('buildTimeline', () => {
     );
   });
 
+  it('keeps a clip shorter than half a second whole, placed last, within the length asked', () => {
+    // Its crossfade is at most half of it (0.1 s): the stills took the time of a 0.5 s one, and the clip was left out
+    // as "did not fit", after a warning about trims nobody asked for.
+    const { draft, warnings } = timeline(['a 6-second video with crossfades'], [still('a.jpg'), still('b.jpg'), clip('short.mp4', 200)]);
+    expect(warnings).toEqual([]);
+    const items = draft.t[0]!.sg;
+    expect(items.map((s) => s.src)).toEqual(['a.jpg', 'b.jpg', 'short.mp4']);
+    expect(items.at(-1)!.st + items.at(-1)!.d).toBe(6000);
+    expect(items.at(-1)!.d).toBe(200);
+  });
+
   it('reverses the order when asked', () => {
     const { draft } = timeline(['reverse the order'], [still('a.jpg'), still('b.jpg')]);
     expect(draft.t[0]!.sg.map((s) => s.src)).toEqual(['b.jpg', 'a.jpg']);

@@ -89,6 +89,11 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[], frame: 
   }
   for (const item of stills) item.ms = stillMs;
   const fade = Math.min(overlap, ...items.map((i) => i.ms / 2));
+  // A transition is at most half its shortest item (a clip of 0.6 s): the stills then overlap less, and take the rest.
+  if (state.totalMs && stills.length && fade < overlap) {
+    stillMs = Math.max(MIN_ITEM_MS, (state.totalMs + (items.length - 1) * fade - fixed) / stills.length);
+    for (const item of stills) item.ms = stillMs;
+  }
 
   // Place items, then cut or note the length.
   let cursor = 0;
@@ -261,11 +266,13 @@ function clipPieces(from: TimelineInput, clipNames: string[], state: EditState, 
   for (const [a, b] of removed.sort((x, y) => x[0] - y[0])) {
     pieces = pieces.flatMap(([s, e]): [number, number][] => (b <= s || a >= e ? [[s, e]] : [[s, Math.max(s, a)], [Math.min(e, b), e]]));
   }
+  // A clip shorter than that plays whole, as it is.
+  if (length < MIN_ITEM_MS && start <= 0 && stop >= length && !removed.length) return [[0, length]];
   pieces = pieces.filter(([s, e]) => e - s >= MIN_ITEM_MS);
   if (!pieces.length) {
-    warnings.push(`${from.input.name}: the trims leave less than ${MIN_ITEM_MS / 1000} s; kept ${MIN_ITEM_MS / 1000} s`);
     const s = Math.max(0, Math.min(start, length - MIN_ITEM_MS));
     pieces = [[s, Math.min(length, s + MIN_ITEM_MS)]];
+    warnings.push(`${from.input.name}: the trims leave less than ${MIN_ITEM_MS / 1000} s; kept ${((pieces[0]![1] - s) / 1000).toFixed(1)} s`);
   }
   return pieces;
 }
