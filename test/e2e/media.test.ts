@@ -407,6 +407,20 @@ exec '${tools.ffmpeg}' "$@"
     expect(muted.stdout).not.toContain('sound tracks');
   });
 
+  it('warns that music is silent (an export gone wrong), and not for music that starts quietly', async () => {
+    const dir = await tmpProject();
+    const { ffmpeg } = findFfmpeg(process.env);
+    execFileSync(ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'anullsrc=r=44100:cl=stereo', '-t', '3', join(dir, 'media/silent.mp3')]);
+    // Three seconds of silence, then a tone: the old check decoded the first two seconds only.
+    execFileSync(ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'anullsrc=r=44100:cl=mono,atrim=0:3', '-f', 'lavfi', '-i', 'sine=d=1:r=44100', '-filter_complex', '[0][1]concat=n=2:v=0:a=1', join(dir, 'media/late.mp3')]);
+    const silent = await render(dir, 'silent', recipe(['media/blue.jpg', '{ path: media/silent.mp3, role: music }'], ['a 2-second video with music']));
+    expect(silent.code, silent.stdout).toBe(0);
+    expect(silent.stdout).toContain('silent.mp3 is silent (no sample louder than -60 dB)');
+    const late = await render(dir, 'late', recipe(['media/blue.jpg', '{ path: media/late.mp3, role: music }'], ['a 2-second video with music']));
+    expect(late.code, late.stdout).toBe(0);
+    expect(late.stdout).not.toContain('is silent');
+  });
+
   it('downmixes 5.1 music as players do: its front channels as loud as the same sound in stereo', async () => {
     const dir = await tmpProject();
     const { ffmpeg } = findFfmpeg(process.env);

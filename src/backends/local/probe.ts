@@ -10,6 +10,9 @@ import { orientationFilter, stillHeader, swapsSides } from './orientation.js';
 /** Changes whenever MediaInfo does, so facts probed by an older version are not reused. */
 export const PROBE_FORMAT = 9;
 
+/** Sound whose loudest sample is quieter than this is silence (dither and hum included). */
+const SILENT_DB = -60;
+
 /** What the renderer needs to know about an input. */
 export interface MediaInfo {
   kind: 'image' | 'video' | 'audio' | 'captions';
@@ -35,6 +38,8 @@ export interface MediaInfo {
   videoEndMs?: number;
   /** Sound channels (music and clips), for the downmix. */
   channels?: number;
+  /** Music whose loudest sample is below SILENT_DB: it would add nothing, and a warning says so. */
+  silent?: boolean;
   /** Sound tracks, when more than one (a screen recording's microphone and desktop): only the first is mixed. */
   audioTracks?: number;
   /** The colour matrix of a clip's pictures, by its tag, or as players take an untagged one (BT.709 from 720 lines). */
@@ -125,14 +130,15 @@ export async function probeInput(input: ResolvedInput, tools: FfmpegPaths, signa
   }
   if (input.kind === 'audio') {
     if (!hasAudio || !durationMs) throw bad('has no sound (no audio stream, or zero length)', 'use a music file that plays');
-    await decodeCheck(tools, source, ['-t', '2', '-vn'], signal, () => bad('is damaged (its audio does not decode)', 'export the music again'));
+    // Decoded through (up to 10 minutes: about 0.15 s for 4 minutes of MP3), for its loudest sample too.
+    const { peakDb } = await decodeCheck(tools, source, ['-t', '600', '-vn'], signal, () => bad('is damaged (its audio does not decode)', 'export the music again'), ['-af', 'volumedetect']);
     await endCheck(json, ['audio'], tools, path, signal, (what) => bad(`is damaged (${what})`, 'the file was cut short, e.g. by an interrupted copy or download; copy or export it again'));
-    return { kind: 'audio', durationMs, hasAudio, channels, ...audioTracks };
+    return { kind: 'audio', durationMs, hasAudio, channels, ...audioTracks, ...(peakDb !== undefined && peakDb < SILENT_DB ? { silent: true } : {}) };
   }
   if (!video?.width || !video.height) throw bad('has no video stream', 'use a clip with pictures, or give it `role: music` if it is sound only');
   if (!durationMs) throw bad('has zero length', 'export the clip again');
   const order = fieldOrder(video.field_order);
-  const { interlaced: detected } = await decodeCheck(tools, source, ['-t', '1', '-an'], signal, () => bad('is damaged (its video does not decode)', 'export the clip again'), order === undefined);
+  const { interlaced: detected } = await decodeCheck(tools, source, ['-t', '1', '-an'], signal, () => bad('is damaged (its video does not decode)', 'export the clip again'), order === undefined ? ['-vf', 'idet'] : []);
   const ends = await endCheck(json, ['video', 'audio'], tools, path, signal, (what) => bad(`is damaged (${what})`, 'the file was cut short, e.g. by an interrupted copy or download; copy or export it again'));
   const sar = ratio(video.sample_aspect_ratio);
   // A quarter turn (a phone held upright) shows the coded picture on its side.
@@ -463,8 +469,8 @@ export function jpegEnd(data: Buffer): number | undefined {
 }
 
 /**
- * Decodes part of a file; an error (besides harmless pixel-format notes) means the file is damaged. With `detect`,
- * ffmpeg's interlace detector watches the decoded frames and its verdict is returned when most are interlaced.
+ * Decodes `limit` of a source, refusing it (`fail`) on any decoding error. With an analysing filter (idet, volumedetect)
+ * it also returns the filter's verdict: the field order of interlaced video, the sound's loudest sample in dB.
  */
 async function decodeCheck(
   tools: FfmpegPaths,
@@ -472,15 +478,17 @@ async function decodeCheck(
   limit: string[],
   signal: AbortSignal | undefined,
   fail: () => NemoError,
-  detect = false,
-): Promise<{ interlaced?: 'tff' | 'bff' }> {
+  analyse: string[] = [],
+): Promise<{ interlaced?: 'tff' | 'bff'; peakDb?: number }> {
   try {
-    // The detector's verdict is an info line.
-    const head = ['-hide_banner', '-nostdin', '-loglevel', `level+${detect ? 'info' : 'error'}`, '-xerror', ...source, ...limit];
-    const { stderr } = await runTool(tools.ffmpeg, [...head, ...(detect ? ['-vf', 'idet'] : []), '-f', 'null', '-'], { signal });
+    // The filters' verdicts are info lines.
+    const head = ['-hide_banner', '-nostdin', '-loglevel', `level+${analyse.length ? 'info' : 'error'}`, '-xerror', ...source, ...limit];
+    const { stderr } = await runTool(tools.ffmpeg, [...head, ...analyse, '-f', 'null', '-'], { signal });
     if (reportsError(stderr)) throw fail();
+    const peak = /max_volume: (-inf|-?[\d.]+) dB/.exec(stderr)?.[1];
+    const peakDb = peak === undefined ? undefined : peak === '-inf' ? -Infinity : Number(peak);
     const verdict = stderr.match(/Multi frame detection.*?TFF:\s*(\d+)\s*BFF:\s*(\d+)\s*Progressive:\s*(\d+)/);
-    if (!verdict) return {};
+    if (!verdict) return { peakDb };
     const [tff, bff, progressive] = verdict.slice(1).map(Number) as [number, number, number];
     // Only a clear majority counts: the detector also fires on sharp, still detail.
     if (tff + bff < 10 || tff + bff < 4 * progressive) return {};

@@ -149,6 +149,7 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[], frame: 
   // Clips whose own sound plays under them (unless muted).
   const sounding = video.filter((s) => s.m.kind === 'video' && inputs.find((i) => i.src === s.src)?.info.hasAudio);
   if (state.music.on !== false && music) {
+    if (music.info.silent) warnings.push(`${music.src} is silent (no sample louder than -60 dB), so the video's music is silence; check the file, or export the music again`);
     const volume = state.music.volume ?? Math.min(1, (sounding.length && !state.mute ? 0.35 : 0.8) * state.music.gain);
     tracks.push({
       tt: TrackType.audio,
