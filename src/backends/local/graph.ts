@@ -629,8 +629,8 @@ const band = (seg: Segment<TextMeta>) => (seg.m.position.startsWith('top') ? 'to
 /**
  * How many pixels each text is moved away from its band's edge (up from the bottom, down from the top and in the
  * centre), so that texts shown at the same time in the same band stack instead of being drawn over each other:
- * captions nearest the edge, then titles, then other texts, all past a corner logo beside them in a narrow frame
- * (see besideLogo). A text keeps its place while it shows.
+ * captions nearest the edge, then titles, then other texts; past a corner logo beside them in a narrow frame (see
+ * besideLogo), and below a logo card's logo in the centre (see belowCard). A text keeps its place while it shows.
  */
 function stacking(draft: LocalDraft, opts: ChunkOptions): Map<Segment<TextMeta>, number> {
   const texts = segmentsOf(draft, isText);

@@ -75,9 +75,10 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[], frame: 
     });
   }
 
-  // Stills share what the clips and cards leave of the asked length.
-  const overlap = state.transition.type !== 'cut' && items.length > 1 ? state.transition.ms : 0;
+  // Stills share what the clips and cards leave of the asked length. A transition is at most half of its shortest
+  // item: one beside a clip of 0.6 s overlaps 0.3 s, and the stills take the rest.
   const stills = items.filter((i) => i.kind === 'image');
+  const overlap = Math.min(state.transition.type !== 'cut' && items.length > 1 ? state.transition.ms : 0, ...items.filter((i) => i.kind !== 'image').map((i) => i.ms / 2));
   const fixed = items.reduce((sum, i) => sum + i.ms, 0);
   let stillMs = state.perItemMs ?? DEFAULT_IMAGE_MS;
   if (state.totalMs && stills.length) {
@@ -89,11 +90,6 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[], frame: 
   }
   for (const item of stills) item.ms = stillMs;
   const fade = Math.min(overlap, ...items.map((i) => i.ms / 2));
-  // A transition is at most half its shortest item (a clip of 0.6 s): the stills then overlap less, and take the rest.
-  if (state.totalMs && stills.length && fade < overlap) {
-    stillMs = Math.max(MIN_ITEM_MS, (state.totalMs + (items.length - 1) * fade - fixed) / stills.length);
-    for (const item of stills) item.ms = stillMs;
-  }
 
   // Place items, then cut or note the length.
   let cursor = 0;
