@@ -7,7 +7,7 @@ import { chooseFraming, edgeMapFilters, edgeMapSize, profileOf } from '../../src
 import { headerOf, stillHeader } from '../../src/backends/local/orientation.js';
 import { jpegEnd, probeInput, probeStills } from '../../src/backends/local/probe.js';
 import { runMain } from '../helpers/cli.js';
-import { colourName, combing, frameAt, peakDb, probe, regionMean, type Rect } from '../helpers/media.js';
+import { colourName, combing, frameAt, peakDb, probe, regionDiff, regionMean, type Rect } from '../helpers/media.js';
 import { tmpProject, writeRecipe } from '../helpers/tmp.js';
 
 /** A recipe for a tiny draft-quality render. */
@@ -103,31 +103,36 @@ describe('real-world media', () => {
     }
   });
 
-  it('tone-maps an HDR clip (HLG as a phone records, and PQ) to SDR: it shows as the same scene recorded in SDR does', async () => {
+  it('tone-maps an HDR clip (HLG as a phone records, and PQ) to SDR: it shows as the same scene recorded in SDR does, filling or contained', async () => {
     const dir = await tmpProject();
     const { ffmpeg } = findFfmpeg(process.env);
     // One scene (a green and a lighter patch), as an SDR clip and as 10-bit HEVC clips in BT.2020 with each transfer,
-    // converted through linear light as a camera's HDR pipeline would.
+    // converted through linear light as a camera's HDR pipeline would. The PQ one is tagged with its transfer alone.
     const scene = ['-f', 'lavfi', '-i', 'color=c=0x30A050:s=320x180:d=1,drawbox=x=160:y=0:w=160:h=180:color=0xC8D0B0:t=fill', '-vf'];
     const sdr = 'scale=out_color_matrix=bt709:out_range=tv,format=yuv420p';
     execFileSync(ffmpeg, ['-v', 'error', ...scene, sdr, '-c:v', 'libx264', '-crf', '1', '-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', join(dir, 'media/a-sdr.mp4')]);
-    for (const [name, trc] of [['b-hlg', 'arib-std-b67'], ['c-pq', 'smpte2084']]) {
+    for (const [name, trc, tags] of [['b-hlg', 'arib-std-b67', ['-colorspace', 'bt2020nc', '-color_primaries', 'bt2020']], ['c-pq', 'smpte2084', []]] as const) {
       const hdr = `${sdr},zscale=rin=tv:min=bt709:tin=bt709:pin=bt709:t=linear:npl=100:p=bt2020,format=gbrpf32le,zscale=t=${trc}:m=bt2020nc:r=tv:npl=100,format=yuv420p10le`;
-      execFileSync(ffmpeg, ['-v', 'error', ...scene, hdr, '-c:v', 'libx265', '-x265-params', 'log-level=error:lossless=1', '-colorspace', 'bt2020nc', '-color_primaries', 'bt2020', '-color_trc', trc!, join(dir, `media/${name}.mp4`)]);
+      execFileSync(ffmpeg, ['-v', 'error', ...scene, hdr, '-c:v', 'libx265', '-x265-params', 'log-level=error:lossless=1', ...tags, '-color_trc', trc, join(dir, `media/${name}.mp4`)]);
     }
-    const { code, stdout, output } = await render(dir, 'hdr', recipe(['media/a-sdr.mp4', 'media/b-hlg.mp4', 'media/c-pq.mp4'], ['a 3-second video with hard cuts'], 'size: 320x180\n  quality: high'));
-    expect(code, stdout).toBe(0);
-    const patches = async (t: number) => {
-      const frame = await frameAt(output, t, 320, 180);
-      return [regionMean(frame, 320, [40, 40, 80, 100]), regionMean(frame, 320, [200, 40, 80, 100])].flat();
-    };
-    const want = await patches(0.5);
-    // Untreated, the HLG clip's green came out grey (65 98 55 where the SDR clip shows 43 158 75), and its light patch
-    // 129 132 114 for 197 204 171. Tone-mapped, the green is as in SDR and the light patch a little darker (the curve
-    // rolls off from 30 % of SDR's white).
-    for (const t of [1.5, 2.5]) {
-      const got = await patches(t);
-      expect(Math.max(...got.map((v, k) => Math.abs(v - want[k]!))), `${t} s: ${got.join(' ')} against ${want.join(' ')}`).toBeLessThanOrEqual(16);
+    // Each is framed by its detail as it will be shown: the PQ clip's detail sits in its lowest code values, and its
+    // edge map found none, so it was contained where the others fill the frame.
+    await writeRecipe(dir, 'framed.yaml', recipe(['media/a-sdr.mp4', 'media/b-hlg.mp4', 'media/c-pq.mp4'], ['a 3-second video'], 'size: 180x320'));
+    const plan = await runMain(['plan', 'framed.yaml', '--json'], { cwd: dir });
+    const modes = JSON.parse(plan.stdout).draft.t[0].sg.map((s: { m: { framing: { mode: string; by: string } } }) => `${s.m.framing.mode} by ${s.m.framing.by}`);
+    expect(new Set(modes).size, modes.join(', ')).toBe(1);
+    // In 9:16 the 16:9 scene is contained over a blurred copy of itself, at odd sides (180x101).
+    for (const [w, h] of [[320, 180], [180, 320]] as const) {
+      const { code, stdout, output } = await render(dir, `hdr-${w}`, recipe(['media/a-sdr.mp4', 'media/b-hlg.mp4', 'media/c-pq.mp4'], ['a 3-second video with hard cuts', 'show the whole picture'], `size: ${w}x${h}\n  quality: high`));
+      expect(code, stdout).toBe(0);
+      const want = await frameAt(output, 0.5, w, h);
+      // Untreated, the HLG clip's green came out grey (65 98 55 where the SDR clip shows 43 158 75), and its light
+      // patch 129 132 114 for 197 204 171. Tone-mapped, the green is as in SDR and the light patch a little darker (the
+      // curve rolls off from 30 % of SDR's white).
+      for (const t of [1.5, 2.5]) {
+        const got = await frameAt(output, t, w, h);
+        expect(regionDiff(got, want, w, [0, 0, w, h]), `${w}x${h} at ${t} s: ${regionMean(got, w, [0, 0, w, h])} against ${regionMean(want, w, [0, 0, w, h])}`).toBeLessThan(8);
+      }
     }
   });
 

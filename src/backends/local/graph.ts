@@ -3,7 +3,7 @@ import { isItem, isLogo, isText, segmentsOf, TEXT_FADE_MIN_MS, TEXT_FADE_MS, TEX
 import { imageInput } from './ffmpeg.js';
 import { chooseFraming, type Framing } from './framing.js';
 import { GraphBuilder, hold, sec, type Frame } from './graph-builder.js';
-import { orientationFilter } from './orientation.js';
+import { orientationFilter, toneMap } from './orientation.js';
 import { stillCrossfade, TRANSITION_FILTERS } from './transitions.js';
 
 export type { Frame };
@@ -383,16 +383,6 @@ const NORM = 'setsar=1,format=yuv420p';
  * YUV formats keep the matrix.
  */
 const TO_BT709 = 'out_color_matrix=bt709:out_range=tv';
-/**
- * An HDR clip's pictures (BT.2020, PQ or HLG) tone-mapped to SDR BT.709 once fitted: to linear light in floating
- * point (100 nits as SDR's white), to BT.709's primaries, then Möbius's curve, which keeps what SDR can show as it
- * is and rolls off only what is brighter (Hable's, the usual choice, darkened an HLG clip's mid-tones by a third),
- * then BT.709 (zscale and tonemap, both in ffmpeg 4.1). Without it an HDR clip came out washed out and grey. About
- * 27 ms a 1080p frame.
- */
-const toneMap = (hdr: 'pq' | 'hlg') =>
-  `zscale=tin=${hdr === 'pq' ? 'smpte2084' : 'arib-std-b67'}:min=bt2020nc:pin=bt2020:rin=tv:t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,tonemap=tonemap=mobius:desat=0,zscale=t=bt709:m=bt709:r=tv,format=yuv420p`;
-
 /** A logo (RGBA) converted as pictures are, before an overlay would convert it by BT.601. */
 const LOGO_BT709 = `scale=${TO_BT709},format=yuva420p`;
 
@@ -483,25 +473,26 @@ export function upscaleOf(w: number, h: number, frame: Frame, framing?: Framing)
  */
 function fit(g: GraphBuilder, input: string, media: SourceMedia, W: number, H: number, pre?: string, framing?: Framing): string {
   const head = pre ? `${pre},` : '';
-  // An HDR clip keeps its colours through the scale and is tone-mapped at the frame's size.
+  // An HDR clip keeps its colours through each scale and is tone-mapped once cut to the size it is shown.
   const colours = media.hdr ? '' : `:${media.matrix ? `in_color_matrix=${media.matrix}:` : ''}${TO_BT709}`;
-  const tone = media.hdr ? `,${toneMap(media.hdr)}` : '';
+  // (A picture of odd sides is scaled to 4:4:4 for it: zscale takes no 4:2:0 at odd sides.)
+  const tone = (format?: 'yuv444p') => (media.hdr ? `,${format ? 'format=yuv444p10le,' : ''}${toneMap(media.hdr, format)}` : '');
   const { mode, x, y, w, h } = framing ?? chooseFraming(undefined, { width: media.width ?? W, height: media.height ?? H }, { width: W, height: H });
   if (mode === 'cover') {
     // The window's place along the overflow, 0 (left or top) to 1, so rounding in the scale never pushes it out.
     const along = (start: number, size: number) => (size < 0.9999 ? Math.min(1, Math.max(0, start / (1 - size))) : 0.5);
     const [px, py] = [along(x, w), along(y, h)].map((v) => Number(v.toFixed(4)));
     const crop = px === 0.5 && py === 0.5 ? `crop=${W}:${H}` : `crop=${W}:${H}:(iw-ow)*${px}:(ih-oh)*${py}`;
-    return g.add([input], `${head}scale=${W}:${H}:force_original_aspect_ratio=increase${colours},${crop},setsar=1${tone}`, g.label('f'));
+    return g.add([input], `${head}scale=${W}:${H}:force_original_aspect_ratio=increase${colours},${crop},setsar=1${tone()}`, g.label('f'));
   }
   const [a, b] = [g.label('a'), g.label('b')];
   g.chains.push(`[${input}]${head}split=2[${a}][${b}]`);
   const [w4, h4] = [even(W / 4), even(H / 4)];
   // boxblur's radius must fit the chroma planes, a quarter of the small side.
   const radius = Math.max(1, Math.min(8, Math.floor(Math.min(w4, h4) / 4) - 1));
-  const bg = g.add([a], `scale=${w4}:${h4}:force_original_aspect_ratio=increase${colours},crop=${w4}:${h4},boxblur=${radius}:2,scale=${W}:${H},eq=brightness=-0.1`, g.label('bg'));
-  const fg = g.add([b], `scale=${W}:${H}:force_original_aspect_ratio=decrease${colours}`, g.label('fg'));
-  return g.add([bg, fg], `overlay=(W-w)/2:(H-h)/2,setsar=1${tone}`, g.label('f'));
+  const bg = g.add([a], `scale=${w4}:${h4}:force_original_aspect_ratio=increase${colours},crop=${w4}:${h4}${tone()},boxblur=${radius}:2,scale=${W}:${H},eq=brightness=-0.1`, g.label('bg'));
+  const fg = g.add([b], `scale=${W}:${H}:force_original_aspect_ratio=decrease${colours}${tone('yuv444p')}`, g.label('fg'));
+  return g.add([bg, fg], `overlay=(W-w)/2:(H-h)/2,setsar=1`, g.label('f'));
 }
 
 function overlayLogo(ctx: Context, video: string, seg: Segment<LogoMeta>): string {

@@ -5,7 +5,7 @@ import type { ResolvedInput } from '../../recipe/recipe.types.js';
 import { imageInput, runTool, type FfmpegPaths } from './ffmpeg.js';
 import { hasTimings, parseTimedCues } from './captions.js';
 import { edgeMapFilters, edgeMapSize, MAP_LONG_SIDE, profileOf, type SubjectProfile } from './framing.js';
-import { orientationFilter, stillHeader, swapsSides } from './orientation.js';
+import { orientationFilter, stillHeader, swapsSides, toneMap } from './orientation.js';
 
 /** Changes whenever MediaInfo does, so facts probed by an older version are not reused. */
 export const PROBE_FORMAT = 9;
@@ -154,7 +154,7 @@ export async function probeInput(input: ResolvedInput, tools: FfmpegPaths, signa
   if (interlaced) info.interlaced = interlaced;
   const videoEnd = ends.get('video');
   if (videoEnd !== undefined && videoEnd < durationMs - 100) info.videoEndMs = videoEnd;
-  const profile = await clipProfile(tools, path, info.width!, info.height!, (videoEnd ?? durationMs) / 1000, signal);
+  const profile = await clipProfile(tools, path, info, (videoEnd ?? durationMs) / 1000, signal);
   if (profile) info.profile = profile;
   return info;
 }
@@ -176,12 +176,15 @@ const PROFILE_FRAMES = 6;
  * key frames only. ffmpeg turns the picture by its display matrix itself, and scaling to the displayed size (w×h)
  * squares its pixels. A clip whose key frames do not decode gets none (it is framed from the centre).
  */
-async function clipProfile(tools: FfmpegPaths, path: string, w: number, h: number, seconds: number, signal: AbortSignal | undefined): Promise<SubjectProfile | undefined> {
+async function clipProfile(tools: FfmpegPaths, path: string, { width: w, height: h, hdr }: MediaInfo, seconds: number, signal: AbortSignal | undefined): Promise<SubjectProfile | undefined> {
   const gap = Math.max(0.1, seconds / PROFILE_FRAMES);
   const select = `select='isnan(prev_selected_t)+gte(t-prev_selected_t,${gap.toFixed(3)})'`;
-  const size = edgeMapSize(w, h);
+  const size = edgeMapSize(w!, h!);
+  // An HDR clip's detail is found as it will be shown: in PQ, what SDR can show sits in the lowest code values.
+  // (At the map's size rounded up to even, as the tone map's 4:2:0 output needs.)
+  const shown = hdr ? `scale=${size.map((n) => n + (n % 2)).join(':')}:flags=area,${toneMap(hdr)},` : '';
   try {
-    const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-skip_frame', 'nokey', '-i', path, '-an', '-sn', '-vf', `${select},${edgeMapFilters(w, h)}`, '-vsync', '0', '-frames:v', String(PROFILE_FRAMES)];
+    const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-skip_frame', 'nokey', '-i', path, '-an', '-sn', '-vf', `${select},${shown}${edgeMapFilters(w!, h!)}`, '-vsync', '0', '-frames:v', String(PROFILE_FRAMES)];
     return await edgeMap(tools, args, size, signal);
   } catch (error) {
     if (error instanceof NemoError && error.code === 'E_FFMPEG_EXIT') return undefined;
