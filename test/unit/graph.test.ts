@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { isText, segmentsOf, type ItemMeta, type LocalDraft, type Segment, type TextMeta } from '../../src/backends/draft.js';
+import { isText, segmentsOf, type ItemMeta, type LocalDraft, type LogoMeta, type Segment, type TextMeta } from '../../src/backends/draft.js';
 import { buildTimeline } from '../../src/backends/local/timeline.js';
 import { interpretInstructions } from '../../src/plan/instructions/index.js';
-import { chunkGraph, frameCount, posterFrames, rightToLeft, safeMargins, splitChunks, upscaleOf, wrapMeasured, wrapText } from '../../src/backends/local/graph.js';
+import { chunkGraph, frameCount, posterFrames, rightToLeft, safeMargins, splitChunks, textWidth, upscaleOf, wrapMeasured, wrapText } from '../../src/backends/local/graph.js';
 
 const image = (st: number, d: number, input: number, transitionMs?: number): Segment<ItemMeta> => ({ st, d, src: `${input}.jpg`, m: { kind: 'image', input, ...(transitionMs ? { transition: 'crossfade', transitionMs } : {}) } });
 const caption = (st: number, d: number, text: string, kind: TextMeta['kind'] = 'caption'): Segment<TextMeta> => ({ st, d, m: { kind, text, position: 'bottom', color: 'white' } });
@@ -168,6 +168,21 @@ describe('chunkGraph', () => {
     expect(at('t2.txt', 'y')).toBeGreaterThanOrEqual(at('t0.txt', 'y') + Math.round(1.45 * at('t0.txt', 'fontsize')));
   });
 
+  it('keeps a text clear of a corner logo in its band: narrower in 16:9, or past it when set against its side', () => {
+    const logo: Segment<LogoMeta> = { st: 0, d: 2000, m: { kind: 'logo', input: 1, position: 'bottom-left', opacity: 1 } };
+    const lower: Segment<TextMeta> = { st: 0, d: 2000, m: { kind: 'text', text: 'Priya Sharma', position: 'bottom-left', color: 'white' } };
+    const cap = caption(0, 2000, 'A caption');
+    const frame = { width: 640, height: 360, fps: 30 };
+    const media = (i: number) => (i === 1 ? { path: '/media/logo.png', width: 100, height: 100 } : { path: '/media/0.jpg', width: 640, height: 360 });
+    const draft: LocalDraft = { d: 2000, t: [{ tt: 0, sg: [image(0, 2000, 0)] }, { tt: 0, sg: [logo] }, { tt: 7, sg: [cap, lower] }] };
+    // The logo: 64 px, 14 px from the left and the bottom (y 282 to 346).
+    expect(textWidth(cap, draft, frame, media)).toBeLessThan(640 - 2 * (14 + 64));
+    const graph = chunkGraph(draft, { from: 0, to: 60 }, { frame, media, texts: new Map([[cap, [{ runs: [{ file: 't0.txt', text: 'A caption', font: 0, width: 5 }], width: 5 }]], [lower, [{ runs: [{ file: 't1.txt', text: 'Priya Sharma', font: 0, width: 6 }], width: 6 }]]]), fonts: ['font0.ttf'] });
+    const [size, y] = /textfile=t1\.txt[^;]*?:fontsize=(\d+)[^;]*?:y=(\d+)/.exec(graph.script)!.slice(1).map(Number);
+    // The lower third starts at the side margin, over the logo: it goes above it (it was drawn at y 297).
+    expect(y! + 1.2 * size!).toBeLessThanOrEqual(282);
+  });
+
   it('puts a centred title shown over a logo card below the card\'s logo', () => {
     const title: Segment<TextMeta> = { st: 0, d: 3000, m: { kind: 'title', text: 'Sale', position: 'center', color: 'white' } };
     const card: Segment<ItemMeta> = { st: 0, d: 2000, src: 'logo.png', m: { kind: 'card', input: 1 } };
@@ -180,6 +195,16 @@ describe('chunkGraph', () => {
     });
     // Centred, it was drawn across the logo (y 154).
     expect(Number(/textfile=t0\.txt[^;]*?:y=(\d+)/.exec(graph.script)![1])).toBeGreaterThan(252);
+    // A title of three lines does not fit below the logo: it stays inside the frame's margins (it ran off the bottom).
+    const three = ['t0.txt', 't1.txt', 't2.txt'].map((file) => ({ runs: [{ file, text: 'Sale', font: 0, width: 2.4 }], width: 2.4 }));
+    const long = chunkGraph({ d: 4000, t: [{ tt: 0, sg: [card, image(2000, 2000, 0)] }, { tt: 7, sg: [title] }] }, { from: 0, to: 120 }, {
+      frame: { width: 640, height: 360, fps: 30 },
+      media: (i) => (i === 1 ? { path: '/media/logo.png', width: 400, height: 400 } : { path: '/media/0.jpg', width: 640, height: 360 }),
+      texts: new Map([[title, three]]),
+      fonts: ['font0.ttf'],
+    });
+    const last = /textfile=t2\.txt[^;]*?:fontsize=(\d+)[^;]*?:y=(\d+)/.exec(long.script)!;
+    expect(Number(last[2]) + Number(last[1])).toBeLessThanOrEqual(360 - safeMargins({ width: 640, height: 360, fps: 30 }).bottom);
   });
 
   it('lays the runs of a right-to-left line from the right', () => {

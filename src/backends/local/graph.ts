@@ -570,7 +570,8 @@ const kindSize = (seg: Segment<TextMeta>, frame: Frame) => Math.round(Math.min(f
  * How a text keeps clear of a corner logo in its band shown at the same time (a caption box covered a bottom-right
  * logo; in 9:16, any caption wider than 56 % of the frame did): the text's lines may be `width` pixels wide, and it
  * is moved `lift` pixels from its band's edge. Where the middle of the frame between the logo and its mirror is at
- * least 60 % of the width (16:9), the text keeps to it; where it is not (9:16, 1:1), the text goes past the logo.
+ * least 60 % of the width (16:9), the text keeps to it; where it is not (9:16, 1:1), or the text is set against the
+ * logo's side, the text goes past the logo.
  */
 function besideLogo(seg: Segment<TextMeta>, draft: LocalDraft, frame: Frame, media: (index: number) => SourceMedia): { width: number; lift: number } {
   const width = Math.round(frame.width * TEXT_WIDTH);
@@ -584,7 +585,9 @@ function besideLogo(seg: Segment<TextMeta>, draft: LocalDraft, frame: Frame, med
   // Clear of the logo by a caption box's border and as much again.
   const gap = Math.round(kindSize(seg, frame) * 0.6);
   const middle = frame.width - 2 * (box.margin + Math.round(w * scale) + gap);
-  if (middle >= frame.width * 0.6) return { width: Math.min(width, middle), lift: 0 };
+  // A text set against the logo's side (a lower third under a bottom-left logo) starts where the logo is: it goes past.
+  const side = (position: string) => position.split('-')[1];
+  if (middle >= frame.width * 0.6 && side(seg.m.position) !== side(logo.m.position)) return { width: Math.min(width, middle), lift: 0 };
   return { width, lift: Math.max(0, box[edge] + Math.round(h * scale) + gap - safeMargins(frame)[edge]) };
 }
 
@@ -621,7 +624,7 @@ const band = (seg: Segment<TextMeta>) => (seg.m.position.startsWith('top') ? 'to
  * How many pixels each text is moved away from its band's edge (up from the bottom, down from the top and in the
  * centre), so that texts shown at the same time in the same band stack instead of being drawn over each other:
  * captions nearest the edge, then titles, then other texts; past a corner logo beside them in a narrow frame (see
- * besideLogo), and below a logo card's logo in the centre (see belowCard). A text keeps its place while it shows.
+ * besideLogo), and clear of a logo card's logo in the centre (see belowCard). A text keeps its place while it shows.
  */
 function stacking(draft: LocalDraft, opts: ChunkOptions): Map<Segment<TextMeta>, number> {
   const texts = segmentsOf(draft, isText);
@@ -642,8 +645,9 @@ function stacking(draft: LocalDraft, opts: ChunkOptions): Map<Segment<TextMeta>,
 }
 
 /**
- * How far a centred text of `height` pixels goes down to sit below the logo of a logo card shown at the same time
- * (a title was drawn over it); 0 when there is none.
+ * How far a centred text of `height` pixels moves to clear the logo of a logo card shown at the same time (a title was
+ * drawn over it): down below the logo, or up above it when it would not fit below inside the frame's safe margins,
+ * or as far down as those margins let it when it fits neither; 0 when there is no card.
  */
 function belowCard(seg: Segment<TextMeta>, draft: LocalDraft, opts: ChunkOptions, height: number): number {
   const card = mainTrack(draft).find((item) => item.m.kind === 'card' && item.st < seg.st + seg.d && seg.st < item.st + item.d);
@@ -652,7 +656,13 @@ function belowCard(seg: Segment<TextMeta>, draft: LocalDraft, opts: ChunkOptions
   const { width: w = W, height: h = H } = opts.media(card.m.input);
   // As stillFrame fits it: at most half the width and 40 % of the height.
   const logo = h * Math.min(even(W * 0.5) / w, even(H * 0.4) / h);
-  return (logo + height) / 2 + Math.round(kindSize(seg, opts.frame) * 0.5);
+  const away = Math.round((logo + height) / 2 + kindSize(seg, opts.frame) * 0.5);
+  const { top, bottom } = safeMargins(opts.frame);
+  // The room the centred text has to either side within the margins.
+  const [below, above] = [(H - height) / 2 - bottom, (H - height) / 2 - top];
+  if (away <= below) return away;
+  if (away <= above) return -away;
+  return Math.max(0, Math.floor(below));
 }
 
 /** The drawtext filters of a text, moved `lift` pixels away from its band's edge (see stacking). */
