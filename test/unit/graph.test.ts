@@ -31,6 +31,15 @@ describe('splitChunks', () => {
     expect(chunks.filter((c) => c.from < 546 && c.to > 354)).toEqual([{ from: 273, to: 450 }, { from: 450, to: 627 }]);
   });
 
+  it('cuts clips and moving stills, where every frame costs the same, into chunks of about the same length', () => {
+    const clip = (st: number, d: number, input: number): Segment<ItemMeta> => ({ st, d, src: `${input}.mp4`, m: { kind: 'video', input, ...(st ? { transition: 'crossfade', transitionMs: 500 } : {}) } });
+    // Three 20 s clips in four chunks: they were 885, 1, 591 and 293 frames when cuts went to a still's middle.
+    const clips = splitChunks({ d: 59_000, t: [{ tt: 0, sg: [clip(0, 20_000, 0), clip(19_500, 20_000, 1), clip(39_000, 20_000, 2)] }] }, 30, 4);
+    for (const { from, to } of clips) expect(to - from).toBeGreaterThan(400);
+    const moving = splitChunks({ d: 12_000, t: [{ tt: 0, sg: [0, 1, 2].map((i) => ({ ...image(i * 3900, 4200, i, i ? 300 : undefined), m: { ...image(0, 0, i, i ? 300 : undefined).m, motion: 'kenburns' } }) as Segment<ItemMeta>) }] }, 30, 3);
+    for (const { from, to } of moving) expect(to - from).toBeGreaterThan(100);
+  });
+
   it('keeps short videos in one chunk', () => {
     expect(splitChunks({ d: 2000, t: [{ tt: 0, sg: [image(0, 2000, 0)] }] }, 30, 4)).toEqual([{ from: 0, to: 60 }]);
   });

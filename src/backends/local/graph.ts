@@ -83,11 +83,13 @@ function spans(draft: LocalDraft, fps: number): Span[] {
 }
 
 /**
- * Cuts the timeline into up to `parts` chunks of similar length. Cuts fall only where a single item is on screen,
- * never inside a crossfade, so every chunk can be rendered and encoded on its own. Each falls in the middle of the
- * stretch an item shows alone, the first at or after the even split, where there is one within a chunk: a changed
- * still then re-encodes the two chunks that share it, side by side on two encoders, one transition each (a cut at the
- * start of its transition would leave both transitions to one chunk and one encoder).
+ * Cuts the timeline into up to `parts` chunks of similar work. Cuts fall only where a single item is on screen, never
+ * inside a crossfade, so every chunk can be rendered and encoded on its own. A frame of a picture at rest (a still
+ * without motion, a logo card, shown alone) is encoded once for its whole run, so it weighs a tenth of a frame that
+ * changes (a transition, a clip, motion): each chunk takes about an even share of the weight, cut in the middle of
+ * the rest nearest its share where there is one within a chunk. A changed still then re-encodes the two chunks
+ * that share it, side by side on two encoders, one transition each; cut by frames alone, the promo's chunks began at
+ * transitions, and one held both of a still's.
  */
 export function splitChunks(draft: LocalDraft, fps: number, parts: number, minFrames = 2 * fps): Chunk[] {
   const total = frameCount(draft, fps);
@@ -95,20 +97,25 @@ export function splitChunks(draft: LocalDraft, fps: number, parts: number, minFr
   const all = spans(draft, fps);
   // A cut at f splits the intervals around it; only one strictly inside an overlap would split a crossfade.
   const inCrossfade = (f: number) => all.filter((s) => s.from < f && s.to > f).length > 1;
-  // The middle of each item's frames shown with no other item.
-  const middles = all.flatMap((s, i) => {
+  // Where each picture at rest shows with no other item: [from, to).
+  const rests = all.flatMap((s, i): [number, number][] => {
     const from = Math.max(s.from, ...all.slice(0, i).map((o) => o.to));
     const to = Math.min(s.to, ...all.slice(i + 1).map((o) => o.from));
-    return to - from >= 2 ? [Math.floor((from + to) / 2)] : [];
+    return (s.seg.m.kind === 'card' || (s.seg.m.kind === 'image' && !s.seg.m.motion)) && to > from ? [[from, to]] : [];
   });
+  // The weight of the frames before each frame.
+  const before = new Float64Array(total + 1).fill(1);
+  for (const [from, to] of rests) before.fill(0.1, from + 1, to + 1);
+  before[0] = 0;
+  for (let f = 1; f <= total; f++) before[f]! += before[f - 1]!;
+  const middles = rests.map(([from, to]) => Math.floor((from + to) / 2));
   const cuts: number[] = [0];
   for (let k = 1; k < count; k++) {
-    const ideal = Math.round((total * k) / count);
-    const middle = middles.find((f) => f >= ideal && f > cuts.at(-1)! && f < total && f - ideal < total / count);
-    if (middle !== undefined) {
-      cuts.push(middle);
-      continue;
-    }
+    const [share, chunk] = [(before[total]! * k) / count, before[total]! / count];
+    // The middle of a rest whose weight before it is nearest the share, within a chunk's; else the frame there.
+    const off = (f: number) => Math.abs(before[f]! - share);
+    const middle = middles.filter((f) => f > cuts.at(-1)! && f < total && off(f) <= chunk).sort((a, b) => off(a) - off(b))[0];
+    const ideal = middle ?? before.findIndex((w) => w >= share);
     for (let delta = 0; delta < total; delta++) {
       const candidate = [ideal - delta, ideal + delta].find((f) => f > cuts.at(-1)! && f < total && !inCrossfade(f));
       if (candidate !== undefined) {
