@@ -76,7 +76,7 @@ describe('nemo-run init', () => {
     const { code, stdout, stderr } = await runMain(['init'], { cwd: dir });
     expect(code, stderr).toBe(0);
     expect(stdout).toContain('a promo of 1 photo, music');
-    expect(stderr).toContain('left out IMG_0001.HEIC, song.flac: nemo-run does not take these formats');
+    expect(stderr).toContain('left out IMG_0001.HEIC, song.flac: nemo-run does not take these formats; convert them, then add them to the recipe: `magick IMG_0001.HEIC IMG_0001.jpg`, `ffmpeg -i song.flac song.m4a`');
     expect(stderr).toContain('left out b.mp3: a recipe takes one music and one captions file');
     const text = await readFile(join(dir, 'promo.yaml'), 'utf8');
     expect(text).toContain('{ path: a.mp3, role: music }');

@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { readdir, stat, writeFile } from 'node:fs/promises';
-import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, NemoError } from '../../errors.js';
 import type { Io } from '../io.js';
@@ -14,6 +14,14 @@ const CAPTIONS = /\.(srt|vtt)$/i;
 const REFUSED = /\.(heic|heif|avif|flac|ogg|opus|aiff?|mts|m2ts|3gp)$/i;
 /** Folders that hold no source media: outputs, state, dependencies. */
 const SKIP = new Set(['out', 'node_modules', 'dist']);
+
+/** The command that converts a file nemo-run does not take into one it does (see REFUSED). */
+function convertCommand(path: string): string {
+  const [stem, ext] = [path.replace(/\.[^.]+$/, ''), extname(path).slice(1).toLowerCase()];
+  if (/^(heic|heif|avif)$/.test(ext)) return `\`magick ${quoted(path)} ${quoted(`${stem}.jpg`)}\``;
+  if (/^(mts|m2ts)$/.test(ext)) return `\`ffmpeg -i ${quoted(path)} -c copy ${quoted(`${stem}.mp4`)}\``;
+  return `\`ffmpeg -i ${quoted(path)} ${quoted(`${stem}.${ext === '3gp' ? 'mp4' : 'm4a'}`)}\``;
+}
 
 /** The media files of a folder and of its direct subfolders (those it cannot take too), as paths relative to it, sorted by name. */
 async function mediaFiles(folder: string): Promise<string[]> {
@@ -118,7 +126,10 @@ export async function initCommand(folderArg: string, io: Io): Promise<number> {
   io.stdout.write(`wrote ${shown}: a ${reel ? 'vertical reel' : 'promo'} of ${found.join(', ')}\n`);
   // Nothing is left out silently: media it cannot take, and sound or captions beyond the one it took.
   const others = files.filter((f) => (SOUND.test(f) && f !== music) || (CAPTIONS.test(f) && f !== captions));
-  if (refused.length) io.stderr.write(`left out ${refused.join(', ')}: nemo-run does not take ${refused.length === 1 ? 'this format' : 'these formats'}; convert ${refused.length === 1 ? 'it' : 'them'} and add ${refused.length === 1 ? 'it' : 'them'} to the recipe (\`nemo-run validate\` says how)\n`);
+  if (refused.length) {
+    const them = refused.length === 1 ? 'it' : 'them';
+    io.stderr.write(`left out ${refused.join(', ')}: nemo-run does not take ${refused.length === 1 ? 'this format' : 'these formats'}; convert ${them}, then add ${them} to the recipe: ${refused.map(convertCommand).join(', ')}\n`);
+  }
   if (others.length) io.stderr.write(`left out ${others.join(', ')}: a recipe takes one music and one captions file; swap ${others.length === 1 ? 'it' : 'them'} in by hand if you meant ${others.length === 1 ? 'it' : 'one of them'}\n`);
   io.stdout.write(`next: nemo-run ${quoted(shown)}        (or nemo-run plan ${quoted(shown)} to see the timeline first)\n`);
   return ExitCode.ok;
