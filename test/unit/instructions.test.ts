@@ -122,6 +122,8 @@ describe('the instruction interpreter', () => {
     ['start with the logo', { intro: true }],
     ['it starts with our logo and ends with the logo', { intro: true, outro: true }],
     ['opening with the brand logo, closing with it again', { intro: true, outro: true }],
+    ['start with the logo but don\'t end with the logo', { intro: true, outro: false }],
+    ['it shouldn\'t start with our logo', { intro: false }],
     ['no logo', { corner: false, intro: false, outro: false }],
   ])('reads the logo in "%s"', (text, logo) => {
     const { state, unplaced } = read(text);

@@ -11,16 +11,17 @@ export const logo: Family = {
   examples: ['put the logo in the bottom-right corner', 'add a watermark', 'logo at the end', 'start with the logo', 'it ends with our logo', 'no logo', 'without watermark', 'a "DRAFT" watermark text'],
   words: ['logo', 'watermark', 'corner', 'opacity'],
   rules: [
-    rule(`\\b(?:start(?:s|ing)?|open(?:s|ing)?|begin(?:s|ning)?)\\s+with\\s+${LOGO}\\b|\\b${LOGO}\\s+(?:at|in)\\s+the\\s+(?:start|beginning)\\b`, (_m, ctx) => {
-      ctx.state.logo.intro = true;
+    rule(`\\b(?:start(?:s|ing)?|open(?:s|ing)?|begin(?:s|ning)?)\\s+with\\s+${LOGO}\\b|\\b${LOGO}\\s+(?:at|in)\\s+the\\s+(?:start|beginning)\\b`, (m, ctx) => {
       ctx.topic = 'logo';
-      return 'logo card at the start';
+      // "don't start with the logo"
+      ctx.state.logo.intro = !ctx.negated(m.index, end(m));
+      return ctx.state.logo.intro ? 'logo card at the start' : 'no logo card at the start';
     }),
     rule(`\\b(?:end(?:s|ing)?|finish(?:es|ing)?|clos(?:e|es|ing))\\s+with\\s+(?:${LOGO}|it(?=(?:\\s+(?:too|as\\s+well|again))?\\b)(?:\\s+(?:too|as\\s+well|again))?)\\b|\\b${LOGO}\\s+at\\s+the\\s+end\\b`, (m, ctx) => {
       if (/with\s+it\b/.test(m[0]) && ctx.topic !== 'logo') return undefined;
-      ctx.state.logo.outro = true;
       ctx.topic = 'logo';
-      return 'logo card at the end';
+      ctx.state.logo.outro = !ctx.negated(m.index, end(m));
+      return ctx.state.logo.outro ? 'logo card at the end' : 'no logo card at the end';
     }),
     rule(`\\b${LOGO}(?:(?:\\s+(?:in|at|on|to|into))?\\s+(?:the\\s+)?(top|bottom|upper|lower)[- ]?(left|right)(?:[- ]hand)?(?:\\s+(?:corner|position|side))?|\\s+(?:in|at|on|into)\\s+(?:the\\s+|a\\s+)?corner)?`, (m, ctx) => {
       ctx.topic = 'logo';
