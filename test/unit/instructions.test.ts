@@ -124,6 +124,7 @@ describe('the instruction interpreter', () => {
     ['opening with the brand logo, closing with it again', { intro: true, outro: true }],
     ['start with the logo but don\'t end with the logo', { intro: true, outro: false }],
     ['it shouldn\'t start with our logo', { intro: false }],
+    ['it shouldn\'t end with the logo either', { outro: false }],
     ['no logo', { corner: false, intro: false, outro: false }],
   ])('reads the logo in "%s"', (text, logo) => {
     const { state, unplaced } = read(text);

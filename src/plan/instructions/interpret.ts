@@ -15,7 +15,7 @@ const FILLER = new Set(
   need please same rule only exactly about around slightly bit little more less very really also do does did get got
   into onto over under while when where there here what which who how both other another next first last one's
   effect effects style mode format resize resized scale frame frames size sized overall whole entire entire everything
-  thing things way something`.split(/\s+/),
+  thing things way something either`.split(/\s+/),
 );
 
 /** Negations whose scope reaches a few words ahead: "no zoom", "don't want to see the hard cuts", "turn off the". */
