@@ -33,8 +33,9 @@ const crossfade: Transition = (g, under, over, frames, { fps }) => {
 /**
  * A crossfade between two pictures at rest, from one frame of each: ffmpeg's framerate filter, given the old picture
  * a frame before the transition and the new one a frame after it, blends them by time, so frame n shows
- * (n+1)/(frames+1) of the new picture, as the alpha fade above does. It keeps no frames of its own beyond the two pictures, where the
- * overlay held about 10 MB per transition at 1080p until its chunk ended, and it needs no alpha plane.
+ * (n+1)/(frames+1) of the new picture, as the alpha fade above does. It keeps no frames of its own beyond the two
+ * pictures, where the overlay held about 10 MB per transition at 1080p until its chunk ended, and it needs no alpha
+ * plane.
  */
 export function stillCrossfade(g: GraphBuilder, under: string, over: string, frames: number, { fps }: Frame): string {
   const blend = `framerate=fps=${fps}:interp_start=0:interp_end=255:flags=0`;

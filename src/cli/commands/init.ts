@@ -10,7 +10,7 @@ const PHOTO = /\.(jpe?g|png|webp|gif)$/i;
 const CLIP = /\.(mp4|mov|m4v|mkv|webm|avi)$/i;
 const SOUND = /\.(mp3|m4a|wav|aac)$/i;
 const CAPTIONS = /\.(srt|vtt)$/i;
-/** Media nemo-run does not take (`nemo-run validate` says how to convert each): left out, and said so. */
+/** Media nemo-run does not take: left out, and said so with the command that converts each (see convertCommand). */
 const REFUSED = /\.(heic|heif|avif|flac|ogg|opus|aiff?|mts|m2ts|3gp)$/i;
 /** Folders that hold no source media: outputs, state, dependencies. */
 const SKIP = new Set(['out', 'node_modules', 'dist']);
