@@ -424,6 +424,10 @@ exec '${tools.ffmpeg}' "$@"
     const late = await render(dir, 'late', recipe(['media/blue.jpg', '{ path: media/late.mp3, role: music }'], ['a 2-second video with music']));
     expect(late.code, late.stdout).toBe(0);
     expect(late.stdout).not.toContain('is silent');
+    // Two MP3s joined end to end (one bad frame where they meet, which players skip) are music as before.
+    await writeFile(join(dir, 'media/joined.mp3'), Buffer.concat([await readFile(join(dir, 'media/late.mp3')), await readFile(join(dir, 'media/late.mp3'))]));
+    const joined = await render(dir, 'joined', recipe(['media/blue.jpg', '{ path: media/joined.mp3, role: music }'], ['a 2-second video with music']));
+    expect(joined.code, joined.stdout).toBe(0);
   });
 
   it('downmixes 5.1 music as players do: its front channels as loud as the same sound in stereo', async () => {

@@ -8,7 +8,7 @@ import { edgeMapFilters, edgeMapSize, MAP_LONG_SIDE, profileOf, type SubjectProf
 import { orientationFilter, stillHeader, swapsSides, toneMap } from './orientation.js';
 
 /** Changes whenever MediaInfo does, so facts probed by an older version are not reused. */
-export const PROBE_FORMAT = 9;
+export const PROBE_FORMAT = 10;
 
 /** Sound whose loudest sample is quieter than this is silence (dither and hum included). */
 const SILENT_DB = -60;
@@ -130,15 +130,15 @@ export async function probeInput(input: ResolvedInput, tools: FfmpegPaths, signa
   }
   if (input.kind === 'audio') {
     if (!hasAudio || !durationMs) throw bad('has no sound (no audio stream, or zero length)', 'use a music file that plays');
-    // Decoded through (up to 10 minutes: about 0.15 s for 4 minutes of MP3), for its loudest sample too.
-    const { peakDb } = await decodeCheck(tools, source, ['-t', '600', '-vn'], signal, () => bad('is damaged (its audio does not decode)', 'export the music again'), ['-af', 'volumedetect']);
+    await decodeCheck(tools, source, ['-t', '2', '-vn'], signal, () => bad('is damaged (its audio does not decode)', 'export the music again'));
+    const peakDb = await loudest(tools, source, signal);
     await endCheck(json, ['audio'], tools, path, signal, (what) => bad(`is damaged (${what})`, 'the file was cut short, e.g. by an interrupted copy or download; copy or export it again'));
     return { kind: 'audio', durationMs, hasAudio, channels, ...audioTracks, ...(peakDb !== undefined && peakDb < SILENT_DB ? { silent: true } : {}) };
   }
   if (!video?.width || !video.height) throw bad('has no video stream', 'use a clip with pictures, or give it `role: music` if it is sound only');
   if (!durationMs) throw bad('has zero length', 'export the clip again');
   const order = fieldOrder(video.field_order);
-  const { interlaced: detected } = await decodeCheck(tools, source, ['-t', '1', '-an'], signal, () => bad('is damaged (its video does not decode)', 'export the clip again'), order === undefined ? ['-vf', 'idet'] : []);
+  const { interlaced: detected } = await decodeCheck(tools, source, ['-t', '1', '-an'], signal, () => bad('is damaged (its video does not decode)', 'export the clip again'), order === undefined);
   const ends = await endCheck(json, ['video', 'audio'], tools, path, signal, (what) => bad(`is damaged (${what})`, 'the file was cut short, e.g. by an interrupted copy or download; copy or export it again'));
   const sar = ratio(video.sample_aspect_ratio);
   // A quarter turn (a phone held upright) shows the coded picture on its side.
@@ -472,8 +472,8 @@ export function jpegEnd(data: Buffer): number | undefined {
 }
 
 /**
- * Decodes `limit` of a source, refusing it (`fail`) on any decoding error. With an analysing filter (idet, volumedetect)
- * it also returns the filter's verdict: the field order of interlaced video, the sound's loudest sample in dB.
+ * Decodes part of a file; an error (besides harmless pixel-format notes) means the file is damaged. With `detect`,
+ * ffmpeg's interlace detector watches the decoded frames and its verdict is returned when most are interlaced.
  */
 async function decodeCheck(
   tools: FfmpegPaths,
@@ -481,17 +481,15 @@ async function decodeCheck(
   limit: string[],
   signal: AbortSignal | undefined,
   fail: () => NemoError,
-  analyse: string[] = [],
-): Promise<{ interlaced?: 'tff' | 'bff'; peakDb?: number }> {
+  detect = false,
+): Promise<{ interlaced?: 'tff' | 'bff' }> {
   try {
-    // The filters' verdicts are info lines.
-    const head = ['-hide_banner', '-nostdin', '-loglevel', `level+${analyse.length ? 'info' : 'error'}`, '-xerror', ...source, ...limit];
-    const { stderr } = await runTool(tools.ffmpeg, [...head, ...analyse, '-f', 'null', '-'], { signal });
+    // The detector's verdict is an info line.
+    const head = ['-hide_banner', '-nostdin', '-loglevel', `level+${detect ? 'info' : 'error'}`, '-xerror', ...source, ...limit];
+    const { stderr } = await runTool(tools.ffmpeg, [...head, ...(detect ? ['-vf', 'idet'] : []), '-f', 'null', '-'], { signal });
     if (reportsError(stderr)) throw fail();
-    const peak = /max_volume: (-inf|-?[\d.]+) dB/.exec(stderr)?.[1];
-    const peakDb = peak === undefined ? undefined : peak === '-inf' ? -Infinity : Number(peak);
     const verdict = stderr.match(/Multi frame detection.*?TFF:\s*(\d+)\s*BFF:\s*(\d+)\s*Progressive:\s*(\d+)/);
-    if (!verdict) return { peakDb };
+    if (!verdict) return {};
     const [tff, bff, progressive] = verdict.slice(1).map(Number) as [number, number, number];
     // Only a clear majority counts: the detector also fires on sharp, still detail.
     if (tff + bff < 10 || tff + bff < 4 * progressive) return {};
@@ -500,6 +498,20 @@ async function decodeCheck(
     if (error instanceof NemoError && error.code === 'E_FFMPEG_EXIT') throw fail();
     throw error;
   }
+}
+
+/**
+ * The loudest sample of a sound, in dB, decoded through (up to 10 minutes: about 0.15 s for 4 minutes of MP3) as a
+ * player plays it, past a damaged frame or two (the damage check above is of its start only); undefined when ffmpeg
+ * gives no figure.
+ */
+async function loudest(tools: FfmpegPaths, source: string[], signal: AbortSignal | undefined): Promise<number | undefined> {
+  const { stderr } = await runTool(tools.ffmpeg, ['-hide_banner', '-nostdin', '-loglevel', 'info', ...source, '-t', '600', '-vn', '-af', 'volumedetect', '-f', 'null', '-'], { signal }).catch((error: unknown) => {
+    if (signal?.aborted) throw error;
+    return { stderr: '' };
+  });
+  const peak = /max_volume: (-inf|-?[\d.]+) dB/.exec(stderr)?.[1];
+  return peak === undefined ? undefined : peak === '-inf' ? -Infinity : Number(peak);
 }
 
 /**
