@@ -248,6 +248,9 @@ describe('chunkGraph', () => {
     expect(wrapMeasured('限时特价99元', 20, ems)).toEqual(['限时特价99元']);
     // An opening bracket goes to the line of the word it opens (「 ended a line).
     expect(wrapMeasured('限定「セール」開催中', 3, ems)).toEqual(['限定', '「セー', 'ル」開', '催中']);
+    // Around a Latin word too: 「 ended a line, 」 started one.
+    expect(wrapMeasured('今週「Sale」開催中です', 4, ems)).toEqual(['今週', '「Sale」', '開催中で', 'す']);
+    expect(wrapMeasured('今週「Big Sale」開催', 6, ems).every((line) => !/^[」ー]|「$/.test(line))).toBe(true);
     expect(wrapMeasured('コーヒー、セール', 3, ems)).toEqual(['コー', 'ヒー、', 'セール']);
   });
 

@@ -552,11 +552,26 @@ const SPACELESS = '\\p{scx=Han}\\p{scx=Hiragana}\\p{scx=Katakana}';
 const PIECES = new RegExp(`[\\p{Ps}\\p{Pi}]*[${SPACELESS}](?:(?![\\p{Ps}\\p{Pi}])[\\p{P}\\u30fc])*|[^${SPACELESS}]+`, 'gu');
 
 /**
+ * A word's pieces with brackets and punctuation standing alone (around a Latin word inside Japanese, 「Sale」) joined to
+ * the piece they open or close.
+ */
+function bracketed(pieces: string[]): string[] {
+  const joined: string[] = [];
+  let opening = '';
+  for (const piece of pieces) {
+    if (/^[\p{Ps}\p{Pi}]+$/u.test(piece)) opening += piece;
+    else if (/^[\p{Pe}\p{Pf}\p{Po}\u30fc]+$/u.test(piece) && joined.length && !opening) joined[joined.length - 1] += piece;
+    else (joined.push(opening + piece), (opening = ''));
+  }
+  return opening ? [...joined, opening] : joined;
+}
+
+/**
  * Splits text into lines no wider than `max` by `measure`, breaking at spaces, and between any two characters of
  * scripts written without spaces (Chinese, Japanese). The pieces of one word join as they were written.
  */
 export function wrapMeasured(text: string, max: number, measure: (line: string) => number): string[] {
-  const pieces = text.trim().split(/\s+/).flatMap((word) => (word.match(PIECES) ?? [word]).map((piece, k) => ({ piece, spaced: k === 0 })));
+  const pieces = text.trim().split(/\s+/).flatMap((word) => bracketed(word.match(PIECES) ?? [word]).map((piece, k) => ({ piece, spaced: k === 0 })));
   const lines: string[] = [];
   for (const { piece, spaced } of pieces) {
     const lastLine = lines.at(-1);
