@@ -81,6 +81,10 @@ describe('nemo-run init', () => {
     const text = await readFile(join(dir, 'promo.yaml'), 'utf8');
     expect(text).toContain('{ path: a.mp3, role: music }');
     expect(text).not.toMatch(/HEIC|flac|b\.mp3/);
+    // Run on a folder, the commands name the files from where init was run, so they run as printed.
+    const shoot = await folderWith({ 'shoot/red.jpg': 'red.jpg', 'shoot/00001.MTS': 'red.jpg' });
+    const sub = await runMain(['init', 'shoot'], { cwd: shoot });
+    expect(sub.stderr).toContain('`ffmpeg -i shoot/00001.MTS -c copy shoot/00001.mp4`');
   });
 
   it('says so when the folder has no photos or clips (exit 2) and writes nothing', async () => {

@@ -11,7 +11,7 @@ import { VERSION } from '../../version.js';
 import { isSound, isText, segmentsOf, type LocalDraft, type Segment, type TextMeta } from '../draft.js';
 import type { SharedWork } from '../backend.js';
 import type { ContentCache } from './content-cache.js';
-import { checkAhead, imageInput, runTool, type FfmpegPaths } from './ffmpeg.js';
+import { checkAhead, imageInput, runTool, shellLine, type FfmpegPaths } from './ffmpeg.js';
 import { countFrames, holdFrames, keyFrames } from './h264.js';
 import { FontSet, describeChars, type FontChoice } from './fonts.js';
 import { mediaProblem, pngProblem, unverified, type Expected } from './verify.js';
@@ -332,8 +332,8 @@ function warnTracks(draft: LocalDraft, opts: RenderOptions): void {
   for (const index of new Set(segmentsOf(draft, isSound).map((seg) => seg.m.input))) {
     const { path, audioTracks } = opts.media(index);
     if (!audioTracks) continue;
-    const name = basename(path);
-    opts.warn?.(`${name} has ${audioTracks} sound tracks; only the first is used (to use them all, mix them into one first: \`ffmpeg -i ${name} -filter_complex amix=inputs=${audioTracks} -c:v copy mixed-${name}\`)`);
+    const mix = shellLine('ffmpeg', ['-i', path, '-filter_complex', `amix=inputs=${audioTracks}`, '-c:v', 'copy', join(dirname(path), `mixed-${basename(path)}`)]);
+    opts.warn?.(`${basename(path)} has ${audioTracks} sound tracks; only the first is used (to use them all, mix them into one first: \`${mix}\`)`);
   }
 }
 

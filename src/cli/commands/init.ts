@@ -128,7 +128,9 @@ export async function initCommand(folderArg: string, io: Io): Promise<number> {
   const others = files.filter((f) => (SOUND.test(f) && f !== music) || (CAPTIONS.test(f) && f !== captions));
   if (refused.length) {
     const them = refused.length === 1 ? 'it' : 'them';
-    io.stderr.write(`left out ${refused.join(', ')}: nemo-run does not take ${refused.length === 1 ? 'this format' : 'these formats'}; convert ${them}, then add ${them} to the recipe: ${refused.map(convertCommand).join(', ')}\n`);
+    // The commands name the files from where they were asked for, so that they run as printed.
+    const here = (f: string) => relative(io.cwd, join(folder, f)).split(sep).join('/');
+    io.stderr.write(`left out ${refused.join(', ')}: nemo-run does not take ${refused.length === 1 ? 'this format' : 'these formats'}; convert ${them}, then add ${them} to the recipe: ${refused.map((f) => convertCommand(here(f))).join(', ')}\n`);
   }
   if (others.length) io.stderr.write(`left out ${others.join(', ')}: a recipe takes one music and one captions file; swap ${others.length === 1 ? 'it' : 'them'} in by hand if you meant ${others.length === 1 ? 'it' : 'one of them'}\n`);
   io.stdout.write(`next: nemo-run ${quoted(shown)}        (or nemo-run plan ${quoted(shown)} to see the timeline first)\n`);
