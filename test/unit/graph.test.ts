@@ -38,6 +38,14 @@ describe('splitChunks', () => {
     for (const { from, to } of clips) expect(to - from).toBeGreaterThan(400);
     const moving = splitChunks({ d: 12_000, t: [{ tt: 0, sg: [0, 1, 2].map((i) => ({ ...image(i * 3900, 4200, i, i ? 300 : undefined), m: { ...image(0, 0, i, i ? 300 : undefined).m, motion: 'kenburns' } }) as Segment<ItemMeta>) }] }, 30, 3);
     for (const { from, to } of moving) expect(to - from).toBeGreaterThan(100);
+    // A clip and an end card in two chunks: the card's middle was taken, leaving one chunk the whole clip (601 frames
+    // to encode) and the other 30 frames of card.
+    const card: Segment<ItemMeta> = { st: 19_500, d: 3000, src: 'logo.png', m: { kind: 'card', input: 1, transition: 'crossfade', transitionMs: 500 } };
+    const halves = splitChunks({ d: 22_500, t: [{ tt: 0, sg: [clip(0, 20_000, 0), card] }] }, 30, 2);
+    expect(halves[0]!.to).toBeLessThan(400);
+    // No chunk of a frame or two: two 4 s stills asked in four chunks make three.
+    const two = splitChunks({ d: 7500, t: [{ tt: 0, sg: [image(0, 4000, 0), image(3500, 4000, 1, 500)] }] }, 30, 4);
+    for (const { from, to } of two) expect(to - from).toBeGreaterThan(40);
   });
 
   it('keeps short videos in one chunk', () => {

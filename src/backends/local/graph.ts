@@ -91,7 +91,7 @@ function spans(draft: LocalDraft, fps: number): Span[] {
  * that share it, side by side on two encoders, one transition each; cut by frames alone, the promo's chunks began at
  * transitions, and one held both of a still's.
  */
-export function splitChunks(draft: LocalDraft, fps: number, parts: number, minFrames = 2 * fps): Chunk[] {
+export function splitChunks(draft: LocalDraft, fps: number, parts: number, animated: (input: number) => boolean = () => false, minFrames = 2 * fps): Chunk[] {
   const total = frameCount(draft, fps);
   const count = Math.max(1, Math.min(parts, Math.floor(total / minFrames)));
   const all = spans(draft, fps);
@@ -101,7 +101,8 @@ export function splitChunks(draft: LocalDraft, fps: number, parts: number, minFr
   const rests = all.flatMap((s, i): [number, number][] => {
     const from = Math.max(s.from, ...all.slice(0, i).map((o) => o.to));
     const to = Math.min(s.to, ...all.slice(i + 1).map((o) => o.from));
-    return (s.seg.m.kind === 'card' || (s.seg.m.kind === 'image' && !s.seg.m.motion)) && to > from ? [[from, to]] : [];
+    const { m } = s.seg;
+    return (m.kind === 'card' || (m.kind === 'image' && !m.motion && !animated(m.input))) && to > from ? [[from, to]] : [];
   });
   // The weight of the frames before each frame.
   const before = new Float64Array(total + 1).fill(1);
@@ -110,14 +111,18 @@ export function splitChunks(draft: LocalDraft, fps: number, parts: number, minFr
   for (let f = 1; f <= total; f++) before[f]! += before[f - 1]!;
   const middles = rests.map(([from, to]) => Math.floor((from + to) / 2));
   const cuts: number[] = [0];
+  // No chunk shorter than a quarter of the average: a cut that would make one is left out.
+  const least = Math.max(1, Math.floor(total / count / 4));
+  const free = (f: number) => f >= cuts.at(-1)! + least && f <= total - least;
   for (let k = 1; k < count; k++) {
     const [share, chunk] = [(before[total]! * k) / count, before[total]! / count];
-    // The middle of a rest whose weight before it is nearest the share, within a chunk's; else the frame there.
+    // The middle of a rest whose weight before it is nearest the share, within 3/4 of a chunk's (the promo's are a
+    // transition and a rest apart, 1.1 chunks); else the frame there.
     const off = (f: number) => Math.abs(before[f]! - share);
-    const middle = middles.filter((f) => f > cuts.at(-1)! && f < total && off(f) <= chunk).sort((a, b) => off(a) - off(b))[0];
+    const middle = middles.filter((f) => free(f) && off(f) <= 0.75 * chunk).sort((a, b) => off(a) - off(b))[0];
     const ideal = middle ?? before.findIndex((w) => w >= share);
     for (let delta = 0; delta < total; delta++) {
-      const candidate = [ideal - delta, ideal + delta].find((f) => f > cuts.at(-1)! && f < total && !inCrossfade(f));
+      const candidate = [ideal - delta, ideal + delta].find((f) => free(f) && !inCrossfade(f));
       if (candidate !== undefined) {
         cuts.push(candidate);
         break;

@@ -109,7 +109,8 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
     const texts = await writeTexts(draft, frame, opts.media, work, new FontSet(opts.fonts), opts.warn);
     warnUpscaled(draft, frame, opts);
     warnTracks(draft, opts);
-    const chunks = splitChunks(draft, settings.fps, chunkCount(mainTrack(draft).length, opts.encoders.concurrency));
+    const animated = (input: number) => (opts.media(input).frames ?? 1) > 1;
+    const chunks = splitChunks(draft, settings.fps, chunkCount(mainTrack(draft).length, opts.encoders.concurrency), animated);
     const posterAt = posterFrames(draft, settings.fps);
     const done = new Array<number>(chunks.length).fill(0);
     const report = () => opts.onProgress?.(done.reduce((a, b) => a + b, 0) / total);
