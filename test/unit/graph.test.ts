@@ -222,6 +222,16 @@ describe('chunkGraph', () => {
     });
     const last = /textfile=t2\.txt[^;]*?:fontsize=(\d+)[^;]*?:y=(\d+)/.exec(long.script)!;
     expect(Number(last[2]) + Number(last[1])).toBeLessThanOrEqual(360 - safeMargins({ width: 640, height: 360, fps: 30 }).bottom);
+    // A second centred text stacks under the title, and stays inside the frame too (it left it at the bottom).
+    const other: Segment<TextMeta> = { st: 0, d: 3000, m: { kind: 'text', text: 'Today only', position: 'center', color: 'white' } };
+    const both = chunkGraph({ d: 4000, t: [{ tt: 0, sg: [card, image(2000, 2000, 0)] }, { tt: 7, sg: [title, other] }] }, { from: 0, to: 120 }, {
+      frame: { width: 320, height: 180, fps: 30 },
+      media: (i) => (i === 1 ? { path: '/media/logo.png', width: 400, height: 400 } : { path: '/media/0.jpg', width: 320, height: 180 }),
+      texts: new Map([[title, three.slice(0, 2)], [other, [{ runs: [{ file: 't3.txt', text: 'Today only', font: 0, width: 5.5 }], width: 5.5 }]]]),
+      fonts: ['font0.ttf'],
+    });
+    const end = /textfile=t3\.txt[^;]*?:fontsize=(\d+)[^;]*?:y=(\d+)/.exec(both.script)!;
+    expect(Number(end[2]) + Number(end[1])).toBeLessThanOrEqual(180 - safeMargins({ width: 320, height: 180, fps: 30 }).bottom);
   });
 
   it('lays the runs of a right-to-left line from the right', () => {

@@ -661,12 +661,17 @@ function stacking(draft: LocalDraft, opts: ChunkOptions): Map<Segment<TextMeta>,
   // place of the caption before it.
   const meet = (x: Segment<TextMeta>, y: Segment<TextMeta>) => Math.min(x.st + x.d, y.st + y.d) - Math.max(x.st, y.st) > 50;
   const height = (o: Segment<TextMeta>) => (opts.texts.get(o)?.length ?? 0) * lineStep(textSize(o, draft, opts));
+  const { height: H } = opts.frame;
+  const { top, bottom } = safeMargins(opts.frame);
   order.forEach((seg, k) => {
     const under = order.slice(0, k).filter((o) => band(o) === band(seg) && !(o.m.kind === 'caption' && seg.m.kind === 'caption') && meet(o, seg));
     // In the centre each text is centred on its own height before it is moved: it goes half of both heights down.
     const past = (o: Segment<TextMeta>) => (band(seg) === 'center' ? (height(o) + height(seg)) / 2 : height(o)) + Math.round(textSize(o, draft, opts) * 0.5);
     const clear = band(seg) === 'center' ? belowCard(seg, draft, opts, height(seg)) : besideLogo(seg, draft, opts.frame, opts.media).lift;
-    lifts.set(seg, Math.round(Math.max(clear, ...under.map((o) => lifts.get(o)! + past(o)))));
+    const lift = Math.max(clear, ...under.map((o) => lifts.get(o)! + past(o)));
+    // Never past the frame's margins, however many texts stack (a third centred text over a logo card left the frame).
+    const room = band(seg) === 'center' ? (H - height(seg)) / 2 - bottom : H - top - bottom - height(seg);
+    lifts.set(seg, Math.round(Math.max(Math.min(lift, room), band(seg) === 'center' ? Math.min(clear, 0) : 0)));
   });
   return lifts;
 }
@@ -674,7 +679,7 @@ function stacking(draft: LocalDraft, opts: ChunkOptions): Map<Segment<TextMeta>,
 /**
  * How far a centred text of `height` pixels moves to clear the logo of a logo card shown at the same time (a title was
  * drawn over it): down below the logo, or up above it when it would not fit below inside the frame's safe margins,
- * or as far down as those margins let it when it fits neither; 0 when there is no card.
+ * or as far as those margins let it on the side with more room when it fits neither; 0 when there is no card.
  */
 function belowCard(seg: Segment<TextMeta>, draft: LocalDraft, opts: ChunkOptions, height: number): number {
   const card = mainTrack(draft).find((item) => item.m.kind === 'card' && item.st < seg.st + seg.d && seg.st < item.st + item.d);
@@ -689,7 +694,8 @@ function belowCard(seg: Segment<TextMeta>, draft: LocalDraft, opts: ChunkOptions
   const [below, above] = [(H - height) / 2 - bottom, (H - height) / 2 - top];
   if (away <= below) return away;
   if (away <= above) return -away;
-  return Math.max(0, Math.floor(below));
+  // As far as the margins let it, on the side with more room (above, in 9:16).
+  return above > below ? -Math.max(0, Math.floor(above)) : Math.max(0, Math.floor(below));
 }
 
 /** The drawtext filters of a text, moved `lift` pixels away from its band's edge (see stacking). */
