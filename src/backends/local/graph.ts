@@ -669,7 +669,7 @@ function stacking(draft: LocalDraft, opts: ChunkOptions): Map<Segment<TextMeta>,
     const past = (o: Segment<TextMeta>) => (band(seg) === 'center' ? (height(o) + height(seg)) / 2 : height(o)) + Math.round(textSize(o, draft, opts) * 0.5);
     const clear = band(seg) === 'center' ? belowCard(seg, draft, opts, height(seg)) : besideLogo(seg, draft, opts.frame, opts.media).lift;
     const lift = Math.max(clear, ...under.map((o) => lifts.get(o)! + past(o)));
-    // Never past the frame's margins, however many texts stack (a third centred text over a logo card left the frame).
+    // Never past the frame's margins, however many texts stack (a second centred text over a logo card left it).
     const room = band(seg) === 'center' ? (H - height(seg)) / 2 - bottom : H - top - bottom - height(seg);
     lifts.set(seg, Math.round(Math.max(Math.min(lift, room), band(seg) === 'center' ? Math.min(clear, 0) : 0)));
   });
