@@ -250,7 +250,7 @@ export function chunkGraph(draft: LocalDraft, chunk: Chunk, opts: ChunkOptions):
     inputs.push(...args);
     return inputs.filter((a) => a === '-i').length - 1;
   };
-  const ctx: Context = { g, opts, addInput, draft, lifts: stacking(draft, opts), fades: pictureFades(draft, opts.frame.fps) };
+  const ctx: Context = { g, opts, addInput, draft, placed: stacking(draft, opts), fades: pictureFades(draft, opts.frame.fps) };
   const repeats = new Map<number, number>();
   const keys: number[] = [];
   // Made frames so far, and the chunk's frame of the last key frame (a chunk starts with one).
@@ -297,8 +297,8 @@ interface Context {
   opts: ChunkOptions;
   addInput: (args: string[]) => number;
   draft: LocalDraft;
-  /** How far each text is moved to stack with the others (see stacking). */
-  lifts: Map<Segment<TextMeta>, number>;
+  /** Each text's font size, and how far it is moved to stack with the others (see stacking). */
+  placed: Map<Segment<TextMeta>, Placed>;
   fades: ReturnType<typeof pictureFades>;
 }
 
@@ -354,8 +354,8 @@ function layers(ctx: Context, video: string, from: number, to: number): string {
   const [t0, t1] = [from / opts.frame.fps, to / opts.frame.fps];
   const during = (s: Segment<unknown>) => s.st / 1000 < t1 && (s.st + s.d) / 1000 > t0;
   for (const seg of segmentsOf(draft, isLogo).filter(during)) video = overlayLogo(ctx, video, seg);
-  const { fades, lifts } = ctx;
-  const draws = [...segmentsOf(draft, isText).filter(during).flatMap((seg) => drawText(seg, draft, opts, lifts.get(seg)!)), ...(from < fades.inEnd || to > fades.outStart ? fades.filters : [])];
+  const { fades, placed } = ctx;
+  const draws = [...segmentsOf(draft, isText).filter(during).flatMap((seg) => drawText(seg, opts, placed.get(seg)!)), ...(from < fades.inEnd || to > fades.outStart ? fades.filters : [])];
   return draws.length ? g.add([video], draws.join(','), g.label('v')) : video;
 }
 
@@ -600,10 +600,10 @@ const kindSize = (seg: Segment<TextMeta>, frame: Frame) => Math.round(Math.min(f
  * least 60 % of the width (16:9), the text keeps to it; where it is not (9:16, 1:1), or the text is set against the
  * logo's side, the text goes past the logo.
  */
-function besideLogo(seg: Segment<TextMeta>, draft: LocalDraft, frame: Frame, media: (index: number) => SourceMedia): { width: number; lift: number } {
+function besideLogo(seg: Segment<TextMeta>, logos: Segment<LogoMeta>[], frame: Frame, media: (index: number) => SourceMedia): { width: number; lift: number } {
   const width = Math.round(frame.width * TEXT_WIDTH);
   const edge = band(seg);
-  const logo = segmentsOf(draft, isLogo).find((l) => l.m.position.startsWith(edge) && l.st < seg.st + seg.d && seg.st < l.st + l.d);
+  const logo = logos.find((l) => l.m.position.startsWith(edge) && l.st < seg.st + seg.d && seg.st < l.st + l.d);
   if (!logo || edge === 'center') return { width, lift: 0 };
   const box = logoBox(frame);
   // The logo as drawn: its picture fitted into the box's square.
@@ -620,7 +620,7 @@ function besideLogo(seg: Segment<TextMeta>, draft: LocalDraft, frame: Frame, med
 
 /** How wide a text's lines may be, in pixels (see besideLogo). */
 export function textWidth(seg: Segment<TextMeta>, draft: LocalDraft, frame: Frame, media: (index: number) => SourceMedia): number {
-  return besideLogo(seg, draft, frame, media).width;
+  return besideLogo(seg, segmentsOf(draft, isLogo), frame, media).width;
 }
 
 /** The text lines of a segment, and the font size they are set in, within `width` pixels; `measure` gives a line's width in ems. */
@@ -636,9 +636,9 @@ export function textLayout(seg: Segment<TextMeta>, frame: Frame, width: number, 
  * The font size a text is drawn at: a word wider than a line may be (a web address, a long compound) makes the text
  * smaller until it fits, rather than run off both edges.
  */
-function textSize(seg: Segment<TextMeta>, draft: LocalDraft, opts: ChunkOptions): number {
+function textSize(seg: Segment<TextMeta>, width: number, opts: ChunkOptions): number {
   const widest = Math.max(0, ...(opts.texts.get(seg) ?? []).map((line) => line.width));
-  return Math.max(6, Math.min(kindSize(seg, opts.frame), Math.floor(textWidth(seg, draft, opts.frame, opts.media) / widest)));
+  return Math.max(6, Math.min(kindSize(seg, opts.frame), Math.floor(width / widest)));
 }
 
 /** How far apart the lines of a text are, for its font size. */
@@ -653,27 +653,37 @@ const band = (seg: Segment<TextMeta>) => (seg.m.position.startsWith('top') ? 'to
  * captions nearest the edge, then titles, then other texts; past a corner logo beside them in a narrow frame (see
  * besideLogo), and clear of a logo card's logo in the centre (see belowCard). A text keeps its place while it shows.
  */
-function stacking(draft: LocalDraft, opts: ChunkOptions): Map<Segment<TextMeta>, number> {
+function stacking(draft: LocalDraft, opts: ChunkOptions): Map<Segment<TextMeta>, Placed> {
   const texts = segmentsOf(draft, isText);
   const order = [...texts.filter((s) => s.m.kind === 'caption'), ...texts.filter((s) => s.m.kind !== 'caption')];
-  const lifts = new Map<Segment<TextMeta>, number>();
+  const placed = new Map<Segment<TextMeta>, Placed>();
+  // Each text's room beside the logos and its size, worked out once.
+  const logos = segmentsOf(draft, isLogo);
+  const beside = new Map(texts.map((t) => [t, besideLogo(t, logos, opts.frame, opts.media)]));
+  const sizes = new Map(texts.map((t) => [t, textSize(t, beside.get(t)!.width, opts)]));
   // Two texts meet when they show together for more than a moment (cues may overlap by a few ms); a caption takes the
   // place of the caption before it.
   const meet = (x: Segment<TextMeta>, y: Segment<TextMeta>) => Math.min(x.st + x.d, y.st + y.d) - Math.max(x.st, y.st) > 50;
-  const height = (o: Segment<TextMeta>) => (opts.texts.get(o)?.length ?? 0) * lineStep(textSize(o, draft, opts));
+  const height = (o: Segment<TextMeta>) => (opts.texts.get(o)?.length ?? 0) * lineStep(sizes.get(o)!);
   const { height: H } = opts.frame;
   const { top, bottom } = safeMargins(opts.frame);
   order.forEach((seg, k) => {
     const under = order.slice(0, k).filter((o) => band(o) === band(seg) && !(o.m.kind === 'caption' && seg.m.kind === 'caption') && meet(o, seg));
     // In the centre each text is centred on its own height before it is moved: it goes half of both heights down.
-    const past = (o: Segment<TextMeta>) => (band(seg) === 'center' ? (height(o) + height(seg)) / 2 : height(o)) + Math.round(textSize(o, draft, opts) * 0.5);
-    const clear = band(seg) === 'center' ? belowCard(seg, draft, opts, height(seg)) : besideLogo(seg, draft, opts.frame, opts.media).lift;
-    const lift = Math.max(clear, ...under.map((o) => lifts.get(o)! + past(o)));
+    const past = (o: Segment<TextMeta>) => (band(seg) === 'center' ? (height(o) + height(seg)) / 2 : height(o)) + Math.round(sizes.get(o)! * 0.5);
+    const clear = band(seg) === 'center' ? belowCard(seg, draft, opts, height(seg)) : beside.get(seg)!.lift;
+    const lift = Math.max(clear, ...under.map((o) => placed.get(o)!.lift + past(o)));
     // Never past the frame's margins, however many texts stack (a second centred text over a logo card left it).
     const room = band(seg) === 'center' ? (H - height(seg)) / 2 - bottom : H - top - bottom - height(seg);
-    lifts.set(seg, Math.round(Math.max(Math.min(lift, room), band(seg) === 'center' ? Math.min(clear, 0) : 0)));
+    placed.set(seg, { size: sizes.get(seg)!, lift: Math.round(Math.max(Math.min(lift, room), band(seg) === 'center' ? Math.min(clear, 0) : 0)) });
   });
-  return lifts;
+  return placed;
+}
+
+/** A text's font size, and how many pixels it is moved from its band's edge. */
+interface Placed {
+  size: number;
+  lift: number;
 }
 
 /**
@@ -698,10 +708,9 @@ function belowCard(seg: Segment<TextMeta>, draft: LocalDraft, opts: ChunkOptions
   return above > below ? -Math.max(0, Math.floor(above)) : Math.max(0, Math.floor(below));
 }
 
-/** The drawtext filters of a text, moved `lift` pixels away from its band's edge (see stacking). */
-function drawText(seg: Segment<TextMeta>, draft: LocalDraft, opts: ChunkOptions, lift: number): string[] {
+/** The drawtext filters of a text at its size, moved `lift` pixels away from its band's edge (see stacking). */
+function drawText(seg: Segment<TextMeta>, opts: ChunkOptions, { size, lift }: Placed): string[] {
   const lines = opts.texts.get(seg) ?? [];
-  const size = textSize(seg, draft, opts);
   const step = lineStep(size);
   const { top: topSafe, bottom: bottomSafe, side } = safeMargins(opts.frame);
   const { position } = seg.m;
