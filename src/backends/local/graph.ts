@@ -370,7 +370,8 @@ function stillFrame(ctx: Context, span: Span): string {
     if (m.kind === 'card') {
       // The logo, centred on black.
       const bg = g.add([], `color=c=black:s=${W}x${H}:r=${fps}:d=${sec(1, fps)}`, g.label('bg'));
-      const logo = g.add([`${i}:v`], `${upright(media)}scale=w=${even(W * 0.5)}:h=${even(H * 0.4)}:force_original_aspect_ratio=decrease,format=rgba,${LOGO_BT709}`, g.label('lg'));
+      const [w, h] = cardLogoBox(opts.frame);
+      const logo = g.add([`${i}:v`], `${upright(media)}scale=w=${w}:h=${h}:force_original_aspect_ratio=decrease,format=rgba,${LOGO_BT709}`, g.label('lg'));
       return g.add([bg, logo], `overlay=(W-w)/2:(H-h)/2:eof_action=repeat,trim=end_frame=1,${NORM}`, g.label('cd'));
     }
     return g.add([fit(g, `${i}:v`, media, W, H, sourceFilters(media).join(',') || undefined, m.framing)], `${NORM},trim=end_frame=1`, g.label('st'));
@@ -525,6 +526,9 @@ function overlayLogo(ctx: Context, video: string, seg: Segment<LogoMeta>): strin
   const enable = `gte(t,${seg.st / 1000})*lt(t,${(seg.st + seg.d) / 1000})`;
   return g.add([video, logo], `overlay=x=${x}:y=${y}:eof_action=repeat:enable='${enable}'`, g.label('v'));
 }
+
+/** The box a logo card's logo is fitted into: half the frame's width, 40 % of its height. */
+const cardLogoBox = ({ width: W, height: H }: Frame): [number, number] => [even(W * 0.5), even(H * 0.4)];
 
 /** The corner logo's largest side and its distances from the frame's sides, top and bottom, in pixels. */
 function logoBox(frame: Frame): { size: number; margin: number; top: number; bottom: number } {
@@ -694,10 +698,11 @@ interface Placed {
 function belowCard(seg: Segment<TextMeta>, draft: LocalDraft, opts: ChunkOptions, height: number): number {
   const card = mainTrack(draft).find((item) => item.m.kind === 'card' && item.st < seg.st + seg.d && seg.st < item.st + item.d);
   if (!card) return 0;
-  const { width: W, height: H } = opts.frame;
-  const { width: w = W, height: h = H } = opts.media(card.m.input);
-  // As stillFrame fits it: at most half the width and 40 % of the height.
-  const logo = h * Math.min(even(W * 0.5) / w, even(H * 0.4) / h);
+  const { height: H } = opts.frame;
+  const [boxW, boxH] = cardLogoBox(opts.frame);
+  const { width: w = boxW, height: h = boxH } = opts.media(card.m.input);
+  // Its height as stillFrame fits it into the box.
+  const logo = h * Math.min(boxW / w, boxH / h);
   const away = Math.round((logo + height) / 2 + kindSize(seg, opts.frame) * 0.5);
   const { top, bottom } = safeMargins(opts.frame);
   // The room the centred text has to either side within the margins.
