@@ -56,8 +56,6 @@ export interface ChunkGraph {
    * within a held still decode in microseconds when a player seeks).
    */
   keys: number[];
-  /** With ChunkOptions.thumb: each poster frame in the chunk (counted from its start) and the label of its thumbnail. */
-  thumbs: { at: number; label: string }[];
 }
 
 const ms2f = (ms: number, fps: number) => Math.round((ms * fps) / 1000);
@@ -168,11 +166,6 @@ export interface ChunkOptions {
   skip?: boolean;
   /** Frames of the timeline that are made key frames, so that the poster's thumbnails each decode one frame alone. */
   poster?: number[];
-  /**
-   * With `skip`: the filters that make a poster thumbnail of a frame as the graph gives it (BT.709, see FROM_BT709),
-   * so the chunk's own run takes its thumbnails instead of a decoder run on the encoded chunk.
-   */
-  thumb?: string;
 }
 
 /**
@@ -260,7 +253,6 @@ export function chunkGraph(draft: LocalDraft, chunk: Chunk, opts: ChunkOptions):
   const ctx: Context = { g, opts, addInput, draft, placed: stacking(draft, opts), fades: pictureFades(draft, opts.frame.fps) };
   const repeats = new Map<number, number>();
   const keys: number[] = [];
-  const posters: { at: number; made: number }[] = [];
   // Made frames so far, and the chunk's frame of the last key frame (a chunk starts with one).
   let made = 0;
   let key = chunk.from;
@@ -277,7 +269,7 @@ export function chunkGraph(draft: LocalDraft, chunk: Chunk, opts: ChunkOptions):
     const held = run.still && skip && frames >= 2;
     stamps.push({ made, frame: held ? mid : run.from });
     // (A held still's poster frame is the one made frame that all its frames repeat.)
-    for (const f of opts.poster ?? []) if (f >= run.from && f < run.to) posters.push({ at: f - chunk.from, made: held ? made : made + f - run.from });
+    for (const f of opts.poster ?? []) if (f >= run.from && f < run.to) keys.push(held ? made : made + f - run.from);
     if (!run.still) return (made += frames), skip ? changing(ctx, run) : layers(ctx, changing(ctx, run), run.from, run.to);
     const still = g.add([stillFrame(ctx, run.still)], `settb=1/${fps},setpts=${mid}`, g.label('r'));
     const frame = skip ? still : layers(ctx, still, mid, mid + 1);
@@ -293,17 +285,10 @@ export function chunkGraph(draft: LocalDraft, chunk: Chunk, opts: ChunkOptions):
     const steps = stamps.slice(1).flatMap((s, k) => (offsets[k + 1] !== offsets[k] ? [`+gte(N,${s.made})*${offsets[k + 1]! - offsets[k]!}`] : []));
     video = layers(ctx, g.add([video], `settb=1/${fps},setpts='N+${offsets[0]}${steps.join('')}'`, g.label('v')), chunk.from, chunk.to);
   }
-  // Each thumbnail is its poster frame picked off a copy of the finished frames.
-  const thumbs = skip && opts.thumb ? posters.map((p, k) => ({ ...p, label: `th${k}` })) : [];
-  const out = g.add([video], `settb=1/${fps},setpts=N,format=yuv420p`, thumbs.length ? g.label('o') : 'vout');
-  if (thumbs.length) {
-    const taps = thumbs.map(() => g.label('p'));
-    g.chains.push(`[${out}]split=${thumbs.length + 1}[vout]${taps.map((t) => `[${t}]`).join('')}`);
-    thumbs.forEach((t, k) => g.add([taps[k]!], `select='eq(n,${t.made})',${opts.thumb}`, t.label));
-  }
+  const out = g.add([video], `settb=1/${fps},setpts=N,format=yuv420p`, 'vout');
   // (A chunk begins with a key frame anyway.)
-  const forced = [...new Set([...keys, ...posters.map((p) => p.made)])].filter((n) => n > 0).sort((a, b) => a - b);
-  return { inputs, script: g.script(), out: 'vout', frames: chunk.to - chunk.from, made, repeats, keys: forced, thumbs: thumbs.map(({ at, label }) => ({ at, label })) };
+  const forced = [...new Set(keys)].filter((n) => n > 0).sort((a, b) => a - b);
+  return { inputs, script: g.script(), out, frames: chunk.to - chunk.from, made, repeats, keys: forced };
 }
 
 /** What the parts of one chunk's graph share. */
@@ -411,8 +396,6 @@ const NORM = 'setsar=1,format=yuv420p';
  * YUV formats keep the matrix.
  */
 const TO_BT709 = 'out_color_matrix=bt709:out_range=tv';
-/** How a scale reads the frames a graph gives (ffmpeg 4.1's frames do not say so; a decoder's say what the stream does). */
-export const FROM_BT709 = 'in_color_matrix=bt709:in_range=tv';
 /** A logo (RGBA) converted as pictures are, before an overlay would convert it by BT.601. */
 const LOGO_BT709 = `scale=${TO_BT709},format=yuva420p`;
 

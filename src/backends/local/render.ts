@@ -15,7 +15,7 @@ import { checkAhead, imageInput, runTool, shellLine, type FfmpegPaths } from './
 import { countFrames, holdFrames, keyFrames } from './h264.js';
 import { FontSet, describeChars, type FontChoice } from './fonts.js';
 import { mediaProblem, pngProblem, unverified, type Expected } from './verify.js';
-import { FROM_BT709, chunkGraph, frameCount, mainTrack, posterFrames, splitChunks, textLayout, textWidth, upscaleOf, type Chunk, type Frame, type SourceMedia, type TextLine } from './graph.js';
+import { chunkGraph, frameCount, mainTrack, posterFrames, splitChunks, textLayout, textWidth, upscaleOf, type Chunk, type Frame, type SourceMedia, type TextLine } from './graph.js';
 
 /** What a render needs; everything is passed in. */
 export interface RenderOptions {
@@ -127,7 +127,7 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
     // encoder's threads.
     const planned = await Promise.all(
       chunks.map(async (chunk) => {
-        const graph = chunkGraph(draft, chunk, { frame, media: opts.media, texts, fonts: fontNames, skip, poster: posterAt, thumb: GRAPH_THUMB });
+        const graph = chunkGraph(draft, chunk, { frame, media: opts.media, texts, fonts: fontNames, skip, poster: posterAt });
         const key = keyOf([
           'chunk', VERSION, tools.ffmpeg, opts.fonts.map((f) => f.path), graph.script, await contentArgs(graph.inputs, opts.hashes), textsOf(graph.script, texts),
           codec, settings.fps, [...graph.repeats], graph.keys,
@@ -138,7 +138,6 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
     const threads = planned.filter((p) => !p.cached).length === 1 ? opts.threads * limit.concurrency : opts.threads;
     // Only the encoding takes an encoder's turn: checking a finished chunk happens beside it, so the next chunk starts
     // as soon as an encoder is free.
-    const thumbsFiled: Promise<unknown>[] = [];
     const videoRuns = planned.map(async ({ chunk, graph, key, cached }, k) => {
       throwIfAborted(signal);
       if (cached) {
@@ -163,11 +162,8 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
         ...(graph.repeats.size ? ['-x264-params', `zones=${[...graph.repeats.keys()].map((n) => `${n},${n},b=4.5`).join('/')}`] : []),
         ...(graph.keys.length ? ['-force_key_frames', `expr:${graph.keys.map((n) => `eq(n,${n})`).join('+')}`] : []),
       ];
-      // The poster's thumbnails in this chunk are written beside it, then filed where chunkThumb looks for them.
-      const thumbs = graph.thumbs.map((t) => ({ ...t, file: `chunk${k}-${t.label}.png` }));
-      const thumbOutputs = thumbs.flatMap((t) => ['-map', `[${t.label}]`, '-frames:v', '1', '-update', '1', t.file]);
       const onFrame = (f: number) => ((done[k] = Math.round((Math.min(f, graph.made) * graph.frames) / graph.made)), report());
-      const encode = (path: string) => limit(() => (throwIfAborted(signal), collectGarbage(), runTool(tools.ffmpeg, [...args, path, ...thumbOutputs], { cwd: work, signal, onFrame })));
+      const encode = (path: string) => limit(() => (throwIfAborted(signal), collectGarbage(), runTool(tools.ffmpeg, [...args, path], { cwd: work, signal, onFrame })));
       if (!skip) return namedFailure(what, graph.inputs, () => opts.cache.put(key, ext, encode, (path) => check(`${what} (a cache entry)`, path, expected, tools, signal)));
       // The made frames, then the same file with the held frames' repeats written in. A stream ffmpeg could not
       // write whole (it exits 0 when the disk fills) is refused before its frames are counted: a cut last frame
@@ -188,10 +184,7 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
         const frames = countFrames(await readFile(path));
         if (frames !== graph.frames) throw await unverified(`${what} (a cache entry)`, path, `has ${frames} video frames instead of ${graph.frames}`);
       };
-      const filed = await namedFailure(what, graph.inputs, () => opts.cache.put(key, chunkExt, hold, verify));
-      // Beside the join; one not filed is taken off the chunk instead.
-      thumbsFiled[k] = Promise.all(thumbs.map((t) => fileThumb(join(work, t.file), basename(filed), t.at, opts).catch(() => {})));
-      return filed;
+      return namedFailure(what, graph.inputs, () => opts.cache.put(key, chunkExt, hold, verify));
     });
     // Each thumbnail of the poster is taken as soon as its chunk is done, beside the encoding and the join. One that
     // cannot be taken costs the poster a seek in the finished video, never the video.
@@ -199,14 +192,13 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
     const thumbRuns = skip
       ? posterAt.map((frame) => {
           const k = chunks.findIndex((c) => frame < c.to);
-          return videoRuns[k]!.then(async (chunk) => {
-            await thumbsFiled[k];
-            return chunkThumb(chunk, frame - chunks[k]!.from, opts, signal).catch((error: unknown) => {
+          return videoRuns[k]!.then((chunk) =>
+            chunkThumb(chunk, frame - chunks[k]!.from, opts, signal).catch((error: unknown) => {
               if (signal.aborted) throw error;
               missed.push({ frame, error: error as Error });
               return undefined;
-            });
-          });
+            }),
+          );
         })
       : [];
     // The poster is laid out from them beside the join (a failure is said as theirs is).
@@ -465,27 +457,17 @@ function tempo(speed: number): string[] {
   return out;
 }
 
-/** How a thumbnail is sized on the poster: off a decoded chunk or video, whose frames say they are BT.709, */
+/** How a thumbnail is sized on the poster. */
 const THUMB = 'scale=480:-2,setsar=1';
-/** and off a chunk's filter graph, whose frames must be read as BT.709 (see FROM_BT709). */
-const GRAPH_THUMB = `scale=480:-2:${FROM_BT709},format=rgb24,setsar=1`;
-
-/** The cache key of the thumbnail of frame `index` of a chunk (named in the cache by its content key). */
-const thumbKey = (chunk: string, index: number, tools: FfmpegPaths) => keyOf(['thumb', VERSION, tools.ffmpeg, chunk, index, THUMB]);
-
-/** Files a thumbnail the chunk's own run wrote (see ChunkOptions.thumb) where chunkThumb finds it. */
-function fileThumb(file: string, chunk: string, index: number, opts: RenderOptions): Promise<string> {
-  return opts.cache.put(thumbKey(chunk, index, opts.tools), 'png', (path) => copyFile(file, path), (path) => checkPng('a poster thumbnail (a cache entry)', path));
-}
 
 /**
  * The poster's thumbnail of frame `index` of an H.264 chunk, a key frame or a held frame's repeat (see posterFrames),
- * kept by the chunk's content: a re-render takes only the changed chunks' thumbnails again. The run that encodes a
- * chunk files its thumbnails (see fileThumb); one that is not there is decoded off the chunk.
+ * kept by the chunk's content: a re-render takes only the changed chunks' thumbnails again.
  */
 async function chunkThumb(chunk: string, index: number, opts: RenderOptions, signal: AbortSignal): Promise<string> {
   const { tools, cache, settings } = opts;
-  const key = thumbKey(basename(chunk), index, tools);
+  // (A chunk's name in the cache is its content key.)
+  const key = keyOf(['thumb', VERSION, tools.ffmpeg, basename(chunk), index, THUMB]);
   const take = async (path: string) => {
     // The decoder gives nothing but key frames: the n-th frame out is the n-th key frame.
     const n = keyFrames(await readFile(chunk)).filter((k) => k <= index).length - 1;
