@@ -3,7 +3,8 @@
 //   floor     one plain ffmpeg command: the same stills, length, size, x264 and AAC settings, no effects
 //   nemo-run  a cold render (no state, no output) of a recipe with title, captions, logo, music and crossfades
 // Per job and core count it reports median times, the ratio, the peak memory of all processes, the frames and sound
-// length of both outputs, the cost per frame and, for the shorter jobs, a re-render after one image changed.
+// length of both outputs, the cost per frame and, for the shorter jobs, a re-render after one image changed: its time,
+// its processor time, and its time in watch mode (where Node has started and loaded everything already).
 //
 // Usage: npm run bench [-- options]     (needs `npm run build`, which `npm ci` does, and `npm run assets`)
 //   --jobs promo,2min,10min   which jobs (default: all three)
@@ -14,7 +15,7 @@
 //   --readme-only             only that, from the figures already in bench/out/render.json
 // Writes bench/out/render.json after each job; rows of other jobs or core counts already in it are kept, so a `--cores 1,2` run of
 // the promo adds to a full run instead of replacing it.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { basename, join } from 'node:path';
@@ -63,17 +64,18 @@ async function bench() {
   jobs.forEach(prepare);
   for (const job of jobs) {
     job.load = round(loadavg()[0], 1);
-    const byCores = new Map(coreCounts.map((c) => [c, { floor: [], cold: [], rerun: [] }]));
+    const byCores = new Map(coreCounts.map((c) => [c, { floor: [], cold: [], rerun: [], watch: [] }]));
     // Interleaved, so that a slow spell of the machine (other processes) hits floor and nemo-run alike.
     for (let r = 0; r < job.runs; r++) {
       for (const [c, m] of byCores) {
         const tag = `${job.name}${c ? ` ${c} core${c > 1 ? 's' : ''}` : ''} run ${r + 1}/${job.runs}`;
         resetJob(job);
         m.floor.push(await measure(`${tag} floor`, floorArgs(job), c, job.floorOut));
-        m.cold.push(await measure(`${tag} nemo-run`, [process.execPath, cli, 'recipe.yaml', '--json'], c, job.output, job.dir));
+        m.cold.push(await measure(`${tag} nemo-run`, [process.execPath, cli, 'recipe.yaml', '--json'], c, job.output, job.dir, true));
         if (job.rerun) {
-          copyFileSync(job.replacement, job.stillPaths[job.changed]);
-          m.rerun.push(await measure(`${tag} re-render`, [process.execPath, cli, 'recipe.yaml', '--json'], c, job.output, job.dir));
+          copyFileSync(replacement(job.changed, 120), job.stillPaths[job.changed]);
+          m.rerun.push(await measure(`${tag} re-render`, [process.execPath, cli, 'recipe.yaml', '--json'], c, job.output, job.dir, true));
+          m.watch.push(await watchRerun(`${tag} re-render in watch mode`, job, c));
         }
       }
     }
@@ -139,7 +141,6 @@ function prepare(job) {
     music: join(dir, 'assets/music.mp3'),
     changed: Math.floor(sources.length / 2),
   });
-  job.replacement = replacement(job.changed);
   resetJob(job);
   // How long the interpreter makes the video and each still: the floor shows the stills for the same total.
   const plan = JSON.parse(execFileSync(process.execPath, [cli, 'plan', 'recipe.yaml', '--json'], { cwd: dir, env: { ...process.env, CI: 'true' } }));
@@ -162,12 +163,59 @@ function resetJob(job) {
   job.sources.forEach((s, i) => copyFileSync(s, job.stillPaths[i]));
 }
 
-/** A different picture for still i: another photo, mirrored and recoloured. */
-function replacement(i) {
-  const path = join(out, 'stills', `changed-${i}.jpg`);
+/** A different picture for still i: another photo, mirrored and recoloured by `hue` degrees. */
+function replacement(i, hue) {
+  const path = join(out, 'stills', `changed-${i}-${hue}.jpg`);
   mkdirSync(join(out, 'stills'), { recursive: true });
-  if (!existsSync(path)) ff('-i', products[(i + 2) % products.length], '-vf', 'hflip,hue=h=120', '-frames:v', '1', '-q:v', '3', path);
+  if (!existsSync(path)) ff('-i', products[(i + 2) % products.length], '-vf', `hflip,hue=h=${hue}`, '-frames:v', '1', '-q:v', '3', path);
   return path;
+}
+
+/**
+ * The re-render of the edit loop: `nemo-run watch` is started on the job as the re-render left it (its first run is
+ * up to date), the same still is replaced by yet another picture, and the watcher's own time for that run is read off
+ * its status line ("last run 12:00:00 ok in 812ms"): Node has started, loaded its modules and compiled the rules
+ * already, and the wait for the file to settle (250 ms) is not counted.
+ */
+async function watchRerun(label, job, cores) {
+  const argv = [process.execPath, cli, 'watch', 'recipe.yaml'];
+  const command = cores ? ['taskset', '-c', Array.from({ length: cores }, (_, i) => i).join(','), ...argv] : argv;
+  const child = spawn(command[0], command.slice(1), { cwd: job.dir, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  const waiters = [];
+  const onData = (d) => {
+    text += d;
+    for (const w of waiters.splice(0)) if (!w(text)) waiters.push(w);
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  // The next status line after `from` characters of output.
+  const status = (from) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${label}: no status line within 120 s:\n${text.slice(-2000)}`)), 120_000);
+      const check = (all) => {
+        const line = /^.*· last run .*$/m.exec(all.slice(from))?.[0];
+        if (line) (clearTimeout(timer), resolve(line));
+        return Boolean(line);
+      };
+      if (!check(text)) waiters.push(check);
+    });
+  try {
+    const first = await status(0);
+    if (!first.includes('up to date')) throw new Error(`${label}: the watcher's first run was not up to date: ${first}`);
+    const seen = text.length;
+    copyFileSync(replacement(job.changed, 240), job.stillPaths[job.changed]);
+    const line = await status(seen);
+    const took = / ok in ([\d.]+)(ms|s) /.exec(line);
+    if (!took) throw new Error(`${label}: ${line}`);
+    const seconds = round(Number(took[1]) / (took[2] === 'ms' ? 1000 : 1));
+    console.log(`  ${label}: ${seconds} s`);
+    return { seconds };
+  } finally {
+    child.kill('SIGINT');
+    await exited;
+  }
 }
 
 /**
@@ -193,9 +241,9 @@ function floorArgs(job) {
 
 stopOnSignals();
 
-/** One measured run, as bench/lib's measure, told --verbose. */
-function measure(label, argv, cores, output, cwd = root) {
-  return measureRun(label, argv, { cores, output, cwd, verbose: opts.verbose });
+/** One measured run, as bench/lib's measure, told --verbose (and with `cpu`, to take the processor time). */
+function measure(label, argv, cores, output, cwd = root, cpu = false) {
+  return measureRun(label, argv, { cores, output, cwd, verbose: opts.verbose, cpu });
 }
 
 function row(job, cores, m, date) {
@@ -213,13 +261,20 @@ function row(job, cores, m, date) {
   if (!floor.framesOk) throw new Error(`${job.name}: the floor made ${floor.frames} frames and ${floor.audioSeconds} s of sound, not ${job.frames} and ${job.seconds} s`);
   const nemo = side(m.cold);
   const rerun = m.rerun.length ? round(median(m.rerun.map((r) => r.seconds))) : undefined;
+  const processor = (runs) => round(median(runs.map((r) => r.cpuSeconds)), 1);
+  const watch = m.watch.length ? round(median(m.watch.map((r) => r.seconds))) : undefined;
   return {
     job: job.name, stills: job.stillPaths.length, seconds: job.seconds, fps: job.fps, size: `${job.width}x${job.height}`,
     cores: cores ?? availableParallelism(), pinned: Boolean(cores), runs: job.runs, date, loadBefore: job.load,
     expectedFrames: job.frames, transitionFrames: job.transitionFrames, floor, nemo,
     ratio: round(nemo.seconds / floor.seconds),
     msPerFrame: { floor: round((floor.seconds * 1000) / job.frames, 1), nemo: round((nemo.seconds * 1000) / job.frames, 1) },
-    rerun: rerun === undefined ? undefined : { seconds: rerun, runs: m.rerun.map((r) => r.seconds), ratio: round(rerun / nemo.seconds), peakMB: Math.max(...m.rerun.map((r) => r.peakMB)) },
+    rerun: rerun === undefined ? undefined : {
+      seconds: rerun, runs: m.rerun.map((r) => r.seconds), ratio: round(rerun / nemo.seconds), peakMB: Math.max(...m.rerun.map((r) => r.peakMB)),
+      // Processor time (user + system, all processes) against the cold render's: the share of the work it redoes.
+      cpuSeconds: processor(m.rerun), coldCpuSeconds: processor(m.cold), cpuRatio: round(processor(m.rerun) / processor(m.cold)),
+      watch: { seconds: watch, runs: m.watch.map((r) => r.seconds), ratio: round(watch / nemo.seconds) },
+    },
   };
 }
 
@@ -234,11 +289,19 @@ function cells(r) {
     `${r.floor.peakMB} / ${r.nemo.peakMB}`,
     `${frames(r.floor)} / ${frames(r.nemo)} of ${r.expectedFrames}`,
     `${r.msPerFrame.floor} / ${r.msPerFrame.nemo}`,
-    r.rerun ? `${r.rerun.seconds} s = ${Math.round(r.rerun.ratio * 100)} %` : '–',
+    r.rerun ? rerunCell(r.rerun) : '–',
     String(r.runs),
   ];
 }
-const HEAD = ['job', 'cores', 'floor', 'nemo-run', 'ratio', 'peak MB floor / nemo-run', 'frames floor / nemo-run', 'ms per frame floor / nemo-run', 're-render', 'runs'];
+const HEAD = ['job', 'cores', 'floor', 'nemo-run', 'ratio', 'peak MB floor / nemo-run', 'frames floor / nemo-run', 'ms per frame floor / nemo-run', 're-render: time / processor / in watch mode', 'runs'];
+
+/** The re-render as shares of the cold render: its time, its processor time, and its time in watch mode. */
+function rerunCell(r) {
+  const pct = (ratio) => `${Math.round(ratio * 100)} %`;
+  // (Rows measured before the processor time and watch mode were: the time alone.)
+  if (r.cpuRatio === undefined) return `${r.seconds} s = ${pct(r.ratio)}`;
+  return `${r.seconds} s = ${pct(r.ratio)} / ${pct(r.cpuRatio)} / ${r.watch.seconds} s = ${pct(r.watch.ratio)}`;
+}
 
 function printTable(rows) {
   console.log('');
