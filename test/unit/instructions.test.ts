@@ -322,6 +322,37 @@ describe('phrasings outside the corpus', () => {
   });
 });
 
+describe('phrasings of a second, unseen set (hedged amounts, negations after the thing, more verbs)', () => {
+  it.each<[string, (s: EditState) => unknown, unknown]>([
+    // A hedge between the cue and the amount.
+    ['set the soundtrack to roughly 40%', (s) => s.music.volume, 0.4],
+    ['keep the whole thing to approximately 50 seconds', (s) => s.totalMs, 50_000],
+    ['shorten the running time to about 1:20', (s) => s.totalMs, 80_000],
+    ['the frame rate up to 48', (s) => s.fps, 48],
+    ['title card "Hello" for around 4 seconds', (s) => s.texts.map((t) => [t.text, t.durationMs]), [['Hello', 4000]]],
+    // A length said with "total" or "aim for".
+    ['20 seconds in total', (s) => s.totalMs, 20_000],
+    ['aim for 75 seconds', (s) => s.totalMs, 75_000],
+    // Negations with a direction, and after the thing.
+    ['please do not fade out to black', (s) => s.fadeOutMs, 0],
+    ['music on, but no fade in on it', (s) => [s.music.on, s.music.fadeInMs], [true, 0]],
+    ['transitions, leave them out', (s) => s.transition.type, 'cut'],
+    ['leave out the music', (s) => s.music.on, false],
+    // More verbs and nouns.
+    ['ditch the camera sound', (s) => s.mute, true],
+    ["keep the video's own sound", (s) => s.mute, false],
+    ['slap an outro on', (s) => s.texts.map((t) => t.at), ['end']],
+    ['begin the footage at 0:30', (s) => s.cuts, [{ kind: 'drop-start', ms: 30_000 }]],
+    ['show the pictures backwards', (s) => s.order, 'reverse'],
+    ['come up from black', (s) => s.fadeInMs, 1000],
+    ['a 4:5 portrait cut for the IG feed', (s) => s.aspect, '4:5'],
+  ])('reads "%s"', (text, get, want) => {
+    const { state, unplaced } = read(text);
+    expect(get(state)).toEqual(want);
+    expect(unplaced).toEqual([]);
+  });
+});
+
 describe('requests the local backend cannot do', () => {
   it.each(['Rotate the video 90 degrees', 'Flip the video horizontally', 'Extract the audio as MP3', 'Increase brightness by 20%', 'Apply a warm color filter', 'Stabilize and denoise the footage'])(
     'says "%s" is not done, and leaves no word unplaced',

@@ -19,7 +19,9 @@ const FILLER = new Set(
 );
 
 /** Negations whose scope reaches a few words ahead: "no zoom", "don't want to see the hard cuts", "turn off the". */
-const NEGATION = /(\bno|\bnot|\bnon|\bwithout|\b\w+n't|\bdont|\bnever|\bdisable|\bturn off|\bswitch off|\bget rid of|\bremove|\bdrop|\bskip|\bavoid|\bstop|\bkill|\bmute|\blose|\bdelete|\bstrip)\b(?:\s+[^\s,;.!?]+){0,4}\s*$/;
+const NEGATION = /(\bno|\bnot|\bnon|\bwithout|\b\w+n't|\bdont|\bnever|\bdisable|\bturn off|\bswitch off|\bget rid of|\bremove|\bdrop|\bskip|\bavoid|\bstop|\bkill|\bmute|\blose|\bdelete|\bstrip|\bleave out|\bleave off)\b(?:\s+[^\s,;.!?]+){0,4}\s*$/;
+/** Negations said after the thing: "transitions off", "music disabled", "transitions, leave them out". */
+const NEGATION_AFTER = /^\s+(?:off|disabled)\b|^\s*,?\s+(?:leave|keep|take)\s+(?:them|it|those|these|that)\s+out\b/;
 const SENTENCE_END = /[.;!?](?=\s|$)/g;
 
 const RULES: Rule[] = FAMILIES.flatMap((f) => f.rules);
@@ -140,7 +142,7 @@ function contextFor(n: Normalized, state: EditState, words: RecipeWords, placed:
       // "no Ken Burns on the logo": a negation governs the nearest thing named, not one past it.
       const from = before ? start - clause.length + before.index + before[1]!.length : start;
       if (placed.subarray(from, start).some((v) => v === 1)) before = null;
-      const after = /^\s+(?:off|disabled)\b/.exec(text.slice(end));
+      const after = NEGATION_AFTER.exec(text.slice(end));
       // The negation's own words are placed with what they negate.
       if (before) placed.fill(1, start - clause.length + before.index, start - clause.length + before.index + before[1]!.length);
       if (after) placed.fill(1, end, end + after[0].length);

@@ -109,6 +109,9 @@ export function normalize(source: string): Normalized {
       return `${out}⟨${Math.round(ms)}⟩`;
     }],
     [/⟨(\d+)⟩\s*(?:and\s+)?(?:a\s+)?half\b/g, (_a, v) => `⟨${Math.round(Number(v) * 1.5)}⟩`],
+    // A hedge before an amount is part of it ("at about 25%", "down to around 0:45", "for roughly 3 seconds"), so
+    // every rule that reads an amount reads a hedged one: `≈⟨3000⟩`, `≈25%` (see T and NUM).
+    [/\b(?:about|around|roughly|approximately|approx\.?|circa|somewhere\s+around|give\s+or\s+take)\s+(?=⟨|\d)|~\s*(?=⟨|\d)/g, () => '≈'],
   ];
   for (const [re, fn] of steps) n = replace(n, re, fn);
   return n;

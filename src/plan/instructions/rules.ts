@@ -2,12 +2,12 @@ import type { Aspect } from '../../recipe/recipe.types.js';
 import type { Normalized } from './normalize.js';
 import type { EditState, TextEdit } from './state.js';
 
-/** A time expression of the normalized text (`⟨ms⟩`); its group is the milliseconds. */
-export const T = '⟨(\\d+)⟩';
+/** A time expression of the normalized text (`⟨ms⟩`, `≈⟨ms⟩` when hedged); its group is the milliseconds. */
+export const T = '≈?⟨(\\d+)⟩';
 /** Quoted words (`«n»`); its group is the index into the quotes. */
 export const Q = '«(\\d+)»';
-/** A decimal number. */
-export const NUM = '(\\d+(?:\\.\\d+)?)';
+/** A decimal number, perhaps hedged (`≈25`). */
+export const NUM = '≈?(\\d+(?:\\.\\d+)?)';
 /** Determiners before a noun. */
 export const DET = '(?:(?:a|an|the|some|my|our|your|this|that|these|those|all|every|each|all the|all of the)\\s+)';
 /** Things shown one after another. */

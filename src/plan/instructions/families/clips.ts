@@ -100,10 +100,12 @@ export const clips: Family = {
     rule(`(?:\\bto\\s+)?${T}\\s+from\\s+the\\s+(start|beginning|end)\\b`, (m, ctx) =>
       cut(ctx, m[2] === 'end' ? { kind: 'keep-end', ms: Number(m[1]) } : { kind: 'keep', fromMs: 0, toMs: Number(m[1]) })),
 
-    // "so it starts at 0:12", "make it end at 1:00".
-    rule(`\\b(?:so\\s+(?:that\\s+)?(?:it|the\\s+(?:clip|video))\\s+|(?:it|the\\s+(?:clip|video))\\s+)?(start|begin|end|stop|finish)(?:s|es)?\\s+(?:at|from|by)\\s+${T}`, (m, ctx) => {
-      if (forText(ctx, m.index) || !intent(ctx, m.index)) return undefined;
-      return /start|begin/.test(m[1]!) ? cut(ctx, { kind: 'drop-start', ms: Number(m[2]) }) : cut(ctx, { kind: 'keep', fromMs: 0, toMs: Number(m[2]) });
+    // "so it starts at 0:12", "make it end at 1:00"; "have the clip start at 1:15" and "start the clip at 1:15" name
+    // the clip, which says enough without a trim or keep verb.
+    rule(`\\b(?:so\\s+(?:that\\s+)?(?:it|the\\s+(?:clip|video))\\s+|(?:it|the\\s+(?:clip|video))\\s+)?(start|begin|end|stop|finish)(?:s|es)?\\s+(?:at|from|by)\\s+${T}|\\b(start|begin|end|stop|finish)\\s+(?:the\\s+|this\\s+)?(?:clip|footage|recording)\\s+(?:at|from)\\s+${T}`, (m, ctx) => {
+      const [verb, ms] = m[1] ? [m[1], m[2]] : [m[3]!, m[4]];
+      if (forText(ctx, m.index) || (!/\bclip\b|footage|recording/.test(m[0]) && !intent(ctx, m.index))) return undefined;
+      return /start|begin/.test(verb) ? cut(ctx, { kind: 'drop-start', ms: Number(ms) }) : cut(ctx, { kind: 'keep', fromMs: 0, toMs: Number(ms) });
     }),
 
     // Speed.

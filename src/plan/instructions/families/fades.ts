@@ -17,9 +17,17 @@ function targetOf(word: string | undefined, ctx: Context): Target {
 export const fades: Family = {
   name: 'fades',
   summary: 'the picture fading in from / out to black, the music fading in or out, a text fading; "it" follows what was just named',
-  examples: ['fade in from black', 'fade out to black at the end', 'fade in and out', 'fade the music out', 'a 0.5 second audio fade in and fade out', 'lower the music and fade it in and out', 'fade in the title over 2 seconds'],
+  examples: ['fade in from black', 'ease in from a black screen', 'fade out to black at the end', "don't fade in", 'fade in and out', 'fade the music out', 'a 0.5 second audio fade in and fade out', 'lower the music and fade it in and out', 'fade in the title over 2 seconds'],
   words: ['fade', 'fade in', 'fade out', 'black'],
   rules: [
+    // The picture coming from or going to black with another verb: "ease in from a black screen", "go out to black".
+    rule(`\\b(?:ease|come|open|rise|start|begin|go|dip|ease\\s+out|drift)(?:s|es)?\\s+(?:(in|up|out)\\s+)?(from|to|into)\\s+(?:a\\s+|the\\s+)?black(?:\\s+screen)?(?:\\s+(?:over|in|for)\\s+${T})?`, (m, ctx) => {
+      const into = m[2] === 'from' ? 'in' : 'out';
+      if (ctx.negated(m.index, end(m))) return undefined;
+      ctx.state[into === 'in' ? 'fadeInMs' : 'fadeOutMs'] = Number(m[3] ?? 1000);
+      ctx.topic = 'picture';
+      return `picture fades ${into === 'in' ? 'in from black' : 'out to black'}${m[3] ? ` (${videoTime(Number(m[3]))})` : ''}`;
+    }),
     // "have the music start quiet and fade in".
     rule(`\\b(?:start|begin)s?\\s+(?:out\\s+)?(?:quiet(?:ly)?|soft(?:ly)?|low|silent(?:ly)?)\\b`, (_m, ctx) => {
       if (ctx.topic !== 'music') return undefined;
@@ -40,6 +48,15 @@ export const fades: Family = {
           return 'no fades from or to black';
         }
         if (!dirs.size && target !== 'text') return undefined;
+        // "don't fade in at the start", "keep the music but don't fade it out", "don't fade the title".
+        if (ctx.negated(m.index, end(m))) {
+          const faded = target === 'music' ? ctx.state.music : target === 'text' ? ctx.text : ctx.state;
+          if (!faded) return undefined;
+          const off = dirs.size ? [...dirs] : ['in', 'out'];
+          for (const d of off) faded[d === 'in' ? 'fadeInMs' : 'fadeOutMs'] = 0;
+          const what = target === 'text' ? `${ctx.text!.kind} "${ctx.text!.text}"` : target;
+          return `${what} does not fade ${off.join(' or ')}`;
+        }
         if (target === 'music') {
           ctx.state.music.on = true;
           ctx.topic = 'music';

@@ -15,17 +15,17 @@ function perItem(ctx: Context, ms: number): string {
 }
 
 const NOUN = '(?:video|version|clip|reel|edit|slideshow|slide\\s*show|montage|promo|teaser|trailer|ad|advert|commercial|story|short|film|movie|compilation|recap|highlights?|cut|spot|vlog|sequence)';
-/** Time words that make a number a moment or a span of something else, not the length of the video. */
-const NOT_LENGTH = '(?<!\\b(?:at|after|before|from|over|for|every|until|till|by|in|of|first|last|final|next|starting|start|around|lasting|past|mark|and|between|to|off)\\s)';
+/** Time words that make a number a moment or a span of something else, not the length of the video (nor a hedged amount read without its hedge). */
+const NOT_LENGTH = '(?<!\\b(?:at|after|before|from|over|for|every|until|till|by|in|of|first|last|final|next|starting|start|lasting|past|mark|and|between|to|off)\\s|≈)';
 
 /** The video's total length, and how long each item shows. */
 export const length: Family = {
   name: 'length',
   summary: 'the total length (an exact length or an upper bound) and the time per item',
-  examples: ['a 30-second video', 'cut it down to 1:30', 'make it under a minute', '90 seconds or less', '1 minute 30 seconds long', '4 seconds per photo', 'make each one 6 seconds', 'a new slide every 8 seconds', 'the slides are too fast'],
+  examples: ['a 30-second video', 'cut it down to 1:30', 'make it under a minute', '90 seconds or less', '1 minute 30 seconds long', 'about 45 seconds in total', '4 seconds per photo', 'make each one 6 seconds', 'a new slide every 8 seconds', 'the slides are too fast'],
   words: ['seconds', 'minute', 'long', 'length', 'duration', 'under', 'per', 'each'],
   rules: [
-    rule(`\\b(?:make|cut|trim|shorten|edit|reduce|bring|get|keep|cap|limit|crop|condense|compress|turn)\\s+(?:(?:the|this|that|my|our)\\s+(?:\\w+\\s+)?(?:video|clip|whole\\s+thing|edit|slideshow|film|reel)|it|this|that|everything|them)?\\s*(?:down\\s+)?(?:to|at|into)\\s+(?:exactly\\s+|about\\s+|around\\s+|roughly\\s+|just\\s+|only\\s+)?(?:an?\\s+)?${T}(?!\\s*(?:from|of|off|starting|in\\b))(?:\\s+long)?`, (m, ctx) => total(ctx, Number(m[1]))),
+    rule(`\\b(?:make|cut|trim|shorten|edit|reduce|bring|get|keep|cap|limit|crop|condense|compress|turn)\\s+(?:(?:the|this|that|my|our)\\s+(?:\\w+\\s+)?(?:video|clip|whole\\s+thing|edit|slideshow|film|reel|runtime|running\\s+time|length|duration)|it|this|that|everything|them)?\\s*(?:down\\s+)?(?:to|at|into)\\s+(?:exactly\\s+|just\\s+|only\\s+)?(?:an?\\s+)?${T}(?!\\s*(?:from|of|off|starting|in\\b))(?:\\s+long)?`, (m, ctx) => total(ctx, Number(m[1]))),
     rule(`\\b(?:under|below|less\\s+than|at\\s+most|no\\s+(?:more|longer)\\s+than|max(?:imum)?(?:\\s+of)?|up\\s+to|within|shorter\\s+than|not\\s+exceed(?:ing)?)\\s+(?:an?\\s+)?${T}`, (m, ctx) => total(ctx, Number(m[1]), true)),
     rule(`${T}\\s+(?:or\\s+(?:less|shorter|under)|max(?:imum)?|at\\s+most|tops|or\\s+so\\s+max)`, (m, ctx) => total(ctx, Number(m[1]), true)),
     rule(`(?:\\b(?:length|duration|runtime|running\\s+time)\\s+(?:of\\s+|to\\s+|is\\s+|should\\s+be\\s+|=|:)?\\s*)${T}`, (m, ctx) => total(ctx, Number(m[1]))),
@@ -37,7 +37,9 @@ export const length: Family = {
     rule(`\\b(?:make|have|keep|get)\\s+(?:it|this|(?:the|this|my)\\s+(?:\\w+\\s+)?(?:video|clip|edit|slideshow|reel|film))\\s+(?:exactly\\s+|about\\s+|around\\s+|just\\s+|only\\s+)?${T}(?:\\s+long)?|\\b(?:it|the\\s+video|this)\\s+should\\s+(?:be|last)\\s+(?:about\\s+|around\\s+)?${T}(?:\\s+long)?|\\b(?:it's|just|only)\\s+${T}(?:\\s+long)?`, (m, ctx) => total(ctx, Number(m[1] ?? m[2] ?? m[3]))),
     rule(`(?:^|(?<=[,;:]\\s*))${T}(?:\\s+long)?(?=\\s*(?:[,.;!?]|$))`, (m, ctx) => total(ctx, Number(m[1]))),
     rule(`\\b(?:to|should|will|must|it|video)\\s+(?:last|run|play)\\s+(?:for\\s+)?(?:exactly\\s+|about\\s+|around\\s+|just\\s+)?${T}`, (m, ctx) => total(ctx, Number(m[1])), -1),
-    rule(`${NOT_LENGTH}\\b(?:around|about|roughly|approximately|approx\\.?)\\s+${T}`, (m, ctx) => total(ctx, Number(m[1]))),
+    rule(`${NOT_LENGTH}≈${T}`, (m, ctx) => total(ctx, Number(m[1]))),
+    // "45 seconds total", "a minute and a half overall", "aim for 30 seconds".
+    rule(`${T}\\s+(?:in\\s+)?(?:total|overall|altogether|all\\s+in|end\\s+to\\s+end)\\b|\\b(?:aim|aiming|target|targeting)\\s+(?:for\\s+)?(?:an?\\s+)?${T}`, (m, ctx) => total(ctx, Number(m[1] ?? m[2]))),
     // "shorter, 40 seconds max": the number says how much; alone, the word is not enough to act on.
     rule(`\\b(?:shorter|longer|tighter)\\b(?=.*⟨)`, () => ''),
     // Numbers that describe an input are not targets: "a 30 minute recording", "a sound of 20 seconds".

@@ -51,7 +51,7 @@ export const music: Family = {
       ctx.state.mute = true;
       return "clips' own sound muted";
     }),
-    rule(`\\b(?:remove|strip|drop|kill|delete|take\\s+out|get\\s+rid\\s+of|cut|without|no)\\s+(all\\s+(?:the\\s+)?|any\\s+)?(?:the\\s+|its\\s+)?(?:original\\s+|clip\\s+)?(audio|sound)(?:\\s+(?:from|of)\\s+(?:the\\s+|this\\s+)?(?:video|clips?|footage|[\\w-]+\\.\\w{2,4}))?\\b`, (m, ctx) => {
+    rule(`\\b(?:remove|strip|drop|kill|delete|take\\s+out|get\\s+rid\\s+of|cut|lose|ditch|scrap|without|no)\\s+(all\\s+(?:the\\s+)?|any\\s+)?(?:the\\s+|its\\s+)?(?:(?:original|clip|camera|video|clip'?s|video'?s)\\s+)?(?:own\\s+)?(audio|sound)(?:\\s+(?:from|of)\\s+(?:the\\s+|this\\s+)?(?:video|clips?|footage|[\\w-]+\\.\\w{2,4}))?\\b`, (m, ctx) => {
       ctx.state.mute = true;
       if (m[1] || /^(?:without|no)\b/.test(m[0])) {
         ctx.state.music.on = false;
@@ -59,7 +59,7 @@ export const music: Family = {
       }
       return "clips' own sound removed";
     }),
-    rule(`\\b(?:keep|preserve|retain|leave|just|only|use)\\s+(?:the\\s+)?(?:original|clip'?s?|camera|video'?s?|natural|live)\\s*(?:audio|sound)\\b|\\b(?:keep|preserve|retain)\\s+(?:the\\s+)?(?:audio|sound)\\b|\\b(?:original|clip)\\s+(?:audio|sound)\\s+(?:on|too|as\\s+well)\\b`, (_m, ctx) => {
+    rule(`\\b(?:keep|preserve|retain|leave|just|only|use)\\s+(?:the\\s+)?(?:original|clip'?s?|camera|video'?s?|natural|live)\\s*(?:own\\s+)?(?:audio|sound)\\b|\\b(?:keep|preserve|retain)\\s+(?:the\\s+)?(?:audio|sound)\\b|\\b(?:original|clip)\\s+(?:audio|sound)\\s+(?:on|too|as\\s+well)\\b`, (_m, ctx) => {
       ctx.state.mute = false;
       return "clips' own sound kept";
     }),

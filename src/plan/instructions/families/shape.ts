@@ -3,7 +3,7 @@ import { end, NUM, rule, type Context, type Family, type ShapeRole } from '../ru
 
 const VERTICAL = '(?:vertical|portrait|upright|9\\s*:\\s*16|9x16|tik\\s*toks?|(?:instagram\\s+|ig\\s+|facebook\\s+|fb\\s+)?reels?|igtv|snapchat|youtube\\s+shorts?|yt\\s+shorts?|shorts|(?:instagram|ig|facebook|fb|snapchat|whatsapp)\\s+stor(?:y|ies)|stories|(?:for|as|into)\\s+(?:an?\\s+|my\\s+|our\\s+)?(?:instagram\\s+)?story|(?<!tell\\s)\\ban?\\s+(?:[\\w:]+\\s+)?story|(?:an?|as\\s+a|into\\s+a)\\s+short(?=\\s*(?:$|[.,;!?]|for\\b)))';
 const SQUARE = '(?:square|1\\s*:\\s*1|1x1|instagram\\s+post|(?:for\\s+)?instagram(?!\\s+(?:reels?|stor(?:y|ies)|feed|portrait)))';
-const FOUR_FIVE = '(?:4\\s*:\\s*5|4x5|instagram\\s+(?:feed|portrait))';
+const FOUR_FIVE = '(?:4\\s*:\\s*5|4x5|(?:instagram|insta|ig)\\s+(?:feed|portrait))';
 const WIDE = '(?:landscape|horizontal|widescreen|wide\\s*screen|16\\s*:\\s*9|16x9|youtube(?!\\s+shorts?)|desktop|tv)';
 const SHAPES: [string, Aspect][] = [[VERTICAL, '9:16'], [FOUR_FIVE, '4:5'], [SQUARE, '1:1'], [WIDE, '16:9']];
 const ANY_SHAPE = SHAPES.map(([s]) => s).join('|');
@@ -121,6 +121,12 @@ function roleOf(m: RegExpExecArray, ctx: Context, aspect: Aspect): { role: Shape
   return { role: 'main', words: [] };
 }
 
+/** "4:5 please, it's a portrait post": a bare "portrait" or "vertical" after a 4:5 of the same instruction says it again. */
+function restated(m: RegExpExecArray, ctx: Context, aspect: Aspect): Aspect {
+  const bare = /^(?:(?:for|as|into)\s+(?:an?\s+)?)?(?:vertical|portrait|upright)\b/u.test(m[0]);
+  return aspect === '9:16' && bare && ctx.shape?.aspect === '4:5' && ctx.shape.end <= m.index ? '4:5' : aspect;
+}
+
 /** Applies a shape word as its role says; returns the note, or '' for a source or a restatement with nothing to say. */
 function placeShape(m: RegExpExecArray, ctx: Context, aspect: Aspect): { note: string; role: ShapeRole } {
   const { role, again, words, quote = [m.index, end(m)] } = roleOf(m, ctx, aspect);
@@ -163,7 +169,7 @@ export const shape: Family = {
   examples: ['vertical', 'for TikTok / Reels / Shorts / stories', 'convert this 16:9 video to 9:16', 'also a vertical version for TikTok', 'square and vertical cuts too', 'in 16:9, 9:16 and 1:1', 'no vertical version', 'square for an Instagram post', '4:5 for the Instagram feed', 'landscape for YouTube', '1080x1920', '720p', '4K', '29.97 fps', 'as webm'],
   words: ['vertical', 'portrait', 'square', 'version', 'landscape', 'horizontal', 'tiktok', 'reels', 'shorts', 'stories', 'youtube', 'instagram', 'resolution', 'fps', 'webm'],
   rules: [
-    ...SHAPES.map(([words, aspect]) => rule(`\\b(?:for\\s+|as\\s+(?:an?\\s+)?|into\\s+(?:an?\\s+)?)?${words}\\b(?:\\s+(?:formats?|aspect(?:\\s+ratio)?|ratio|orientation|mode|${SHAPE_NOUN}))?`, (m, ctx) => placeShape(m, ctx, aspect).note)),
+    ...SHAPES.map(([words, aspect]) => rule(`\\b(?:for\\s+|as\\s+(?:an?\\s+)?|into\\s+(?:an?\\s+)?)?${words}\\b(?:\\s+(?:formats?|aspect(?:\\s+ratio)?|ratio|orientation|mode|${SHAPE_NOUN}))?`, (m, ctx) => placeShape(m, ctx, restated(m, ctx, aspect)).note)),
     rule(`\\b(\\d{3,4})\\s*[x×]\\s*(\\d{3,4})\\b(?:\\s+(?:resolution|pixels|px))?`, (m, ctx) => {
       const [w, h] = [Number(m[1]), Number(m[2])];
       const short = SHORT_SIDES[Math.min(w, h)];
@@ -183,7 +189,7 @@ export const shape: Family = {
       ctx.state.resolution = m[1] ? (`${m[1]}p` as Resolution) : (named[m[2]!.replace(/\s+/g, ' ')] ?? '1080p');
       return `resolution ${ctx.state.resolution}`;
     }),
-    rule(`\\b${NUM}\\s*(?:fps|frames?\\s+(?:per|a)\\s+second|frames?/s)\\b|\\bframe\\s*rate\\s+(?:of\\s+|to\\s+|at\\s+)?${NUM}`, (m, ctx) => {
+    rule(`\\b${NUM}\\s*(?:fps|frames?\\s+(?:per|a)\\s+second|frames?/s)\\b|\\bframe\\s*rate\\s+(?:(?:up|down)\\s+)?(?:of\\s+|to\\s+|at\\s+)?${NUM}`, (m, ctx) => {
       const fps = Number(m[1] ?? m[2]);
       if (fps < 1 || fps > 120) return `frame rate ${fps} is outside 1–120; kept ${ctx.state.fps ?? 'the export block'}`;
       ctx.state.fps = fps;

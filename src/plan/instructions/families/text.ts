@@ -149,7 +149,7 @@ export const text: Family = {
   rules: [
     rule(`\\b(?:${VERB}\\s+)?${DET}?${ADJ}${TITLE}${LENGTH}`, (m, ctx) => addText(m, 'title', ctx, lengthOf(m)), 1),
     rule(`\\b(?:add|make|create|have|include|insert|put|extend|lengthen|shorten|change|update|want|need|with|and)\\s+${DET}?${ADJ}${BARE_INTRO}\\b(?!\\.\\w)${LENGTH}`, (m, ctx) => addText(m, 'title', ctx, lengthOf(m)), 1),
-    rule(`\\b(?:add|make|create|have|include|insert|put|extend|lengthen|shorten|change|update|want|need|with|and)\\s+${DET}?${ADJ}${BARE_OUTRO}\\b(?!\\.\\w)${LENGTH}`, (m, ctx) => addText(m, 'cta', ctx, lengthOf(m)), 1),
+    rule(`\\b(?:add|make|create|have|include|insert|put|extend|lengthen|shorten|change|update|want|need|with|and|tack|stick|slap|pop|throw|append)(?:\\s+on)?\\s+${DET}?${ADJ}${BARE_OUTRO}\\b(?!\\.\\w)${LENGTH}`, (m, ctx) => addText(m, 'cta', ctx, lengthOf(m)), 1),
     rule(`\\b(?:${VERB}\\s+)?${DET}?${ADJ}${TEXT}${LENGTH}`, (m, ctx) => addText(m, 'text', ctx, lengthOf(m))),
     rule(`\\b(?:${VERB}\\s+)?${DET}?${ADJ}${LOWER}`, (m, ctx) => addText(m, 'lower', ctx), 1),
     rule(`\\b(?:${VERB}\\s+)?${DET}?${ADJ}${CTA}${LENGTH}`, (m, ctx) => addText(m, 'cta', ctx, lengthOf(m)), 1),
