@@ -346,6 +346,10 @@ describe('phrasings of a second, unseen set (hedged amounts, negations after the
     ['show the pictures backwards', (s) => s.order, 'reverse'],
     ['come up from black', (s) => s.fadeInMs, 1000],
     ['a 4:5 portrait cut for the IG feed', (s) => s.aspect, '4:5'],
+    // What the inputs are is not what the output should be.
+    ['shot in 4K at 50fps, export it in 1080p', (s) => [s.resolution, s.fps], ['1080p', undefined]],
+    ['the footage is 60 fps', (s) => s.fps, undefined],
+    ['my clips are 4K', (s) => s.resolution, undefined],
   ])('reads "%s"', (text, get, want) => {
     const { state, unplaced } = read(text);
     expect(get(state)).toEqual(want);

@@ -121,6 +121,16 @@ function roleOf(m: RegExpExecArray, ctx: Context, aspect: Aspect): { role: Shape
   return { role: 'main', words: [] };
 }
 
+/** "Filmed on my phone in 4K at 60fps", "my clips are 4K", "60 fps footage": a resolution or rate of the inputs, not the output's. */
+const CAPTURED_BEFORE = /\b(?:filmed|shot|recorded|captured|taken)\b(?![^,;.!?]*\b(?:export|render|output|deliver|make|save|encode|upload|post|publish)\w*\b)[^,;.!?]*$|\b(?:footage|clips?|videos?|recordings?|source|originals?|camera|phone)\s+(?:is|are|was|were)\s+(?:all\s+)?(?:in\s+|at\s+)?$/u;
+const CAPTURED_AFTER = /^\s+(?:[\p{L}-]+\s+)?(?:footage|source|recording|original|raw|camera)\b/u;
+
+function describesInputs(m: RegExpExecArray, ctx: Context): boolean {
+  if (!CAPTURED_BEFORE.test(ctx.before(m.index)) && !CAPTURED_AFTER.test(ctx.after(end(m)))) return false;
+  ctx.consumeWord(/\b(?:filmed|shot|recorded|captured|taken)\b/u, m.index);
+  return true;
+}
+
 /** "4:5 please, it's a portrait post": a bare "portrait" or "vertical" after a 4:5 of the same instruction says it again. */
 function restated(m: RegExpExecArray, ctx: Context, aspect: Aspect): Aspect {
   const bare = /^(?:(?:for|as|into)\s+(?:an?\s+)?)?(?:vertical|portrait|upright)\b/u.test(m[0]);
@@ -186,11 +196,14 @@ export const shape: Family = {
     }),
     rule(`(?:\\b(?:reduce|downscale|upscale|scale|resize|render|output)\\s+(?:it\\s+|the\\s+video\\s+)?(?:down\\s+|up\\s+)?(?:to\\s+|in\\s+|at\\s+)?)?\\b(480|720|1080|1440|2160)\\s*p\\b|\\b(4k|uhd|ultra\\s+hd|2k|qhd|full\\s*hd|fhd|hd)\\b`, (m, ctx) => {
       const named: Record<string, Resolution> = { '4k': '2160p', uhd: '2160p', 'ultra hd': '2160p', '2k': '1440p', qhd: '1440p', hd: '720p' };
-      ctx.state.resolution = m[1] ? (`${m[1]}p` as Resolution) : (named[m[2]!.replace(/\s+/g, ' ')] ?? '1080p');
-      return `resolution ${ctx.state.resolution}`;
+      const resolution = m[1] ? (`${m[1]}p` as Resolution) : (named[m[2]!.replace(/\s+/g, ' ')] ?? '1080p');
+      if (describesInputs(m, ctx)) return `${resolution} describes the inputs; the output's resolution is kept`;
+      ctx.state.resolution = resolution;
+      return `resolution ${resolution}`;
     }),
     rule(`\\b${NUM}\\s*(?:fps|frames?\\s+(?:per|a)\\s+second|frames?/s)\\b|\\bframe\\s*rate\\s+(?:(?:up|down)\\s+)?(?:of\\s+|to\\s+|at\\s+)?${NUM}`, (m, ctx) => {
       const fps = Number(m[1] ?? m[2]);
+      if (describesInputs(m, ctx)) return `${fps} fps describes the inputs; the output's rate is kept`;
       if (fps < 1 || fps > 120) return `frame rate ${fps} is outside 1–120; kept ${ctx.state.fps ?? 'the export block'}`;
       ctx.state.fps = fps;
       return `${fps} fps`;
