@@ -355,6 +355,22 @@ describe('phrasings of a second, unseen set (hedged amounts, negations after the
     expect(get(state)).toEqual(want);
     expect(unplaced).toEqual([]);
   });
+
+  it('adds no text for one spoken of ("make sure the text is readable"); a later one refines the text there', () => {
+    expect(read('make sure the text is readable').state.texts).toEqual([]);
+    expect(read('the text is in the captions file').state.texts).toEqual([]);
+    const { state, unplaced } = read('add "Open Today" at the top', 'the words should be yellow');
+    expect(state.texts.map((t) => [t.text, t.position, t.color])).toEqual([['Open Today', 'top', 'yellow']]);
+    expect(unplaced).toEqual([]);
+  });
+
+  it.each<[string, (s: EditState) => unknown, unknown]>([
+    ['add some text at the bottom', (s) => s.texts.length, 1],
+  ])('still reads "%s"', (text, get, want) => {
+    const { state, unplaced } = read(text);
+    expect(get(state)).toEqual(want);
+    expect(unplaced).toEqual([]);
+  });
 });
 
 describe('requests the local backend cannot do', () => {

@@ -1,5 +1,5 @@
 import { videoTime } from '../../../display.js';
-import { COLOR, DET, Q, rule, T, type Context, type Family } from '../rules.js';
+import { COLOR, DET, end, Q, rule, T, type Context, type Family } from '../rules.js';
 import type { Position, TextEdit } from '../state.js';
 
 const TITLE = '(?:title(?:\\s+(?:card|screen|frame|slide|text))?|heading|headline|intro\\s+(?:text|card|title|screen|slide)|opening\\s+(?:title|card|text|screen))';
@@ -14,6 +14,23 @@ const VERB = '(?:(?:end|finish|close|start|open|begin)\\s+(?:it\\s+|the\\s+video
 /** How the words follow a text's noun: "saying", "that says", "of", ":", "to" (change the headline to …). */
 const SAYS = '(?:(?:that|which)\\s+(?:says|reads|shows)|saying|says|say|reading|reads|showing|of|with\\s+the\\s+(?:words?|text)|with\\s+name|with|:|to|for|as)';
 const LENGTH = `(?:(?:\\s+(?:longer|shorter))?,?\\s+(?:to|be|is|last|lasts|for|of|at)?\\s*(?:exactly\\s+|about\\s+)?${T}(?:\\s+long)?)?`;
+
+/**
+ * "Make sure the text is readable", "the text is in the captions file": a text spoken of, with no verb that asks for
+ * one, is not a new text (its words are left for the notes to name).
+ */
+function spokenOf(m: RegExpExecArray, ctx: Context): boolean {
+  return /^\s+(?:is|are|was|were|should|must|needs?|looks?|reads?|seems?|has|have|can|could|will|would|gets?)\b/u.test(ctx.after(end(m))) || /\b(?:make\s+sure|ensure|check|see\s+that)\s+$/u.test(ctx.before(m.index));
+}
+
+/** The text a sentence speaks of ("the words should be white"): the last one there, which later words refine. */
+function spokenText(ctx: Context): string | undefined {
+  const last = ctx.state.texts.at(-1);
+  if (!last) return undefined;
+  ctx.text = last;
+  ctx.topic = 'text';
+  return '';
+}
 
 type Kind = 'title' | 'text' | 'lower' | 'cta';
 /** Where a text's words were named: a match, or an empty one where a fade named "the title". */
@@ -150,7 +167,7 @@ export const text: Family = {
     rule(`\\b(?:${VERB}\\s+)?${DET}?${ADJ}${TITLE}${LENGTH}`, (m, ctx) => addText(m, 'title', ctx, lengthOf(m)), 1),
     rule(`\\b(?:add|make|create|have|include|insert|put|extend|lengthen|shorten|change|update|want|need|with|and)\\s+${DET}?${ADJ}${BARE_INTRO}\\b(?!\\.\\w)${LENGTH}`, (m, ctx) => addText(m, 'title', ctx, lengthOf(m)), 1),
     rule(`\\b(?:add|make|create|have|include|insert|put|extend|lengthen|shorten|change|update|want|need|with|and|tack|stick|slap|pop|throw|append)(?:\\s+on)?\\s+${DET}?${ADJ}${BARE_OUTRO}\\b(?!\\.\\w)${LENGTH}`, (m, ctx) => addText(m, 'cta', ctx, lengthOf(m)), 1),
-    rule(`\\b(?:${VERB}\\s+)?${DET}?${ADJ}${TEXT}${LENGTH}`, (m, ctx) => addText(m, 'text', ctx, lengthOf(m))),
+    rule(`\\b(${VERB}\\s+)?${DET}?${ADJ}${TEXT}${LENGTH}`, (m, ctx) => (m[1] || !spokenOf(m, ctx) ? addText(m, 'text', ctx, lengthOf(m)) : spokenText(ctx))),
     rule(`\\b(?:${VERB}\\s+)?${DET}?${ADJ}${LOWER}`, (m, ctx) => addText(m, 'lower', ctx), 1),
     rule(`\\b(?:${VERB}\\s+)?${DET}?${ADJ}${CTA}${LENGTH}`, (m, ctx) => addText(m, 'cta', ctx, lengthOf(m)), 1),
     // A verb and quoted words with no noun: 'write "The End"', 'put "SALE" at 0:03'.
@@ -200,7 +217,7 @@ export const text: Family = {
       if (ctx.topic === 'logo' && m[1]) return (ctx.state.logo.position = where as typeof ctx.state.logo.position), `logo in the ${where} corner`;
       return refine(ctx, (t) => ((t.position = where), `text at the ${where}`));
     }),
-    rule(`\\b(?:in|colou?red|colou?r\\s+(?:to|of|=|:)?)\\s*${COLOR}|\\b${COLOR}(?=\\s+(?:text|letters|font|title|words))`, (m, ctx) =>
+    rule(`\\b(?:in|colou?red|colou?r\\s+(?:to|of|=|:)?|(?:should|must|to|will)\\s+be)\\s*${COLOR}|\\b${COLOR}(?=\\s+(?:text|letters|font|title|words))`, (m, ctx) =>
       refine(ctx, (t) => ((t.color = (m[1] ?? m[2])!), `text in ${t.color}`))),
     rule(`\\b(?:in\\s+)?(?:a\\s+)?(?:big|large|huge|small|tiny|bold)\\s+(?:font|letters|type)\\b`, (_m, ctx) => refine(ctx, () => '')),
   ],
