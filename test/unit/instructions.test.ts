@@ -366,6 +366,7 @@ describe('phrasings of a second, unseen set (hedged amounts, negations after the
 
   it.each<[string, (s: EditState) => unknown, unknown]>([
     ['add some text at the bottom', (s) => s.texts.length, 1],
+    ['put "Our Story" up front as the opening title', (s) => s.texts.map((t) => [t.kind, t.text, t.at]), [['title', 'Our Story', 'start']]],
   ])('still reads "%s"', (text, get, want) => {
     const { state, unplaced } = read(text);
     expect(get(state)).toEqual(want);

@@ -102,8 +102,9 @@ export function addText(m: At, kind: Kind, ctx: Context, lengthMs?: number, give
     ctx.consume(m.index, e);
     return `no ${label}`;
   }
-  // 'Put "Grand Opening" as a big title': the quoted words already placed become that title.
-  const as = new RegExp(`${Q}\\s+as\\s+(?:an?\\s+|the\\s+)?(?:[\\p{L}-]+\\s+){0,2}$`, 'u').exec(ctx.before(m.index));
+  // 'Put "Grand Opening" as a big title', 'put "Our Story" up front as the title': the quoted words already placed
+  // become that title.
+  const as = new RegExp(`${Q}\\s+(?:[\\p{L}-]+\\s+){0,3}?as\\s+(?:an?\\s+|the\\s+)?(?:[\\p{L}-]+\\s+){0,2}$`, 'u').exec(ctx.before(m.index));
   if (given === undefined && as && ctx.text?.text === ctx.quote(as[1]!)) {
     Object.assign(ctx.text, base(kind), lengthMs ? { durationMs: lengthMs } : {});
     ctx.consume(m.index, e);
@@ -200,7 +201,7 @@ export const text: Family = {
       })),
     rule(`\\b(?:throughout|the\\s+whole\\s+(?:video|time)|the\\s+entire\\s+video|all\\s+the\\s+time|the\\s+full\\s+video)\\b`, (_m, ctx) =>
       refine(ctx, (t) => ((t.at = 'all'), (t.durationMs = undefined), 'text for the whole video'))),
-    rule(`\\b(?:at|in|to|towards?)\\s+the\\s+(start|beginning|end|close|finish)(?:\\s+of\\s+the\\s+video)?\\b|\\bbefore\\s+the\\s+(?:\\w+\\s+){0,3}?(?:starts?|begins?|slideshow|video)\\b`, (m, ctx) =>
+    rule(`\\b(?:at|in|to|towards?)\\s+the\\s+(start|beginning|end|close|finish)(?:\\s+of\\s+the\\s+video)?\\b|\\bbefore\\s+the\\s+(?:\\w+\\s+){0,3}?(?:starts?|begins?|slideshow|video)\\b|\\bup\\s*front\\b`, (m, ctx) =>
       refine(ctx, (t) => {
         const atEnd = /end|close|finish/.test(m[1] ?? '');
         t.at = atEnd ? 'end' : 'start';
