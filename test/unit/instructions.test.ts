@@ -367,6 +367,24 @@ describe('phrasings of a second, unseen set (hedged amounts, negations after the
   it.each<[string, (s: EditState) => unknown, unknown]>([
     ['add some text at the bottom', (s) => s.texts.length, 1],
     ['put "Our Story" up front as the opening title', (s) => s.texts.map((t) => [t.kind, t.text, t.at]), [['title', 'Our Story', 'start']]],
+    // Amounts in words, fractions and sizes.
+    ['make it one and a half minutes', (s) => s.totalMs, 90_000],
+    ['each slide for three and a half seconds', (s) => s.perItemMs, 3500],
+    ['about a quarter of a minute long', (s) => s.totalMs, 15_000],
+    ['play it two and a half times as fast', (s) => s.speed, 2.5],
+    ['three times the normal speed', (s) => s.speed, 3],
+    ['export at 1920 by 1080', (s) => [s.resolution, s.aspect], ['1080p', '16:9']],
+    ['30 frames a second', (s) => s.fps, 30],
+    ['Duration: 40 seconds', (s) => s.totalMs, 40_000],
+    // Negations after the thing.
+    ['the watermark has to go', (s) => s.logo.corner, false],
+    ['background track is not needed', (s) => s.music.on, false],
+    ['Music: none', (s) => s.music.on, false],
+    ['show them from last to first', (s) => s.order, 'reverse'],
+    // Words after a colon, and more kinds of quotes.
+    ['Heading: Spring Collection', (s) => s.texts.map((t) => [t.kind, t.text]), [['title', 'Spring Collection']]],
+    ['show „Guten Tag“ at the bottom', (s) => s.texts.map((t) => [t.text, t.position]), [['Guten Tag', 'bottom']]],
+    ['add `v2.3.1` at the top', (s) => s.texts.map((t) => t.text), ['v2.3.1']],
   ])('still reads "%s"', (text, get, want) => {
     const { state, unplaced } = read(text);
     expect(get(state)).toEqual(want);

@@ -20,8 +20,12 @@ const FILLER = new Set(
 
 /** Negations whose scope reaches a few words ahead: "no zoom", "don't want to see the hard cuts", "turn off the". */
 const NEGATION = /(\bno|\bnot|\bnon|\bwithout|\b\w+n't|\bdont|\bnever|\bdisable|\bturn off|\bswitch off|\bget rid of|\bremove|\bdrop|\bskip|\bavoid|\bstop|\bkill|\bmute|\blose|\bdelete|\bstrip|\bleave out|\bleave off)\b(?:\s+[^\s,;.!?]+){0,4}\s*$/;
-/** Negations said after the thing: "transitions off", "music disabled", "transitions, leave them out". */
-const NEGATION_AFTER = /^\s+(?:off|disabled)\b|^\s*,?\s+(?:leave|keep|take)\s+(?:them|it|those|these|that)\s+out\b/;
+/**
+ * Negations said after the thing: "transitions off", "music disabled", "transitions, leave them out", "the logo can
+ * go", "music is not needed", "transitions: none".
+ */
+const NEGATION_AFTER =
+  /^\s+(?:off|disabled)\b|^\s*,?\s+(?:leave|keep|take)\s+(?:them|it|those|these|that)\s+out\b|^\s+(?:can|could|has\s+to|have\s+to|needs\s+to|must|should)\s+go\b(?!\s+(?:up|down|on|in|louder|quieter|faster|slower|to|at|for|with|under|over|back|from|between|first|last)\b)|^\s+(?:is|are)(?:\s+not|n't)\s+needed\b|^\s+not\s+needed\b|^\s*:\s*(?:none|off|no)\b/;
 const SENTENCE_END = /[.;!?](?=\s|$)/g;
 
 const RULES: Rule[] = FAMILIES.flatMap((f) => f.rules);

@@ -54,14 +54,17 @@ function replace(n: Normalized, re: RegExp, fn: (...groups: string[]) => string)
   return { ...n, text, map };
 }
 
-/** Quoted words: straight double, curly double and single quotes, and single quotes that are not apostrophes. */
-const QUOTES = /"([^"]+)"|“([^”]+)”|‘([^’]+)’|«([^»]+)»|(?<![\p{L}\d])'([^']+)'(?![\p{L}\d])/gu;
+/**
+ * Quoted words: straight double, curly double and single quotes, German low-high quotes, guillemets, backticks, and
+ * single quotes that are not apostrophes.
+ */
+const QUOTES = /"([^"]+)"|“([^”]+)”|‘([^’]+)’|«([^»]+)»|(?<![\p{L}\d])'([^']+)'(?![\p{L}\d])|„([^“”]+)[“”]|`([^`]+)`/gu;
 
 /** Normalizes one instruction (see `Normalized`). Pure. */
 export function normalize(source: string): Normalized {
   const quotes: string[] = [];
   let n: Normalized = { text: source, map: [...Array(source.length + 1).keys()], quotes, source };
-  n = replace(n, QUOTES, (_all, ...groups) => `«${quotes.push(groups.slice(0, 5).find((g) => g !== undefined)!.trim()) - 1}»`);
+  n = replace(n, QUOTES, (_all, ...groups) => `«${quotes.push(groups.slice(0, 7).find((g) => g !== undefined)!.trim()) - 1}»`);
   // Lower case, one character for one, so the map stays true.
   n = { ...n, text: [...n.text].map((c) => (c.toLowerCase().length === c.length ? c.toLowerCase() : c)).join('') };
   const steps: [RegExp, (...g: string[]) => string][] = [
@@ -76,7 +79,11 @@ export function normalize(source: string): Normalized {
     [/\b(?:half|1\/2)[- ]speed\b/g, () => '0.5x speed'],
     [/\b(?:quarter)[- ]speed\b/g, () => '0.25x speed'],
     [/\b(?:double|twice the)[- ]speed\b|\btwice as fast\b/g, () => '2x speed'],
-    [/\b(\d+(?:\.\d+)?)\s*(?:x|×|times)(?![\p{L}\d])/gu, (_a, v) => `${v}x`],
+    // "one and a half times as fast", "four times normal speed".
+    [/\b(\d+|one) and a half times\b/g, (_a, v) => `${(Number(v) || 1) + 0.5} times`],
+    [/\b(\d+(?:\.\d+)?)\s*(?:x|×|times)(?![\p{L}\d])(?:\s+(?:the\s+)?(?:normal|regular|original|usual|real[- ]time)(?=\s+speed\b))?/gu, (_a, v) => `${v}x`],
+    // Sizes said in words: "1280 by 720".
+    [/\b(\d{3,4})\s+by\s+(\d{3,4})\b/g, (_a, w, h) => `${w}x${h}`],
     // Aspect ratios are not times: 9:16 → 9x16.
     [/(?<![\d:])(16|9|1|4|5|21|3|2):(9|16|1|5|4|3)(?![\d:])/g, (_a, a, b) => `${a}x${b}`],
     // Times in a clip: 1:30, 00:01:00, 0:05.5.
@@ -87,7 +94,11 @@ export function normalize(source: string): Normalized {
     // "half a minute", "a minute and a half", "an hour", "the first second", "second 20".
     [/\bhalf an? (minute|second|hour)\b/g, (_a, u) => `⟨${unitMs(u!) / 2}⟩`],
     [/\b(?:a|an|1) (minute|hour) and a half\b/g, (_a, u) => `⟨${unitMs(u!) * 1.5}⟩`],
-    [/\b(?:a|an) (minute|second|hour)\b/g, (_a, u) => `⟨${unitMs(u!)}⟩`],
+    // "two and a half seconds", "three-quarters of a minute", "a quarter of an hour".
+    [/\b(\d+|one) and a half (minutes?|seconds?|hours?)\b/g, (_a, v, u) => `⟨${Math.round(((Number(v) || 1) + 0.5) * unitMs(u!))}⟩`],
+    [/\b(?:(\d)[- ]quarters|(?:a|one)[- ]quarter) of an? (minute|second|hour)\b/g, (_a, q, u) => `⟨${(Number(q ?? 1) * unitMs(u!)) / 4}⟩`],
+    // ("24 frames a second" is a rate, not a time.)
+    [/(?<!\bframes?\s)\b(?:a|an) (minute|second|hour)\b/g, (_a, u) => `⟨${unitMs(u!)}⟩`],
     [/\b(first|last|final|next|1st) (minute|second|hour)\b/g, (_a, w, u) => `${w} ⟨${unitMs(u!)}⟩`],
     [/\b(?:second|sec) (\d+(?:\.\d+)?)\b/g, (_a, v) => `⟨${Number(v) * 1000}⟩`],
     // A unit said once for two numbers: "from 10 to 25 seconds", "between 3 and 5 s".

@@ -28,7 +28,7 @@ export const length: Family = {
     rule(`\\b(?:make|cut|trim|shorten|edit|reduce|bring|get|keep|cap|limit|crop|condense|compress|turn)\\s+(?:(?:the|this|that|my|our)\\s+(?:\\w+\\s+)?(?:video|clip|whole\\s+thing|edit|slideshow|film|reel|runtime|running\\s+time|length|duration)|it|this|that|everything|them)?\\s*(?:down\\s+)?(?:to|at|into)\\s+(?:exactly\\s+|just\\s+|only\\s+)?(?:an?\\s+)?${T}(?!\\s*(?:from|of|off|starting|in\\b))(?:\\s+long)?`, (m, ctx) => total(ctx, Number(m[1]))),
     rule(`\\b(?:under|below|less\\s+than|at\\s+most|no\\s+(?:more|longer)\\s+than|max(?:imum)?(?:\\s+of)?|up\\s+to|within|shorter\\s+than|not\\s+exceed(?:ing)?)\\s+(?:an?\\s+)?${T}`, (m, ctx) => total(ctx, Number(m[1]), true)),
     rule(`${T}\\s+(?:or\\s+(?:less|shorter|under)|max(?:imum)?|at\\s+most|tops|or\\s+so\\s+max)`, (m, ctx) => total(ctx, Number(m[1]), true)),
-    rule(`(?:\\b(?:length|duration|runtime|running\\s+time)\\s+(?:of\\s+|to\\s+|is\\s+|should\\s+be\\s+|=|:)?\\s*)${T}`, (m, ctx) => total(ctx, Number(m[1]))),
+    rule(`(?:\\b(?:length|duration|runtime|running\\s+time)\\s*(?:of\\s+|to\\s+|is\\s+|should\\s+be\\s+|=|:)?\\s*)${T}`, (m, ctx) => total(ctx, Number(m[1]))),
     // "a 30-second promotional video": only the number is taken, so "vertical" in "a 6-second vertical video" is read too.
     rule(`${NOT_LENGTH}${T}(?=(?:\\s+long)?\\s+(?:(?!(?:of|for|with|and|to)\\b)[\\p{L}-]+\\s+){0,3}?${NOUN}\\b(?!\\.\\w))`, (m, ctx) => total(ctx, Number(m[1]))),
     rule(`${NOT_LENGTH}${T}\\s+long\\b`, (m, ctx) => total(ctx, Number(m[1]))),

@@ -2,7 +2,7 @@ import { end, NUM, rule, type Context, type Family } from '../rules.js';
 
 /** Words that say what kind of music, not whether or how loud. */
 const MOOD = '(?:soft|calm|upbeat|happy|chill|chilled|relaxing|relaxed|epic|cinematic|piano|acoustic|guitar|lo-?fi|jazz|jazzy|rock|pop|electronic|ambient|dramatic|energetic|gentle|royalty[- ]free|instrumental|corporate|inspiring|inspirational|uplifting|emotional|sad|fun|funky|classical|orchestral|trendy|catchy|summer|festive|holiday|christmas|dance|hip[- ]hop)';
-const MUSIC = `(?:background\\s+|backing\\s+)?(?:${MOOD}\\s+){0,3}(?:background\\s+)?(?:music|bgm|soundtrack|song|tune|backing\\s+track|music\\s+track|audio\\s+track)`;
+const MUSIC = `(?:background\\s+|backing\\s+)?(?:${MOOD}\\s+){0,3}(?:background\\s+)?(?:music|bgm|soundtrack|song|tune|backing\\s+track|music\\s+track|audio\\s+track|background\\s+track)`;
 const VOICE = '(?:voice|voices|dialogue|dialog|speech|talking|speaking|narration|voice-?over|vocals?|commentary|interview)';
 
 function musicOn(ctx: Context): void {

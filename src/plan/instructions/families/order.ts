@@ -12,7 +12,7 @@ export const order: Family = {
       return ctx.state.order === 'reverse' ? 'items in reverse order' : 'items in the given order';
     }),
     // The order wanted, not a reversal of the one there: "play the photos backwards, last one first".
-    rule(`\\b(?:photos|images|pictures|pics|clips|slides|items|them)\\s+backwards\\b|\\blast\\s+(?:one|photo|image|picture|pic|clip|slide|item)\\s+first\\b`, (_m, ctx) => {
+    rule(`\\b(?:photos|images|pictures|pics|clips|slides|items|them)\\s+backwards\\b|\\blast\\s+(?:one|photo|image|picture|pic|clip|slide|item)\\s+first\\b|\\b(?:from\\s+)?last[- ]to[- ]first\\b`, (_m, ctx) => {
       ctx.state.order = 'reverse';
       return 'items in reverse order';
     }),

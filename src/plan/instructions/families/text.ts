@@ -77,6 +77,13 @@ function wordsFor(m: At, kind: Kind, ctx: Context): { text?: string; upTo: numbe
     ctx.consume(kind === 'lower' ? e : e + lead.index, upTo);
     return { text: taken.map((q) => ctx.quote(q[1]!)).join(' · '), upTo: e };
   }
+  // Unquoted words after a colon, to the end of the clause: "Title: Q3 Results", "a call to action: Subscribe for more!".
+  const colon = /^\s*:\s*(?!⟨)([^,;.!?«⟨]*[\p{L}\d][^,;.!?«⟨]*?)\s*(?=[,;.!?]|$)/u.exec(after);
+  if (colon) {
+    const s = e + colon[0].indexOf(colon[1]!);
+    ctx.consume(e, s + colon[1]!.length);
+    return { text: ctx.original(s, s + colon[1]!.length), upTo: e };
+  }
   // Unquoted words after "saying" / "that says" / a lower third's "for", up to a comma or a place or time phrase.
   const said = new RegExp(`^(.*?\\b(?:${kind === 'lower' ? 'for|with\\s+name|showing|' : ''}(?:that|which)\\s+(?:says|reads)|saying|reading|say)\\s+)([^,;.!?«⟨]+?)(?=\\s+(?:at|in|on|for|over|during|from|until|with)\\s+(?:the\\s+)?(?:⟨|top|bottom|cent|middle|start|beginning|end|first|last|whole|entire|\\d)|\\s+and\\s+(?:add|put|make|fade|then)\\b|[,;.!?]|$)`, 'u').exec(clause);
   if (said) {
