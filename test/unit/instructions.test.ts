@@ -385,6 +385,27 @@ describe('phrasings of a second, unseen set (hedged amounts, negations after the
     ['Heading: Spring Collection', (s) => s.texts.map((t) => [t.kind, t.text]), [['title', 'Spring Collection']]],
     ['show „Guten Tag“ at the bottom', (s) => s.texts.map((t) => [t.text, t.position]), [['Guten Tag', 'bottom']]],
     ['add `v2.3.1` at the top', (s) => s.texts.map((t) => t.text), ['v2.3.1']],
+    // Settings as a script writes them.
+    ['logo=off', (s) => s.logo.corner, false],
+    ['captions: true', (s) => s.captions.on, true],
+    ['framerate=60', (s) => s.fps, 60],
+    ['order=reverse', (s) => s.order, 'reverse'],
+    ['clip_audio: off', (s) => s.mute, true],
+    ['music_volume: 0.4', (s) => s.music.volume, 0.4],
+    ['music_fade_in=2s', (s) => s.music.fadeInMs, 2000],
+    ['per_item=2.5s', (s) => s.perItemMs, 2500],
+    // Limits and fractions.
+    ['ninety seconds, no longer', (s) => [s.totalMs, s.totalIsLimit], [90_000, true]],
+    ['exactly 2 minutes', (s) => s.totalMs, 120_000],
+    ['2½ seconds per photo', (s) => s.perItemMs, 2500],
+    ['1/2 of a minute', (s) => s.totalMs, 30_000],
+    ['music at a tenth of the volume', (s) => s.music.volume, 0.1],
+    ['show each property shot for 3 seconds', (s) => s.perItemMs, 3000],
+    ['give every product photo 2 seconds', (s) => s.perItemMs, 2000],
+    // A text's time is not the video's; a negated speed-up keeps the speed.
+    ['a title "Welcome" that stays on for just 2 seconds', (s) => [s.texts.map((t) => t.durationMs), s.totalMs], [[2000], undefined]],
+    ["please don't speed the clips up", (s) => s.speed, 1],
+    ['speed it up by 1.5', (s) => s.speed, 1.5],
   ])('still reads "%s"', (text, get, want) => {
     const { state, unplaced } = read(text);
     expect(get(state)).toEqual(want);

@@ -60,6 +60,25 @@ function replace(n: Normalized, re: RegExp, fn: (...groups: string[]) => string)
  */
 const QUOTES = /"([^"]+)"|“([^”]+)”|‘([^’]+)’|«([^»]+)»|(?<![\p{L}\d])'([^']+)'(?![\p{L}\d])|„([^“”]+)[“”]|`([^`]+)`/gu;
 
+const OFF = '(?:false|off|no|none|0|disabled)';
+const ON = '(?:true|on|yes|1|enabled)';
+/**
+ * Settings written as keys and values, as a script or CI job writes them ("music=off", "fps: 25",
+ * "music.volume=0.15", "per_item: 4s"), are read as the words they stand for.
+ */
+const SETTINGS: [RegExp, (...g: string[]) => string][] = [
+  [new RegExp(`\\b(music|logo|watermark|captions|subtitles|transitions|crossfades?|fade[ _]in|fade[ _]out|title)\\s*[:=]\\s*${OFF}\\b`, 'g'), (_a, k) => `no ${k!.replace('_', ' ')}`],
+  [new RegExp(`\\b(music|logo|watermark|captions|subtitles|transitions|crossfades?|fade[ _]in|fade[ _]out|loop)\\s*[:=]\\s*${ON}\\b`, 'g'), (_a, k) => `${k!.replace('_', ' ')}`],
+  [/\b(?:fps|frame[ _]?rate)\s*[:=]\s*(\d+(?:\.\d+)?)\b/g, (_a, v) => `${v} fps`],
+  [/\border\s*[:=]\s*(?:reversed?|backwards?)\b/g, () => 'reverse the order'],
+  [/\b(?:audio|sound|clip[ _]audio)\s*[:=]\s*(?:muted|mute|off|none|false)\b/g, () => 'mute the clips'],
+  [/\bmusic[ ._]volume\s*[:=]\s*(0?\.\d+|1(?:\.0+)?)(?![\d%])/g, (_a, v) => `music at ${Math.round(Number(v) * 100)}%`],
+  [/\bmusic[ ._]volume\s*[:=]\s*/g, () => 'music at '],
+  [/\bmusic[ ._]fade[ _]?(in|out)\s*[:=]\s*/g, (_a, d) => `fade the music ${d} over `],
+  [/\bper[ _]item\s*[:=]\s*(\S+)/g, (_a, v) => `${v} per item`],
+  [/\b(title|text)[ _]duration\s*[:=]\s*/g, (_a, k) => `the ${k} for `],
+];
+
 /** Normalizes one instruction (see `Normalized`). Pure. */
 export function normalize(source: string): Normalized {
   const quotes: string[] = [];
@@ -69,6 +88,7 @@ export function normalize(source: string): Normalized {
   n = { ...n, text: [...n.text].map((c) => (c.toLowerCase().length === c.length ? c.toLowerCase() : c)).join('') };
   const steps: [RegExp, (...g: string[]) => string][] = [
     [/[’`]/g, () => "'"],
+    ...SETTINGS,
     [/\u00a0|\t/g, () => ' '],
     // Number words: "twenty-five", "ten-second", "five seconds".
     [new RegExp(`\\b(${TENS})[- ](one|two|three|four|five|six|seven|eight|nine)\\b`, 'g'), (_a, t, u) => String(WORD_NUMBERS[t!]! + WORD_NUMBERS[u!]!)],
@@ -94,6 +114,10 @@ export function normalize(source: string): Normalized {
     // "half a minute", "a minute and a half", "an hour", "the first second", "second 20".
     [/\bhalf an? (minute|second|hour)\b/g, (_a, u) => `⟨${unitMs(u!) / 2}⟩`],
     [/\b(?:a|an|1) (minute|hour) and a half\b/g, (_a, u) => `⟨${unitMs(u!) * 1.5}⟩`],
+    [/(\d)½/g, (_a, d) => `${d}.5`],
+    [/½/g, () => '0.5'],
+    [/\b(\d)\/(\d) of an? (minute|second|hour)\b/g, (_a, a, b, u) => `⟨${Math.round((Number(a) / Number(b)) * unitMs(u!))}⟩`],
+    [/\b(?:a|one) (half|third|quarter|fifth|tenth) of (?:the |its |full |the full )*volume\b/g, (_a, f) => `${{ half: 50, third: 33, quarter: 25, fifth: 20, tenth: 10 }[f!]}% volume`],
     // "two and a half seconds", "three-quarters of a minute", "a quarter of an hour".
     [/\b(\d+|one) and a half (minutes?|seconds?|hours?)\b/g, (_a, v, u) => `⟨${Math.round(((Number(v) || 1) + 0.5) * unitMs(u!))}⟩`],
     [/\b(?:(\d)[- ]quarters|(?:a|one)[- ]quarter) of an? (minute|second|hour)\b/g, (_a, q, u) => `⟨${(Number(q ?? 1) * unitMs(u!)) / 4}⟩`],

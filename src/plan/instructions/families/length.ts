@@ -27,15 +27,15 @@ export const length: Family = {
   rules: [
     rule(`\\b(?:make|cut|trim|shorten|edit|reduce|bring|get|keep|cap|limit|crop|condense|compress|turn)\\s+(?:(?:the|this|that|my|our)\\s+(?:\\w+\\s+)?(?:video|clip|whole\\s+thing|edit|slideshow|film|reel|runtime|running\\s+time|length|duration)|it|this|that|everything|them)?\\s*(?:down\\s+)?(?:to|at|into)\\s+(?:exactly\\s+|just\\s+|only\\s+)?(?:an?\\s+)?${T}(?!\\s*(?:from|of|off|starting|in\\b))(?:\\s+long)?`, (m, ctx) => total(ctx, Number(m[1]))),
     rule(`\\b(?:under|below|less\\s+than|at\\s+most|no\\s+(?:more|longer)\\s+than|max(?:imum)?(?:\\s+of)?|up\\s+to|within|shorter\\s+than|not\\s+exceed(?:ing)?)\\s+(?:an?\\s+)?${T}`, (m, ctx) => total(ctx, Number(m[1]), true)),
-    rule(`${T}\\s+(?:or\\s+(?:less|shorter|under)|max(?:imum)?|at\\s+most|tops|or\\s+so\\s+max)`, (m, ctx) => total(ctx, Number(m[1]), true)),
+    rule(`${T},?\\s+(?:or\\s+(?:less|shorter|under)|max(?:imum)?|at\\s+most|tops|or\\s+so\\s+max|no\\s+(?:more|longer))\\b`, (m, ctx) => total(ctx, Number(m[1]), true)),
     rule(`(?:\\b(?:length|duration|runtime|running\\s+time)\\s*(?:of\\s+|to\\s+|is\\s+|should\\s+be\\s+|=|:)?\\s*)${T}`, (m, ctx) => total(ctx, Number(m[1]))),
     // "a 30-second promotional video": only the number is taken, so "vertical" in "a 6-second vertical video" is read too.
     rule(`${NOT_LENGTH}${T}(?=(?:\\s+long)?\\s+(?:(?!(?:of|for|with|and|to)\\b)[\\p{L}-]+\\s+){0,3}?${NOUN}\\b(?!\\.\\w))`, (m, ctx) => total(ctx, Number(m[1]))),
     rule(`${NOT_LENGTH}${T}\\s+long\\b`, (m, ctx) => total(ctx, Number(m[1]))),
     rule(`${NOT_LENGTH}${T}\\s+of\\s+(?:[\\p{L}-]+\\s+){0,2}?(?:${ITEM}|b-roll|content|highlights|action)\\b`, (m, ctx) => total(ctx, Number(m[1]))),
     // A bare length with nothing else to claim it ("30s promo" is caught above; "make it 30 seconds").
-    rule(`\\b(?:make|have|keep|get)\\s+(?:it|this|(?:the|this|my)\\s+(?:\\w+\\s+)?(?:video|clip|edit|slideshow|reel|film))\\s+(?:exactly\\s+|about\\s+|around\\s+|just\\s+|only\\s+)?${T}(?:\\s+long)?|\\b(?:it|the\\s+video|this)\\s+should\\s+(?:be|last)\\s+(?:about\\s+|around\\s+)?${T}(?:\\s+long)?|\\b(?:it's|just|only)\\s+${T}(?:\\s+long)?`, (m, ctx) => total(ctx, Number(m[1] ?? m[2] ?? m[3]))),
-    rule(`(?:^|(?<=[,;:]\\s*))${T}(?:\\s+long)?(?=\\s*(?:[,.;!?]|$))`, (m, ctx) => total(ctx, Number(m[1]))),
+    rule(`\\b(?:make|have|keep|get)\\s+(?:it|this|(?:the|this|my)\\s+(?:\\w+\\s+)?(?:video|clip|edit|slideshow|reel|film))\\s+(?:exactly\\s+|about\\s+|around\\s+|just\\s+|only\\s+)?${T}(?:\\s+long)?|\\b(?:it|the\\s+video|this)\\s+should\\s+(?:be|last)\\s+(?:about\\s+|around\\s+)?${T}(?:\\s+long)?|(?<!\\bfor\\s)\\b(?:it's|just|only)\\s+${T}(?:\\s+long)?`, (m, ctx) => total(ctx, Number(m[1] ?? m[2] ?? m[3]))),
+    rule(`(?:^|(?<=[,;:]\\s*))(?:exactly\\s+)?${T}(?:\\s+long)?(?=\\s*(?:[,.;!?]|$))`, (m, ctx) => total(ctx, Number(m[1]))),
     rule(`\\b(?:to|should|will|must|it|video)\\s+(?:last|run|play)\\s+(?:for\\s+)?(?:exactly\\s+|about\\s+|around\\s+|just\\s+)?${T}`, (m, ctx) => total(ctx, Number(m[1])), -1),
     rule(`${NOT_LENGTH}≈${T}`, (m, ctx) => total(ctx, Number(m[1]))),
     // "45 seconds total", "a minute and a half overall", "aim for 30 seconds".
@@ -48,10 +48,12 @@ export const length: Family = {
 
     rule(`${T}\\s+(?:per|each|for\\s+each|for\\s+every|a|an|every|on\\s+each|on\\s+every|apiece)\\s+(?:each\\s+)?${ITEM}`, (m, ctx) => perItem(ctx, Number(m[1]))),
     rule(`\\b(?:each|every|all)\\s+${ITEM}\\s+(?:(?:should|to|will|must|can)\\s+)?(?:be\\s+)?(?:(?:shown|show(?:s|n)?|stays?|lasts?|displayed|display|visible|remains?|appears?|on\\s+screen|up)\\s+){0,3}(?:for\\s+|to\\s+)?(?:about\\s+)?${T}`, (m, ctx) => perItem(ctx, Number(m[1]))),
-    rule(`\\b(?:make|set|keep|give)\\s+(?:each|every)\\s+(?:one|${ITEM})\\s+(?:to\\s+|at\\s+|last\\s+)?${T}(?:\\s+long)?`, (m, ctx) => perItem(ctx, Number(m[1]))),
+    rule(`\\b(?:make|set|keep|give)\\s+(?:each|every)\\s+(?:[\\p{L}-]+\\s+)?(?:one|${ITEM})\\s+(?:to\\s+|at\\s+|last\\s+)?${T}(?:\\s+long|\\s+on\\s+screen)?`, (m, ctx) => perItem(ctx, Number(m[1]))),
     rule(`${T}\\s+(?:each|apiece)\\b`, (m, ctx) => perItem(ctx, Number(m[1]))),
     rule(`\\b(?:change|switch|transition|advance|move|cycle|rotate|flip)\\w*\\s+(?:\\w+\\s+)?every\\s+${T}|\\bevery\\s+${T}`, (m, ctx) => perItem(ctx, Number(m[1] ?? m[2]))),
     rule(`\\b(?:next|each|every|the)\\s+${ITEM}\\s+(?:\\w+\\s+)?for\\s+${T}`, (m, ctx) => perItem(ctx, Number(m[1]))),
+    // "show each dish for 1.5 seconds": what each item shows, named by the user's own noun.
+    rule(`\\b(?:show|display|hold|keep|feature)\\s+(?:each|every)\\s+(?:[\\p{L}-]+\\s+){1,2}?(?:for|on\\s+screen\\s+for)\\s+${T}`, (m, ctx) => perItem(ctx, Number(m[1]))),
     rule(`\\b${ITEM}\\s+(?:are|is)\\s+(?:\\w+\\s+){0,2}?too\\s+(fast|quick|short|slow|long)\\b`, (m, ctx) => {
       const slower = /fast|quick|short/.test(m[1]!);
       const after = ctx.after(end(m));
