@@ -356,6 +356,12 @@ describe('phrasings of a second, unseen set (hedged amounts, negations after the
     expect(unplaced).toEqual([]);
   });
 
+  // What viewers do, or what was shot, is not an edit (its words are left for the notes).
+  it.each<[string, (s: EditState) => unknown, unknown]>([
+    ['most people scroll without sound', (s) => [s.mute, s.music.on], [false, undefined]],
+    ['thanks for the 4K wedding shoot', (s) => s.resolution, undefined],
+  ])('changes nothing for "%s"', (text, get, want) => expect(get(read(text).state)).toEqual(want));
+
   it('adds no text for one spoken of ("make sure the text is readable"); a later one refines the text there', () => {
     expect(read('make sure the text is readable').state.texts).toEqual([]);
     expect(read('the text is in the captions file').state.texts).toEqual([]);
@@ -406,6 +412,10 @@ describe('phrasings of a second, unseen set (hedged amounts, negations after the
     ['a title "Welcome" that stays on for just 2 seconds', (s) => [s.texts.map((t) => t.durationMs), s.totalMs], [[2000], undefined]],
     ["please don't speed the clips up", (s) => s.speed, 1],
     ['speed it up by 1.5', (s) => s.speed, 1.5],
+    ['could the clips play slightly faster', (s) => s.speed, 1.25],
+    // Opinions about the level, and words a person adds before a quote.
+    ["the soundtrack's far too loud", (s) => s.music.gain, 0.5],
+    ['add our phone number "555-0100" at the top', (s) => s.texts.map((t) => [t.text, t.position]), [['555-0100', 'top']]],
   ])('still reads "%s"', (text, get, want) => {
     const { state, unplaced } = read(text);
     expect(get(state)).toEqual(want);

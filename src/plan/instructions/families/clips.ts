@@ -120,11 +120,12 @@ export const clips: Family = {
       if ((/slower/.test(m[0]) || /\bslow(?:\s+\S+){0,3}\s+down\s+(?:by\s+)?$/.test(ctx.before(m.index))) && speed > 1) speed = 1 / speed;
       return setSpeed(ctx, speed);
     }),
-    rule(`\\b(?:speed(?:s|ing)?|sped)\\s+(?:[\\p{L}]+\\s+){0,3}?up\\b(?:\\s+by\\s+${NUM}(?!\\.?\\d|\\s*%|x))?|\\b(?:fast[- ]forward|time[- ]?lapse|timelapse|hyperlapse|faster\\s+playback|play\\s+(?:it\\s+)?faster)\\b`, (m, ctx) => {
+    rule(`\\b(?:speed(?:s|ing)?|sped)\\s+(?:[\\p{L}]+\\s+){0,3}?up\\b(?:\\s+by\\s+${NUM}(?!\\.?\\d|\\s*%|x))?|\\b(?:fast[- ]forward|time[- ]?lapse|timelapse|hyperlapse|faster\\s+playback|play\\s+(?:it\\s+)?(?:(a\\s+(?:bit|little|touch)\\s+|slightly\\s+)?(?:faster|quicker)))\\b`, (m, ctx) => {
       // "Don't speed anything up": as it is.
       if (ctx.negated(m.index, end(m))) return setSpeed(ctx, 1);
-      // "Speed it up by 1.25"; a factor later in the sentence ("speed up the clip by 3x") says how much.
+      // "Speed it up by 1.25"; "play a bit quicker"; a factor later in the sentence ("speed up the clip by 3x") says how much.
       if (m[1]) return setSpeed(ctx, Number(m[1]));
+      if (m[2]) return setSpeed(ctx, 1.25);
       return /\d(?:\.\d+)?x(?![\p{L}\d])/u.test(ctx.after(end(m))) ? '' : setSpeed(ctx, ctx.state.speed > 1 ? ctx.state.speed : 2);
     }),
     rule(`\\bslow[- ]?(?:mo(?:tion)?|down)\\b(?:\\s+(?:everything|it|them)(?:\\s+down)?)?|\\bslow\\s+(?:everything|it\\s+all)\\s+down\\b|\\bslow\\s+(?:it|them|the\\s+(?:\\w+\\s+)?(?:clips?|video|footage))\\s+down\\b|\\b(?:even\\s+)?slower\\b`, (_m, ctx) =>

@@ -51,7 +51,7 @@ export const music: Family = {
       ctx.state.mute = true;
       return "clips' own sound muted";
     }),
-    rule(`\\b(?:remove|strip|drop|kill|delete|take\\s+out|get\\s+rid\\s+of|cut|lose|ditch|scrap|without|no)\\s+(all\\s+(?:the\\s+)?|any\\s+)?(?:the\\s+|its\\s+)?(?:(?:original|clip|camera|video|clip'?s|video'?s)\\s+)?(?:own\\s+)?(audio|sound)(?:\\s+(?:from|of)\\s+(?:the\\s+|this\\s+)?(?:video|clips?|footage|[\\w-]+\\.\\w{2,4}))?\\b`, (m, ctx) => {
+    rule(`\\b(?:remove|strip|drop|kill|delete|take\\s+out|get\\s+rid\\s+of|cut|lose|ditch|scrap|(?<!\\b(?:watch|watches|watching|view|views|viewing|scroll|scrolls|scrolling)\\s+)without|no)\\s+(all\\s+(?:the\\s+)?|any\\s+)?(?:the\\s+|its\\s+)?(?:(?:original|clip|camera|video|clip'?s|video'?s)\\s+)?(?:own\\s+)?(audio|sound)(?:\\s+(?:from|of)\\s+(?:the\\s+|this\\s+)?(?:video|clips?|footage|[\\w-]+\\.\\w{2,4}))?\\b`, (m, ctx) => {
       ctx.state.mute = true;
       if (m[1] || /^(?:without|no)\b/.test(m[0])) {
         ctx.state.music.on = false;
@@ -71,11 +71,14 @@ export const music: Family = {
     }),
     rule(`\\b(?:${MUSIC}|volume|level|audio)\\s+(?:volume\\s+|level\\s+)?(?:down\\s+|up\\s+)?(?:(?:to|at|of|=|:)\\s*)?${NUM}%(?:\\s+(?:volume|level))?|\\b${NUM}%\\s+(?:music\\s+)?(?:volume|music|level)|\\b(?:volume|level)\\s+(?:\\w+\\s+){0,3}?(?:to|at)\\s+${NUM}%`, (m, ctx) =>
       volume(ctx, Number(m[1] ?? m[2] ?? m[3]) / 100)),
-    rule(`\\b(?:to|at)\\s+${NUM}%(?!\\s*(?:opacity|scale|size|transparen|saturation|brightness|contrast|zoom|speed))`, (m, ctx) =>
+    rule(`\\b(?:to|at|on)\\s+${NUM}%(?!\\s*(?:opacity|scale|size|transparen|saturation|brightness|contrast|zoom|speed))`, (m, ctx) =>
       ctx.topic === 'music' ? volume(ctx, Number(m[1]) / 100) : undefined),
     rule(`\\b(?:to\\s+|at\\s+)?(half|full|quarter|double)\\s+(?:the\\s+)?volume\\b`, (m, ctx) => volume(ctx, { half: 0.5, full: 1, quarter: 0.25, double: 1 }[m[1]!]!)),
     rule(`\\b(?:${MUSIC}|volume)\\s+(?:volume\\s+)?(?:should\\s+be|is|at|on|=|:)?\\s*(low|quiet|soft|subtle|loud|high|full)\\b`, (m, ctx) => volume(ctx, /loud|high|full/.test(m[1]!) ? 1 : 0.2)),
     rule(`\\b(quiet|soft|low|subtle|gentle|faint|loud)\\s+(?:background\\s+)?(?:${MOOD}\\s+){0,2}(?:music|bgm|song)\\b`, (m, ctx) => volume(ctx, m[1] === 'loud' ? 1 : 0.2)),
+    // "the music is way too loud", "the song's a bit too quiet": the other way.
+    rule(`\\b(?:${MUSIC}|it)(?:\\s+is|\\s+are|'s)\\s+(?:(?:way|far|much|a\\s+bit|a\\s+little|slightly|kind\\s+of|really)\\s+)?too\\s+(loud|noisy|quiet|soft|low)\\b`, (m, ctx) =>
+      /^it$/.test(m[0].split(/\s/)[0]!) && ctx.topic !== 'music' ? undefined : relative(ctx, /quiet|soft|low/.test(m[1]!))),
     rule(`\\b(?:make|turn|bring|keep|set|have)?\\s*(?:the\\s+)?(?:${MUSIC}|volume|audio)\\s+(?:(?:a\\s+)?(?:bit|little|lot|much)\\s+)?(down|up)\\b|\\b(?:${MUSIC}|volume)\\s+(?:[\\p{L}']+\\s+){0,3}?(quieter|softer|lower|louder|higher)\\b|\\b(lower|reduce|decrease|soften|raise|increase|boost|turn\\s+down|turn\\s+up|dial\\s+down|bring\\s+down)\\s+(?:the\\s+)?(?:${MUSIC}|volume)(?:\\s+(?:volume|level))?|\\b(drop)\\s+(?:the\\s+)?(?:${MUSIC}|volume)(?=\\s+(?:down|to\\s+\\d))`, (m, ctx) =>
       relative(ctx, /louder|higher|up|raise|increase|boost/.test((m[1] ?? m[2] ?? m[3] ?? m[4])!))),
     rule(`\\b(?:loop(?:ed|ing)?|repeat(?:ed|ing)?|replay(?:ed|ing)?)\\b(?:\\s+(?:it|the\\s+(?:music|audio|sound|song)|from\\s+(?:the\\s+)?start(?:ing)?))?(?:\\s+(?:till|until|to)\\s+(?:the\\s+)?(?:video\\s+)?ends?)?|\\b(?:till|until)\\s+(?:the\\s+)?video\\s+ends\\b`, (_m, ctx) => {

@@ -123,7 +123,7 @@ function roleOf(m: RegExpExecArray, ctx: Context, aspect: Aspect): { role: Shape
 
 /** "Filmed on my phone in 4K at 60fps", "my clips are 4K", "60 fps footage": a resolution or rate of the inputs, not the output's. */
 const CAPTURED_BEFORE = /\b(?:filmed|shot|recorded|captured|taken)\b(?![^,;.!?]*\b(?:export|render|output|deliver|make|save|encode|upload|post|publish)\w*\b)[^,;.!?]*$|\b(?:footage|clips?|videos?|recordings?|source|originals?|camera|phone)\s+(?:is|are|was|were)\s+(?:all\s+)?(?:in\s+|at\s+)?$/u;
-const CAPTURED_AFTER = /^\s+(?:[\p{L}-]+\s+)?(?:footage|source|recording|original|raw|camera)\b/u;
+const CAPTURED_AFTER = /^\s+(?:[\p{L}-]+\s+)?(?:footage|source|recording|original|raw|camera|shoot|shots?)\b/u;
 
 function describesInputs(m: RegExpExecArray, ctx: Context): boolean {
   if (!CAPTURED_BEFORE.test(ctx.before(m.index)) && !CAPTURED_AFTER.test(ctx.after(end(m)))) return false;

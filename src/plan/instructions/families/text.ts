@@ -179,7 +179,7 @@ export const text: Family = {
     rule(`\\b(?:${VERB}\\s+)?${DET}?${ADJ}${LOWER}`, (m, ctx) => addText(m, 'lower', ctx), 1),
     rule(`\\b(?:${VERB}\\s+)?${DET}?${ADJ}${CTA}${LENGTH}`, (m, ctx) => addText(m, 'cta', ctx, lengthOf(m)), 1),
     // A verb and quoted words with no noun: 'write "The End"', 'put "SALE" at 0:03'.
-    rule(`\\b(?:write|type|put|show|display|overlay|add|print|say)\\s+${Q}`, (m, ctx) => addText(m, 'text', ctx, undefined, ctx.quote(m[1]!))),
+    rule(`\\b(?:write|type|put|show|display|overlay|add|print|say|slap|stick|pop|throw|tack)\\s+(?:(?:the|our|my|a|an)\\s+(?:(?!(?:title|heading|headline|intro|outro|opening|closing|text|captions?|subtitles?|banner|label|tagline|slogan|words|message|call|cta|end|lower|card|screen|overlay)\\b)[\\p{L}-]+\\s+){0,2}?)?${Q}`, (m, ctx) => addText(m, 'text', ctx, undefined, ctx.quote(m[1]!))),
     // Start and end texts: 'end with "Shop now"', 'start with "Hello"'.
     rule(`\\b(end|finish|close|start|open|begin)\\s+(?:it\\s+|the\\s+video\\s+)?with\\s+(?:the\\s+|a\\s+)?(?:title\\s+|text\\s+|words\\s+)?${Q}`, (m, ctx) =>
       addText(m, /end|finish|close/.test(m[1]!) ? 'cta' : 'title', ctx, undefined, ctx.quote(m[2]!))),
@@ -208,7 +208,7 @@ export const text: Family = {
       })),
     rule(`\\b(?:throughout|the\\s+whole\\s+(?:video|time)|the\\s+entire\\s+video|all\\s+the\\s+time|the\\s+full\\s+video)\\b`, (_m, ctx) =>
       refine(ctx, (t) => ((t.at = 'all'), (t.durationMs = undefined), 'text for the whole video'))),
-    rule(`\\b(?:at|in|to|towards?)\\s+the\\s+(start|beginning|end|close|finish)(?:\\s+of\\s+the\\s+video)?\\b|\\bbefore\\s+the\\s+(?:\\w+\\s+){0,3}?(?:starts?|begins?|slideshow|video)\\b|\\bup\\s*front\\b`, (m, ctx) =>
+    rule(`\\b(?:at|in|to|towards?|on)\\s+the\\s+(start|beginning|begin|end|close|finish)(?:\\s+of\\s+the\\s+video)?\\b|\\bbefore\\s+the\\s+(?:\\w+\\s+){0,3}?(?:starts?|begins?|slideshow|video)\\b|\\bup\\s*front\\b`, (m, ctx) =>
       refine(ctx, (t) => {
         const atEnd = /end|close|finish/.test(m[1] ?? '');
         t.at = atEnd ? 'end' : 'start';
