@@ -191,8 +191,13 @@ export const text: Family = {
         if (t.kind === 'title' && t.at === 'end') t.kind = 'text';
         return `text for the ${m[1]} ${videoTime(Number(m[2]))}`;
       })),
-    rule(`\\b(?:for|lasting|last|lasts|stays?\\s+(?:on\\s+)?(?:screen\\s+)?for|held\\s+for)\\s+(?:about\\s+|just\\s+|only\\s+|exactly\\s+)?${T}`, (m, ctx) =>
-      refine(ctx, (t) => ((t.durationMs = Number(m[1])), `text for ${videoTime(t.durationMs)}`))),
+    // A text given a length shows for that long, from the start unless it was placed.
+    rule(`\\b(?:for|lasting|last|lasts|stays?\\s+(?:on\\s+)?(?:screen\\s+)?for|held\\s+for|keep\\s+(?:it|them)\\s+(?:up\\s+|on\\s+(?:screen\\s+)?)?for)\\s+(?:about\\s+|just\\s+|only\\s+|exactly\\s+)?${T}`, (m, ctx) =>
+      refine(ctx, (t) => {
+        t.durationMs = Number(m[1]);
+        if (t.at === 'all') t.at = 'start';
+        return `text for ${videoTime(t.durationMs)}`;
+      })),
     rule(`\\b(?:fade|take|remove|hide)\\s+(?:it|the\\s+(?:text|title))\\s+(?:out\\s+|away\\s+|off\\s+)?after\\s+${T}|\\b(?:disappears?|goes\\s+away|ends?)\\s+after\\s+${T}`, (m, ctx) =>
       refine(ctx, (t) => {
         t.durationMs = Number(m[1] ?? m[2]) - (t.startMs ?? 0);
