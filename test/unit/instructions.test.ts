@@ -414,6 +414,9 @@ describe('phrasings of a second, unseen set (hedged amounts, negations after the
     ['speed it up by 1.5', (s) => s.speed, 1.5],
     ['could the clips play slightly faster', (s) => s.speed, 1.25],
     ['a banner "Grand Opening" at the top, keep it up for 6 seconds', (s) => s.texts.map((t) => [t.at, t.durationMs]), [['start', 6000]]],
+    ['begin on a black slide that says "Chapter One"', (s) => s.texts.map((t) => [t.kind, t.text]), [['title', 'Chapter One']]],
+    ['finish with a card: Thanks for watching', (s) => s.texts.map((t) => [t.at, t.text]), [['end', 'Thanks for watching']]],
+    ['a final screen with "Book today"', (s) => s.texts.map((t) => [t.at, t.text]), [['end', 'Book today']]],
     // Opinions about the level, and words a person adds before a quote.
     ["the soundtrack's far too loud", (s) => s.music.gain, 0.5],
     ['add our phone number "555-0100" at the top', (s) => s.texts.map((t) => [t.text, t.position]), [['555-0100', 'top']]],

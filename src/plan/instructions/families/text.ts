@@ -7,7 +7,7 @@ const BARE_INTRO = '(?:intro|opening)';
 const BARE_OUTRO = '(?:outro|ending|closing)';
 const TEXT = '(?:text(?:\\s+overlay)?|overlay\\s+text|tagline|slogan|label|banner|words|message|caption\\s+text|credits(?:\\s+text)?|sticker\\s+text)';
 const LOWER = '(?:lower[- ]?thirds?|name\\s+(?:tag|title|card|strap)|chyron)';
-const CTA = '(?:call[- ]to[- ]action(?:\\s+(?:text|card|screen))?|cta(?:\\s+text)?|end\\s+(?:card|screen|slate|title)|outro\\s+(?:card|text|screen)|closing\\s+(?:card|screen|text|title))';
+const CTA = '(?:call[- ]to[- ]action(?:\\s+(?:text|card|screen))?|cta(?:\\s+text)?|final\\s+(?:card|screen|slide)|end\\s+(?:card|screen|slate|title)|outro\\s+(?:card|text|screen)|closing\\s+(?:card|screen|text|title))';
 /** Up to three describing words ("ten-second animated"), never a verb, preposition or another noun. */
 const ADJ = `(?:(?!(?:with|and|or|to|for|of|in|at|on|from|as|the|a|an|video|clip|music|then|add|put|make|show|that|this|it|no|not|without|any)\\b)(?:${T}|[\\p{L}-]+)\\s+){0,3}?`;
 const VERB = '(?:(?:end|finish|close|start|open|begin)\\s+(?:it\\s+|the\\s+video\\s+)?with|add|put|show|display|overlay|write|include|insert|place|type|use|with|have|create|make|change|update|set|edit|need|want|extend|lengthen|shorten)';
@@ -173,6 +173,9 @@ export const text: Family = {
   words: ['title', 'text', 'overlay', 'headline', 'tagline', 'lower third', 'intro', 'outro', 'call to action', 'end card', 'saying', 'top', 'bottom', 'center'],
   rules: [
     rule(`\\b(?:${VERB}\\s+)?${DET}?${ADJ}${TITLE}${LENGTH}`, (m, ctx) => addText(m, 'title', ctx, lengthOf(m)), 1),
+    // "Open with a card reading 'Just Listed'", "close on a black screen with our number": a card at either end.
+    rule(`\\b(open|start|begin|end|finish|close)\\s+(?:it\\s+|the\\s+video\\s+)?(?:with|on)\\s+${DET}?(?:[\\p{L}-]+\\s+)?(?:card|screen|slide|frame)\\b${LENGTH}`, (m, ctx) =>
+      addText(m, /open|start|begin/.test(m[1]!) ? 'title' : 'cta', ctx, lengthOf(m)), 1),
     rule(`\\b(?:add|make|create|have|include|insert|put|extend|lengthen|shorten|change|update|want|need|with|and)\\s+${DET}?${ADJ}${BARE_INTRO}\\b(?!\\.\\w)${LENGTH}`, (m, ctx) => addText(m, 'title', ctx, lengthOf(m)), 1),
     rule(`\\b(?:add|make|create|have|include|insert|put|extend|lengthen|shorten|change|update|want|need|with|and|tack|stick|slap|pop|throw|append)(?:\\s+on)?\\s+${DET}?${ADJ}${BARE_OUTRO}\\b(?!\\.\\w)${LENGTH}`, (m, ctx) => addText(m, 'cta', ctx, lengthOf(m)), 1),
     rule(`\\b(${VERB}\\s+)?${DET}?${ADJ}${TEXT}${LENGTH}`, (m, ctx) => (m[1] || !spokenOf(m, ctx) ? addText(m, 'text', ctx, lengthOf(m)) : spokenText(ctx))),
