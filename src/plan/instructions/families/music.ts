@@ -28,7 +28,7 @@ function relative(ctx: Context, up: boolean): string {
 export const music: Family = {
   name: 'music and sound',
   summary: "the music input on or off, its level (absolute or relative), ducking under voices, and the clips' own sound",
-  examples: ['with music', 'add background music', 'music at 35%', 'turn the music down to 10%', 'make the music quieter', 'lower the music to half volume', 'no music', 'mute the music', 'mute the clips', 'replace the audio with the music', 'remove all audio', 'duck the music under my voice'],
+  examples: ['with music', 'add background music', 'music at 35%', 'music.volume=0.2', 'turn the music down to 10%', 'make the music quieter', 'lower the music to half volume', 'no music', 'mute the music', 'mute the clips', 'replace the audio with the music', 'remove all audio', 'duck the music under my voice'],
   words: ['music', 'soundtrack', 'volume', 'quieter', 'louder', 'mute', 'audio', 'sound', 'duck', 'background music'],
   rules: [
     rule(`\\b${MUSIC}\\b`, (m, ctx) => {

@@ -176,7 +176,7 @@ function placeShape(m: RegExpExecArray, ctx: Context, aspect: Aspect): { note: s
 export const shape: Family = {
   name: 'shape, size, rate, format',
   summary: 'the target shape (the source in "from A to B" is ignored), more shapes beside it (one more video each: "also", "too", "plus", "another", a list of shapes; the first of a plain list is the main shape), platforms, resolution, frame rate and format',
-  examples: ['vertical', 'for TikTok / Reels / Shorts / stories', 'convert this 16:9 video to 9:16', 'also a vertical version for TikTok', 'square and vertical cuts too', 'in 16:9, 9:16 and 1:1', 'no vertical version', 'square for an Instagram post', '4:5 for the Instagram feed', 'landscape for YouTube', '1080x1920', '720p', '4K', '29.97 fps', 'as webm'],
+  examples: ['vertical', 'for TikTok / Reels / Shorts / stories', 'convert this 16:9 video to 9:16', 'also a vertical version for TikTok', 'square and vertical cuts too', 'in 16:9, 9:16 and 1:1', 'no vertical version', 'square for an Instagram post', '4:5 for the Instagram feed', 'landscape for YouTube', '1080x1920', '720p', '4K', '29.97 fps', 'fps: 25', 'as webm'],
   words: ['vertical', 'portrait', 'square', 'version', 'landscape', 'horizontal', 'tiktok', 'reels', 'shorts', 'stories', 'youtube', 'instagram', 'resolution', 'fps', 'webm'],
   rules: [
     ...SHAPES.map(([words, aspect]) => rule(`\\b(?:for\\s+|as\\s+(?:an?\\s+)?|into\\s+(?:an?\\s+)?)?${words}\\b(?:\\s+(?:formats?|aspect(?:\\s+ratio)?|ratio|orientation|mode|${SHAPE_NOUN}))?`, (m, ctx) => placeShape(m, ctx, restated(m, ctx, aspect)).note)),
