@@ -360,6 +360,8 @@ describe('phrasings of a second, unseen set (hedged amounts, negations after the
   it.each<[string, (s: EditState) => unknown, unknown]>([
     ['most people scroll without sound', (s) => [s.mute, s.music.on], [false, undefined]],
     ['thanks for the 4K wedding shoot', (s) => s.resolution, undefined],
+    ['our sales grew 3x faster than last year', (s) => s.speed, 1],
+    ['the launch was 5x oversubscribed', (s) => s.speed, 1],
   ])('changes nothing for "%s"', (text, get, want) => expect(get(read(text).state)).toEqual(want));
 
   it('adds no text for one spoken of ("make sure the text is readable"); a later one refines the text there', () => {
@@ -417,6 +419,11 @@ describe('phrasings of a second, unseen set (hedged amounts, negations after the
     ['begin on a black slide that says "Chapter One"', (s) => s.texts.map((t) => [t.kind, t.text]), [['title', 'Chapter One']]],
     ['finish with a card: Thanks for watching', (s) => s.texts.map((t) => [t.at, t.text]), [['end', 'Thanks for watching']]],
     ['a final screen with "Book today"', (s) => s.texts.map((t) => [t.at, t.text]), [['end', 'Book today']]],
+    // Negations that flipped the request.
+    ['please never mute the footage', (s) => s.mute, false],
+    ['no captions and no watermark', (s) => [s.captions.on, s.logo.corner], [false, false]],
+    ['neither music nor a logo', (s) => [s.music.on, s.logo.corner], [false, false]],
+    ['ditch 0:10-0:15', (s) => s.cuts, [{ kind: 'remove', fromMs: 10_000, toMs: 15_000 }]],
     // Opinions about the level, and words a person adds before a quote.
     ["the soundtrack's far too loud", (s) => s.music.gain, 0.5],
     ['add our phone number "555-0100" at the top', (s) => s.texts.map((t) => [t.text, t.position]), [['555-0100', 'top']]],

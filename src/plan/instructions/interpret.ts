@@ -19,7 +19,16 @@ const FILLER = new Set(
 );
 
 /** Negations whose scope reaches a few words ahead: "no zoom", "don't want to see the hard cuts", "turn off the". */
-const NEGATION = /(\bno|\bnot|\bnon|\bwithout|\b\w+n't|\bdont|\bnever|\bdisable|\bturn off|\bswitch off|\bget rid of|\bremove|\bdrop|\bskip|\bavoid|\bstop|\bkill|\bmute|\blose|\bdelete|\bstrip|\bleave out|\bleave off)\b(?:\s+[^\s,;.!?]+){0,4}\s*$/;
+const NEGATION = /(\bno|\bnot|\bnon|\bwithout|\b\w+n't|\bdont|\bnever|\bneither|\bnor|\bdisable|\bturn off|\bswitch off|\bget rid of|\bremove|\bdrop|\bskip|\bavoid|\bstop|\bkill|\bmute|\blose|\bdelete|\bstrip|\bleave out|\bleave off)\b/g;
+const SCOPE = /^(?:\s+[^\s,;.!?]+){0,4}\s*$/;
+/** The last negation of a clause whose scope reaches its end ("no title and no logo": the second). */
+function lastNegation(clause: string): RegExpExecArray | null {
+  let last: RegExpExecArray | null = null;
+  for (const m of clause.matchAll(NEGATION)) if (SCOPE.test(clause.slice(m.index + m[0].length))) last = m as RegExpExecArray;
+  return last;
+}
+/** Between two things of one list ("no title or logo", "neither music, nor logo"). */
+const LIST_JOIN = /^\s*,?\s*(?:or|nor|and|&)?\s*(?:an?\s+|the\s+|any\s+)?$/;
 /**
  * Negations said after the thing: "transitions off", "music disabled", "transitions, leave them out", "the logo can
  * go", "music is not needed", "transitions: none".
@@ -142,10 +151,12 @@ function contextFor(n: Normalized, state: EditState, words: RecipeWords, placed:
     quote: (i) => n.quotes[Number(i)] ?? '',
     negated: (start, end) => {
       const clause = clauseBefore(start);
-      let before = NEGATION.exec(clause);
-      // "no Ken Burns on the logo": a negation governs the nearest thing named, not one past it.
+      let before = lastNegation(clause);
+      // "no Ken Burns on the logo": a negation governs the nearest thing named, not one past it; but all of a list
+      // ("no title or logo").
       const from = before ? start - clause.length + before.index + before[1]!.length : start;
-      if (placed.subarray(from, start).some((v) => v === 1)) before = null;
+      const lastPlaced = placed.subarray(from, start).lastIndexOf(1);
+      if (lastPlaced >= 0 && !LIST_JOIN.test(text.slice(from + lastPlaced + 1, start))) before = null;
       const after = NEGATION_AFTER.exec(text.slice(end));
       // The negation's own words are placed with what they negate.
       if (before) placed.fill(1, start - clause.length + before.index, start - clause.length + before.index + before[1]!.length);

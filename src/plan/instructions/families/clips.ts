@@ -4,7 +4,7 @@ import type { ClipCut } from '../state.js';
 
 /** A clip named by its file ("of intro.mp4"); without one, the cut applies to every clip. */
 const NAMED = '(?:\\s+(?:of|from|off|in)\\s+(?:the\\s+)?(?:clip\\s+|video\\s+|file\\s+)?([\\p{L}\\d_-]+\\.(?:mp4|mov|m4v|webm|mkv|avi))|\\s+(?:of|from|off|in)\\s+(?:the|this|that|each|every)\\s+(?:clip|video|footage|recording))?';
-const REMOVE = /\b(?:trim(?:med)?|cut(?:\s+out|\s+off|\s+away)?|remove|delete|drop|skip|lose|chop(?:\s+off)?|get\s+rid\s+of|take\s+out|strip|shave(?:\s+off)?|throw\s+away|discard|exclude)\b/g;
+const REMOVE = /\b(?:trim(?:med)?|cut(?:\s+out|\s+off|\s+away)?|remove|delete|drop|skip|lose|ditch|scrap|nix|chop(?:\s+off)?|get\s+rid\s+of|take\s+out|strip|shave(?:\s+off)?|throw\s+away|discard|exclude)\b/g;
 const KEEP = /\b(?:keep(?:ing)?|extract|use|take|clip|select|grab|just|only|want|isolate|standalone|export|create|make|from|trim(?:\s+\S+){0,3}\s+to|cut(?:\s+\S+){0,3}\s+(?:down\s+)?to|shorten(?:\s+\S+){0,3}\s+to)\b/g;
 
 /** Whether the sentence before `start` asks to remove or to keep, by its last verb. */
@@ -88,7 +88,7 @@ export const clips: Family = {
         return `text from ${videoTime(from)}${to === undefined ? '' : ` to ${videoTime(to)}`}`;
       }
       // "Remove from A to B" takes a middle range out, unless the sentence wants just that part.
-      const remove = intent(ctx, m.index) === 'remove' && /\b(?:remove|delete|drop|cut\s+out|skip|take\s+out|get\s+rid\s+of)\b/.test(ctx.before(m.index)) && !/\b(?:just|only|keep|standalone|extract|isolate)\b/.test(ctx.n.text);
+      const remove = intent(ctx, m.index) === 'remove' && /\b(?:remove|delete|drop|cut\s+out|skip|take\s+out|get\s+rid\s+of|lose|ditch|scrap|chop(?:\s+out)?|kill)\b/.test(ctx.before(m.index)) && !/\b(?:just|only|keep|standalone|extract|isolate)\b/.test(ctx.n.text);
       if (remove && to !== undefined && from > 0) return cut(ctx, { clip, kind: 'remove', fromMs: from, toMs: to });
       return cut(ctx, { clip, kind: 'keep', fromMs: from, toMs: to });
     }),
@@ -115,6 +115,9 @@ export const clips: Family = {
       setSpeed(ctx, m[1] === 'speed' ? 1 + Number(m[2]) / 100 : 1 - Number(m[2]) / 100)),
     rule(`(?:\\b(?:at|to|by)\\s+|\\b(?:(?:increase|raise|boost|bump|set|change|up)\\s+(?:the\\s+)?)?(?:playback\\s+)?speed\\s+(?:of\\s+|to\\s+|at\\s+|by\\s+|=\\s*)?)?\\b${NUM}x(?![\\p{L}\\d])(?:\\s+(?:the\\s+)?(?:speed|playback(?:\\s+speed)?|faster|slower|as\\s+(?:fast|quick(?:ly)?)|time[- ]?lapse|timelapse|slow(?:er)?\\s+motion|fast\\s+forward))?`, (m, ctx) => {
       if (/zoom|scale/.test(ctx.after(end(m)).slice(0, 12))) return undefined;
+      // "4x oversubscribed", "3x more sales", "3x faster than last year": a factor of something else.
+      if (/^\s+(?:\p{L}+\s+)?than\b/u.test(ctx.after(end(m)))) return undefined;
+      if (!/speed|playback|fast|slow|lapse|\b(?:at|to|by)\s/.test(m[0]) && /^\s+(?!(?:with|and|or|for|on|in|of|to|please|pls|then|but|so|as|the|a|an|all|everything|it|them|throughout|overall)\b)\p{L}/u.test(ctx.after(end(m)))) return undefined;
       let speed = Number(m[1]);
       // "2x slower", "slow it down 2x": a factor of slowness.
       if ((/slower/.test(m[0]) || /\bslow(?:\s+\S+){0,3}\s+down\s+(?:by\s+)?$/.test(ctx.before(m.index))) && speed > 1) speed = 1 / speed;
