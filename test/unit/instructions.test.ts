@@ -423,6 +423,7 @@ describe('phrasings of a second, unseen set (hedged amounts, negations after the
     ['please never mute the footage', (s) => s.mute, false],
     ['no captions and no watermark', (s) => [s.captions.on, s.logo.corner], [false, false]],
     ['neither music nor a logo', (s) => [s.music.on, s.logo.corner], [false, false]],
+    ['no music and a logo please', (s) => [s.music.on, s.logo.corner], [false, true]],
     ['ditch 0:10-0:15', (s) => s.cuts, [{ kind: 'remove', fromMs: 10_000, toMs: 15_000 }]],
     // Opinions about the level, and words a person adds before a quote.
     ["the soundtrack's far too loud", (s) => s.music.gain, 0.5],

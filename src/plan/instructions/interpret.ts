@@ -27,8 +27,8 @@ function lastNegation(clause: string): RegExpExecArray | null {
   for (const m of clause.matchAll(NEGATION)) if (SCOPE.test(clause.slice(m.index + m[0].length))) last = m as RegExpExecArray;
   return last;
 }
-/** Between two things of one list ("no title or logo", "neither music, nor logo"). */
-const LIST_JOIN = /^\s*,?\s*(?:or|nor|and|&)?\s*(?:an?\s+|the\s+|any\s+)?$/;
+/** Between two things of one negated list ("no title or logo", "no music, logo or captions"); not "and": "no music and a logo". */
+const LIST_JOIN = /^\s*,?\s*(?:or|nor)?\s*(?:an?\s+|the\s+|any\s+)?$/;
 /**
  * Negations said after the thing: "transitions off", "music disabled", "transitions, leave them out", "the logo can
  * go", "music is not needed", "transitions: none".
