@@ -400,8 +400,10 @@ describe('phrasings of a second, unseen set (hedged amounts, negations after the
     ['order=reverse', (s) => s.order, 'reverse'],
     ['clip_audio: off', (s) => s.mute, true],
     ['music_volume: 0.4', (s) => s.music.volume, 0.4],
+    ['music.volume=30', (s) => s.music.volume, 0.3],
     ['music_fade_in=2s', (s) => s.music.fadeInMs, 2000],
     ['per_item=2.5s', (s) => s.perItemMs, 2500],
+    ['per_item: 3s, fps: 24', (s) => [s.perItemMs, s.fps], [3000, 24]],
     // Limits and fractions.
     ['ninety seconds, no longer', (s) => [s.totalMs, s.totalIsLimit], [90_000, true]],
     ['exactly 2 minutes', (s) => s.totalMs, 120_000],

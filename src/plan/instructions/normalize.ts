@@ -73,9 +73,9 @@ const SETTINGS: [RegExp, (...g: string[]) => string][] = [
   [/\border\s*[:=]\s*(?:reversed?|backwards?)\b/g, () => 'reverse the order'],
   [/\b(?:audio|sound|clip[ _]audio)\s*[:=]\s*(?:muted|mute|off|none|false)\b/g, () => 'mute the clips'],
   [/\bmusic[ ._]volume\s*[:=]\s*(0?\.\d+|1(?:\.0+)?)(?![\d%])/g, (_a, v) => `music at ${Math.round(Number(v) * 100)}%`],
-  [/\bmusic[ ._]volume\s*[:=]\s*/g, () => 'music at '],
+  [/\bmusic[ ._]volume\s*[:=]\s*(\d+(?:\.\d+)?)\s*%?/g, (_a, v) => `music at ${v}%`],
   [/\bmusic[ ._]fade[ _]?(in|out)\s*[:=]\s*/g, (_a, d) => `fade the music ${d} over `],
-  [/\bper[ _]item\s*[:=]\s*(\S+)/g, (_a, v) => `${v} per item`],
+  [/\bper[ _]item\s*[:=]\s*([^\s,;]+)/g, (_a, v) => `${v} per item`],
   [/\b(title|text)[ _]duration\s*[:=]\s*/g, (_a, k) => `the ${k} for `],
 ];
 
