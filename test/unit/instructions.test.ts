@@ -418,6 +418,7 @@ describe('phrasings of a second, unseen set (hedged amounts, negations after the
     ['speed it up by 1.5', (s) => s.speed, 1.5],
     ['could the clips play slightly faster', (s) => s.speed, 1.25],
     ['a banner "Grand Opening" at the top, keep it up for 6 seconds', (s) => s.texts.map((t) => [t.at, t.durationMs]), [['start', 6000]]],
+    ['a 30 second video, heading "Hi", 4 seconds', (s) => [s.totalMs, s.texts.map((t) => t.durationMs)], [30_000, [4000]]],
     ['begin on a black slide that says "Chapter One"', (s) => s.texts.map((t) => [t.kind, t.text]), [['title', 'Chapter One']]],
     ['finish with a card: Thanks for watching', (s) => s.texts.map((t) => [t.at, t.text]), [['end', 'Thanks for watching']]],
     ['a final screen with "Book today"', (s) => s.texts.map((t) => [t.at, t.text]), [['end', 'Book today']]],
