@@ -122,7 +122,7 @@ export async function unmatchedMedia(recipe: Recipe): Promise<RecipeError[]> {
   const specs = (doc.data as { inputs?: unknown }).inputs;
   if (!Array.isArray(specs)) return [];
   const taken = new Set(recipe.inputs.map((i) => i.path));
-  const media = new Set([...Object.keys(KINDS), 'jpeg', 'aiff', 'm2ts', ...Object.keys(CONVERT)]);
+  const media = new Set([...Object.keys(KINDS), 'jpeg', ...Object.keys(CONVERTS), ...Object.keys(CONVERT)]);
   const warnings = await Promise.all(
     specs.map(async (raw, i) => {
       const pattern = typeof raw === 'string' ? raw : (raw as InputSpec | null)?.path;
@@ -171,16 +171,40 @@ export function inputAt(recipe: Recipe, index: number): { line: number; col: num
   return { line, col };
 }
 
-/** How to convert what people often have but the bundled ffmpeg cannot read (iPhone photos are HEIC). */
+/**
+ * Files people often have that the bundled ffmpeg cannot read (iPhone photos are HEIC), by extension: what each
+ * becomes, and how (a camera's MTS only needs its streams copied into MP4).
+ */
+const CONVERTS: Record<string, { to: string; how: 'magick' | 'ffmpeg' | 'rewrap' }> = {
+  heic: { to: 'jpg', how: 'magick' },
+  heif: { to: 'jpg', how: 'magick' },
+  avif: { to: 'jpg', how: 'magick' },
+  mts: { to: 'mp4', how: 'rewrap' },
+  m2ts: { to: 'mp4', how: 'rewrap' },
+  '3gp': { to: 'mp4', how: 'ffmpeg' },
+  ...Object.fromEntries(['flac', 'ogg', 'opus', 'aif', 'aiff'].map((ext) => [ext, { to: 'm4a', how: 'ffmpeg' as const }])),
+};
+
+/** The command that converts a file nemo-run does not take (see CONVERTS) into one it does; undefined for other files. */
+export function convertCommand(path: string): string | undefined {
+  const ext = extname(path).slice(1);
+  const convert = CONVERTS[ext.toLowerCase()];
+  if (!convert) return undefined;
+  const quoted = (p: string) => (/^[\w./-]+$/.test(p) ? p : JSON.stringify(p));
+  const [from, to] = [quoted(path), quoted(`${path.slice(0, -ext.length)}${convert.to}`)];
+  return convert.how === 'magick' ? `magick ${from} ${to}` : `ffmpeg -i ${from}${convert.how === 'rewrap' ? ' -c copy' : ''} ${to}`;
+}
+
+/** How to convert a file the type check refused, by the type it found (see CONVERTS). */
 const CONVERT: Record<string, string> = {
-  heic: 'convert it to JPEG first (`magick photo.heic photo.jpg`, or on a Mac `sips -s format jpeg photo.heic --out photo.jpg`); ',
-  avif: 'convert it to JPEG or PNG first (`magick photo.avif photo.jpg`); ',
-  flac: 'convert it first (`ffmpeg -i song.flac song.m4a`); ',
-  ogg: 'convert it first (`ffmpeg -i song.ogg song.m4a`); ',
-  opus: 'convert it first (`ffmpeg -i note.opus note.m4a`); ',
-  aif: 'convert it first (`ffmpeg -i song.aiff song.m4a`); ',
-  mts: 'rewrap it as MP4 first (`ffmpeg -i clip.mts -c copy clip.mp4`); ',
-  '3gp': 'convert it to MP4 first (`ffmpeg -i clip.3gp clip.mp4`); ',
+  heic: `convert it to JPEG first (\`${convertCommand('photo.heic')}\`, or on a Mac \`sips -s format jpeg photo.heic --out photo.jpg\`); `,
+  avif: `convert it to JPEG or PNG first (\`${convertCommand('photo.avif')}\`); `,
+  flac: `convert it first (\`${convertCommand('song.flac')}\`); `,
+  ogg: `convert it first (\`${convertCommand('song.ogg')}\`); `,
+  opus: `convert it first (\`${convertCommand('note.opus')}\`); `,
+  aif: `convert it first (\`${convertCommand('song.aiff')}\`); `,
+  mts: `rewrap it as MP4 first (\`${convertCommand('clip.mts')}\`); `,
+  '3gp': `convert it to MP4 first (\`${convertCommand('clip.3gp')}\`); `,
   apng: 'an animated PNG is not accepted: convert it to a GIF or an MP4 first (`ffmpeg -i animation.png animation.mp4`); ',
 };
 

@@ -1,8 +1,9 @@
 import { constants } from 'node:fs';
 import { readdir, stat, writeFile } from 'node:fs/promises';
-import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, NemoError } from '../../errors.js';
+import { convertCommand } from '../../recipe/inputs.js';
 import type { Io } from '../io.js';
 import { reportError } from '../report.js';
 
@@ -10,18 +11,10 @@ const PHOTO = /\.(jpe?g|png|webp|gif)$/i;
 const CLIP = /\.(mp4|mov|m4v|mkv|webm|avi)$/i;
 const SOUND = /\.(mp3|m4a|wav|aac)$/i;
 const CAPTIONS = /\.(srt|vtt)$/i;
-/** Media nemo-run does not take: left out, and said so with the command that converts each (see convertCommand). */
-const REFUSED = /\.(heic|heif|avif|flac|ogg|opus|aiff?|mts|m2ts|3gp)$/i;
+/** Media nemo-run does not take: left out, and said so with the command that converts each. */
+const refused = (path: string) => convertCommand(path) !== undefined;
 /** Folders that hold no source media: outputs, state, dependencies. */
 const SKIP = new Set(['out', 'node_modules', 'dist']);
-
-/** The command that converts a file nemo-run does not take into one it does (see REFUSED). */
-function convertCommand(path: string): string {
-  const [stem, ext] = [path.replace(/\.[^.]+$/, ''), extname(path).slice(1).toLowerCase()];
-  if (/^(heic|heif|avif)$/.test(ext)) return `\`magick ${quoted(path)} ${quoted(`${stem}.jpg`)}\``;
-  if (/^(mts|m2ts)$/.test(ext)) return `\`ffmpeg -i ${quoted(path)} -c copy ${quoted(`${stem}.mp4`)}\``;
-  return `\`ffmpeg -i ${quoted(path)} ${quoted(`${stem}.${ext === '3gp' ? 'mp4' : 'm4a'}`)}\``;
-}
 
 /** The media files of a folder and of its direct subfolders (those it cannot take too), as paths relative to it, sorted by name. */
 async function mediaFiles(folder: string): Promise<string[]> {
@@ -32,7 +25,7 @@ async function mediaFiles(folder: string): Promise<string[]> {
       if (entry.name.startsWith('.')) continue;
       const path = sub ? `${sub}/${entry.name}` : entry.name;
       if (entry.isDirectory() && depth === 0 && !SKIP.has(entry.name)) await list(path, 1);
-      else if (entry.isFile() && [PHOTO, CLIP, SOUND, CAPTIONS, REFUSED].some((re) => re.test(entry.name))) files.push(path);
+      else if (entry.isFile() && ([PHOTO, CLIP, SOUND, CAPTIONS].some((re) => re.test(entry.name)) || refused(entry.name))) files.push(path);
     }
   };
   await list('', 0);
@@ -68,9 +61,9 @@ export async function initCommand(folderArg: string, io: Io): Promise<number> {
   const clips = files.filter((f) => CLIP.test(f));
   const music = files.find((f) => SOUND.test(f));
   const captions = files.find((f) => CAPTIONS.test(f));
-  const refused = files.filter((f) => REFUSED.test(f));
+  const left = files.filter(refused);
   if (!photos.length && !clips.length) {
-    const only = refused.length ? ` (only ${refused.join(', ')}, in formats nemo-run does not take)` : '';
+    const only = left.length ? ` (only ${left.join(', ')}, in formats nemo-run does not take)` : '';
     return fail(`no photos or clips in ${folderArg} or its subfolders${only}`, `put the images (jpg, png, webp, gif) or clips (mp4, mov, webm, …) there first${only ? ', converted' : ''}, then run nemo-run init again`);
   }
 
@@ -126,11 +119,11 @@ export async function initCommand(folderArg: string, io: Io): Promise<number> {
   io.stdout.write(`wrote ${shown}: a ${reel ? 'vertical reel' : 'promo'} of ${found.join(', ')}\n`);
   // Nothing is left out silently: media it cannot take, and sound or captions beyond the one it took.
   const others = files.filter((f) => (SOUND.test(f) && f !== music) || (CAPTIONS.test(f) && f !== captions));
-  if (refused.length) {
-    const them = refused.length === 1 ? 'it' : 'them';
+  if (left.length) {
+    const them = left.length === 1 ? 'it' : 'them';
     // The commands name the files from where they were asked for, so that they run as printed.
     const here = (f: string) => relative(io.cwd, join(folder, f)).split(sep).join('/');
-    io.stderr.write(`left out ${refused.join(', ')}: nemo-run does not take ${refused.length === 1 ? 'this format' : 'these formats'}; convert ${them}, then add ${them} to the recipe: ${refused.map((f) => convertCommand(here(f))).join(', ')}\n`);
+    io.stderr.write(`left out ${left.join(', ')}: nemo-run does not take ${left.length === 1 ? 'this format' : 'these formats'}; convert ${them}, then add ${them} to the recipe: ${left.map((f) => `\`${convertCommand(here(f))}\``).join(', ')}\n`);
   }
   if (others.length) io.stderr.write(`left out ${others.join(', ')}: a recipe takes one music and one captions file; swap ${others.length === 1 ? 'it' : 'them'} in by hand if you meant ${others.length === 1 ? 'it' : 'one of them'}\n`);
   io.stdout.write(`next: nemo-run ${quoted(shown)}        (or nemo-run plan ${quoted(shown)} to see the timeline first)\n`);
