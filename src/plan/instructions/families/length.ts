@@ -1,18 +1,12 @@
 import { videoTime } from '../../../display.js';
 import { DET, end, ITEM, rule, T, type Context, type Family } from '../rules.js';
+import { lasting } from './text.js';
 
 function total(ctx: Context, ms: number, limit = false): string {
   ctx.state.totalMs = ms;
   ctx.state.totalIsLimit = limit;
   ctx.state.perItemMs = undefined;
   return `length ${limit ? 'at most ' : ''}${videoTime(ms)}`;
-}
-
-function textFor(ctx: Context, ms: number): string {
-  const t = ctx.text!;
-  t.durationMs = ms;
-  if (t.at === 'all') t.at = 'start';
-  return `${t.kind} "${t.text}" for ${videoTime(ms)}`;
 }
 
 function perItem(ctx: Context, ms: number): string {
@@ -43,7 +37,7 @@ export const length: Family = {
     // A bare length with nothing else to claim it ("30s promo" is caught above; "make it 30 seconds").
     rule(`\\b(?:make|have|keep|get)\\s+(?:it|this|(?:the|this|my)\\s+(?:\\w+\\s+)?(?:video|clip|edit|slideshow|reel|film))\\s+(?:exactly\\s+|about\\s+|around\\s+|just\\s+|only\\s+)?${T}(?:\\s+long)?|\\b(?:it|the\\s+video|this)\\s+should\\s+(?:be|last)\\s+(?:about\\s+|around\\s+)?${T}(?:\\s+long)?|(?<!\\bfor\\s)\\b(?:it's|just|only)\\s+${T}(?:\\s+long)?`, (m, ctx) => total(ctx, Number(m[1] ?? m[2] ?? m[3]))),
     // A bare length in a clause of its own; after a text of the same sentence ("title 'Hi', 3 seconds"), the text's.
-    rule(`(?:^|(?<=[,;:]\\s*))(?:exactly\\s+)?${T}(?:\\s+long)?(?=\\s*(?:[,.;!?]|$))`, (m, ctx) => (ctx.topic === 'text' && ctx.text ? textFor(ctx, Number(m[1])) : total(ctx, Number(m[1])))),
+    rule(`(?:^|(?<=[,;:]\\s*))(?:exactly\\s+)?${T}(?:\\s+long)?(?=\\s*(?:[,.;!?]|$))`, (m, ctx) => (ctx.topic === 'text' && ctx.text ? lasting(ctx.text, Number(m[1])) : total(ctx, Number(m[1])))),
     rule(`\\b(?:to|should|will|must|it|video)\\s+(?:last|run|play)\\s+(?:for\\s+)?(?:exactly\\s+|about\\s+|around\\s+|just\\s+)?${T}`, (m, ctx) => total(ctx, Number(m[1])), -1),
     rule(`${NOT_LENGTH}≈${T}`, (m, ctx) => total(ctx, Number(m[1]))),
     // "45 seconds total", "a minute and a half overall", "aim for 30 seconds".

@@ -23,6 +23,13 @@ function spokenOf(m: RegExpExecArray, ctx: Context): boolean {
   return /^\s+(?:is|are|was|were|should|must|needs?|looks?|reads?|seems?|has|have|can|could|will|would|gets?)\b/u.test(ctx.after(end(m))) || /\b(?:make\s+sure|ensure|check|see\s+that)\s+$/u.test(ctx.before(m.index));
 }
 
+/** Gives a text a length: it shows for that long, from the start unless it was placed. */
+export function lasting(t: TextEdit, ms: number): string {
+  t.durationMs = ms;
+  if (t.at === 'all') t.at = 'start';
+  return `text for ${videoTime(ms)}`;
+}
+
 /** The text a sentence speaks of ("the words should be white"): the last one there, which later words refine. */
 function spokenText(ctx: Context): string | undefined {
   const last = ctx.state.texts.at(-1);
@@ -196,11 +203,7 @@ export const text: Family = {
       })),
     // A text given a length shows for that long, from the start unless it was placed.
     rule(`\\b(?:for|lasting|last|lasts|stays?\\s+(?:on\\s+)?(?:screen\\s+)?for|held\\s+for|keep\\s+(?:it|them)\\s+(?:up\\s+|on\\s+(?:screen\\s+)?)?for)\\s+(?:about\\s+|just\\s+|only\\s+|exactly\\s+)?${T}`, (m, ctx) =>
-      refine(ctx, (t) => {
-        t.durationMs = Number(m[1]);
-        if (t.at === 'all') t.at = 'start';
-        return `text for ${videoTime(t.durationMs)}`;
-      })),
+      refine(ctx, (t) => lasting(t, Number(m[1])))),
     rule(`\\b(?:fade|take|remove|hide)\\s+(?:it|the\\s+(?:text|title))\\s+(?:out\\s+|away\\s+|off\\s+)?after\\s+${T}|\\b(?:disappears?|goes\\s+away|ends?)\\s+after\\s+${T}`, (m, ctx) =>
       refine(ctx, (t) => {
         t.durationMs = Number(m[1] ?? m[2]) - (t.startMs ?? 0);
