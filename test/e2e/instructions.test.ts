@@ -20,9 +20,10 @@ describe('instructions end to end', () => {
     const { code, stdout, stderr } = await runMain(['validate', '--strict', 'r.yaml'], { cwd: dir });
     expect(code).toBe(2);
     const out = stdout + stderr;
-    // "  - "add some trasitions…": the text starts at column 6 (after the quote), "trasitions" at 6 + 9.
-    expect(out).toMatch(/r\.yaml:5:15:? .*"trasitions" is not understood/);
-    expect(out).toContain('did you mean "transitions"?');
+    // "  - "add some trasitions…": the text starts at column 6 (after the quote), "trasitions" at 6 + 9. A misspelling
+    // is read as the word it was meant to be, a guess that --strict refuses.
+    expect(out).toMatch(/r\.yaml:5:15:? .*"trasitions" is read as "transitions", a guess/);
+    expect(out).toContain('write "transitions" if that is what is meant');
     expect(out).toMatch(/r\.yaml:5:30:? .*"sparkles" is not understood/);
     expect((await runMain(['validate', 'r.yaml'], { cwd: dir })).code).toBe(0);
   });

@@ -101,6 +101,7 @@ describe('nemo-run plan --json', () => {
         unsupported: [],
         notUnderstood: [],
         unplaced: [],
+        guessed: [],
       },
       {
         instruction: 'add the title "Sale" for the first 2 seconds',
@@ -109,6 +110,7 @@ describe('nemo-run plan --json', () => {
         unsupported: [],
         notUnderstood: [],
         unplaced: [],
+        guessed: [],
       },
     ]);
   });

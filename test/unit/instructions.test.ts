@@ -196,6 +196,7 @@ describe('the instruction interpreter', () => {
           { word: '"glitter"', index: 43 },
           { word: 'everywhere', index: 53 },
         ],
+        guessed: [],
       },
     ]);
   });
@@ -613,4 +614,62 @@ describe('shapes beside the main one (variants)', () => {
     const { state } = read('720p landscape', 'plus a 1080x1920 one');
     expect([state.aspect, state.resolution, state.variants]).toEqual(['16:9', '720p', ['9:16']]);
   });
+});
+
+describe('corrections, lists, references, questions and slips', () => {
+  it.each<[string, (s: EditState) => unknown, unknown]>([
+    // A correction said in passing: the amount after it takes the place of the one before.
+    ['turn the music to 60% - no wait, 35%', (s) => s.music.volume, 0.35],
+    ['each slide 5 seconds, sorry, 3 seconds', (s) => s.perItemMs, 3000],
+    ['a 40 second video, err, 25', (s) => s.totalMs, 25_000],
+    ['speed the clip to 3x... actually make it 1.5x', (s) => s.speed, 1.5],
+    ['Music at 70%. Sorry, 45%.', (s) => s.music.volume, 0.45],
+    ['remove 0:05 to 0:09, no 0:06 to 0:10', (s) => s.cuts, [{ kind: 'remove', fromMs: 6000, toMs: 10_000 }]],
+    // A strong correction followed by a whole instruction on the same thing replaces it.
+    ['remove 1:00 to 1:10, scratch that, remove 1:05 to 1:15', (s) => s.cuts, [{ kind: 'remove', fromMs: 65_000, toMs: 75_000 }]],
+    // A negation reaches every thing of its list, however far.
+    ['not really a fan of captions or a logo', (s) => [s.captions.on, s.logo.corner], [false, false]],
+    ['we have no need for music, captions or a watermark', (s) => [s.music.on, s.captions.on, s.logo.corner], [false, false, false]],
+    // A part of the clip named first and judged after.
+    ['the opening 6 seconds are useless', (s) => s.cuts, [{ kind: 'drop-start', ms: 6000 }]],
+    ['the final 4 seconds of the footage are boring, chop them', (s) => s.cuts, [{ kind: 'drop-end', ms: 4000 }]],
+    // Fractions of the volume, and "vol".
+    ['background music at 1/3 vol', (s) => s.music.volume, 0.33],
+    // "It" in a sentence that names nothing refers to the sentence before.
+    ['There is music in it. Get rid of it.', (s) => s.music.on, false],
+    ['is there a watermark? lose it', (s) => s.logo.corner, false],
+    // A slip of the keyboard on a key word.
+    ['burn in the subtitels', (s) => s.captions.on, true],
+    ['no transitons between the photos', (s) => s.transition.type, 'cut'],
+    ['make it vertcal', (s) => s.aspect, '9:16'],
+  ])('reads "%s"', (text, get, want) => {
+    const { state, unplaced } = read(text);
+    expect(get(state)).toEqual(want);
+    expect(unplaced).toEqual([]);
+  });
+
+  it('says what it read a misspelt word as, and leaves real words alone', () => {
+    expect(read('captoins at the top').did).toEqual(['read "captoins" as "captions"', 'captions on', 'captions at the top']);
+    expect(read('text on both sides').did).not.toContain('read "sides" as "slides"');
+  });
+
+  it('changes nothing for a question about something, and says so', () => {
+    const { state, did } = read('What does a crossfade look like? Can you explain what 4K means?');
+    expect(state).toEqual(initialState());
+    expect(did).toEqual([
+      'a question, not a request: "What does a crossfade look like?" (nothing changed)',
+      'a question, not a request: "Can you explain what 4K means?" (nothing changed)',
+    ]);
+  });
+
+  it.each<[string, (s: EditState) => unknown, unknown]>([
+    ['can you make it square?', (s) => s.aspect, '1:1'],
+    ['how about a dissolve between the photos?', (s) => s.transition.type, 'crossfade'],
+    ['how do I add music?', (s) => s.music.on, true],
+    ['is it possible to go 9:16?', (s) => s.aspect, '9:16'],
+    // "No" before something that is not an amount stays a negation.
+    ['a 20 second video, no music', (s) => [s.totalMs, s.music.on], [20_000, false]],
+    // "Actually" before a different thing corrects nothing.
+    ['music at 50%, actually fade it in over 2 seconds', (s) => [s.music.volume, s.music.fadeInMs], [0.5, 2000]],
+  ])('reads a request asked as a question, or no correction, in "%s"', (text, get, want) => expect(get(read(text).state)).toEqual(want));
 });

@@ -15,11 +15,11 @@ const FILLER = new Set(
   need please same rule only exactly about around slightly bit little more less very really also do does did get got
   into onto over under while when where there here what which who how both other another next first last one's
   effect effects style mode format resize resized scale frame frames size sized overall whole entire entire everything
-  thing things way something either`.split(/\s+/),
+  thing things way something either actually sorry oops`.split(/\s+/),
 );
 
 /** Negations whose scope reaches a few words ahead: "no zoom", "don't want to see the hard cuts", "turn off the". */
-const NEGATION = /(\bno|\bnot|\bnon|\bwithout|\b\w+n't|\bdont|\bnever|\bneither|\bnor|\bdisable|\bturn off|\bswitch off|\bget rid of|\bremove|\bdrop|\bskip|\bavoid|\bstop|\bkill|\bmute|\blose|\bdelete|\bstrip|\bleave out|\bleave off)\b/g;
+const NEGATION = /(\bno|\bnot interested in|\bno need for|\bnot (?:really )?(?:a |much of a )?(?:big |huge )?fan of|\bnot|\bnon|\bwithout|\b\w+n't|\bdont|\bnever|\bneither|\bnor|\bdisable|\bturn off|\bswitch off|\bget rid of|\bremove|\bdrop|\bskip|\bavoid|\bstop|\bkill|\bmute|\blose|\bdelete|\bstrip|\bleave out|\bleave off)\b/g;
 const SCOPE = /^(?:\s+[^\s,;.!?]+){0,4}\s*$/;
 /** The last negation of a clause whose scope reaches its end ("no title and no logo": the second). */
 function lastNegation(clause: string): RegExpExecArray | null {
@@ -36,6 +36,13 @@ const LIST_JOIN = /^\s*,?\s*(?:or|nor)?\s*(?:an?\s+|the\s+|any\s+)?$/;
 const NEGATION_AFTER =
   /^\s+(?:off|disabled)\b|^\s*,?\s+(?:leave|keep|take)\s+(?:them|it|those|these|that)\s+out\b|^\s+(?:can|could|has\s+to|have\s+to|needs\s+to|must|should)\s+go\b(?!\s+(?:up|down|on|in|louder|quieter|faster|slower|to|at|for|with|under|over|back|from|between|first|last)\b)|^\s+(?:is|are)(?:\s+not|n't)\s+needed\b|^\s+not\s+needed\b|^\s*:\s*(?:none|off|no)\b/;
 const SENTENCE_END = /[.;!?](?=\s|$)/g;
+/**
+ * A question about something rather than a request for it ("can you explain what a crossfade is?", "does it do
+ * 4K?", "why is there a logo?"); "how about a crossfade?", "how do I make it vertical?", "is it possible to add
+ * music?" and "can you add music?" ask for it.
+ */
+const QUESTION =
+  /^\s*(?:(?:so|and|but|also|hmm|ok|okay|wait),?\s+)?(?:(?:what|why|how|which|when|where|who)\b(?!\s+(?:about|not|if|to|do\s+i|do\s+we|can\s+i|can\s+we|would\s+i|should\s+i)\b|(?:'s|\s+is)\s+the\s+(?:best\s+|easiest\s+)?way\b)|(?:does|do|did|is|are|was|were|will|has|have)\s+(?:it|this|that|nemo-run|the\s+(?:tool|app|program)|there|you)\b(?!\s+(?:possible|ok|okay|alright)\b)|(?:can|could|would)\s+you\s+(?:explain|tell|describe|remind|show\s+me\s+how)\b)[^?]*\?$/;
 
 const RULES: Rule[] = FAMILIES.flatMap((f) => f.rules);
 const VOCABULARY = [...new Set(FAMILIES.flatMap((f) => f.words))];
@@ -46,14 +53,15 @@ export function interpretInstruction(instruction: string, state: EditState, word
   const placed = new Uint8Array(n.text.length);
   const unsupported: string[] = [];
   const ctx = contextFor(n, state, words, placed, unsupported);
-  const did = applyMatches(matchesOf(n.text), ctx);
+  const did = [...n.respelled.map(({ word, meant }) => `read "${word}" as "${meant}"`), ...applyMatches(matchesOf(n.text), ctx)];
   const unplaced = leftovers(n.text, placed).map(({ word, at }): Unplaced => {
     const asWritten = word.startsWith('«') ? `"${ctx.quote(word.slice(1, -1))}"` : word.startsWith('⟨') ? original(n, at, at + word.length) : word;
     const guess = /^\p{L}{4,}$/u.test(word) ? suggest(word, VOCABULARY) : undefined;
     const suggestion = guess !== word ? guess : undefined;
     return { word: asWritten, index: n.map[at]!, ...(suggestion ? { suggestion } : {}) };
   });
-  return { instruction, did, unsupported, notUnderstood: unplaced.map((u) => u.word), unplaced };
+  const guessed = n.respelled.map(({ word, meant, index }) => ({ word, index, suggestion: meant }));
+  return { instruction, did, unsupported, notUnderstood: unplaced.map((u) => u.word), unplaced, guessed };
 }
 
 interface Match {
@@ -115,23 +123,32 @@ function applyMatches(found: Match[], ctx: Context): string[] {
   const free = (f: Match) => !taken.subarray(...span(f)).some((v) => v === 1);
   const chosen = found.filter((f) => free(f) && (taken.fill(1, ...span(f)), true)).sort((a, b) => a.m.index - b.m.index);
   const did: string[] = [];
+  const questions: [number, number][] = [];
   let sentence = 0;
   for (const first of chosen) {
     const [s, e] = span(first);
     if (ctx.consumed(s, e)) continue;
     // "It" and a bare "fade out" refer to what this sentence named.
     const start = s - ctx.before(s).length;
-    if (start !== sentence) (sentence = start), (ctx.topic = undefined);
+    const stop = e + ctx.after(e).length + 1;
+    const asked = QUESTION.test(ctx.n.text.slice(start, stop));
+    if (start !== sentence) (sentence = start), (ctx.previousTopic = ctx.topic ?? ctx.previousTopic), (ctx.topic = undefined);
+    // A question is read for what it names ("it" in the next sentence), on a copy of the state: it changes nothing.
+    if (asked && !questions.some(([a]) => a === start)) questions.push([start, stop]);
     taken.fill(0, s, e);
+    const state = ctx.state;
+    if (asked) ctx.state = structuredClone(state);
     for (const f of [first, ...found.filter((f) => f !== first && overlaps(span(f), [s, e]) && free(f))]) {
       const what = f.r.apply(f.m, ctx);
       if (what === undefined) continue;
       ctx.consume(...span(f));
       taken.fill(1, ...span(f));
-      if (what) did.push(what);
+      if (what && !asked) did.push(what);
       break;
     }
+    ctx.state = state;
   }
+  for (const [start, stop] of questions) did.push(`a question, not a request: "${ctx.original(start, stop)}" (nothing changed)`), ctx.consume(start, stop);
   return did;
 }
 
@@ -141,8 +158,14 @@ function contextFor(n: Normalized, state: EditState, words: RecipeWords, placed:
   const sentenceStart = (at: number) => Math.max(0, ...[...text.slice(0, at).matchAll(SENTENCE_END)].map((m) => m.index + 1));
   const sentenceEnd = (at: number) => {
     SENTENCE_END.lastIndex = at;
-    return SENTENCE_END.exec(text)?.index ?? text.length;
+    const found = SENTENCE_END.exec(text);
+    // (matchAll starts where the pattern's lastIndex is.)
+    SENTENCE_END.lastIndex = 0;
+    return found?.index ?? text.length;
   };
+  // Where each thing negated so far ends: the next one of the same list is negated too, however far the negation
+  // ("not interested in a title card or a logo").
+  const negatedEnds: number[] = [];
   const clauseBefore = (start: number) => text.slice(sentenceStart(start), start).split(/,|\bthen\b|\bbut\b|\bexcept\b|\binstead\b|\bwith\b|\band\b(?=\s+(?:add|put|make|use|set))/).at(-1)!;
   return {
     state,
@@ -161,7 +184,9 @@ function contextFor(n: Normalized, state: EditState, words: RecipeWords, placed:
       // The negation's own words are placed with what they negate.
       if (before) placed.fill(1, start - clause.length + before.index, start - clause.length + before.index + before[1]!.length);
       if (after) placed.fill(1, end, end + after[0].length);
-      return Boolean(before || after);
+      const listed = negatedEnds.some((e) => e <= start && LIST_JOIN.test(text.slice(e, start)));
+      if (before || after || listed) negatedEnds.push(end);
+      return Boolean(before || after || listed);
     },
     before: (start) => text.slice(sentenceStart(start), start),
     after: (end) => text.slice(end, sentenceEnd(end)),

@@ -11,6 +11,43 @@ export interface Normalized {
   quotes: string[];
   /** The instruction as written. */
   source: string;
+  /** Misspelt key words read as the words they were meant to be, with their offsets in the instruction as written. */
+  respelled: { word: string; meant: string; index: number }[];
+}
+
+/**
+ * The key words of the rules, for reading their misspellings ("subtitels", "transitons", "musci"): a word that is one
+ * typing slip from exactly one of them, and no form of one (plural, -ed, -ing), is read as it. See `slip`.
+ */
+const KEY_WORDS = `music soundtrack captions subtitles transitions crossfade dissolve vertical horizontal landscape portrait
+  square title watermark volume seconds minutes photos pictures images slides background instagram youtube tiktok speed
+  faster slower reverse remove quieter louder resolution outro intro ending beginning opening bottom center centre
+  corner duration widescreen audio overlay`.split(/\s+/);
+/** Real words one slip from a key word. */
+const NOT_SLIPS = new Set(['sides', 'tiles', 'shots', 'sorts', 'speedy', 'slider', 'revolution', 'bending', 'spending', 'lender']);
+/** A word and its forms: "second", "seconds"; "title", "titles", "titled"; "remove", "removed", "removing". */
+const forms = (word: string) =>
+  [word, word.replace(/s$/, ''), word.replace(/es$/, '')].flatMap((b) => [b, `${b}s`, `${b}es`, `${b}d`, `${b}ed`, `${b.replace(/e$/, '')}ing`, `${b}er`, `${b}ers`, `${b}y`]);
+
+function respell(word: string): string | undefined {
+  if (NOT_SLIPS.has(word) || KEY_WORDS.some((k) => forms(k).includes(word))) return undefined;
+  const near = KEY_WORDS.filter((k) => slip(word, k));
+  return near.length === 1 ? near[0] : undefined;
+}
+
+/**
+ * One typing slip apart: two neighbouring letters swapped; from six letters, one letter missing or extra; from seven,
+ * one letter wrong. (Shorter words have too many real neighbours: "shots", "sorts".)
+ */
+function slip(a: string, b: string): boolean {
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  if (a.length === b.length) {
+    if (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2)) return true;
+    return a.length >= 7 && a.slice(i + 1) === b.slice(i + 1);
+  }
+  if (Math.min(a.length, b.length) < 6 || Math.abs(a.length - b.length) > 1) return false;
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
 }
 
 const WORD_NUMBERS: Record<string, number> = {
@@ -82,12 +119,19 @@ const SETTINGS: [RegExp, (...g: string[]) => string][] = [
 /** Normalizes one instruction (see `Normalized`). Pure. */
 export function normalize(source: string): Normalized {
   const quotes: string[] = [];
-  let n: Normalized = { text: source, map: [...Array(source.length + 1).keys()], quotes, source };
+  const respelled: Normalized['respelled'] = [];
+  let n: Normalized = { text: source, map: [...Array(source.length + 1).keys()], quotes, source, respelled };
   n = replace(n, QUOTES, (_all, ...groups) => `«${quotes.push(groups.slice(0, 7).find((g) => g !== undefined)!.trim()) - 1}»`);
   // Lower case, one character for one, so the map stays true.
   n = { ...n, text: [...n.text].map((c) => (c.toLowerCase().length === c.length ? c.toLowerCase() : c)).join('') };
   const steps: [RegExp, (...g: string[]) => string][] = [
     [/[’`]/g, () => "'"],
+    [/(?<![\p{L}\d'-])[a-z]{5,}(?![\p{L}\d'-])/gu, (word) => {
+      const meant = respell(word!);
+      const index = source.toLowerCase().indexOf(word!, (respelled.at(-1)?.index ?? -1) + 1);
+      if (meant) respelled.push({ word: source.slice(index, index + word!.length), meant, index });
+      return meant ?? word!;
+    }],
     ...SETTINGS,
     [/\u00a0|\t/g, () => ' '],
     // Number words: "twenty-five", "ten-second", "five seconds".
@@ -117,7 +161,9 @@ export function normalize(source: string): Normalized {
     [/(\d)½/g, (_a, d) => `${d}.5`],
     [/½/g, () => '0.5'],
     [/\b(\d)\/(\d) of an? (minute|second|hour)\b/g, (_a, a, b, u) => `⟨${Math.round((Number(a) / Number(b)) * unitMs(u!))}⟩`],
+    [/\bvol\b\.?/g, () => 'volume'],
     [/\b(?:a|one) (half|third|quarter|fifth|tenth) of (?:the |its |full |the full )*volume\b/g, (_a, f) => `${{ half: 50, third: 33, quarter: 25, fifth: 20, tenth: 10 }[f!]}% volume`],
+    [/\b(\d)\/(\d{1,2}) (?:of (?:the |its |full |the full )*)?volume\b/g, (_a, a, b) => `${Math.round((Number(a) / Number(b)) * 100)}% volume`],
     // "two and a half seconds", "three-quarters of a minute", "a quarter of an hour".
     [/\b(\d+|one) and a half (minutes?|seconds?|hours?)\b/g, (_a, v, u) => `⟨${Math.round(((Number(v) || 1) + 0.5) * unitMs(u!))}⟩`],
     [/\b(?:(\d)[- ]quarters|(?:a|one)[- ]quarter) of an? (minute|second|hour)\b/g, (_a, q, u) => `⟨${(Number(q ?? 1) * unitMs(u!)) / 4}⟩`],
@@ -147,9 +193,83 @@ export function normalize(source: string): Normalized {
     // A hedge before an amount is part of it ("at about 25%", "down to around 0:45", "for roughly 3 seconds"), so
     // every rule that reads an amount reads a hedged one: `≈⟨3000⟩`, `≈25%` (see T and NUM).
     [/\b(?:about|around|roughly|approximately|approx\.?|circa|somewhere\s+around|give\s+or\s+take)\s+(?=⟨|\d)|~\s*(?=⟨|\d)/g, () => '≈'],
+    // A part of the clip named first and judged after ("the first 8 seconds are junk, lose them", "the last 5
+    // seconds of the clip are useless") is a cut of that part.
+    [/\b((?:the\s+)?(?:first|opening|last|final)\s+≈?⟨\d+⟩(?:\s+(?:of|in)\s+(?:the|my|this)\s+(?:clip|video|footage|recording))?)\s+(?:are|is|was|were)\s+(?:just\s+|pretty\s+|kind\s+of\s+|kinda\s+|all\s+|really\s+)?(?:junk|useless|garbage|rubbish|trash|bad|not\s+(?:good|needed|usable)|unusable|boring|wasted|dead\s+air|filler|shaky|blurry|black)\b(?:\s*[,;:-]?\s*(?:so\s+|please\s+|just\s+)?(?:lose|cut|drop|remove|trim|ditch|delete|skip|chop|get\s+rid\s+of)\s+(?:them|it|those|that)(?:\s+(?:off|out))?)?/g, (_a, part) => `cut ${part}`],
   ];
   for (const [re, fn] of steps) n = replace(n, re, fn);
+  return corrected(n);
+}
+
+/** An amount as the lexer writes it, by kind: a time, a percentage, a speed, a frame rate, a resolution. */
+const AMOUNTS = /≈?⟨\d+⟩|≈?\d+(?:\.\d+)?(?:%|x(?![\p{L}\d])|\s*fps\b|p\b)/gu;
+const kindOf = (amount: string) => (amount.includes('⟨') ? 't' : /fps$/.test(amount) ? 'fps' : amount.at(-1)!);
+/**
+ * A correction said in passing ("music at 50% - no wait, 25%", "each photo 3 seconds, sorry, 4 seconds", "speed it
+ * up to 1.5x, actually make it 2x"). A strong correction followed by a whole instruction on the same thing ("cut 2:00
+ * to 2:30, no wait, cut 2:10 to 2:30") replaces the instruction before it.
+ */
+const CORRECTION =
+  /(?:\s*[,;:]|\s+[-–—]+|\.{2,}|…)?\s*\b((?:(?:no\s+wait|wait(?:\s+no)?|sorry|scratch\s+that|i\s+mean|correction|or\s+rather|oops|actually(?:\s+no)?|err?m?)\b\s*[,:;.!]*\s*(?:[-–—]+\s*)?)+|no\b(?=\s*,?\s*(?:≈?⟨|\d)))\s*(?:no\s*,\s*)?(?:(?:make|change|set)\s+(?:it|that)\s+(?:to\s+)?|(?:it\s+should\s+be|it's|its)\s+)?/g;
+const STRONG = /^(?:no\s+wait|wait|sorry|scratch|i\s+mean|correction|or\s+rather|oops)/;
+const CONNECTORS = /^(?:\s|,|-|–|to|and|through|not|instead|please|then|the|of|at|for|seconds?|each|\.)*$/;
+const WORD = /\p{L}{3,}/gu;
+
+function corrected(n: Normalized): Normalized {
+  for (const m of n.text.matchAll(CORRECTION)) {
+    const start = m.index!;
+    const end = start + m[0].length;
+    // (A correction that begins a sentence corrects the one before: "Music at 50%. Sorry, 30%.")
+    const ends = [...n.text.slice(0, start).matchAll(/[.;!?…](?=\s|$)/g)].map((s) => s.index! + 1);
+    const sentenceStart = Math.max(0, ...(n.text.slice(ends.at(-1) ?? 0, start).trim() ? ends : ends.slice(0, -1)));
+    const stop = /[.;!?](?=\s|$)|,\s/.exec(n.text.slice(end + 1));
+    const rhsEnd = stop ? end + 1 + stop.index : n.text.length;
+    const rhs = n.text.slice(end, rhsEnd);
+    const lhs = n.text.slice(sentenceStart, start);
+    const olds = [...lhs.matchAll(AMOUNTS)];
+    const news = [...rhs.matchAll(AMOUNTS)].map((a) => a[0]);
+    // A bare number is of the kind, and in the unit, of the amount it corrects ("30 seconds, sorry I mean 45").
+    const bare = /^\s*(\d+(?:\.\d+)?)\s*$/.exec(rhs)?.[1];
+    if (bare && olds.length) news.push(inUnitOf(n, sentenceStart + olds.at(-1)!.index!, olds.at(-1)![0], Number(bare)) ?? '');
+    if (!news.filter(Boolean).length || !olds.length) continue;
+    if (bare || CONNECTORS.test(rhs.replace(AMOUNTS, ''))) {
+      // Only amounts: they take the places of the last amounts of their kinds before.
+      const places = olds.slice(-news.length);
+      if (places.length !== news.length || places.some((o, k) => kindOf(o[0]) !== kindOf(news[k]!))) continue;
+      let out = n;
+      out = cut(out, start, rhsEnd);
+      for (let k = places.length - 1; k >= 0; k--) {
+        const at = sentenceStart + places[k]!.index!;
+        out = splice(out, at, at + places[k]![0].length, news[k]!, n.map[end + Math.max(0, rhs.search(/\d/))]!);
+      }
+      return corrected(out);
+    }
+    // A whole instruction: it replaces the clause before when the correction is a strong one and both name the same
+    // thing with an amount of the same kind.
+    const clauseStart = Math.max(sentenceStart, ...[...lhs.matchAll(/[,;:](?=\s)/g)].map((c) => sentenceStart + c.index! + 1).filter((c) => c < start));
+    const clause = n.text.slice(clauseStart, start);
+    const shared = [...clause.matchAll(WORD)].some((w) => new RegExp(`\\b${w[0]}\\b`).test(rhs));
+    if (!STRONG.test(m[1]!) || !shared || ![...clause.matchAll(AMOUNTS)].some((o) => kindOf(o[0]) === kindOf(news[0]!))) continue;
+    return corrected(cut(n, clauseStart, end));
+  }
   return n;
+}
+
+/** `value` written as the amount `amount` at `at` is: in its unit as the instruction wrote it, for a time. */
+function inUnitOf(n: Normalized, at: number, amount: string, value: number): string | undefined {
+  if (!amount.includes('⟨')) return amount.replace(/\d+(?:\.\d+)?/, String(value));
+  const unit = new RegExp(`\\d\\s*-?\\s*(${UNIT})(?![\\p{L}\\d])`, 'u').exec(n.source.slice(n.map[at], n.map[at + amount.length]).toLowerCase())?.[1];
+  return unit ? `⟨${Math.round(value * unitMs(unit))}⟩` : undefined;
+}
+
+/** The text without the characters [start, end). */
+function cut(n: Normalized, start: number, end: number): Normalized {
+  return { ...n, text: n.text.slice(0, start) + n.text.slice(end), map: [...n.map.slice(0, start), ...n.map.slice(end)] };
+}
+
+/** The text with [start, end) replaced by `text`, its characters mapped to `at` as written. */
+function splice(n: Normalized, start: number, end: number, text: string, at: number): Normalized {
+  return { ...n, text: n.text.slice(0, start) + text + n.text.slice(end), map: [...n.map.slice(0, start), ...Array<number>(text.length).fill(at), ...n.map.slice(end)] };
 }
 
 /** The text of the instruction as written between two offsets of the normalized text. */

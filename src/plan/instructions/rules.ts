@@ -24,6 +24,8 @@ export interface RecipeWords {
   ctaFrom: string;
 }
 
+export type Topic = 'music' | 'text' | 'logo' | 'captions' | 'picture' | 'clip';
+
 /** What a rule sees while the instructions are applied in the order of their words. */
 export interface Context {
   state: EditState;
@@ -32,7 +34,9 @@ export interface Context {
   /** The last text this instruction added or named, which position, timing and colour words refine. */
   text?: TextEdit;
   /** What "it" and a bare "fade out" refer to: the last thing named in this sentence. */
-  topic?: 'music' | 'text' | 'logo' | 'captions' | 'picture' | 'clip';
+  topic?: Topic;
+  /** The topic the sentence before ended with, for "it" in a sentence that names nothing before it. */
+  previousTopic?: Topic;
   /** The last shape word this instruction read and what it named, so the next one can restate it or join it in a list. */
   shape?: { end: number; aspect: Aspect; role: ShapeRole };
   /** The quoted words of `«n»`. */

@@ -112,4 +112,6 @@ export interface InstructionNote {
   notUnderstood: string[];
   /** The not-understood words with their places, for located errors. */
   unplaced: Unplaced[];
+  /** Misspelt words read as the word they were meant to be (`suggestion`): a guess, which `--strict` refuses. */
+  guessed: Unplaced[];
 }

@@ -113,7 +113,7 @@ export const clips: Family = {
     // "speed up by 50%", "slow it down by 25%".
     rule(`\\b(speed|slow)\\s+(?:it\\s+|them\\s+|the\\s+(?:\\w+\\s+)?(?:clips?|video|footage)\\s+)?(?:up|down)\\s+by\\s+${NUM}%`, (m, ctx) =>
       setSpeed(ctx, m[1] === 'speed' ? 1 + Number(m[2]) / 100 : 1 - Number(m[2]) / 100)),
-    rule(`(?:\\b(?:at|to|by)\\s+|\\b(?:(?:increase|raise|boost|bump|set|change|up)\\s+(?:the\\s+)?)?(?:playback\\s+)?speed\\s+(?:of\\s+|to\\s+|at\\s+|by\\s+|=\\s*)?)?\\b${NUM}x(?![\\p{L}\\d])(?:\\s+(?:the\\s+)?(?:speed|playback(?:\\s+speed)?|faster|slower|as\\s+(?:fast|quick(?:ly)?)|time[- ]?lapse|timelapse|slow(?:er)?\\s+motion|fast\\s+forward))?`, (m, ctx) => {
+    rule(`(?:\\b(?:at|to|by)\\s+|\\b(?:(?:increase|raise|boost|bump|set|change|up)\\s+(?:the\\s+)?)?(?:playback\\s+)?speed\\s+(?:(?:it|them|the\\s+(?:\\w+\\s+)?(?:clips?|video|footage))\\s+)?(?:of\\s+|to\\s+|at\\s+|by\\s+|=\\s*)?)?\\b${NUM}x(?![\\p{L}\\d])(?:\\s+(?:the\\s+)?(?:speed|playback(?:\\s+speed)?|faster|slower|as\\s+(?:fast|quick(?:ly)?)|time[- ]?lapse|timelapse|slow(?:er)?\\s+motion|fast\\s+forward))?`, (m, ctx) => {
       if (/zoom|scale/.test(ctx.after(end(m)).slice(0, 12))) return undefined;
       // "4x oversubscribed", "3x more sales", "3x faster than last year": a factor of something else.
       if (/^\s+(?:\p{L}+\s+)?than\b/u.test(ctx.after(end(m)))) return undefined;

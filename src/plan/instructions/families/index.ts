@@ -7,10 +7,11 @@ import { logo } from './logo.js';
 import { motion } from './motion.js';
 import { music } from './music.js';
 import { order } from './order.js';
+import { references } from './references.js';
 import { shape } from './shape.js';
 import { text } from './text.js';
 import { transitions } from './transitions.js';
 import { unsupported } from './unsupported.js';
 
 /** Every phrase family the interpreter knows, in the order `nemo-run instructions` prints them. */
-export const FAMILIES: Family[] = [length, shape, music, captions, text, logo, transitions, fades, motion, clips, order, unsupported];
+export const FAMILIES: Family[] = [length, shape, music, captions, text, logo, transitions, fades, motion, clips, order, references, unsupported];
