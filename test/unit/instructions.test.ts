@@ -520,7 +520,7 @@ describe('transitions from the registry', () => {
     ['a slow push-in', { motion: 'zoom' }, ['slow zoom on stills']],
     ['make a slide show', {}, []],
     ['make a slideshow', {}, []],
-    ['4s per slide', { perItemMs: 4000 }, ['4 s per item']],
+    ['4s per slide', { perItemMs: 4000, lengthSaidLast: 'perItem' }, ['4 s per item']],
   ])('leaves "%s" to the family it belongs to', (text, expected, did) => {
     const { state, did: notes, unplaced } = read(text);
     expect(state).toEqual({ ...initialState(), ...expected });
@@ -672,4 +672,45 @@ describe('corrections, lists, references, questions and slips', () => {
     // "Actually" before a different thing corrects nothing.
     ['music at 50%, actually fade it in over 2 seconds', (s) => [s.music.volume, s.music.fadeInMs], [0.5, 2000]],
   ])('reads a request asked as a question, or no correction, in "%s"', (text, get, want) => expect(get(read(text).state)).toEqual(want));
+});
+
+describe('phrasings of briefs written in chat (a fifth unseen set)', () => {
+  it.each<[string, (s: EditState) => unknown, unknown]>([
+    // Minutes with their seconds unnamed, "m" for minutes, "like" as a hedge.
+    ['2m15 total', (s) => s.totalMs, 135_000],
+    ['aim for 1 min 20.', (s) => s.totalMs, 80_000],
+    ['keep 1m to 2m45 of the clip', (s) => s.cuts, [{ kind: 'keep', fromMs: 60_000, toMs: 165_000 }]],
+    ['the final video at exactly 2m, please', (s) => s.totalMs, 120_000],
+    ['each pic for like 3 and a half secs', (s) => s.perItemMs, 3500],
+    ['background music at like 25%', (s) => s.music.volume, 0.25],
+    // A length said as what the video needs to be.
+    ['the promo needs to be 20 seconds', (s) => s.totalMs, 20_000],
+    ['make the whole thing 50 secs', (s) => s.totalMs, 50_000],
+    // Clip edits said the other way round.
+    ['speed the whole video up 3x', (s) => s.speed, 3],
+    ['the first 12 secs of the clip only', (s) => s.cuts, [{ kind: 'keep', fromMs: 0, toMs: 12_000 }]],
+    ['cut 0:40-0:55 out', (s) => s.cuts, [{ kind: 'remove', fromMs: 40_000, toMs: 55_000 }]],
+    ['remove everything before 0:10 and after 2:00', (s) => s.cuts, [{ kind: 'drop-start', ms: 10_000 }, { kind: 'keep', fromMs: 0, toMs: 120_000 }]],
+    ['lose everything after 1:30 in the clip, and the first 5 seconds too', (s) => s.cuts, [{ kind: 'keep', fromMs: 0, toMs: 90_000 }, { kind: 'drop-start', ms: 5000 }]],
+    ['the last 6 seconds of the clip are me turning the camera off, so drop those', (s) => s.cuts, [{ kind: 'drop-end', ms: 6000 }]],
+    // Sound.
+    ['the song replacing the original sound', (s) => [s.mute, s.music.on], [true, true]],
+    ['with the camera audio muted', (s) => s.mute, true],
+    ['soundtrack fading out over the last 5 secs', (s) => s.music.fadeOutMs, 5000],
+    ['let the music swell in, then fade away at the end', (s) => [s.music.fadeInMs > 0, s.music.fadeOutMs > 0], [true, true]],
+    // Settings as a script writes them.
+    ['mute: true', (s) => s.mute, true],
+    ['trim.start=00:00:05 trim.end=00:00:45', (s) => s.cuts, [{ kind: 'drop-start', ms: 5000 }, { kind: 'keep', fromMs: 0, toMs: 45_000 }]],
+    ['title.text="Q3" title.duration=4', (s) => s.texts.map((t) => [t.kind, t.text, t.durationMs]), [['title', 'Q3', 4000]]],
+    // Texts.
+    ["subtitles please, the line is 'We're hiring'", (s) => [s.captions.on, s.captions.text], [true, "We're hiring"]],
+    ["put 'Order now' at the end, top of the screen", (s) => s.texts.map((t) => [t.at, t.position]), [['end', 'top']]],
+    ["add txt 'Open 9-5' top", (s) => s.texts.map((t) => [t.text, t.position]), [['Open 9-5', 'top']]],
+    ["At the very end, flash 'See you soon'", (s) => s.texts.map((t) => [t.text, t.at]), [['See you soon', 'end']]],
+    ['instead of fading in from black, start right on the first photo', (s) => s.fadeInMs, 0],
+    ['every screenshot is staying 4 second on screen', (s) => s.perItemMs, 4000],
+    ['for insta', (s) => s.aspect, '1:1'],
+  ])('reads "%s"', (text, get, want) => expect(get(read(text).state)).toEqual(want));
+
+  it('does not take a count for a time ("1m views")', () => expect(read('we hit 1m views, make it a 30 second video').state.totalMs).toBe(30_000));
 });

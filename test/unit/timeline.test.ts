@@ -45,6 +45,21 @@ describe('buildTimeline', () => {
     expect(draft.t.find((t) => t.tt === 1)!.sg).toEqual([{ st: 0, d: 2000, src: 'intro.mp4', m: expect.objectContaining({ kind: 'clip', volume: 1 }) }]);
   });
 
+  it('holds a length and a time per item together when a clip can fill the rest; with stills alone, the one said last', () => {
+    const withClip = timeline(['45 seconds, photos 3 seconds each, hard cuts'], [still('a.jpg'), still('b.jpg'), clip('long.mp4', 300_000)]).draft;
+    expect(withClip.d).toBe(45_000);
+    expect(withClip.t[0]!.sg.map((s) => [s.st, s.d, s.m.kind])).toEqual([
+      [0, 3000, 'image'],
+      [3000, 3000, 'image'],
+      [6000, 39_000, 'video'],
+    ]);
+    const stills = [still('a.jpg'), still('b.jpg')];
+    expect(timeline(['a 20-second video, hard cuts', '3 seconds per photo'], stills).draft.d).toBe(6000);
+    expect(timeline(['3 seconds per photo, hard cuts', 'a 20-second video'], stills).draft.d).toBe(20_000);
+    // A word of pace gives way to a length said before it.
+    expect(timeline(['a 20-second video, hard cuts, snappier'], stills).draft.d).toBe(20_000);
+  });
+
   it('names many inputs captioned by camera file names by their count, their first and their last', () => {
     const stills = Array.from({ length: 40 }, (_, k) => still(`IMG_${2001 + k}.jpg`));
     expect(timeline(['a 60-second video with captions'], stills).warnings).toContain(

@@ -80,12 +80,16 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[], frame: 
   const stills = items.filter((i) => i.kind === 'image');
   const overlap = Math.min(state.transition.type !== 'cut' && items.length > 1 ? state.transition.ms : 0, ...items.filter((i) => i.kind !== 'image').map((i) => i.ms / 2));
   const fixed = items.reduce((sum, i) => sum + i.ms, 0);
+  // A length and a time per item both hold when there are clips to fill the rest; with stills alone, the one said last.
+  const clips = items.some((i) => i.kind === 'video');
+  const both = state.totalMs !== undefined && state.perItemMs !== undefined;
+  const totalMs = both && !clips && state.lengthSaidLast === 'perItem' ? undefined : state.totalMs;
   let stillMs = state.perItemMs ?? DEFAULT_IMAGE_MS;
-  if (state.totalMs && stills.length) {
-    stillMs = (state.totalMs + (items.length - 1) * overlap - fixed) / stills.length;
+  if (totalMs && stills.length && !(both && (clips || state.lengthSaidLast === 'perItem'))) {
+    stillMs = (totalMs + (items.length - 1) * overlap - fixed) / stills.length;
     if (stillMs < MIN_ITEM_MS) {
       stillMs = MIN_ITEM_MS;
-      warnings.push(`the clips leave too little of ${state.totalMs / 1000} s for the images; the end is cut`);
+      warnings.push(`the clips leave too little of ${totalMs / 1000} s for the images; the end is cut`);
     }
   }
   for (const item of stills) item.ms = stillMs;
@@ -99,12 +103,12 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[], frame: 
     return { item, start, end: start + item.ms };
   });
   let total = placed.at(-1)!.end;
-  if (state.totalMs !== undefined) {
-    if (state.totalIsLimit && total <= state.totalMs) {
+  if (totalMs !== undefined) {
+    if (state.totalIsLimit && total <= totalMs) {
       // An upper bound that is already met.
-    } else if (total < state.totalMs - 1) {
-      warnings.push(`the clips run ${(total / 1000).toFixed(1)} s, shorter than the ${state.totalMs / 1000} s asked; the video is ${(total / 1000).toFixed(1)} s`);
-    } else total = state.totalMs;
+    } else if (total < totalMs - 1) {
+      warnings.push(`the clips run ${(total / 1000).toFixed(1)} s, shorter than the ${totalMs / 1000} s asked; the video is ${(total / 1000).toFixed(1)} s`);
+    } else total = totalMs;
   }
   const kept = placed.filter((p) => p.start < total - 1);
   kept.at(-1)!.end = total;

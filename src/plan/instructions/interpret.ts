@@ -19,7 +19,7 @@ const FILLER = new Set(
 );
 
 /** Negations whose scope reaches a few words ahead: "no zoom", "don't want to see the hard cuts", "turn off the". */
-const NEGATION = /(\bno|\bnot interested in|\bno need for|\bnot (?:really )?(?:a |much of a )?(?:big |huge )?fan of|\bnot|\bnon|\bwithout|\b\w+n't|\bdont|\bnever|\bneither|\bnor|\bdisable|\bturn off|\bswitch off|\bget rid of|\bremove|\bdrop|\bskip|\bavoid|\bstop|\bkill|\bmute|\blose|\bdelete|\bstrip|\bleave out|\bleave off)\b/g;
+const NEGATION = /(\bno|\binstead of|\bnot interested in|\bno need for|\bnot (?:really )?(?:a |much of a )?(?:big |huge )?fan of|\bnot|\bnon|\bwithout|\b\w+n't|\bdont|\bnever|\bneither|\bnor|\bdisable|\bturn off|\bswitch off|\bget rid of|\bremove|\bdrop|\bskip|\bavoid|\bstop|\bkill|\bmute|\blose|\bdelete|\bstrip|\bleave out|\bleave off)\b/g;
 const SCOPE = /^(?:\s+[^\s,;.!?]+){0,4}\s*$/;
 /** The last negation of a clause whose scope reaches its end ("no title and no logo": the second). */
 function lastNegation(clause: string): RegExpExecArray | null {
@@ -166,7 +166,7 @@ function contextFor(n: Normalized, state: EditState, words: RecipeWords, placed:
   // Where each thing negated so far ends: the next one of the same list is negated too, however far the negation
   // ("not interested in a title card or a logo").
   const negatedEnds: number[] = [];
-  const clauseBefore = (start: number) => text.slice(sentenceStart(start), start).split(/,|\bthen\b|\bbut\b|\bexcept\b|\binstead\b|\bwith\b|\band\b(?=\s+(?:add|put|make|use|set))/).at(-1)!;
+  const clauseBefore = (start: number) => text.slice(sentenceStart(start), start).split(/,|\bthen\b|\bbut\b|\bexcept\b|\binstead\b(?!\s+of)|\bwith\b|\band\b(?=\s+(?:add|put|make|use|set))/).at(-1)!;
   return {
     state,
     n,

@@ -62,10 +62,12 @@ const UNIT_MS: [RegExp, number][] = [
   [/^(?:s|secs?|seconds?)$/, 1000],
   [/^(?:ms|msecs?|milliseconds?)$/, 1],
 ];
-const UNIT = '(?:hours?|hrs?|minutes?|mins?|milliseconds?|msecs?|ms|seconds?|secs?|s|h|m(?=\\s*\\d))';
+// ("1m" is a minute, but not in "1m views" or "$1m".)
+const UNIT =
+  '(?:hours?|hrs?|minutes?|mins?|milliseconds?|msecs?|ms|seconds?|secs?|s|h|m(?![\\p{L}])(?!\\s*(?:views|followers|subs|subscribers|users|people|downloads|plays|streams|likes|dollars|euros|pounds|sales|revenue|customers|members)\\b))';
 const NUMBER = '\\d+(?:\\.\\d+)?';
 /** One amount of time: "1.5 seconds", "30-second", "2 min". */
-const AMOUNT = `(${NUMBER})\\s*-?\\s*(${UNIT})(?![\\p{L}\\d])`;
+const AMOUNT = `(?<![$€£\\d.])(${NUMBER})\\s*-?\\s*(${UNIT})(?![\\p{L}\\d])`;
 
 function unitMs(unit: string): number {
   return UNIT_MS.find(([re]) => re.test(unit))?.[1] ?? 1000;
@@ -93,9 +95,9 @@ function replace(n: Normalized, re: RegExp, fn: (...groups: string[]) => string)
 
 /**
  * Quoted words: straight double, curly double and single quotes, German low-high quotes, guillemets, backticks, and
- * single quotes that are not apostrophes.
+ * single quotes that are not apostrophes (an apostrophe inside them stays: 'We're open').
  */
-const QUOTES = /"([^"]+)"|“([^”]+)”|‘([^’]+)’|«([^»]+)»|(?<![\p{L}\d])'([^']+)'(?![\p{L}\d])|„([^“”]+)[“”]|`([^`]+)`/gu;
+const QUOTES = /"([^"]+)"|“([^”]+)”|‘([^’]+)’|«([^»]+)»|(?<![\p{L}\d])'((?:[^']|(?<=\p{L})'(?=\p{L}))+)'(?![\p{L}\d])|„([^“”]+)[“”]|`([^`]+)`/gu;
 
 const OFF = '(?:false|off|no|none|0|disabled)';
 const ON = '(?:true|on|yes|1|enabled)';
@@ -108,12 +110,16 @@ const SETTINGS: [RegExp, (...g: string[]) => string][] = [
   [new RegExp(`\\b(music|logo|watermark|captions|subtitles|transitions|crossfades?|fade[ _]in|fade[ _]out|loop)\\s*[:=]\\s*${ON}\\b`, 'g'), (_a, k) => `${k!.replace('_', ' ')}`],
   [/\b(?:fps|frame[ _]?rate)\s*[:=]\s*(\d+(?:\.\d+)?)\b/g, (_a, v) => `${v} fps`],
   [/\border\s*[:=]\s*(?:reversed?|backwards?)\b/g, () => 'reverse the order'],
-  [/\b(?:audio|sound|clip[ _]audio)\s*[:=]\s*(?:muted|mute|off|none|false)\b/g, () => 'mute the clips'],
+  [/\b(?:audio|sound|clip[ _]audio)\s*[:=]\s*(?:muted|mute|off|none|false)\b|\bmute[ ._]?(?:clips?|audio)?\s*[:=]\s*(?:true|on|yes|1)\b/g, () => 'mute the clips'],
+  [/\btrim[ ._](start|end)\s*[:=]\s*/g, (_a, e) => (e === 'start' ? 'start the clip at ' : 'end the clip at ')],
   [/\bmusic[ ._]volume\s*[:=]\s*(0?\.\d+|1(?:\.0+)?)(?![\d%])/g, (_a, v) => `music at ${Math.round(Number(v) * 100)}%`],
   [/\bmusic[ ._]volume\s*[:=]\s*(\d+(?:\.\d+)?)\s*%?/g, (_a, v) => `music at ${v}%`],
   [/\bmusic[ ._]fade[ _]?(in|out)\s*[:=]\s*/g, (_a, d) => `fade the music ${d} over `],
   [/\bper[ _]item\s*[:=]\s*([^\s,;]+)/g, (_a, v) => `${v} per item`],
-  [/\b(title|text)[ _]duration\s*[:=]\s*/g, (_a, k) => `the ${k} for `],
+  [/\btitle[ ._]text\s*[:=]\s*/g, () => 'the title '],
+  [/\bspeed\s*:\s*(?=\d)/g, () => 'speed '],
+  [/\b(title|text)[ ._]duration\s*[:=]\s*(\d+(?:\.\d+)?)(?![\d.]|\s*[\p{L}])/gu, (_a, k, v) => `the ${k} for ${v} seconds`],
+  [/\b(title|text)[ ._]duration\s*[:=]\s*/g, (_a, k) => `the ${k} for `],
 ];
 
 /** Normalizes one instruction (see `Normalized`). Pure. */
@@ -134,6 +140,7 @@ export function normalize(source: string): Normalized {
     }],
     ...SETTINGS,
     [/\u00a0|\t/g, () => ' '],
+    [/\binsta\b|(?<=\b(?:for|on|to)\s+)ig\b|\big(?=\s+(?:post|story|stories|reels?|feed|grid)\b)/g, () => 'instagram'],
     // Number words: "twenty-five", "ten-second", "five seconds".
     [new RegExp(`\\b(${TENS})[- ](one|two|three|four|five|six|seven|eight|nine)\\b`, 'g'), (_a, t, u) => String(WORD_NUMBERS[t!]! + WORD_NUMBERS[u!]!)],
     // "one" is a number only before a unit ("one minute"), not in "each one".
@@ -165,7 +172,7 @@ export function normalize(source: string): Normalized {
     [/\b(?:a|one) (half|third|quarter|fifth|tenth) of (?:the |its |full |the full )*volume\b/g, (_a, f) => `${{ half: 50, third: 33, quarter: 25, fifth: 20, tenth: 10 }[f!]}% volume`],
     [/\b(\d)\/(\d{1,2}) (?:of (?:the |its |full |the full )*)?volume\b/g, (_a, a, b) => `${Math.round((Number(a) / Number(b)) * 100)}% volume`],
     // "two and a half seconds", "three-quarters of a minute", "a quarter of an hour".
-    [/\b(\d+|one) and a half (minutes?|seconds?|hours?)\b/g, (_a, v, u) => `⟨${Math.round(((Number(v) || 1) + 0.5) * unitMs(u!))}⟩`],
+    [new RegExp(`\\b(\\d+|one) and a half (${UNIT})(?![\\p{L}\\d])`, 'gu'), (_a, v, u) => `⟨${Math.round(((Number(v) || 1) + 0.5) * unitMs(u!))}⟩`],
     [/\b(?:(\d)[- ]quarters|(?:a|one)[- ]quarter) of an? (minute|second|hour)\b/g, (_a, q, u) => `⟨${(Number(q ?? 1) * unitMs(u!)) / 4}⟩`],
     // ("24 frames a second" is a rate, not a time.)
     [/(?<!\bframes?\s)\b(?:a|an) (minute|second|hour)\b/g, (_a, u) => `⟨${unitMs(u!)}⟩`],
@@ -173,6 +180,11 @@ export function normalize(source: string): Normalized {
     [/\b(?:second|sec) (\d+(?:\.\d+)?)\b/g, (_a, v) => `⟨${Number(v) * 1000}⟩`],
     // A unit said once for two numbers: "from 10 to 25 seconds", "between 3 and 5 s".
     [new RegExp(`\\b(${NUMBER})(\\s*(?:to|-|–|and|or|through)\\s*)(${NUMBER})\\s*(${UNIT})(?![\\p{L}\\d])`, 'gu'), (_a, x, sep, y, u) => `${x} ${u}${sep}${y} ${u}`],
+    // Minutes with their seconds unnamed: "1m30", "1 min 45", "2 minutes and 10".
+    [
+      /\b(\d+)\s*(?:m|mins?|minutes?)\s*(?:and\s+)?(\d{1,2})(?!\.\d|[\d:])(?!\s*(?:[%x]|p\b|k\b|fps|frames?|photos?|pics?|pictures?|images?|slides?|clips?|items?|shots?|stills?|scenes?|videos?|s\b|secs?\b|seconds?\b|ms\b))/gu,
+      (_a, m, sec) => `${m} minutes ${sec} seconds`,
+    ],
     // Amounts of time, composed: "1 minute 30 seconds", "1m30s", "2 hours and 5 minutes".
     [new RegExp(`${AMOUNT}(?:\\s*(?:and\\s+)?${AMOUNT})*`, 'gu'), (all) => {
       // Amounts compose only from larger units to smaller ones: "10 seconds and 25 seconds" are two.
@@ -192,10 +204,17 @@ export function normalize(source: string): Normalized {
     [/⟨(\d+)⟩\s*(?:and\s+)?(?:a\s+)?half\b/g, (_a, v) => `⟨${Math.round(Number(v) * 1.5)}⟩`],
     // A hedge before an amount is part of it ("at about 25%", "down to around 0:45", "for roughly 3 seconds"), so
     // every rule that reads an amount reads a hedged one: `≈⟨3000⟩`, `≈25%` (see T and NUM).
-    [/\b(?:about|around|roughly|approximately|approx\.?|circa|somewhere\s+around|give\s+or\s+take)\s+(?=⟨|\d)|~\s*(?=⟨|\d)/g, () => '≈'],
+    [/\b(?:about|around|roughly|approximately|approx\.?|circa|somewhere\s+around|give\s+or\s+take|like)\s+(?=⟨|\d)|~\s*(?=⟨|\d)/g, () => '≈'],
     // A part of the clip named first and judged after ("the first 8 seconds are junk, lose them", "the last 5
     // seconds of the clip are useless") is a cut of that part.
-    [/\b((?:the\s+)?(?:first|opening|last|final)\s+≈?⟨\d+⟩(?:\s+(?:of|in)\s+(?:the|my|this)\s+(?:clip|video|footage|recording))?)\s+(?:are|is|was|were)\s+(?:just\s+|pretty\s+|kind\s+of\s+|kinda\s+|all\s+|really\s+)?(?:junk|useless|garbage|rubbish|trash|bad|not\s+(?:good|needed|usable)|unusable|boring|wasted|dead\s+air|filler|shaky|blurry|black)\b(?:\s*[,;:-]?\s*(?:so\s+|please\s+|just\s+)?(?:lose|cut|drop|remove|trim|ditch|delete|skip|chop|get\s+rid\s+of)\s+(?:them|it|those|that)(?:\s+(?:off|out))?)?/g, (_a, part) => `cut ${part}`],
+    // ("... are just me setting up, so cut those": any words, then a cut of "those".)
+    [
+      /\b((?:the\s+)?(?:first|opening|last|final)\s+≈?⟨\d+⟩(?:\s+(?:of|in)\s+(?:the|my|this)\s+(?:clip|video|vid|footage|recording))?)\s+(?:are|is|was|were)\s+(?:(?:just\s+|pretty\s+|kind\s+of\s+|kinda\s+|all\s+|really\s+)?(?:junk|useless|garbage|rubbish|trash|bad|not\s+(?:good|needed|usable)|unusable|boring|wasted|dead\s+air|filler|shaky|blurry|black)\b(?:\s*[,;:-]?\s*(?:so\s+|please\s+|just\s+)?(?:lose|cut|drop|remove|trim|ditch|delete|skip|chop|get\s+rid\s+of)\s+(?:them|it|those|that)(?:\s+(?:off|out))?)?|[^.;!?]{0,80}?[,;:-]?\s*(?:so\s+|please\s+|just\s+)*(?:lose|cut|drop|remove|trim|ditch|delete|skip|chop|get\s+rid\s+of)\s+(?:them|it|those|that)(?:\s+(?:off|out))?\b)/g,
+      (_a, part) => `cut ${part}`,
+    ],
+    [/\bbg\b/g, () => 'background'],
+    [/\btxt\b/g, () => 'text'],
+    [/\bthe very (end|start|beginning|top|bottom)\b/g, (_a, w) => `the ${w}`],
   ];
   for (const [re, fn] of steps) n = replace(n, re, fn);
   return corrected(n);

@@ -11,7 +11,7 @@ export const NUM = '≈?(\\d+(?:\\.\\d+)?)';
 /** Determiners before a noun. */
 export const DET = '(?:(?:a|an|the|some|my|our|your|this|that|these|those|all|every|each|all the|all of the)\\s+)';
 /** Things shown one after another. */
-export const ITEM = '(?:photo|image|picture|pic|slide|item|shot|still|clip|segment|scene|card|frame|photograph|one)s?';
+export const ITEM = '(?:photo|image|picture|pic|slide|item|shot|screenshot|still|clip|segment|scene|card|frame|photograph|one)s?';
 /** Colour words text may be set in. */
 export const COLOR = '(#[0-9a-f]{6}\\b|white|black|red|green|blue|yellow|orange|purple|pink|gr[ae]y|gold|cyan|magenta|navy|teal)';
 

@@ -45,6 +45,8 @@ export interface EditState {
   /** The length is an upper bound ("under a minute"): clips may come out shorter. */
   totalIsLimit?: boolean;
   perItemMs?: number;
+  /** Which of the length and the time per item was said last, when both are: it wins where they disagree. */
+  lengthSaidLast?: 'total' | 'perItem';
   aspect?: Aspect;
   /** Further shapes asked for beside the main one ("also a vertical version"): one more output each. */
   variants?: Aspect[];

@@ -10,7 +10,7 @@ export const captions: Family = {
   examples: ['with captions', 'caption each image', 'burn in the subtitles', 'captions at the top', 'yellow captions', 'add captions "STAR EDIT"', 'no captions'],
   words: ['captions', 'subtitles', 'caption'],
   rules: [
-    rule(`\\b(?:(?:hard[- ]?code|burn(?:\\s+in)?|embed)\\s+(?:in\\s+)?(?:the\\s+|these\\s+)?)?(?:${COLOR}\\s+|bold\\s+|big\\s+|large\\s+|small\\s+)*${CAPTIONS}\\b(?:\\s+(?:into|onto|on)\\s+the\\s+video)?(?:\\s+${Q})?`, (m, ctx) => {
+    rule(`\\b(?:(?:hard[- ]?code|burn(?:\\s+in)?|embed)\\s+(?:in\\s+)?(?:the\\s+|these\\s+)?)?(?:${COLOR}\\s+|bold\\s+|big\\s+|large\\s+|small\\s+)*${CAPTIONS}\\b(?:\\s+(?:into|onto|on)\\s+the\\s+video)?(?:(?:\\s*:\\s*|\\s+)${Q})?`, (m, ctx) => {
       // "a caption at the bottom saying Thanks": one text with given words, not captions under every item.
       if (/\b(?:caption|subtitle)$/.test(m[0]) && !/\b(?:captions|subtitles)\b/.test(m[0]) && /^(?:\s+(?:at|in|on)\s+the\s+\w+)?\s+(?:saying|(?:that|which)\s+(?:says|reads)|reading|:)\s/.test(ctx.after(end(m)))) {
         return addText(m, 'text', ctx);
@@ -25,6 +25,12 @@ export const captions: Family = {
       if (color) ctx.state.captions.color = color[1]!;
       if (m[2] !== undefined) ctx.state.captions.text = ctx.quote(m[2]);
       return `captions on${ctx.state.captions.text ? ` reading "${ctx.state.captions.text}"` : ''}${color ? ` in ${color[1]}` : ''}`;
+    }),
+    // "subtitles please, the line is 'Open late'": the words of the captions just named.
+    rule(`\\b(?:the\\s+)?(?:line|text|words?|wording)\\s+(?:is|are|should\\s+be|reads?|says?|=|:)\\s*${Q}`, (m, ctx) => {
+      if (ctx.topic !== 'captions') return undefined;
+      ctx.state.captions.text = ctx.quote(m[1]!);
+      return `captions reading "${ctx.state.captions.text}"`;
     }),
     rule(`\\bcaption\\s+(?:each|every|all(?:\\s+the)?)\\s+(?:photo|image|picture|slide|item|clip)s?\\b`, (_m, ctx) => {
       ctx.topic = 'captions';

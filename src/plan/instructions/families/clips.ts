@@ -5,13 +5,18 @@ import type { ClipCut } from '../state.js';
 /** A clip named by its file ("of intro.mp4"); without one, the cut applies to every clip. */
 const NAMED = '(?:\\s+(?:of|from|off|in)\\s+(?:the\\s+)?(?:clip\\s+|video\\s+|file\\s+)?([\\p{L}\\d_-]+\\.(?:mp4|mov|m4v|webm|mkv|avi))|\\s+(?:of|from|off|in)\\s+(?:the|this|that|each|every)\\s+(?:clip|video|footage|recording))?';
 const REMOVE = /\b(?:trim(?:med)?|cut(?:\s+out|\s+off|\s+away)?|remove|delete|drop|skip|lose|ditch|scrap|nix|chop(?:\s+off)?|get\s+rid\s+of|take\s+out|strip|shave(?:\s+off)?|throw\s+away|discard|exclude)\b/g;
-const KEEP = /\b(?:keep(?:ing)?|extract|use|take|clip|select|grab|just|only|want|isolate|standalone|export|create|make|from|trim(?:\s+\S+){0,3}\s+to|cut(?:\s+\S+){0,3}\s+(?:down\s+)?to|shorten(?:\s+\S+){0,3}\s+to)\b/g;
+const KEEP = /\b(?:keep(?:ing)?|extract|use|take|(?<!\b(?:the|this|that|my|our|your|each|every|of|a|in)\s+)clip|select|grab|just|only|want|isolate|standalone|export|create|make|from|trim(?:\s+\S+){0,3}\s+to|cut(?:\s+\S+){0,3}\s+(?:down\s+)?to|shorten(?:\s+\S+){0,3}\s+to)\b/g;
 
-/** Whether the sentence before `start` asks to remove or to keep, by its last verb. */
-function intent(ctx: Context, start: number): 'remove' | 'keep' | undefined {
+/**
+ * Whether the sentence before `start` asks to remove or to keep, by its last verb; with none, "only" right after the
+ * part (`end`) keeps it ("the first 20 seconds of the clip only").
+ */
+function intent(ctx: Context, start: number, end?: number): 'remove' | 'keep' | undefined {
   const before = ctx.before(start);
   const last = (re: RegExp) => Math.max(-1, ...[...before.matchAll(re)].map((m) => m.index + m[0].length));
   const [r, k] = [last(REMOVE), last(KEEP)];
+  const only = end === undefined ? null : /^\s+only\b/.exec(ctx.after(end));
+  if (r < 0 && k < 0 && only) return ctx.consume(end!, end! + only[0].length), 'keep';
   if (r < 0 && k < 0) return undefined;
   ctx.consumeWord(k >= r ? KEEP : REMOVE, start);
   return k >= r ? 'keep' : 'remove';
@@ -61,7 +66,7 @@ export const clips: Family = {
       const ms = m[2] ? Number(m[2]) : Number(m[3]) * 1000;
       const clip = named(m, 4);
       const head = /first|opening/.test(m[1]!);
-      const want = intent(ctx, m.index);
+      const want = intent(ctx, m.index, end(m));
       if (!want) return undefined;
       if (want === 'remove') return cut(ctx, { clip, kind: head ? 'drop-start' : 'drop-end', ms });
       return cut(ctx, head ? { clip, kind: 'keep', fromMs: 0, toMs: ms } : { clip, kind: 'keep-end', ms });
@@ -72,10 +77,12 @@ export const clips: Family = {
       if (want === 'keep' && /from/.test(m[0])) return cut(ctx, head ? { clip: named(m, 3), kind: 'keep', fromMs: 0, toMs: Number(m[1]) } : { clip: named(m, 3), kind: 'keep-end', ms: Number(m[1]) });
       return cut(ctx, { clip: named(m, 3), kind: head ? 'drop-start' : 'drop-end', ms: Number(m[1]) });
     }),
-    rule(`\\b(?:everything|anything|all|the\\s+rest|whatever\\s+comes)\\s+(after|past|beyond|before|until|up\\s+to)\\s+(?:the\\s+)?${T}(?:\\s+(?:mark|point))?`, (m, ctx) => {
-      const after = /after|past|beyond/.test(m[1]!);
-      if (intent(ctx, m.index) === 'keep') return cut(ctx, after ? { kind: 'drop-start', ms: Number(m[2]) } : { kind: 'keep', fromMs: 0, toMs: Number(m[2]) });
-      return cut(ctx, after ? { kind: 'keep', fromMs: 0, toMs: Number(m[2]) } : { kind: 'drop-start', ms: Number(m[2]) });
+    // "everything after 2:15", "drop everything before 0:25 and after 1:40".
+    rule(`\\b(?:everything|anything|all|the\\s+rest|whatever\\s+comes)\\s+(after|past|beyond|before|until|up\\s+to)\\s+(?:the\\s+)?${T}(?:\\s+(?:mark|point))?(?:\\s+and\\s+(?:everything\\s+)?(after|past|beyond)\\s+(?:the\\s+)?${T})?`, (m, ctx) => {
+      const keep = intent(ctx, m.index) === 'keep';
+      const part = (after: boolean, ms: number): ClipCut => (after === keep ? { kind: 'drop-start', ms } : { kind: 'keep', fromMs: 0, toMs: ms });
+      const first = cut(ctx, part(/after|past|beyond/.test(m[1]!), Number(m[2])));
+      return m[4] ? `${first}; ${cut(ctx, part(true, Number(m[4])))}` : first;
     }),
     // Ranges: "from 1:30 to 2:45", "between 10 and 25 seconds", "3s to 5s", "from the start to 30 seconds".
     rule(`(?:\\b(?:the\\s+)?(?:part|portion|segment|section|bit|piece|stretch)\\s+)?(?:\\bfrom\\s+|\\bbetween\\s+)?(?:${T}|(?:the\\s+)?(?:start|beginning|0))\\s*(?:to|until|till|-|–|and|through)\\s*(?:${T}|(?:the\\s+)?end)${NAMED}`, (m, ctx) => {
@@ -88,7 +95,15 @@ export const clips: Family = {
         return `text from ${videoTime(from)}${to === undefined ? '' : ` to ${videoTime(to)}`}`;
       }
       // "Remove from A to B" takes a middle range out, unless the sentence wants just that part.
-      const remove = intent(ctx, m.index) === 'remove' && /\b(?:remove|delete|drop|cut\s+out|skip|take\s+out|get\s+rid\s+of|lose|ditch|scrap|chop(?:\s+out)?|kill)\b/.test(ctx.before(m.index)) && !/\b(?:just|only|keep|standalone|extract|isolate)\b/.test(ctx.n.text);
+      const out = /^\s+out\b/.exec(ctx.after(end(m)));
+      // (Unless the sentence, or one after it, wants just that part: "I want just that middle portion".)
+      const sentence = ctx.before(m.index) + m[0] + ctx.after(end(m));
+      const justThat = /\b(?:just|only|keep)\b/.test(sentence) || /\b(?:standalone|extract|isolate)\b|\b(?:just|only|keep)\s+(?:that|this|those|the\s+(?:middle|part|portion|segment|section|bit|range))\b/.test(ctx.n.text);
+      const remove =
+        intent(ctx, m.index) === 'remove' &&
+        (/\b(?:remove|delete|drop|cut\s+out|skip|take\s+out|get\s+rid\s+of|lose|ditch|scrap|chop(?:\s+out)?|kill|lift)\b/.test(ctx.before(m.index)) || out) &&
+        !justThat;
+      if (remove && out) ctx.consume(end(m), end(m) + out[0].length);
       if (remove && to !== undefined && from > 0) return cut(ctx, { clip, kind: 'remove', fromMs: from, toMs: to });
       return cut(ctx, { clip, kind: 'keep', fromMs: from, toMs: to });
     }),
@@ -113,7 +128,7 @@ export const clips: Family = {
     // "speed up by 50%", "slow it down by 25%".
     rule(`\\b(speed|slow)\\s+(?:it\\s+|them\\s+|the\\s+(?:\\w+\\s+)?(?:clips?|video|footage)\\s+)?(?:up|down)\\s+by\\s+${NUM}%`, (m, ctx) =>
       setSpeed(ctx, m[1] === 'speed' ? 1 + Number(m[2]) / 100 : 1 - Number(m[2]) / 100)),
-    rule(`(?:\\b(?:at|to|by)\\s+|\\b(?:(?:increase|raise|boost|bump|set|change|up)\\s+(?:the\\s+)?)?(?:playback\\s+)?speed\\s+(?:(?:it|them|the\\s+(?:\\w+\\s+)?(?:clips?|video|footage))\\s+)?(?:of\\s+|to\\s+|at\\s+|by\\s+|=\\s*)?)?\\b${NUM}x(?![\\p{L}\\d])(?:\\s+(?:the\\s+)?(?:speed|playback(?:\\s+speed)?|faster|slower|as\\s+(?:fast|quick(?:ly)?)|time[- ]?lapse|timelapse|slow(?:er)?\\s+motion|fast\\s+forward))?`, (m, ctx) => {
+    rule(`(?:\\b(?:at|to|by)\\s+|\\b(?:(?:increase|raise|boost|bump|set|change|up)\\s+(?:the\\s+)?)?(?:playback\\s+)?speed\\s+(?:(?:it|them|the\\s+(?:\\w+\\s+)?(?:clips?|video|vid|footage))\\s+)?(?:up\\s+)?(?:of\\s+|to\\s+|at\\s+|by\\s+|=\\s*)?)?\\b${NUM}x(?![\\p{L}\\d])(?:\\s+(?:the\\s+)?(?:speed|playback(?:\\s+speed)?|faster|slower|as\\s+(?:fast|quick(?:ly)?)|time[- ]?lapse|timelapse|slow(?:er)?\\s+motion|fast\\s+forward))?`, (m, ctx) => {
       if (/zoom|scale/.test(ctx.after(end(m)).slice(0, 12))) return undefined;
       // "4x oversubscribed", "3x more sales", "3x faster than last year": a factor of something else.
       if (/^\s+(?:\p{L}+\s+)?than\b/u.test(ctx.after(end(m)))) return undefined;

@@ -2,16 +2,17 @@ import { videoTime } from '../../../display.js';
 import { DET, end, ITEM, rule, T, type Context, type Family } from '../rules.js';
 import { lasting } from './text.js';
 
+// A length and a time per item can both hold: the stills take their time and the clips fill the rest. With stills
+// alone they disagree, and the one said last wins (see timeline.ts).
 function total(ctx: Context, ms: number, limit = false): string {
-  ctx.state.totalMs = ms;
-  ctx.state.totalIsLimit = limit;
-  ctx.state.perItemMs = undefined;
+  Object.assign(ctx.state, { totalMs: ms, totalIsLimit: limit, lengthSaidLast: 'total' });
   return `length ${limit ? 'at most ' : ''}${videoTime(ms)}`;
 }
 
-function perItem(ctx: Context, ms: number): string {
-  ctx.state.perItemMs = ms;
-  ctx.state.totalMs = undefined;
+/** The time per item; a word of pace ("snappier") gives way to a length said before it. */
+export function perItem(ctx: Context, ms: number, pace = false): string {
+  if (pace && ctx.state.totalMs !== undefined) return `${videoTime(ms)} per item where the length leaves room`;
+  Object.assign(ctx.state, { perItemMs: ms, lengthSaidLast: 'perItem' });
   return `${videoTime(ms)} per item`;
 }
 
@@ -35,9 +36,11 @@ export const length: Family = {
     rule(`${NOT_LENGTH}${T}\\s+long\\b`, (m, ctx) => total(ctx, Number(m[1]))),
     rule(`${NOT_LENGTH}${T}\\s+of\\s+(?:[\\p{L}-]+\\s+){0,2}?(?:${ITEM}|b-roll|content|highlights|action)\\b`, (m, ctx) => total(ctx, Number(m[1]))),
     // A bare length with nothing else to claim it ("30s promo" is caught above; "make it 30 seconds").
-    rule(`\\b(?:make|have|keep|get)\\s+(?:it|this|(?:the|this|my)\\s+(?:\\w+\\s+)?(?:video|clip|edit|slideshow|reel|film))\\s+(?:exactly\\s+|about\\s+|around\\s+|just\\s+|only\\s+)?${T}(?:\\s+long)?|\\b(?:it|the\\s+video|this)\\s+should\\s+(?:be|last)\\s+(?:about\\s+|around\\s+)?${T}(?:\\s+long)?|(?<!\\bfor\\s)\\b(?:it's|just|only)\\s+${T}(?:\\s+long)?`, (m, ctx) => total(ctx, Number(m[1] ?? m[2] ?? m[3]))),
+    rule(`\\b(?:make|have|keep|get)\\s+(?:it|this|him|her|(?:the|this|my)\\s+(?:\\w+\\s+)?(?:video|vid|clip|edit|slideshow|reel|film|thing|final\\s+cut))\\s+(?:exactly\\s+|about\\s+|around\\s+|just\\s+|only\\s+)?${T}(?:\\s+long)?|\\b(?:it|the\\s+video|this)\\s+should\\s+(?:be|last)\\s+(?:about\\s+|around\\s+)?${T}(?:\\s+long)?|(?<!\\bfor\\s)\\b(?:it's|just|only)\\s+${T}(?:\\s+long)?`, (m, ctx) => total(ctx, Number(m[1] ?? m[2] ?? m[3]))),
     // A bare length in a clause of its own; after a text of the same sentence ("title 'Hi', 3 seconds"), the text's.
     rule(`(?:^|(?<=[,;:]\\s*))(?:exactly\\s+)?${T}(?:\\s+long)?(?=\\s*(?:[,.;!?]|$))`, (m, ctx) => (ctx.topic === 'text' && ctx.text ? lasting(ctx.text, Number(m[1])) : total(ctx, Number(m[1])))),
+    // "the teaser needs to be 15 seconds", "the whole reel comes in at 45 seconds", "wrap the video up at 30 seconds".
+    rule(`\\b(?:${NOUN}|it|vid|thing)\\s+(?:\\w+\\s+){0,1}?(?:needs?\\s+to\\s+be|should\\s+be|must\\s+be|has\\s+to\\s+be|have\\s+to\\s+be|comes?\\s+in\\s+at|clocks?\\s+in\\s+at|come\\s+out\\s+at|up\\s+at)\\s+(?:exactly\\s+|just\\s+|only\\s+|under\\s+)?${T}(?!\\s*(?:from|of|off|into|in\\b|mark|starting))|\\b(?:finished|final|whole|complete|full)\\s+(?:${NOUN}|vid|thing)\\s+(?:at|to|is|=)\\s+(?:exactly\\s+|just\\s+)?${T}`, (m, ctx) => total(ctx, Number(m[1] ?? m[2]))),
     rule(`\\b(?:to|should|will|must|it|video)\\s+(?:last|run|play)\\s+(?:for\\s+)?(?:exactly\\s+|about\\s+|around\\s+|just\\s+)?${T}`, (m, ctx) => total(ctx, Number(m[1])), -1),
     rule(`${NOT_LENGTH}≈${T}`, (m, ctx) => total(ctx, Number(m[1]))),
     // "45 seconds total", "a minute and a half overall", "aim for 30 seconds".
@@ -49,7 +52,7 @@ export const length: Family = {
     rule(`${T}\\s+(?:[\\p{L}-]+\\s+){0,1}?(?:recording|footage|song|track|audio|sound|file|input|original|source|raw|podcast|stream|interview|lecture|webinar)\\b|\\b(?:recording|footage|song|track|audio|sound|video|file|clip)\\s+(?:of|is|that's|that\\s+is|lasting|which\\s+is)\\s+(?:about\\s+)?${T}`, () => ''),
 
     rule(`${T}\\s+(?:per|each|for\\s+each|for\\s+every|a|an|every|on\\s+each|on\\s+every|apiece)\\s+(?:each\\s+)?${ITEM}`, (m, ctx) => perItem(ctx, Number(m[1]))),
-    rule(`\\b(?:each|every|all)\\s+${ITEM}\\s+(?:(?:should|to|will|must|can)\\s+)?(?:be\\s+)?(?:(?:shown|show(?:s|n)?|stays?|lasts?|displayed|display|visible|remains?|appears?|on\\s+screen|up)\\s+){0,3}(?:for\\s+|to\\s+)?(?:about\\s+)?${T}`, (m, ctx) => perItem(ctx, Number(m[1]))),
+    rule(`\\b(?:each|every|all)\\s+${ITEM}\\s+(?:(?:should|to|will|must|can|is|are)\\s+)?(?:be\\s+)?(?:(?:shown|show(?:s|n)?|stays?|staying|lasts?|lasting|displayed|display|visible|remains?|appears?|on\\s+screen|up)\\s+){0,3}(?:for\\s+|to\\s+)?(?:about\\s+)?${T}`, (m, ctx) => perItem(ctx, Number(m[1]))),
     rule(`\\b(?:make|set|keep|give)\\s+(?:each|every)\\s+(?:[\\p{L}-]+\\s+)?(?:one|${ITEM})\\s+(?:to\\s+|at\\s+|last\\s+)?${T}(?:\\s+long|\\s+on\\s+screen)?`, (m, ctx) => perItem(ctx, Number(m[1]))),
     rule(`${T}\\s+(?:each|apiece)\\b`, (m, ctx) => perItem(ctx, Number(m[1]))),
     rule(`\\b(?:change|switch|transition|advance|move|cycle|rotate|flip)\\w*\\s+(?:\\w+\\s+)?every\\s+${T}|\\bevery\\s+${T}`, (m, ctx) => perItem(ctx, Number(m[1] ?? m[2]))),
@@ -62,7 +65,7 @@ export const length: Family = {
       if (new RegExp(`${T}`).test(after)) return 'items slower'; // a number later in the sentence sets it
       return perItem(ctx, Math.round((ctx.state.perItemMs ?? 4000) * (slower ? 1.5 : 0.67)));
     }),
-    rule(`\\b(?:fast(?:er)?[- ]paced|snappier|quicker\\s+pace|pick\\s+up\\s+the\\s+pace|(?:fast|faster|quick|rapid)\\s+cuts)\\b`, (_m, ctx) => perItem(ctx, Math.round((ctx.state.perItemMs ?? 4000) * 0.6))),
-    rule(`\\b(?:slow(?:er)?[- ]paced|slower\\s+pace|more\\s+time\\s+(?:on|for)\\s+${DET}?${ITEM})\\b`, (_m, ctx) => perItem(ctx, Math.round((ctx.state.perItemMs ?? 4000) * 1.5))),
+    rule(`\\b(?:fast(?:er)?[- ]paced|snappier|quicker\\s+pace|pick\\s+up\\s+the\\s+pace|(?:fast|faster|quick|rapid)\\s+cuts)\\b`, (_m, ctx) => perItem(ctx, Math.round((ctx.state.perItemMs ?? 4000) * 0.6), true)),
+    rule(`\\b(?:slow(?:er)?[- ]paced|slower\\s+pace|more\\s+time\\s+(?:on|for)\\s+${DET}?${ITEM})\\b`, (_m, ctx) => perItem(ctx, Math.round((ctx.state.perItemMs ?? 4000) * 1.5), true)),
   ],
 };

@@ -1,4 +1,5 @@
 import { end, NUM, rule, T, type Family } from '../rules.js';
+import { perItem } from './length.js';
 
 /** Movement on stills: Ken Burns, zoom, pan, or none. */
 export const motion: Family = {
@@ -26,8 +27,7 @@ export const motion: Family = {
       return 'no motion on stills';
     }, 1),
     rule(`\\b(?:movement|motion|zoom|pan|ken\\s*burns)\\s+(?:\\w+\\s+){0,2}?over\\s+${T}`, (m, ctx) => {
-      ctx.state.perItemMs = Number(m[1]);
-      ctx.state.totalMs = undefined;
+      perItem(ctx, Number(m[1]));
       return `${Number(m[1]) / 1000} s per still`;
     }, 1),
   ],

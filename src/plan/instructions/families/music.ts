@@ -2,7 +2,7 @@ import { end, NUM, rule, type Context, type Family } from '../rules.js';
 
 /** Words that say what kind of music, not whether or how loud. */
 const MOOD = '(?:soft|calm|upbeat|happy|chill|chilled|relaxing|relaxed|epic|cinematic|piano|acoustic|guitar|lo-?fi|jazz|jazzy|rock|pop|electronic|ambient|dramatic|energetic|gentle|royalty[- ]free|instrumental|corporate|inspiring|inspirational|uplifting|emotional|sad|fun|funky|classical|orchestral|trendy|catchy|summer|festive|holiday|christmas|dance|hip[- ]hop)';
-const MUSIC = `(?:background\\s+|backing\\s+)?(?:${MOOD}\\s+){0,3}(?:background\\s+)?(?:music|bgm|soundtrack|song|tune|backing\\s+track|music\\s+track|audio\\s+track|background\\s+track)`;
+const MUSIC = `(?:background\\s+|backing\\s+)?(?:${MOOD}\\s+){0,3}(?:background\\s+)?(?:music|bgm|soundtrack|song|tune|piano|instrumental|backing\\s+track|music\\s+track|audio\\s+track|background\\s+track)`;
 const VOICE = '(?:voice|voices|dialogue|dialog|speech|talking|speaking|narration|voice-?over|vocals?|commentary|interview)';
 
 function musicOn(ctx: Context): void {
@@ -42,12 +42,12 @@ export const music: Family = {
     }),
     rule(`\\b(?:add|attach|combine|mix|overlay|put|use|include|with|lay|set)\\s+(?:(?:an?|the|some|this|my)\\s+)?(?:audio|sound)(?:\\s*(?:file|track|input))?\\b(?!\\s+(?:fade|level))`, (m, ctx) =>
       ctx.negated(m.index, end(m)) ? undefined : (musicOn(ctx), 'music on (the music input)')),
-    rule(`\\b(?:replace|swap(?:\\s+out)?|change|substitute|switch)\\s+(?:the\\s+|its\\s+)?(?:[\\p{L}]+'s\\s+|original\\s+|clip\\s+|video\\s+)?(?:audio|sound|soundtrack)(?:\\s+with\\s+(?:the\\s+)?(?:[\\p{L}-]+\\s+){0,3}?(?:music|audio|song|track|input|file))?`, (_m, ctx) => {
+    rule(`\\b(?:replace|swap(?:\\s+out)?|change|substitute|switch)\\s+(?:the\\s+|its\\s+)?(?:[\\p{L}]+'s\\s+|original\\s+|clip\\s+|video\\s+)?(?:audio|sound|soundtrack)(?:\\s+with\\s+(?:the\\s+)?(?:[\\p{L}-]+\\s+){0,3}?(?:music|audio|song|track|input|file))?|\\b(?:${MUSIC})\\s+(?:replacing|instead\\s+of|in\\s+place\\s+of|over(?:riding)?)\\s+(?:the\\s+|its\\s+)?(?:original\\s+|clip'?s?\\s+|video'?s?\\s+|camera\\s+)?(?:own\\s+)?(?:audio|sound)\\b`, (_m, ctx) => {
       ctx.state.mute = true;
       musicOn(ctx);
       return "clips' own sound replaced by the music";
     }),
-    rule(`\\b(?:mute|silence|turn\\s+off)\\s+(?:the\\s+|this\\s+|these\\s+|all\\s+(?:the\\s+)?)?(?:clips?|videos?|footage|audio|sound|original(?:\\s+(?:audio|sound))?|clips?'s?\\s+(?:audio|sound)|(?:video|clip)\\s+(?:audio|sound)|camera\\s+(?:audio|sound)|it|them)\\b`, (m, ctx) => {
+    rule(`\\b(?:mute|silence|turn\\s+off)\\s+(?:the\\s+|this\\s+|these\\s+|all\\s+(?:the\\s+)?)?(?:clips?|videos?|footage|audio|sound|original(?:\\s+(?:audio|sound))?|clips?'s?\\s+(?:audio|sound)|(?:video|clip)\\s+(?:audio|sound)|camera\\s+(?:audio|sound)|it|them)\\b|\\b(?:the\\s+)?(?:original|clip'?s?|video'?s?|camera)\\s+(?:own\\s+)?(?:audio|sound)\\s+(?:muted|silenced|off)\\b`, (m, ctx) => {
       // "do NOT mute the clip", "never mute it": the clips keep their sound.
       ctx.state.mute = !ctx.negated(m.index, end(m));
       return ctx.state.mute ? "clips' own sound muted" : "clips' own sound kept";
@@ -72,7 +72,7 @@ export const music: Family = {
     }),
     rule(`\\b(?:${MUSIC}|volume|level|audio)(?:\\s*[:=]\\s*|\\s+(?:volume\\s+|level\\s+)?(?:down\\s+|up\\s+)?(?:(?:to|at|of|=|:)\\s*)?)${NUM}%(?:\\s+(?:volume|level))?|\\b${NUM}%\\s+(?:music\\s+)?(?:volume|music|level)|\\b(?:volume|level)\\s+(?:\\w+\\s+){0,3}?(?:to|at)\\s+${NUM}%`, (m, ctx) =>
       volume(ctx, Number(m[1] ?? m[2] ?? m[3]) / 100)),
-    rule(`\\b(?:to|at|on)\\s+${NUM}%(?!\\s*(?:opacity|scale|size|transparen|saturation|brightness|contrast|zoom|speed))`, (m, ctx) =>
+    rule(`(?:\\b(?:to|at|on|maybe|say)\\s+|(?<=[,;:(]\\s*))${NUM}%(?!\\s*(?:opacity|scale|size|transparen|saturation|brightness|contrast|zoom|speed))`, (m, ctx) =>
       ctx.topic === 'music' ? volume(ctx, Number(m[1]) / 100) : undefined),
     rule(`\\b(?:to\\s+|at\\s+)?(half|full|quarter|double)\\s+(?:the\\s+)?volume\\b`, (m, ctx) => volume(ctx, { half: 0.5, full: 1, quarter: 0.25, double: 1 }[m[1]!]!)),
     rule(`\\b(?:${MUSIC}|volume)\\s+(?:volume\\s+)?(?:should\\s+be|is|at|on|=|:)?\\s*(low|quiet|soft|subtle|loud|high|full)\\b`, (m, ctx) => volume(ctx, /loud|high|full/.test(m[1]!) ? 1 : 0.2)),

@@ -136,6 +136,12 @@ export function addText(m: At, kind: Kind, ctx: Context, lengthMs?: number, give
   }
   const edit: TextEdit = { ...base(kind), color: 'white', text: text ?? (kind === 'cta' ? ctx.words.cta : ctx.words.title) };
   if (/^(?:end|finish|close)\b/.test(m[0]) && edit.at !== 'end') Object.assign(edit, { kind: 'text', at: 'end', durationMs: edit.durationMs ?? 3000 });
+  // "At the end, flash 'Full episode on Spotify'": a time said before the text, at the start of its sentence.
+  const lead = /^\s*(?:and\s+)?(?:at|in)\s+the\s+(end|start|beginning|opening)\s*,?\s*$/.exec(ctx.before(m.index));
+  if (lead) {
+    Object.assign(edit, lead[1] === 'end' ? { kind: 'text', at: 'end' } : { at: 'start' }, { durationMs: edit.durationMs ?? 3000 });
+    ctx.consume(m.index - lead[0].length, m.index);
+  }
   if (!text) edit.from = kind === 'cta' ? ctx.words.ctaFrom : ctx.words.titleFrom;
   if (lengthMs) edit.durationMs = lengthMs;
   ctx.consume(m.index, upTo);
@@ -189,7 +195,7 @@ export const text: Family = {
     rule(`\\b(?:${VERB}\\s+)?${DET}?${ADJ}${LOWER}`, (m, ctx) => addText(m, 'lower', ctx), 1),
     rule(`\\b(?:${VERB}\\s+)?${DET}?${ADJ}${CTA}${LENGTH}`, (m, ctx) => addText(m, 'cta', ctx, lengthOf(m)), 1),
     // A verb and quoted words with no noun: 'write "The End"', 'put "SALE" at 0:03'.
-    rule(`\\b(?:write|type|put|show|display|overlay|add|print|say|slap|stick|pop|throw|tack)\\s+(?:(?:the|our|my|a|an)\\s+(?:(?!(?:title|heading|headline|intro|outro|opening|closing|text|captions?|subtitles?|banner|label|tagline|slogan|words|message|call|cta|end|lower|card|screen|overlay)\\b)[\\p{L}-]+\\s+){0,2}?)?${Q}`, (m, ctx) => addText(m, 'text', ctx, undefined, ctx.quote(m[1]!))),
+    rule(`\\b(?:write|type|put|show|display|overlay|add|print|say|slap|stick|pop|throw|tack|flash)\\s+(?:(?:the|our|my|a|an)\\s+(?:(?!(?:title|heading|headline|intro|outro|opening|closing|text|captions?|subtitles?|banner|label|tagline|slogan|words|message|call|cta|end|lower|card|screen|overlay)\\b)[\\p{L}-]+\\s+){0,2}?)?${Q}`, (m, ctx) => addText(m, 'text', ctx, undefined, ctx.quote(m[1]!))),
     // Start and end texts: 'end with "Shop now"', 'start with "Hello"'.
     rule(`\\b(end|finish|close|start|open|begin)\\s+(?:it\\s+|the\\s+video\\s+)?with\\s+(?:the\\s+|a\\s+)?(?:title\\s+|text\\s+|words\\s+)?${Q}`, (m, ctx) =>
       addText(m, /end|finish|close/.test(m[1]!) ? 'cta' : 'title', ctx, undefined, ctx.quote(m[2]!))),
@@ -229,13 +235,16 @@ export const text: Family = {
       })),
 
     // Where in the frame, and how it looks.
-    rule(`\\b(?:at|on|in|to|into|near|along)\\s+(?:the\\s+)?(top|bottom|upper|lower)[- ]?(left|right)(?:[- ]hand)?(?:\\s+(?:corner|position|side))?|\\b(?:at|on|in|to|near|along|across)\\s+(?:the\\s+)?(top|bottom|center|centre|middle)(?:\\s+of\\s+the\\s+(?:frame|screen|video|picture))?\\b|\\b(centered|centred|in\\s+the\\s+centre)\\b|\\bdiagonally\\b`, (m, ctx) => {
-      const where = m[1] ? place(`${m[1]} ${m[2]}`) : place(m[3] ?? m[4] ?? 'center');
+    rule(`\\b(?:at|on|in|to|into|near|along)\\s+(?:the\\s+)?(top|bottom|upper|lower)[- ]?(left|right)(?:[- ]hand)?(?:\\s+(?:corner|position|side))?|\\b(?:at|on|in|to|near|along|across)\\s+(?:the\\s+)?(top|bottom|center|centre|middle)(?:\\s+of\\s+the\\s+(?:frame|screen|video|picture))?\\b|\\b(centered|centred|in\\s+the\\s+centre)\\b|\\bdiagonally\\b|(?:^|(?<=[,;:]\\s*))(?:the\\s+)?(top|bottom|center|centre|middle)\\s+of\\s+the\\s+(?:frame|screen|video|picture)\\b`, (m, ctx) => {
+      const where = m[1] ? place(`${m[1]} ${m[2]}`) : place(m[3] ?? m[5] ?? m[4] ?? 'center');
       if (ctx.topic === 'text' && ctx.text) return (ctx.text.position = where), `text at the ${where}`;
       if (ctx.topic === 'captions') return (ctx.state.captions.position = where.startsWith('top') ? 'top' : where.startsWith('bottom') ? 'bottom' : 'center'), `captions at the ${ctx.state.captions.position}`;
       if (ctx.topic === 'logo' && m[1]) return (ctx.state.logo.position = where as typeof ctx.state.logo.position), `logo in the ${where} corner`;
       return refine(ctx, (t) => ((t.position = where), `text at the ${where}`));
     }),
+    // A place said right after the words: "add text 'Sale' bottom".
+    rule(`(?<=«\\d+»\\s*,?\\s*)(top|bottom|center|centre|middle)\\b(?!\\s+(?:of|left|right)\\b)`, (m, ctx) =>
+      ctx.topic === 'text' && ctx.text ? ((ctx.text.position = place(m[1]!)), `text at the ${ctx.text.position}`) : undefined),
     rule(`\\b(?:in|colou?red|colou?r\\s+(?:to|of|=|:)?|(?:should|must|to|will)\\s+be)\\s*${COLOR}|\\b${COLOR}(?=\\s+(?:text|letters|font|title|words))`, (m, ctx) =>
       refine(ctx, (t) => ((t.color = (m[1] ?? m[2])!), `text in ${t.color}`))),
     rule(`\\b(?:in\\s+)?(?:a\\s+)?(?:big|large|huge|small|tiny|bold)\\s+(?:font|letters|type)\\b`, (_m, ctx) => refine(ctx, () => '')),
