@@ -714,3 +714,41 @@ describe('phrasings of briefs written in chat (a fifth unseen set)', () => {
 
   it('does not take a count for a time ("1m views")', () => expect(read('we hit 1m views, make it a 30 second video').state.totalMs).toBe(30_000));
 });
+
+describe('edit lists, jargon and non-native phrasings (a sixth unseen set)', () => {
+  it.each<[string, (s: EditState) => unknown, unknown]>([
+    // An edit list: each item is a sentence of its own.
+    ['1) square  2) 45 sec max  3) no captions', (s) => [s.aspect, s.totalMs, s.captions.on], ['1:1', 45_000, false]],
+    ['- keep 0:10–0:50 - mute clip - fade music out last 2s', (s) => [s.cuts, s.mute, s.music.fadeOutMs], [[{ kind: 'keep', fromMs: 10_000, toMs: 50_000 }], true, 2000]],
+    ['speed x2', (s) => s.speed, 2],
+    ['subtitles top', (s) => [s.captions.on, s.captions.position], [true, 'top']],
+    // Jargon.
+    ['play it back at 25%', (s) => s.speed, 0.25],
+    ['ramp the clip to 150%', (s) => s.speed, 1.5],
+    ['clips at 1.5 speed', (s) => s.speed, 1.5],
+    ['deliver 1080p25', (s) => [s.resolution, s.fps], ['1080p', 25]],
+    ['export at 50.', (s) => s.fps, 50],
+    ['conform to 59.94', (s) => s.fps, 59.94],
+    ['a :30 spot', (s) => s.totalMs, 30_000],
+    ['in point 0:20, out point 1:10', (s) => s.cuts, [{ kind: 'drop-start', ms: 20_000 }, { kind: 'keep', fromMs: 0, toMs: 70_000 }]],
+    ['shave 2 off the head and 4 off the tail', (s) => s.cuts, [{ kind: 'drop-start', ms: 2000 }, { kind: 'drop-end', ms: 4000 }]],
+    ['lift 0:40–0:45', (s) => s.cuts, [{ kind: 'remove', fromMs: 40_000, toMs: 45_000 }]],
+    ['kill the nat sound', (s) => s.mute, true],
+    ['an L3 reading "Ana Ruiz, CEO"', (s) => s.texts.map((t) => [t.text, t.position]), [['Ana Ruiz, CEO', 'bottom-left']]],
+    ['super on top: "Day 2"', (s) => s.texts.map((t) => t.text), ['Day 2']],
+    ['logo bumper at the tail', (s) => s.logo.outro, true],
+    ['title slate "Pilot", hold 3 seconds', (s) => s.texts.map((t) => [t.kind, t.durationMs]), [['title', 3000]]],
+    // Non-native and spoken phrasings.
+    ['the pictures each 6 second', (s) => s.perItemMs, 6000],
+    ['I want them to each be on screen for 4 seconds', (s) => s.perItemMs, 4000],
+    ['make the clip little faster', (s) => s.speed, 1.25],
+    ['the video is way too slow', (s) => s.speed, 1.5],
+    ['start the video at 0:12', (s) => s.cuts, [{ kind: 'drop-start', ms: 12_000 }]],
+    ['the part from 1:00 to 1:20 is boring. Take that out.', (s) => s.cuts, [{ kind: 'remove', fromMs: 60_000, toMs: 80_000 }]],
+    ['cut out 0:05 to 0:10 and 0:20 to 0:25', (s) => s.cuts.map((c) => c.kind), ['remove', 'remove']],
+    ['At the end, please put a screen saying "Bye"', (s) => s.texts.map((t) => [t.text, t.at]), [['Bye', 'end']]],
+    ['the address "1 Main St" at the top of the screen', (s) => s.texts.map((t) => [t.text, t.position]), [['1 Main St', 'top']]],
+    ["I'd like the photos 3 seconds each, and a square video for Facebook", (s) => [s.aspect, s.variants], ['1:1', undefined]],
+    ['with captions from the text I attached', (s) => s.texts, []],
+  ])('reads "%s"', (text, get, want) => expect(get(read(text).state)).toEqual(want));
+});

@@ -146,7 +146,20 @@ export function normalize(source: string): Normalized {
     // "one" is a number only before a unit ("one minute"), not in "each one".
     [new RegExp(`\\b(${Object.keys(WORD_NUMBERS).filter((w) => w !== 'one').join('|')})\\b|\\bone(?=[- ]?${UNIT}\\b)`, 'g'), (w) => String(WORD_NUMBERS[w!])],
     [/\b(\d+(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)/g, (_a, v) => `${v}%`],
-    // Speed words.
+    // Speed words: "x1.5", "1.25 speed", "play it back at 50%", "ramp the clip to 200%".
+    [/(?<![\p{L}\d])x\s?(\d+(?:\.\d+)?)(?![\d.]|\s*(?:\d|[\p{L}]))/gu, (_a, v) => `${v}x`],
+    [/\b(\d(?:\.\d+)?)\s+speed\b/g, (_a, v) => `${v}x speed`],
+    [/\b(play(?:ed)?\s+(?:it\s+|the\s+(?:\w+\s+)?(?:clips?|video|footage)\s+)?(?:back\s+)?at|ramp(?:ed)?\s+(?:it|the\s+(?:\w+\s+)?(?:clips?|video|footage))\s+to)\s+(\d+(?:\.\d+)?)\s*%(?!\s*(?:speed|playback|of))/g, (_a, v, p) => `${v} ${p}% speed`],
+    // Frame rates: "720p50", "29.97", "23.976", "deliver at 24".
+    [/\b(\d{3,4})p(23\.976|24|25|29\.97|30|48|50|59\.94|60)\b/g, (_a, r, f) => `${r}p ${f} fps`],
+    [/\b(23\.976|29\.97|59\.94)\b(?!\s*fps)/g, (_a, f) => `${f} fps`],
+    [/\b((?:deliver(?:ed)?|render(?:ed)?(?:\s+it)?(?:\s+out)?|export(?:ed)?|conform(?:ed)?)\s+(?:at|to))\s+(24|25|30|48|50|60)(?!\.\d|\d|\s*(?:[\p{L}%]|:))/gu, (_a, v, f) => `${v} ${f} fps`],
+    // Broadcast lengths: ":30 spot", ":60".
+    [/(?<![\d:])[:](\d{2})\b(?=\s+(?:spot|ad|commercial|cut|version|promo|cutdown|edit))/g, (_a, v) => `${v} seconds`],
+    // In and out points: "in point 0:15, out point 4:40".
+    [/\b(in|out)[- ]point\s*(?:at\s+|[:=]\s*)?(?=\d)/g, (_a, w) => (w === 'in' ? 'start the clip at ' : 'end the clip at ')],
+    // "trim 5 off the tail": a bare number off an end is seconds.
+    [/\b(\d+(?:\.\d+)?)(?=\s+(?:off|from)\s+the\s+(?:head|tail|start|end|beginning)\b)/g, (_a, v) => `${v} seconds`],
     [/\b(?:half|1\/2)[- ]speed\b/g, () => '0.5x speed'],
     [/\b(?:quarter)[- ]speed\b/g, () => '0.25x speed'],
     [/\b(?:double|twice the)[- ]speed\b|\btwice as fast\b/g, () => '2x speed'],
@@ -213,11 +226,30 @@ export function normalize(source: string): Normalized {
       (_a, part) => `cut ${part}`,
     ],
     [/\bbg\b/g, () => 'background'],
+    // Jargon: a lower third ("L3"), a super, a bumper, the head and the tail, in and out points.
+    [/\bl3s?\b/g, () => 'lower third'],
+    [/\bsupers?\b(?=\s*(?:at|on|in|:|«|saying|reading))/g, () => 'text'],
+    [/\b(?:bumper|sting|ident)\b/g, () => 'card'],
+    [/\bat the (head|tail)\b/g, (_a, w) => (w === 'head' ? 'at the start' : 'at the end')],
     [/\btxt\b/g, () => 'text'],
     [/\bthe very (end|start|beginning|top|bottom)\b/g, (_a, w) => `the ${w}`],
   ];
+  n = listItems(n);
   for (const [re, fn] of steps) n = replace(n, re, fn);
   return corrected(n);
+}
+
+/**
+ * An edit list ("1) cut 0:00-0:12  2) speed x1.5", "1 - square 2 - 60 sec max", "- mute clip - music 40%"): its items
+ * are sentences. Numbers count as markers only in order from 1; else dashes and bullets, two or more of them.
+ */
+function listItems(n: Normalized): Normalized {
+  let next = 1;
+  const numbered = [...n.text.matchAll(/(?:^|\s)(\d{1,2})(?:\s*[)]|\.(?!\d)|\s+-)\s+(?=[\p{L}\d])/gu)].filter((m) => Number(m[1]) === next && ++next > 0);
+  const bullets = [...n.text.matchAll(/(?:^|\s)[-•*–]\s+(?=\p{L})/gu)];
+  const markers = numbered.length >= 2 ? numbered : bullets.length >= 2 ? bullets : [];
+  for (const m of markers.reverse()) n = splice(n, m.index!, m.index! + m[0].length, m.index ? '; ' : '', n.map[m.index!]!);
+  return n;
 }
 
 /** An amount as the lexer writes it, by kind: a time, a percentage, a speed, a frame rate, a resolution. */

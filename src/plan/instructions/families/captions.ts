@@ -26,6 +26,13 @@ export const captions: Family = {
       if (m[2] !== undefined) ctx.state.captions.text = ctx.quote(m[2]);
       return `captions on${ctx.state.captions.text ? ` reading "${ctx.state.captions.text}"` : ''}${color ? ` in ${color[1]}` : ''}`;
     }),
+    // "caption bottom" in an edit list.
+    rule(`\\b${CAPTIONS}\\s+(top|bottom|center|centre|middle)\\b(?!\\s+of\\b)`, (m, ctx) => {
+      ctx.topic = 'captions';
+      ctx.state.captions.on = true;
+      ctx.state.captions.position = m[1] === 'top' ? 'top' : m[1] === 'bottom' ? 'bottom' : 'center';
+      return `captions at the ${ctx.state.captions.position}`;
+    }),
     // "subtitles please, the line is 'Open late'": the words of the captions just named.
     rule(`\\b(?:the\\s+)?(?:line|text|words?|wording)\\s+(?:is|are|should\\s+be|reads?|says?|=|:)\\s*${Q}`, (m, ctx) => {
       if (ctx.topic !== 'captions') return undefined;

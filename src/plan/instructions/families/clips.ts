@@ -4,8 +4,8 @@ import type { ClipCut } from '../state.js';
 
 /** A clip named by its file ("of intro.mp4"); without one, the cut applies to every clip. */
 const NAMED = '(?:\\s+(?:of|from|off|in)\\s+(?:the\\s+)?(?:clip\\s+|video\\s+|file\\s+)?([\\p{L}\\d_-]+\\.(?:mp4|mov|m4v|webm|mkv|avi))|\\s+(?:of|from|off|in)\\s+(?:the|this|that|each|every)\\s+(?:clip|video|footage|recording))?';
-const REMOVE = /\b(?:trim(?:med)?|cut(?:\s+out|\s+off|\s+away)?|remove|delete|drop|skip|lose|ditch|scrap|nix|chop(?:\s+off)?|get\s+rid\s+of|take\s+out|strip|shave(?:\s+off)?|throw\s+away|discard|exclude)\b/g;
-const KEEP = /\b(?:keep(?:ing)?|extract|use|take|(?<!\b(?:the|this|that|my|our|your|each|every|of|a|in)\s+)clip|select|grab|just|only|want|isolate|standalone|export|create|make|from|trim(?:\s+\S+){0,3}\s+to|cut(?:\s+\S+){0,3}\s+(?:down\s+)?to|shorten(?:\s+\S+){0,3}\s+to)\b/g;
+const REMOVE = /\b(?:trim(?:med)?|cut(?:\s+out|\s+off|\s+away)?|remove|delete|drop|skip|lose|ditch|scrap|nix|chop(?:\s+off)?|get\s+rid\s+of|take\s+out|strip|shave(?:\s+off)?|throw\s+away|discard|exclude|lift)\b/g;
+const KEEP = /\b(?:keep(?:ing)?|extract|use|take|(?<!\b(?:the|this|that|my|our|your|each|every|of|a|in)\s+)clip|select|grab|just|only|want|isolate|standalone|export|create|make|from|trim(?:\s+\S+){0,3}\s+to|cut(?!\s+out)(?:\s+\S+){0,3}\s+(?:down\s+)?to|shorten(?:\s+\S+){0,3}\s+to)\b/g;
 
 /**
  * Whether the sentence before `start` asks to remove or to keep, by its last verb; with none, "only" right after the
@@ -50,7 +50,7 @@ function forText(ctx: Context, start: number): boolean {
   return ctx.text !== undefined && ctx.topic === 'text' && !/\b(?:trim|cut|remove|delete|keep|clip|extract)\b/.test(ctx.before(start));
 }
 
-const EDGE = '(first|opening|beginning|start|last|final|closing|ending|end|tail)';
+const EDGE = '(first|opening|beginning|start|head|last|final|closing|ending|end|tail)';
 
 /** Trims, kept and removed ranges of the clips, their speed. */
 export const clips: Family = {
@@ -72,7 +72,7 @@ export const clips: Family = {
       return cut(ctx, head ? { clip, kind: 'keep', fromMs: 0, toMs: ms } : { clip, kind: 'keep-end', ms });
     }),
     rule(`${T}\\s+(?:off|from)\\s+(?:the\\s+)?${EDGE}(?:\\s+of\\s+(?:the\\s+)?(?:clip|video|footage|([\\p{L}\\d_-]+\\.\\w{2,4})))?`, (m, ctx) => {
-      const head = /first|opening|beginning|start/.test(m[2]!);
+      const head = /first|opening|beginning|start|head/.test(m[2]!);
       const want = intent(ctx, m.index);
       if (want === 'keep' && /from/.test(m[0])) return cut(ctx, head ? { clip: named(m, 3), kind: 'keep', fromMs: 0, toMs: Number(m[1]) } : { clip: named(m, 3), kind: 'keep-end', ms: Number(m[1]) });
       return cut(ctx, { clip: named(m, 3), kind: head ? 'drop-start' : 'drop-end', ms: Number(m[1]) });
@@ -117,9 +117,9 @@ export const clips: Family = {
 
     // "so it starts at 0:12", "make it end at 1:00"; "have the clip start at 1:15" and "start the clip at 1:15" name
     // the clip, which says enough without a trim or keep verb.
-    rule(`\\b(?:so\\s+(?:that\\s+)?(?:it|the\\s+(?:clip|video))\\s+|(?:it|the\\s+(?:clip|video))\\s+)?(start|begin|end|stop|finish)(?:s|es)?\\s+(?:at|from|by)\\s+${T}|\\b(start|begin|end|stop|finish)\\s+(?:the\\s+|this\\s+)?(?:clip|footage|recording)\\s+(?:at|from)\\s+${T}`, (m, ctx) => {
+    rule(`\\b(?:so\\s+(?:that\\s+)?(?:it|the\\s+(?:clip|video))\\s+|(?:it|the\\s+(?:clip|video))\\s+)?(start|begin|end|stop|finish)(?:s|es)?\\s+(?:at|from|by)\\s+${T}|\\b(start|begin|end|stop|finish)\\s+(?:the\\s+|this\\s+)?(?:clip|video|footage|recording)\\s+(?:at|from)\\s+${T}`, (m, ctx) => {
       const [verb, ms] = m[1] ? [m[1], m[2]] : [m[3]!, m[4]];
-      if (forText(ctx, m.index) || (!/\bclip\b|footage|recording/.test(m[0]) && !intent(ctx, m.index))) return undefined;
+      if (forText(ctx, m.index) || (!/\bclip\b|video|footage|recording/.test(m[0]) && !intent(ctx, m.index))) return undefined;
       return /start|begin/.test(verb) ? cut(ctx, { kind: 'drop-start', ms: Number(ms) }) : cut(ctx, { kind: 'keep', fromMs: 0, toMs: Number(ms) });
     }),
 
@@ -148,6 +148,11 @@ export const clips: Family = {
     }),
     rule(`\\bslow[- ]?(?:mo(?:tion)?|down)\\b(?:\\s+(?:everything|it|them)(?:\\s+down)?)?|\\bslow\\s+(?:everything|it\\s+all)\\s+down\\b|\\bslow\\s+(?:it|them|the\\s+(?:\\w+\\s+)?(?:clips?|video|footage))\\s+down\\b|\\b(?:even\\s+)?slower\\b`, (_m, ctx) =>
       setSpeed(ctx, ctx.state.speed < 1 ? ctx.state.speed : 0.5)),
+    // "make the clip a little faster", "the video is way too slow".
+    rule(
+      `\\bmake\\s+(?:it|them|the\\s+(?:\\w+\\s+)?(?:clips?|video|vid|footage))\\s+((?:a\\s+)?(?:little|bit|touch|tad|slightly)\\s+)?(?:(?:a\\s+)?(?:bit|lot|much|more)\\s+)?(?:faster|quicker)\\b|\\b(?:clips?|video|vid|footage|it|its|it's)\\s+(?:is\\s+|are\\s+|feels?\\s+|seems?\\s+)?(?:way\\s+|much\\s+|a\\s+bit\\s+|kinda\\s+)?too\\s+slow\\b`,
+      (m, ctx) => (ctx.negated(m.index, end(m)) ? undefined : setSpeed(ctx, ctx.state.speed > 1 ? ctx.state.speed : m[1] ? 1.25 : 1.5)),
+    ),
     rule(`\\b(?:normal|regular|original|real[- ]time)\\s+speed\\b`, (_m, ctx) => setSpeed(ctx, 1)),
   ],
 };

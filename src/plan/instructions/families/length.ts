@@ -27,7 +27,7 @@ export const length: Family = {
   examples: ['a 30-second video', 'cut it down to 1:30', 'make it under a minute', '90 seconds or less', '1 minute 30 seconds long', 'about 45 seconds in total', '4 seconds per photo', 'make each one 6 seconds', 'a new slide every 8 seconds', 'the slides are too fast'],
   words: ['seconds', 'minute', 'long', 'length', 'duration', 'under', 'per', 'each'],
   rules: [
-    rule(`\\b(?:make|cut|trim|shorten|edit|reduce|bring|get|keep|cap|limit|crop|condense|compress|turn)\\s+(?:(?:the|this|that|my|our)\\s+(?:\\w+\\s+)?(?:video|clip|whole\\s+thing|edit|slideshow|film|reel|runtime|running\\s+time|length|duration)|it|this|that|everything|them)?\\s*(?:down\\s+)?(?:to|at|into)\\s+(?:exactly\\s+|just\\s+|only\\s+)?(?:an?\\s+)?${T}(?!\\s*(?:from|of|off|starting|in\\b))(?:\\s+long)?`, (m, ctx) => total(ctx, Number(m[1]))),
+    rule(`\\b(?:make|cut|trim|shorten|edit|reduce|bring|get|keep|cap|limit|crop|condense|compress|turn)\\s+(?:(?:the|this|that|my|our)\\s+(?:\\w+\\s+)?(?:video|clip|whole\\s+thing|edit|slideshow|film|reel|runtime|running\\s+time|length|duration)|it|this|that|everything|them)?\\s*(?:down\\s+)?(?:to|at|into)\\s+(?:exactly\\s+|just\\s+|only\\s+)?(?:an?\\s+)?${T}(?!\\s*(?:from|of|off|starting|in\\b|(?:-|–|to|until|through)\\s*≈?⟨))(?:\\s+long)?`, (m, ctx) => total(ctx, Number(m[1]))),
     rule(`\\b(?:under|below|less\\s+than|at\\s+most|no\\s+(?:more|longer)\\s+than|max(?:imum)?(?:\\s+of)?|up\\s+to|within|shorter\\s+than|not\\s+exceed(?:ing)?)\\s+(?:an?\\s+)?${T}`, (m, ctx) => total(ctx, Number(m[1]), true)),
     rule(`${T},?\\s+(?:or\\s+(?:less|shorter|under)|max(?:imum)?|at\\s+most|tops|or\\s+so\\s+max|no\\s+(?:more|longer))\\b`, (m, ctx) => total(ctx, Number(m[1]), true)),
     rule(`(?:\\b(?:length|duration|runtime|running\\s+time)\\s*(?:of\\s+|to\\s+|is\\s+|should\\s+be\\s+|=|:)?\\s*)${T}`, (m, ctx) => total(ctx, Number(m[1]))),
@@ -55,6 +55,8 @@ export const length: Family = {
     rule(`\\b(?:each|every|all)\\s+${ITEM}\\s+(?:(?:should|to|will|must|can|is|are)\\s+)?(?:be\\s+)?(?:(?:shown|show(?:s|n)?|stays?|staying|lasts?|lasting|displayed|display|visible|remains?|appears?|on\\s+screen|up)\\s+){0,3}(?:for\\s+|to\\s+)?(?:about\\s+)?${T}`, (m, ctx) => perItem(ctx, Number(m[1]))),
     rule(`\\b(?:make|set|keep|give)\\s+(?:each|every)\\s+(?:[\\p{L}-]+\\s+)?(?:one|${ITEM})\\s+(?:to\\s+|at\\s+|last\\s+)?${T}(?:\\s+long|\\s+on\\s+screen)?`, (m, ctx) => perItem(ctx, Number(m[1]))),
     rule(`${T}\\s+(?:each|apiece)\\b`, (m, ctx) => perItem(ctx, Number(m[1]))),
+    // "the photos each 5 second", "I want them to each be on screen for 2.5 seconds".
+    rule(`\\b${ITEM}\\s+each\\s+(?:for\\s+)?${T}|\\beach\\s+(?:be\\s+|is\\s+|to\\s+be\\s+)?(?:on\\s+screen|shown|displayed|visible|up)\\s+(?:for\\s+)?${T}`, (m, ctx) => perItem(ctx, Number(m[1] ?? m[2]))),
     rule(`\\b(?:change|switch|transition|advance|move|cycle|rotate|flip)\\w*\\s+(?:\\w+\\s+)?every\\s+${T}|\\bevery\\s+${T}`, (m, ctx) => perItem(ctx, Number(m[1] ?? m[2]))),
     rule(`\\b(?:next|each|every|the)\\s+${ITEM}\\s+(?:\\w+\\s+)?for\\s+${T}`, (m, ctx) => perItem(ctx, Number(m[1]))),
     // "show each dish for 1.5 seconds": what each item shows, named by the user's own noun.

@@ -11,13 +11,13 @@ export const logo: Family = {
   examples: ['put the logo in the bottom-right corner', 'add a watermark', 'logo at the end', 'start with the logo', 'it ends with our logo', 'no logo', 'without watermark', 'a "DRAFT" watermark text'],
   words: ['logo', 'watermark', 'corner', 'opacity'],
   rules: [
-    rule(`\\b(?:start(?:s|ing)?|open(?:s|ing)?|begin(?:s|ning)?)\\s+with\\s+${LOGO}\\b|\\b${LOGO}\\s+(?:at|in)\\s+the\\s+(?:start|beginning)\\b`, (m, ctx) => {
+    rule(`\\b(?:start(?:s|ing)?|open(?:s|ing)?|begin(?:s|ning)?)\\s+with\\s+${LOGO}\\b|\\b${LOGO}(?:\\s+(?:card|screen|slide))?\\s+(?:at|in)\\s+the\\s+(?:start|beginning)\\b`, (m, ctx) => {
       ctx.topic = 'logo';
       // "don't start with the logo"
       ctx.state.logo.intro = !ctx.negated(m.index, end(m));
       return ctx.state.logo.intro ? 'logo card at the start' : 'no logo card at the start';
     }),
-    rule(`\\b(?:end(?:s|ing)?|finish(?:es|ing)?|clos(?:e|es|ing))\\s+with\\s+(?:${LOGO}|it(?=(?:\\s+(?:too|as\\s+well|again))?\\b)(?:\\s+(?:too|as\\s+well|again))?)\\b|\\b${LOGO}\\s+at\\s+the\\s+end\\b`, (m, ctx) => {
+    rule(`\\b(?:end(?:s|ing)?|finish(?:es|ing)?|clos(?:e|es|ing))\\s+with\\s+(?:${LOGO}|it(?=(?:\\s+(?:too|as\\s+well|again))?\\b)(?:\\s+(?:too|as\\s+well|again))?)\\b|\\b${LOGO}(?:\\s+(?:card|screen|slide))?\\s+at\\s+the\\s+end\\b`, (m, ctx) => {
       if (/with\s+it\b/.test(m[0]) && ctx.topic !== 'logo') return undefined;
       ctx.topic = 'logo';
       ctx.state.logo.outro = !ctx.negated(m.index, end(m));

@@ -52,7 +52,7 @@ export const music: Family = {
       ctx.state.mute = !ctx.negated(m.index, end(m));
       return ctx.state.mute ? "clips' own sound muted" : "clips' own sound kept";
     }),
-    rule(`\\b(?:remove|strip|drop|kill|delete|take\\s+out|get\\s+rid\\s+of|cut|lose|ditch|scrap|(?<!\\b(?:watch|watches|watching|view|views|viewing|scroll|scrolls|scrolling)\\s+)without|no)\\s+(all\\s+(?:the\\s+)?|any\\s+)?(?:the\\s+|its\\s+)?(?:(?:original|clip|camera|video|clip'?s|video'?s)\\s+)?(?:own\\s+)?(audio|sound)(?:\\s+(?:from|of)\\s+(?:the\\s+|this\\s+)?(?:video|clips?|footage|[\\w-]+\\.\\w{2,4}))?\\b`, (m, ctx) => {
+    rule(`\\b(?:remove|strip|drop|kill|delete|take\\s+out|get\\s+rid\\s+of|cut|lose|ditch|scrap|(?<!\\b(?:watch|watches|watching|view|views|viewing|scroll|scrolls|scrolling)\\s+)without|no)\\s+(all\\s+(?:the\\s+)?|any\\s+)?(?:the\\s+|its\\s+)?(?:(?:original|clip|camera|video|clip'?s|video'?s|production|nat|natural|location|sync)\\s+)?(?:own\\s+)?(audio|sound)(?:\\s+(?:from|of)\\s+(?:the\\s+|this\\s+)?(?:video|clips?|footage|[\\w-]+\\.\\w{2,4}))?\\b`, (m, ctx) => {
       ctx.state.mute = true;
       if (m[1] || /^(?:without|no)\b/.test(m[0])) {
         ctx.state.music.on = false;

@@ -1,3 +1,4 @@
+import { videoTime } from '../../../display.js';
 import { rule, type Family } from '../rules.js';
 
 /**
@@ -6,7 +7,7 @@ import { rule, type Family } from '../rules.js';
  */
 export const references: Family = {
   name: 'references',
-  summary: 'taking away what "it" refers to: the logo, the music, the captions or a text named just before',
+  summary: 'taking away what "it" refers to: the logo, the music, the captions, a text or a part of the clip named just before',
   examples: ['why is there a logo? take it off', 'add the title "Hi". actually, remove it', 'the music: lose it'],
   words: [],
   rules: [
@@ -28,6 +29,12 @@ export const references: Family = {
             if (!ctx.text) return undefined;
             state.texts.splice(state.texts.indexOf(ctx.text), 1);
             return `no text "${ctx.text.text}"`;
+          case 'clip': {
+            const last = state.cuts.at(-1);
+            if (last?.kind !== 'keep' || !last.fromMs || last.toMs === undefined) return undefined;
+            last.kind = 'remove';
+            return `remove ${videoTime(last.fromMs)}–${videoTime(last.toMs)} of the clips (not keep)`;
+          }
           default:
             return undefined;
         }

@@ -109,7 +109,8 @@ function roleOf(m: RegExpExecArray, ctx: Context, aspect: Aspect): { role: Shape
   };
   const another = ANOTHER_BEFORE.exec(clause);
   if (another) return { role: 'variant', words: [marker(another, at)] };
-  const also = ALSO_BEFORE.exec(clause);
+  // ("And a square video" adds one only beside a shape already named: alone, it is the shape.)
+  const also = ((found) => (found?.[2] && !ctx.shape && !ctx.state.aspect ? null : found))(ALSO_BEFORE.exec(clause));
   const alsoAfter = ALSO_AFTER.exec(after);
   const changesIt = CHANGE_IT.test(clause) && !new RegExp(`\\s${SHAPE_NOUN}$`, 'u').test(m[0]);
   if ((also || alsoAfter) && !changesIt) {

@@ -2,7 +2,7 @@ import { videoTime } from '../../../display.js';
 import { COLOR, DET, end, Q, rule, T, type Context, type Family } from '../rules.js';
 import type { Position, TextEdit } from '../state.js';
 
-const TITLE = '(?:title(?:\\s+(?:card|screen|frame|slide|text))?|heading|headline|intro\\s+(?:text|card|title|screen|slide)|opening\\s+(?:title|card|text|screen))';
+const TITLE = '(?:title(?:\\s+(?:card|screen|frame|slide|text|slate))?|heading|headline|intro\\s+(?:text|card|title|screen|slide)|opening\\s+(?:title|card|text|screen))';
 const BARE_INTRO = '(?:intro|opening)';
 const BARE_OUTRO = '(?:outro|ending|closing)';
 const TEXT = '(?:text(?:\\s+overlay)?|overlay\\s+text|tagline|slogan|label|banner|words|message|caption\\s+text|credits(?:\\s+text)?|sticker\\s+text)';
@@ -16,11 +16,14 @@ const SAYS = '(?:(?:that|which)\\s+(?:says|reads|shows)|saying|says|say|reading|
 const LENGTH = `(?:(?:\\s+(?:longer|shorter))?,?\\s+(?:to|be|is|last|lasts|for|of|at)?\\s*(?:exactly\\s+|about\\s+)?${T}(?:\\s+long)?)?`;
 
 /**
- * "Make sure the text is readable", "the text is in the captions file": a text spoken of, with no verb that asks for
- * one, is not a new text (its words are left for the notes to name).
+ * "Make sure the text is readable", "the text is in the captions file", "captions from the text I attached": a text
+ * spoken of, with no verb that asks for one, is not a new text (its words are left for the notes to name).
  */
 function spokenOf(m: RegExpExecArray, ctx: Context): boolean {
-  return /^\s+(?:is|are|was|were|should|must|needs?|looks?|reads?|seems?|has|have|can|could|will|would|gets?)\b/u.test(ctx.after(end(m))) || /\b(?:make\s+sure|ensure|check|see\s+that)\s+$/u.test(ctx.before(m.index));
+  return (
+    /^\s+(?:is|are|was|were|should|must|needs?|looks?|reads?|seems?|has|have|can|could|will|would|gets?|i|we|you)\b/u.test(ctx.after(end(m))) ||
+    /\b(?:make\s+sure|ensure|check|see\s+that|from|using)\s+$/u.test(ctx.before(m.index))
+  );
 }
 
 /** Gives a text a length: it shows for that long, from the start unless it was placed. */
@@ -137,7 +140,7 @@ export function addText(m: At, kind: Kind, ctx: Context, lengthMs?: number, give
   const edit: TextEdit = { ...base(kind), color: 'white', text: text ?? (kind === 'cta' ? ctx.words.cta : ctx.words.title) };
   if (/^(?:end|finish|close)\b/.test(m[0]) && edit.at !== 'end') Object.assign(edit, { kind: 'text', at: 'end', durationMs: edit.durationMs ?? 3000 });
   // "At the end, flash 'Full episode on Spotify'": a time said before the text, at the start of its sentence.
-  const lead = /^\s*(?:and\s+)?(?:at|in)\s+the\s+(end|start|beginning|opening)\s*,?\s*$/.exec(ctx.before(m.index));
+  const lead = /^\s*(?:and\s+)?(?:at|in)\s+the\s+(end|start|beginning|opening)\s*,?\s*(?:please\s+)?(?:(?:i|we)(?:\s+want|'d\s+like|\s+would\s+like)?\s+)?$/.exec(ctx.before(m.index));
   if (lead) {
     Object.assign(edit, lead[1] === 'end' ? { kind: 'text', at: 'end' } : { at: 'start' }, { durationMs: edit.durationMs ?? 3000 });
     ctx.consume(m.index - lead[0].length, m.index);
@@ -148,7 +151,7 @@ export function addText(m: At, kind: Kind, ctx: Context, lengthMs?: number, give
   ctx.state.texts.push(edit);
   ctx.text = edit;
   ctx.topic = 'text';
-  return `${kind === 'title' ? edit.kind : LABEL[kind]} "${edit.text}"${edit.from ? ` (words from ${edit.from})` : ''}`;
+  return `${kind === 'title' ? edit.kind : LABEL[kind]} "${edit.text}"${edit.from ? ` (words from ${edit.from})` : ''}${lead ? ` at the ${edit.at}` : ''}`;
 }
 
 /** True when an existing text is what `kind` names. */
@@ -186,6 +189,8 @@ export const text: Family = {
   words: ['title', 'text', 'overlay', 'headline', 'tagline', 'lower third', 'intro', 'outro', 'call to action', 'end card', 'saying', 'top', 'bottom', 'center'],
   rules: [
     rule(`\\b(?:${VERB}\\s+)?${DET}?${ADJ}${TITLE}${LENGTH}`, (m, ctx) => addText(m, 'title', ctx, lengthOf(m)), 1),
+    // "put a screen saying 'Subscribe'", "a card with 'Thank you'": a text on a card (at the end when the sentence says so).
+    rule(`\\b(?:${VERB}\\s+)?(?:an?|the|one)\\s+(?:[\\p{L}-]+\\s+)?(?:card|screen|slide)\\b(?=\\s+(?:saying|reading|that\\s+(?:says|reads)|with)\\s+${Q})`, (m, ctx) => addText(m, 'text', ctx)),
     // "Open with a card reading 'Just Listed'", "close on a black screen with our number": a card at either end.
     rule(`\\b(open|start|begin|end|finish|close)\\s+(?:it\\s+|the\\s+video\\s+)?(?:with|on)\\s+${DET}?(?:[\\p{L}-]+\\s+)?(?:card|screen|slide|frame)\\b${LENGTH}`, (m, ctx) =>
       addText(m, /open|start|begin/.test(m[1]!) ? 'title' : 'cta', ctx, lengthOf(m)), 1),
@@ -242,6 +247,10 @@ export const text: Family = {
       if (ctx.topic === 'logo' && m[1]) return (ctx.state.logo.position = where as typeof ctx.state.logo.position), `logo in the ${where} corner`;
       return refine(ctx, (t) => ((t.position = where), `text at the ${where}`));
     }),
+    // Quoted words with a place on screen and no verb: 'the address "22 Harbour View" at the top of the screen'.
+    rule(`${Q}(?=\\s+(?:at|on|in|across|along)\\s+the\\s+(?:very\\s+)?(?:top|bottom|center|centre|middle|screen|frame)\\b)`, (m, ctx) => addText(m, 'text', ctx, undefined, ctx.quote(m[1]!))),
+    // "hold 2 seconds": how long the text just named stays.
+    rule(`\\bhold(?:s|ing)?\\s+(?:it\\s+|them\\s+)?(?:for\\s+)?${T}`, (m, ctx) => (ctx.topic === 'text' && ctx.text ? lasting(ctx.text, Number(m[1])) : undefined)),
     // A place said right after the words: "add text 'Sale' bottom".
     rule(`(?<=«\\d+»\\s*,?\\s*)(top|bottom|center|centre|middle)\\b(?!\\s+(?:of|left|right)\\b)`, (m, ctx) =>
       ctx.topic === 'text' && ctx.text ? ((ctx.text.position = place(m[1]!)), `text at the ${ctx.text.position}`) : undefined),
