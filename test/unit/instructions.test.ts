@@ -751,4 +751,29 @@ describe('edit lists, jargon and non-native phrasings (a sixth unseen set)', () 
     ["I'd like the photos 3 seconds each, and a square video for Facebook", (s) => [s.aspect, s.variants], ['1:1', undefined]],
     ['with captions from the text I attached', (s) => s.texts, []],
   ])('reads "%s"', (text, get, want) => expect(get(read(text).state)).toEqual(want));
+
+  // A pace of something else, a question about the tool, an opinion of an earlier cut: no edit to the clips.
+  it.each<[string, (s: EditState) => unknown, unknown]>([
+    ['make the pan across the photos three times slower', (s) => s.speed, 1],
+    ['make the crossfades slower', (s) => s.speed, 1],
+    ['hey, quick q: can it do captions in French?', (s) => s.captions.on, undefined],
+    ['our viewers loved the fade-outs last time', (s) => s.fadeOutMs, 0],
+    ['btw, can this app do 4K exports?', (s) => s.resolution, undefined],
+    ['the title looked great last time', (s) => s.texts, []],
+  ])('changes nothing it was not asked for in "%s"', (text, get, want) => expect(get(read(text).state)).toEqual(want));
+
+  it.each<[string, (s: EditState) => unknown, unknown]>([
+    // Everyday words for the clips' own sound, the order and the speed.
+    ['turn the traffic noise off', (s) => s.mute, true],
+    ['keep the background chatter sound out, music only', (s) => [s.mute, s.music.on], [true, true]],
+    ['turn the music off', (s) => [s.mute, s.music.on], [false, false]],
+    ['reverse the slide order', (s) => s.order, 'reverse'],
+    ['this time the pictures the other way round', (s) => s.order, 'reverse'],
+    ['in the reverse of the order I uploaded them', (s) => s.order, 'reverse'],
+    ['play it at double time', (s) => s.speed, 2],
+    ['let the video run until 1:45', (s) => s.cuts, [{ kind: 'keep', fromMs: 0, toMs: 105_000 }]],
+    ['take the music down to a third', (s) => s.music.volume, 0.33],
+    ['each team photo for 3 seconds', (s) => s.perItemMs, 3000],
+    ['titles off', (s) => s.texts, []],
+  ])('reads "%s"', (text, get, want) => expect(get(read(text).state)).toEqual(want));
 });

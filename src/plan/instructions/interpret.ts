@@ -42,7 +42,7 @@ const SENTENCE_END = /[.;!?](?=\s|$)/g;
  * music?" and "can you add music?" ask for it.
  */
 const QUESTION =
-  /^\s*(?:(?:so|and|but|also|hmm|ok|okay|wait),?\s+)?(?:(?:what|why|how|which|when|where|who)\b(?!\s+(?:about|not|if|to|do\s+i|do\s+we|can\s+i|can\s+we|would\s+i|should\s+i)\b|(?:'s|\s+is)\s+the\s+(?:best\s+|easiest\s+)?way\b)|(?:does|do|did|is|are|was|were|will|has|have)\s+(?:it|this|that|nemo-run|the\s+(?:tool|app|program)|there|you)\b(?!\s+(?:possible|ok|okay|alright)\b)|(?:can|could|would)\s+you\s+(?:explain|tell|describe|remind|show\s+me\s+how)\b)[^?]*\?$/;
+  /^\s*(?:(?:so|and|but|also|hmm|ok|okay|wait|hey|hi|hello|quick\s+q(?:uestion)?|question|out\s+of\s+curiosity|just\s+curious|curious|btw|by\s+the\s+way|fyi)[\s,:;–—-]+)*(?:(?:what|why|how|which|when|where|who)\b(?!\s+(?:about|not|if|to|do\s+i|do\s+we|can\s+i|can\s+we|would\s+i|should\s+i)\b|(?:'s|\s+is)\s+the\s+(?:best\s+|easiest\s+)?way\b)|(?:does|do|did|is|are|was|were|will|has|have)\s+(?:it|this|that|nemo-run|the\s+(?:tool|app|program)|there|you)\b(?!\s+(?:possible|ok|okay|alright)\b)|(?:can|could|would)\s+you\s+(?:explain|tell|describe|remind|show\s+me\s+how)\b|(?:can|could)\s+(?:it|nemo-run|(?:the|this)\s+(?:tool|app|program|thing))\s+(?:do|support|handle|read|understand|work|speak)\b)[^?]*\?$/;
 
 const RULES: Rule[] = FAMILIES.flatMap((f) => f.rules);
 const VOCABULARY = [...new Set(FAMILIES.flatMap((f) => f.words))];

@@ -162,7 +162,8 @@ export function normalize(source: string): Normalized {
     [/\b(\d+(?:\.\d+)?)(?=\s+(?:off|from)\s+the\s+(?:head|tail|start|end|beginning)\b)/g, (_a, v) => `${v} seconds`],
     [/\b(?:half|1\/2)[- ]speed\b/g, () => '0.5x speed'],
     [/\b(?:quarter)[- ]speed\b/g, () => '0.25x speed'],
-    [/\b(?:double|twice the)[- ]speed\b|\btwice as fast\b/g, () => '2x speed'],
+    [/\b(?:double|twice the)[- ](?:speed|time)\b|\btwice as fast\b/g, () => '2x speed'],
+    [/\bspeeded\b/g, () => 'sped'],
     // "one and a half times as fast", "four times normal speed".
     [/\b(\d+|one) and a half times\b/g, (_a, v) => `${(Number(v) || 1) + 0.5} times`],
     [/\b(\d+(?:\.\d+)?)\s*(?:x|×|times)(?![\p{L}\d])(?:\s+(?:the\s+)?(?:normal|regular|original|usual|real[- ]time)(?=\s+speed\b))?/gu, (_a, v) => `${v}x`],

@@ -123,13 +123,15 @@ export const clips: Family = {
       return /start|begin/.test(verb) ? cut(ctx, { kind: 'drop-start', ms: Number(ms) }) : cut(ctx, { kind: 'keep', fromMs: 0, toMs: Number(ms) });
     }),
 
+    // "let the clip run until 2:30".
+    rule(`\\b(?:clip|video|footage|it)\\s+(?:run|play|go)\\s+(?:on\\s+)?(?:until|till|to|up\\s+to)\\s+${T}`, (m, ctx) => cut(ctx, { kind: 'keep', fromMs: 0, toMs: Number(m[1]) })),
     // Speed.
     rule(`\\b(?:at\\s+|to\\s+)?${NUM}%\\s+(?:of\\s+(?:the\\s+)?(?:original\\s+|normal\\s+)?)?(?:playback\\s+)?speed\\b`, (m, ctx) => setSpeed(ctx, Number(m[1]) / 100)),
     // "speed up by 50%", "slow it down by 25%".
     rule(`\\b(speed|slow)\\s+(?:it\\s+|them\\s+|the\\s+(?:\\w+\\s+)?(?:clips?|video|footage)\\s+)?(?:up|down)\\s+by\\s+${NUM}%`, (m, ctx) =>
       setSpeed(ctx, m[1] === 'speed' ? 1 + Number(m[2]) / 100 : 1 - Number(m[2]) / 100)),
     rule(`(?:\\b(?:at|to|by)\\s+|\\b(?:(?:increase|raise|boost|bump|set|change|up)\\s+(?:the\\s+)?)?(?:playback\\s+)?speed\\s+(?:(?:it|them|the\\s+(?:\\w+\\s+)?(?:clips?|video|vid|footage))\\s+)?(?:up\\s+)?(?:of\\s+|to\\s+|at\\s+|by\\s+|=\\s*)?)?\\b${NUM}x(?![\\p{L}\\d])(?:\\s+(?:the\\s+)?(?:speed|playback(?:\\s+speed)?|faster|slower|as\\s+(?:fast|quick(?:ly)?)|time[- ]?lapse|timelapse|slow(?:er)?\\s+motion|fast\\s+forward))?`, (m, ctx) => {
-      if (/zoom|scale/.test(ctx.after(end(m)).slice(0, 12))) return undefined;
+      if (/zoom|scale/.test(ctx.after(end(m)).slice(0, 12)) || paceOfOther(ctx, m.index)) return undefined;
       // "4x oversubscribed", "3x more sales", "3x faster than last year": a factor of something else.
       if (/^\s+(?:\p{L}+\s+)?than\b/u.test(ctx.after(end(m)))) return undefined;
       if (!/speed|playback|fast|slow|lapse|\b(?:at|to|by)\s/.test(m[0]) && /^\s+(?!(?:with|and|or|for|on|in|of|to|please|pls|then|but|so|as|the|a|an|all|everything|it|them|throughout|overall)\b)\p{L}/u.test(ctx.after(end(m)))) return undefined;
@@ -146,8 +148,8 @@ export const clips: Family = {
       if (m[2]) return setSpeed(ctx, 1.25);
       return /\d(?:\.\d+)?x(?![\p{L}\d])/u.test(ctx.after(end(m))) ? '' : setSpeed(ctx, ctx.state.speed > 1 ? ctx.state.speed : 2);
     }),
-    rule(`\\bslow[- ]?(?:mo(?:tion)?|down)\\b(?:\\s+(?:everything|it|them)(?:\\s+down)?)?|\\bslow\\s+(?:everything|it\\s+all)\\s+down\\b|\\bslow\\s+(?:it|them|the\\s+(?:\\w+\\s+)?(?:clips?|video|footage))\\s+down\\b|\\b(?:even\\s+)?slower\\b`, (_m, ctx) =>
-      setSpeed(ctx, ctx.state.speed < 1 ? ctx.state.speed : 0.5)),
+    rule(`\\bslow[- ]?(?:mo(?:tion)?|down)\\b(?:\\s+(?:everything|it|them)(?:\\s+down)?)?|\\bslow\\s+(?:everything|it\\s+all)\\s+down\\b|\\bslow\\s+(?:it|them|the\\s+(?:\\w+\\s+)?(?:clips?|video|footage))\\s+down\\b|\\b(?:even\\s+)?slower\\b`, (m, ctx) =>
+      paceOfOther(ctx, m.index) ? undefined : setSpeed(ctx, ctx.state.speed < 1 ? ctx.state.speed : 0.5)),
     // "make the clip a little faster", "the video is way too slow".
     rule(
       `\\bmake\\s+(?:it|them|the\\s+(?:\\w+\\s+)?(?:clips?|video|vid|footage))\\s+((?:a\\s+)?(?:little|bit|touch|tad|slightly)\\s+)?(?:(?:a\\s+)?(?:bit|lot|much|more)\\s+)?(?:faster|quicker)\\b|\\b(?:clips?|video|vid|footage|it|its|it's)\\s+(?:is\\s+|are\\s+|feels?\\s+|seems?\\s+)?(?:way\\s+|much\\s+|a\\s+bit\\s+|kinda\\s+)?too\\s+slow\\b`,
@@ -161,6 +163,11 @@ export const clips: Family = {
 function keep(ctx: Context, start: number, fromMs: number, toMs: number): string {
   ctx.consumeWord(KEEP, start);
   return cut(ctx, { kind: 'keep', fromMs, toMs });
+}
+
+/** "Make the zoom on the pictures two times slower": the pace of a zoom, a transition or a fade, not the clips' speed. */
+function paceOfOther(ctx: Context, start: number): boolean {
+  return /\b(?:zoom|pan|ken\s*burns|transitions?|crossfades?|fades?|dissolves?|wipes?|slides?|text|title)\b(?![^,;]*\b(?:clips?|video|footage)\b)[^,;]*$/.test(ctx.before(start));
 }
 
 function setSpeed(ctx: Context, speed: number): string {

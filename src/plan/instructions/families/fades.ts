@@ -37,6 +37,8 @@ export const fades: Family = {
     rule(
       `(?:\\b(?:end|finish|close|start|open|begin)\\s+(?:it\\s+|the\\s+video\\s+)?with\\s+(?:an?\\s+)?)?(?:${T}\\s+)?(?:(?:background\\s+)?(audio|music|sound|text|title)\\s+)?\\b(?:fade(?:s|d)?|fading|swell(?:s|ing)?(?=[\\s-]+(?:in|up)\\b))(?:[\\s-]+(in|out|up|down|away))?(?:\\s+(${TARGET}))?(?:\\s+(in|out))?(?:\\s*(?:and|&|/|then)\\s*(?:fade\\s+)?(in|out)(?!\\s+(?:the|to|from)\\b))?(?:\\s+(?:(?:in\\s+)?from|(?:out\\s+)?to|into|through)\\s+black)?(?:\\s+(?:(?:over|for|of|in|during|lasting|to)\\s+)?(?:(?:the\\s+)?(?:last|final|first)\\s+)?(?:about\\s+)?${T})?(?:\\s+(?:at\\s+the\\s+(?:start|beginning|end)|when\\s+(?:starting|ending)))?`,
       (m, ctx) => {
+        // "listeners loved the fade-outs": an opinion of an earlier cut.
+        if (/\b(?:loved|liked|enjoyed|hated|disliked|love|like)\s+(?:the\s+|those\s+|these\s+|your\s+)?$/.test(ctx.before(m.index))) return undefined;
         const words = m[0];
         const dirs = new Set([m[3], m[5], m[6]].filter(Boolean).map((d) => (d === 'up' ? 'in' : d === 'down' || d === 'away' ? 'out' : d!)));
         if (/from\s+black|at the (?:start|beginning)|when starting/.test(words)) dirs.add('in');

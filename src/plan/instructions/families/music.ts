@@ -60,6 +60,12 @@ export const music: Family = {
       }
       return "clips' own sound removed";
     }),
+    // "take the echoey pool sound off", "keep the wind noise off": a sound of the clips, not the music.
+    rule(`\\b(?:take|turn|switch|keep|cut|get)\\s+(?:the\\s+|that\\s+|all\\s+the\\s+)?(?:(?!music|song|track|soundtrack)[\\p{L}-]+\\s+){0,2}?(?:noise|sound|audio)\\s+(?:off|out)\\b`, (m, ctx) => {
+      if (ctx.negated(m.index, end(m))) return undefined;
+      ctx.state.mute = true;
+      return "clips' own sound muted";
+    }),
     rule(`\\b(?:keep|preserve|retain|leave|just|only|use)\\s+(?:the\\s+)?(?:original|clip'?s?|camera|video'?s?|natural|live)\\s*(?:own\\s+)?(?:audio|sound)\\b|\\b(?:keep|preserve|retain)\\s+(?:the\\s+)?(?:audio|sound)\\b|\\b(?:original|clip)\\s+(?:audio|sound)\\s+(?:on|too|as\\s+well)\\b`, (_m, ctx) => {
       ctx.state.mute = false;
       return "clips' own sound kept";
@@ -74,6 +80,8 @@ export const music: Family = {
       volume(ctx, Number(m[1] ?? m[2] ?? m[3]) / 100)),
     rule(`(?:\\b(?:to|at|on|maybe|say)\\s+|(?<=[,;:(]\\s*))${NUM}%(?!\\s*(?:opacity|scale|size|transparen|saturation|brightness|contrast|zoom|speed))`, (m, ctx) =>
       ctx.topic === 'music' ? volume(ctx, Number(m[1]) / 100) : undefined),
+    rule(`\\bto\\s+a\\s+(half|third|quarter|fifth|tenth)\\b(?!\\s+of\\b)`, (m, ctx) =>
+      ctx.topic === 'music' || new RegExp(`\\b${MUSIC}\\b`).test(ctx.before(m.index)) ? volume(ctx, { half: 0.5, third: 0.33, quarter: 0.25, fifth: 0.2, tenth: 0.1 }[m[1]!]!) : undefined),
     rule(`\\b(?:to\\s+|at\\s+)?(half|full|quarter|double)\\s+(?:the\\s+)?volume\\b`, (m, ctx) => volume(ctx, { half: 0.5, full: 1, quarter: 0.25, double: 1 }[m[1]!]!)),
     rule(`\\b(?:${MUSIC}|volume)\\s+(?:volume\\s+)?(?:should\\s+be|is|at|on|=|:)?\\s*(low|quiet|soft|subtle|loud|high|full)\\b`, (m, ctx) => volume(ctx, /loud|high|full/.test(m[1]!) ? 1 : 0.2)),
     rule(`\\b(quiet|soft|low|subtle|gentle|faint|loud)\\s+(?:background\\s+)?(?:${MOOD}\\s+){0,2}(?:music|bgm|song)\\b`, (m, ctx) => volume(ctx, m[1] === 'loud' ? 1 : 0.2)),

@@ -7,7 +7,7 @@ export const order: Family = {
   examples: ['in this order', 'in the order I uploaded them', 'reverse the order', 'last one first'],
   words: ['order', 'reverse'],
   rules: [
-    rule(`\\breverse(?:d)?(?:\\s+the)?\\s+(?:order|sequence)\\b|\\bin\\s+reverse(?:d)?(?:\\s+order)?\\b|\\bin\\s+(?:the\\s+)?(?:opposite|backwards?|inverse)\\s+order\\b|\\breverse\\s+(?:the\\s+)?(?:photos|images|clips|slides|items)\\b|\\bbackwards\\s+order\\b`, (_m, ctx) => {
+    rule(`\\breverse(?:d)?(?:\\s+the)?(?:\\s+(?:photo|picture|image|slide|clip|item|running|shot))?\\s+(?:order|sequence)\\b|\\bthe\\s+reverse\\s+of\\s+the\\s+order\\b|\\b(?:photos|pictures|images|pics|slides|clips|order|them)\\s+(?:[\\p{L}']+\\s+){0,2}?the\\s+other\\s+way\\s+a?round\\b|\\bin\\s+reverse(?:d)?(?:\\s+order)?\\b|\\bin\\s+(?:the\\s+)?(?:opposite|backwards?|inverse)\\s+order\\b|\\breverse\\s+(?:the\\s+)?(?:photos|images|clips|slides|items)\\b|\\bbackwards\\s+order\\b`, (_m, ctx) => {
       ctx.state.order = ctx.state.order === 'reverse' ? 'given' : 'reverse';
       return ctx.state.order === 'reverse' ? 'items in reverse order' : 'items in the given order';
     }),

@@ -2,7 +2,7 @@ import { videoTime } from '../../../display.js';
 import { COLOR, DET, end, Q, rule, T, type Context, type Family } from '../rules.js';
 import type { Position, TextEdit } from '../state.js';
 
-const TITLE = '(?:title(?:\\s+(?:card|screen|frame|slide|text|slate))?|heading|headline|intro\\s+(?:text|card|title|screen|slide)|opening\\s+(?:title|card|text|screen))';
+const TITLE = '(?:titles?(?:\\s+(?:card|screen|frame|slide|text|slate)s?)?|heading|headline|intro\\s+(?:text|card|title|screen|slide)|opening\\s+(?:title|card|text|screen))';
 const BARE_INTRO = '(?:intro|opening)';
 const BARE_OUTRO = '(?:outro|ending|closing)';
 const TEXT = '(?:text(?:\\s+overlay)?|overlay\\s+text|tagline|slogan|label|banner|words|message|caption\\s+text|credits(?:\\s+text)?|sticker\\s+text)';
@@ -20,10 +20,17 @@ const LENGTH = `(?:(?:\\s+(?:longer|shorter))?,?\\s+(?:to|be|is|last|lasts|for|o
  * spoken of, with no verb that asks for one, is not a new text (its words are left for the notes to name).
  */
 function spokenOf(m: RegExpExecArray, ctx: Context): boolean {
+  // ("The title is 'Summer Sale'" gives the words.)
+  if (/^\s+(?:is|are|should\s+be|will\s+be|reads?|says?)\s*:?\s*«/u.test(ctx.after(end(m)))) return false;
   return (
-    /^\s+(?:is|are|was|were|should|must|needs?|looks?|reads?|seems?|has|have|can|could|will|would|gets?|i|we|you)\b/u.test(ctx.after(end(m))) ||
+    /^\s+(?:is|are|was|were|should|must|needs?|looks?|looked|reads?|read|seems?|seemed|has|have|had|can|could|will|would|gets?|got|i|we|you)\b/u.test(ctx.after(end(m))) ||
     /\b(?:make\s+sure|ensure|check|see\s+that|from|using)\s+$/u.test(ctx.before(m.index))
   );
+}
+
+/** "The title read well", "the title looked small": said of a title seen before, not a request for one. */
+function opinion(m: RegExpExecArray, ctx: Context): boolean {
+  return /^\s+(?:was|were|looked|looks|read|seemed|seems|had|got)\b/u.test(ctx.after(end(m)));
 }
 
 /** Gives a text a length: it shows for that long, from the start unless it was placed. */
@@ -188,7 +195,7 @@ export const text: Family = {
   ],
   words: ['title', 'text', 'overlay', 'headline', 'tagline', 'lower third', 'intro', 'outro', 'call to action', 'end card', 'saying', 'top', 'bottom', 'center'],
   rules: [
-    rule(`\\b(?:${VERB}\\s+)?${DET}?${ADJ}${TITLE}${LENGTH}`, (m, ctx) => addText(m, 'title', ctx, lengthOf(m)), 1),
+    rule(`\\b(${VERB}\\s+)?${DET}?${ADJ}${TITLE}${LENGTH}`, (m, ctx) => (m[1] || !spokenOf(m, ctx) || !opinion(m, ctx) ? addText(m, 'title', ctx, lengthOf(m)) : spokenText(ctx)), 1),
     // "put a screen saying 'Subscribe'", "a card with 'Thank you'": a text on a card (at the end when the sentence says so).
     rule(`\\b(?:${VERB}\\s+)?(?:an?|the|one)\\s+(?:[\\p{L}-]+\\s+)?(?:card|screen|slide)\\b(?=\\s+(?:saying|reading|that\\s+(?:says|reads)|with)\\s+${Q})`, (m, ctx) => addText(m, 'text', ctx)),
     // "Open with a card reading 'Just Listed'", "close on a black screen with our number": a card at either end.
