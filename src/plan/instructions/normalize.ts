@@ -245,8 +245,8 @@ export function normalize(source: string): Normalized {
  * are sentences. Numbers count as markers only in order from 1; else dashes and bullets, two or more of them.
  */
 function listItems(n: Normalized): Normalized {
-  let next = 1;
-  const numbered = [...n.text.matchAll(/(?:^|\s)(\d{1,2})(?:\s*[)]|\.(?!\d)|\s+-)\s+(?=[\p{L}\d])/gu)].filter((m) => Number(m[1]) === next && ++next > 0);
+  const numbered: RegExpMatchArray[] = [];
+  for (const m of n.text.matchAll(/(?:^|\s)(\d{1,2})(?:\s*[)]|\.(?!\d)|\s+-)\s+(?=[\p{L}\d])/gu)) if (Number(m[1]) === numbered.length + 1) numbered.push(m);
   const bullets = [...n.text.matchAll(/(?:^|\s)[-•*–]\s+(?=\p{L})/gu)];
   const markers = numbered.length >= 2 ? numbered : bullets.length >= 2 ? bullets : [];
   for (const m of markers.reverse()) n = splice(n, m.index!, m.index! + m[0].length, m.index ? '; ' : '', n.map[m.index!]!);
@@ -282,14 +282,14 @@ function corrected(n: Normalized): Normalized {
     const news = [...rhs.matchAll(AMOUNTS)].map((a) => a[0]);
     // A bare number is of the kind, and in the unit, of the amount it corrects ("30 seconds, sorry I mean 45").
     const bare = /^\s*(\d+(?:\.\d+)?)\s*$/.exec(rhs)?.[1];
-    if (bare && olds.length) news.push(inUnitOf(n, sentenceStart + olds.at(-1)!.index!, olds.at(-1)![0], Number(bare)) ?? '');
-    if (!news.filter(Boolean).length || !olds.length) continue;
-    if (bare || CONNECTORS.test(rhs.replace(AMOUNTS, ''))) {
+    const read = bare && olds.length ? inUnitOf(n, sentenceStart + olds.at(-1)!.index!, olds.at(-1)![0], Number(bare)) : undefined;
+    if (read) news.push(read);
+    if (!news.length || !olds.length) continue;
+    if (read || CONNECTORS.test(rhs.replace(AMOUNTS, ''))) {
       // Only amounts: they take the places of the last amounts of their kinds before.
       const places = olds.slice(-news.length);
       if (places.length !== news.length || places.some((o, k) => kindOf(o[0]) !== kindOf(news[k]!))) continue;
-      let out = n;
-      out = cut(out, start, rhsEnd);
+      let out = splice(n, start, rhsEnd, '', 0);
       for (let k = places.length - 1; k >= 0; k--) {
         const at = sentenceStart + places[k]!.index!;
         out = splice(out, at, at + places[k]![0].length, news[k]!, n.map[end + Math.max(0, rhs.search(/\d/))]!);
@@ -302,7 +302,7 @@ function corrected(n: Normalized): Normalized {
     const clause = n.text.slice(clauseStart, start);
     const shared = [...clause.matchAll(WORD)].some((w) => new RegExp(`\\b${w[0]}\\b`).test(rhs));
     if (!STRONG.test(m[1]!) || !shared || ![...clause.matchAll(AMOUNTS)].some((o) => kindOf(o[0]) === kindOf(news[0]!))) continue;
-    return corrected(cut(n, clauseStart, end));
+    return corrected(splice(n, clauseStart, end, '', 0));
   }
   return n;
 }
@@ -312,11 +312,6 @@ function inUnitOf(n: Normalized, at: number, amount: string, value: number): str
   if (!amount.includes('⟨')) return amount.replace(/\d+(?:\.\d+)?/, String(value));
   const unit = new RegExp(`\\d\\s*-?\\s*(${UNIT})(?![\\p{L}\\d])`, 'u').exec(n.source.slice(n.map[at], n.map[at + amount.length]).toLowerCase())?.[1];
   return unit ? `⟨${Math.round(value * unitMs(unit))}⟩` : undefined;
-}
-
-/** The text without the characters [start, end). */
-function cut(n: Normalized, start: number, end: number): Normalized {
-  return { ...n, text: n.text.slice(0, start) + n.text.slice(end), map: [...n.map.slice(0, start), ...n.map.slice(end)] };
 }
 
 /** The text with [start, end) replaced by `text`, its characters mapped to `at` as written. */

@@ -98,7 +98,7 @@ export const clips: Family = {
       const out = /^\s+out\b/.exec(ctx.after(end(m)));
       // (Unless the sentence, or one after it, wants just that part: "I want just that middle portion".)
       const sentence = ctx.before(m.index) + m[0] + ctx.after(end(m));
-      const justThat = /\b(?:just|only|keep)\b/.test(sentence) || /\b(?:standalone|extract|isolate)\b|\b(?:just|only|keep)\s+(?:that|this|those|the\s+(?:middle|part|portion|segment|section|bit|range))\b/.test(ctx.n.text);
+      const justThat = /\b(?:only|keep)\b|\bjust\s+(?:keep|use|want|need|that|this|those)\b/.test(sentence) || /\b(?:standalone|extract|isolate)\b|\b(?:just|only|keep)\s+(?:that|this|those|the\s+(?:middle|part|portion|segment|section|bit|range))\b/.test(ctx.n.text);
       const remove =
         intent(ctx, m.index) === 'remove' &&
         (/\b(?:remove|delete|drop|cut\s+out|skip|take\s+out|get\s+rid\s+of|lose|ditch|scrap|chop(?:\s+out)?|kill|lift)\b/.test(ctx.before(m.index)) || out) &&

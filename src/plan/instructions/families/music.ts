@@ -78,7 +78,7 @@ export const music: Family = {
     }),
     rule(`\\b(?:${MUSIC}|volume|level|audio)(?:\\s*[:=]\\s*|\\s+(?:volume\\s+|level\\s+)?(?:down\\s+|up\\s+)?(?:(?:to|at|of|=|:)\\s*)?)${NUM}%(?:\\s+(?:volume|level))?|\\b${NUM}%\\s+(?:music\\s+)?(?:volume|music|level)|\\b(?:volume|level)\\s+(?:\\w+\\s+){0,3}?(?:to|at)\\s+${NUM}%`, (m, ctx) =>
       volume(ctx, Number(m[1] ?? m[2] ?? m[3]) / 100)),
-    rule(`(?:\\b(?:to|at|on|maybe|say)\\s+|(?<=[,;:(]\\s*))${NUM}%(?!\\s*(?:opacity|scale|size|transparen|saturation|brightness|contrast|zoom|speed))`, (m, ctx) =>
+    rule(`(?:\\b(?:to|at|on|maybe|say)\\s+|(?<=[,;:(]\\s?))${NUM}%(?!\\s*(?:opacity|scale|size|transparen|saturation|brightness|contrast|zoom|speed))`, (m, ctx) =>
       ctx.topic === 'music' ? volume(ctx, Number(m[1]) / 100) : undefined),
     rule(`\\bto\\s+a\\s+(half|third|quarter|fifth|tenth)\\b(?!\\s+of\\b)`, (m, ctx) =>
       ctx.topic === 'music' || new RegExp(`\\b${MUSIC}\\b`).test(ctx.before(m.index)) ? volume(ctx, { half: 0.5, third: 0.33, quarter: 0.25, fifth: 0.2, tenth: 0.1 }[m[1]!]!) : undefined),

@@ -247,7 +247,7 @@ export const text: Family = {
       })),
 
     // Where in the frame, and how it looks.
-    rule(`\\b(?:at|on|in|to|into|near|along)\\s+(?:the\\s+)?(top|bottom|upper|lower)[- ]?(left|right)(?:[- ]hand)?(?:\\s+(?:corner|position|side))?|\\b(?:at|on|in|to|near|along|across)\\s+(?:the\\s+)?(top|bottom|center|centre|middle)(?:\\s+of\\s+the\\s+(?:frame|screen|video|picture))?\\b|\\b(centered|centred|in\\s+the\\s+centre)\\b|\\bdiagonally\\b|(?:^|(?<=[,;:]\\s*))(?:the\\s+)?(top|bottom|center|centre|middle)\\s+of\\s+the\\s+(?:frame|screen|video|picture)\\b`, (m, ctx) => {
+    rule(`\\b(?:at|on|in|to|into|near|along)\\s+(?:the\\s+)?(top|bottom|upper|lower)[- ]?(left|right)(?:[- ]hand)?(?:\\s+(?:corner|position|side))?|\\b(?:at|on|in|to|near|along|across)\\s+(?:the\\s+)?(top|bottom|center|centre|middle)(?:\\s+of\\s+the\\s+(?:frame|screen|video|picture))?\\b|\\b(centered|centred|in\\s+the\\s+centre)\\b|\\bdiagonally\\b|(?:^|(?<=[,;:]\\s?))(?:the\\s+)?(top|bottom|center|centre|middle)\\s+of\\s+the\\s+(?:frame|screen|video|picture)\\b`, (m, ctx) => {
       const where = m[1] ? place(`${m[1]} ${m[2]}`) : place(m[3] ?? m[5] ?? m[4] ?? 'center');
       if (ctx.topic === 'text' && ctx.text) return (ctx.text.position = where), `text at the ${where}`;
       if (ctx.topic === 'captions') return (ctx.state.captions.position = where.startsWith('top') ? 'top' : where.startsWith('bottom') ? 'bottom' : 'center'), `captions at the ${ctx.state.captions.position}`;
@@ -259,7 +259,7 @@ export const text: Family = {
     // "hold 2 seconds": how long the text just named stays.
     rule(`\\bhold(?:s|ing)?\\s+(?:it\\s+|them\\s+)?(?:for\\s+)?${T}`, (m, ctx) => (ctx.topic === 'text' && ctx.text ? lasting(ctx.text, Number(m[1])) : undefined)),
     // A place said right after the words: "add text 'Sale' bottom".
-    rule(`(?<=«\\d+»\\s*,?\\s*)(top|bottom|center|centre|middle)\\b(?!\\s+(?:of|left|right)\\b)`, (m, ctx) =>
+    rule(`(?<=»\\s?,?\\s?)(top|bottom|center|centre|middle)\\b(?!\\s+(?:of|left|right)\\b)`, (m, ctx) =>
       ctx.topic === 'text' && ctx.text ? ((ctx.text.position = place(m[1]!)), `text at the ${ctx.text.position}`) : undefined),
     rule(`\\b(?:in|colou?red|colou?r\\s+(?:to|of|=|:)?|(?:should|must|to|will)\\s+be)\\s*${COLOR}|\\b${COLOR}(?=\\s+(?:text|letters|font|title|words))`, (m, ctx) =>
       refine(ctx, (t) => ((t.color = (m[1] ?? m[2])!), `text in ${t.color}`))),
