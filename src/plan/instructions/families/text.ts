@@ -195,7 +195,7 @@ export const text: Family = {
   ],
   words: ['title', 'text', 'overlay', 'headline', 'tagline', 'lower third', 'intro', 'outro', 'call to action', 'end card', 'saying', 'top', 'bottom', 'center'],
   rules: [
-    rule(`\\b(${VERB}\\s+)?${DET}?${ADJ}${TITLE}${LENGTH}`, (m, ctx) => (m[1] || !spokenOf(m, ctx) || !opinion(m, ctx) ? addText(m, 'title', ctx, lengthOf(m)) : spokenText(ctx)), 1),
+    rule(`\\b(${VERB}\\s+)?${DET}?${ADJ}${TITLE}${LENGTH}`, (m, ctx) => (m[1] || !opinion(m, ctx) ? addText(m, 'title', ctx, lengthOf(m)) : spokenText(ctx)), 1),
     // "put a screen saying 'Subscribe'", "a card with 'Thank you'": a text on a card (at the end when the sentence says so).
     rule(`\\b(?:${VERB}\\s+)?(?:an?|the|one)\\s+(?:[\\p{L}-]+\\s+)?(?:card|screen|slide)\\b(?=\\s+(?:saying|reading|that\\s+(?:says|reads)|with)\\s+${Q})`, (m, ctx) => addText(m, 'text', ctx)),
     // "Open with a card reading 'Just Listed'", "close on a black screen with our number": a card at either end.
