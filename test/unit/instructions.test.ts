@@ -750,6 +750,7 @@ describe('edit lists, jargon and non-native phrasings (a sixth unseen set)', () 
     ['the address "1 Main St" at the top of the screen', (s) => s.texts.map((t) => [t.text, t.position]), [['1 Main St', 'top']]],
     ["I'd like the photos 3 seconds each, and a square video for Facebook", (s) => [s.aspect, s.variants], ['1:1', undefined]],
     ['with captions from the text I attached', (s) => s.texts, []],
+    ['write the names of the couple at the bottom', (s) => s.texts.map((t) => [t.text, t.from, t.position]), [['Summer Sale', "the recipe's `title`", 'bottom']]],
   ])('reads "%s"', (text, get, want) => expect(get(read(text).state)).toEqual(want));
 
   // A pace of something else, a question about the tool, an opinion of an earlier cut: no edit to the clips.
@@ -760,6 +761,7 @@ describe('edit lists, jargon and non-native phrasings (a sixth unseen set)', () 
     ['our viewers loved the fade-outs last time', (s) => s.fadeOutMs, 0],
     ['btw, can this app do 4K exports?', (s) => s.resolution, undefined],
     ['the title looked great last time', (s) => s.texts, []],
+    ['we put something special in the clip', (s) => s.texts, []],
   ])('changes nothing it was not asked for in "%s"', (text, get, want) => expect(get(read(text).state)).toEqual(want));
 
   it.each<[string, (s: EditState) => unknown, unknown]>([
