@@ -751,6 +751,7 @@ describe('edit lists, jargon and non-native phrasings (a sixth unseen set)', () 
     ["I'd like the photos 3 seconds each, and a square video for Facebook", (s) => [s.aspect, s.variants], ['1:1', undefined]],
     ['with captions from the text I attached', (s) => s.texts, []],
     ['write the names of the couple at the bottom', (s) => s.texts.map((t) => [t.text, t.from, t.position]), [['Summer Sale', "the recipe's `title`", 'bottom']]],
+    ['could you write something at the end to thank everyone?', (s) => s.texts.map((t) => t.at), ['end']],
   ])('reads "%s"', (text, get, want) => expect(get(read(text).state)).toEqual(want));
 
   // A pace of something else, a question about the tool, an opinion of an earlier cut: no edit to the clips.

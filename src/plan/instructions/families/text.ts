@@ -258,7 +258,7 @@ export const text: Family = {
     rule(`${Q}(?=\\s+(?:at|on|in|across|along)\\s+the\\s+(?:very\\s+)?(?:top|bottom|center|centre|middle|screen|frame)\\b)`, (m, ctx) => addText(m, 'text', ctx, undefined, ctx.quote(m[1]!))),
     // "write something at the end thanking everyone", "write the names of the couple at the bottom": a text whose
     // words are not given (the recipe's, as for a title asked for without words; the note says so).
-    rule(`(?<!\\b(?:we|i|they|he|she|it|you)\\s)\\b(?:write|put|add|pop)\\s+(?:up\\s+)?(?:something|some\\s+(?:text|words)|a\\s+(?:line|message|note)|the\\s+(?:names?|date|address|price|location)(?:\\s+of\\s+(?:the\\s+|our\\s+|my\\s+)?[\\p{L}-]+)?)\\b`, (m, ctx) => addText(m, 'text', ctx)),
+    rule(`(?<!\\b(?:we|i|they|he|she|it)\\s)\\b(?:write|put|add|pop)\\s+(?:up\\s+)?(?:something|some\\s+(?:text|words)|a\\s+(?:line|message|note)|the\\s+(?:names?|date|address|price|location)(?:\\s+of\\s+(?:the\\s+|our\\s+|my\\s+)?[\\p{L}-]+)?)\\b`, (m, ctx) => addText(m, 'text', ctx)),
     // "hold 2 seconds": how long the text just named stays.
     rule(`\\bhold(?:s|ing)?\\s+(?:it\\s+|them\\s+)?(?:for\\s+)?${T}`, (m, ctx) => (ctx.topic === 'text' && ctx.text ? lasting(ctx.text, Number(m[1])) : undefined)),
     // A place said right after the words: "add text 'Sale' bottom".
