@@ -85,7 +85,7 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[], frame: 
   const both = state.totalMs !== undefined && state.perItemMs !== undefined;
   const totalMs = both && !clips && state.lengthSaidLast === 'perItem' ? undefined : state.totalMs;
   let stillMs = state.perItemMs ?? DEFAULT_IMAGE_MS;
-  if (totalMs && stills.length && !(both && (clips || state.lengthSaidLast === 'perItem'))) {
+  if (totalMs && stills.length && !(both && clips)) {
     stillMs = (totalMs + (items.length - 1) * overlap - fixed) / stills.length;
     if (stillMs < MIN_ITEM_MS) {
       stillMs = MIN_ITEM_MS;

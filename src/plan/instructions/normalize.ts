@@ -29,8 +29,10 @@ const NOT_SLIPS = new Set(['sides', 'tiles', 'shots', 'sorts', 'speedy', 'slider
 const forms = (word: string) =>
   [word, word.replace(/s$/, ''), word.replace(/es$/, '')].flatMap((b) => [b, `${b}s`, `${b}es`, `${b}d`, `${b}ed`, `${b.replace(/e$/, '')}ing`, `${b}er`, `${b}ers`, `${b}y`]);
 
+const KNOWN = new Set(KEY_WORDS.flatMap(forms));
+
 function respell(word: string): string | undefined {
-  if (NOT_SLIPS.has(word) || KEY_WORDS.some((k) => forms(k).includes(word))) return undefined;
+  if (NOT_SLIPS.has(word) || KNOWN.has(word)) return undefined;
   const near = KEY_WORDS.filter((k) => slip(word, k));
   return near.length === 1 ? near[0] : undefined;
 }

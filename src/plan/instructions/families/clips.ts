@@ -25,6 +25,11 @@ function intent(ctx: Context, start: number, end?: number): 'remove' | 'keep' | 
 function cut(ctx: Context, c: ClipCut): string {
   ctx.state.cuts.push(c);
   ctx.topic = 'clip';
+  return describeCut(c);
+}
+
+/** A cut as the notes say it: "trim the first 2 s of intro.mp4", "remove 1:23–2:45 of the clips". */
+export function describeCut(c: ClipCut): string {
   const of = c.clip ? ` of ${c.clip}` : ' of the clips';
   switch (c.kind) {
     case 'drop-start':

@@ -1,6 +1,12 @@
 import { end, NUM, Q, rule, type Family } from '../rules.js';
-import type { Corner } from '../state.js';
+import type { Corner, EditState } from '../state.js';
 import { addText } from './text.js';
+
+/** No logo anywhere: not in a corner, nor as a card at either end. */
+export function noLogo(state: EditState): string {
+  Object.assign(state.logo, { corner: false, intro: false, outro: false });
+  return 'no logo';
+}
 
 const LOGO = '(?:(?:channel|brand|company|our|my|the|a|an)\\s+)*(?:watermark\\s+logo|logo\\s+watermark|logo|watermark|brand\\s+mark)s?';
 
@@ -25,10 +31,7 @@ export const logo: Family = {
     }),
     rule(`\\b${LOGO}(?:(?:\\s+(?:in|at|on|to|into))?\\s+(?:the\\s+)?(top|bottom|upper|lower)[- ]?(left|right)(?:[- ]hand)?(?:\\s+(?:corner|position|side))?|\\s+(?:in|at|on|into)\\s+(?:the\\s+|a\\s+)?corner)?`, (m, ctx) => {
       ctx.topic = 'logo';
-      if (ctx.negated(m.index, end(m))) {
-        Object.assign(ctx.state.logo, { corner: false, intro: false, outro: false });
-        return 'no logo';
-      }
+      if (ctx.negated(m.index, end(m))) return noLogo(ctx.state);
       ctx.state.logo.corner = true;
       if (m[1]) ctx.state.logo.position = `${/top|upper/.test(m[1]) ? 'top' : 'bottom'}-${m[2]}` as Corner;
       if (/watermark/.test(m[0])) ctx.state.logo.opacity = Math.min(ctx.state.logo.opacity, 0.5);

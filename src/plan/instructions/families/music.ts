@@ -3,6 +3,7 @@ import { end, NUM, rule, type Context, type Family } from '../rules.js';
 /** Words that say what kind of music, not whether or how loud. */
 const MOOD = '(?:soft|calm|upbeat|happy|chill|chilled|relaxing|relaxed|epic|cinematic|piano|acoustic|guitar|lo-?fi|jazz|jazzy|rock|pop|electronic|ambient|dramatic|energetic|gentle|royalty[- ]free|instrumental|corporate|inspiring|inspirational|uplifting|emotional|sad|fun|funky|classical|orchestral|trendy|catchy|summer|festive|holiday|christmas|dance|hip[- ]hop)';
 const MUSIC = `(?:background\\s+|backing\\s+)?(?:${MOOD}\\s+){0,3}(?:background\\s+)?(?:music|bgm|soundtrack|song|tune|piano|instrumental|backing\\s+track|music\\s+track|audio\\s+track|background\\s+track)`;
+const MUSIC_WORD = new RegExp(`\\b${MUSIC}\\b`, 'u');
 const VOICE = '(?:voice|voices|dialogue|dialog|speech|talking|speaking|narration|voice-?over|vocals?|commentary|interview)';
 
 function musicOn(ctx: Context): void {
@@ -81,7 +82,7 @@ export const music: Family = {
     rule(`(?:\\b(?:to|at|on|maybe|say)\\s+|(?<=[,;:(]\\s?))${NUM}%(?!\\s*(?:opacity|scale|size|transparen|saturation|brightness|contrast|zoom|speed))`, (m, ctx) =>
       ctx.topic === 'music' ? volume(ctx, Number(m[1]) / 100) : undefined),
     rule(`\\bto\\s+a\\s+(half|third|quarter|fifth|tenth)\\b(?!\\s+of\\b)`, (m, ctx) =>
-      ctx.topic === 'music' || new RegExp(`\\b${MUSIC}\\b`).test(ctx.before(m.index)) ? volume(ctx, { half: 0.5, third: 0.33, quarter: 0.25, fifth: 0.2, tenth: 0.1 }[m[1]!]!) : undefined),
+      ctx.topic === 'music' || MUSIC_WORD.test(ctx.before(m.index)) ? volume(ctx, { half: 0.5, third: 0.33, quarter: 0.25, fifth: 0.2, tenth: 0.1 }[m[1]!]!) : undefined),
     rule(`\\b(?:to\\s+|at\\s+)?(half|full|quarter|double)\\s+(?:the\\s+)?volume\\b`, (m, ctx) => volume(ctx, { half: 0.5, full: 1, quarter: 0.25, double: 1 }[m[1]!]!)),
     rule(`\\b(?:${MUSIC}|volume)\\s+(?:volume\\s+)?(?:should\\s+be|is|at|on|=|:)?\\s*(low|quiet|soft|subtle|loud|high|full)\\b`, (m, ctx) => volume(ctx, /loud|high|full/.test(m[1]!) ? 1 : 0.2)),
     rule(`\\b(quiet|soft|low|subtle|gentle|faint|loud)\\s+(?:background\\s+)?(?:${MOOD}\\s+){0,2}(?:music|bgm|song)\\b`, (m, ctx) => volume(ctx, m[1] === 'loud' ? 1 : 0.2)),

@@ -1,5 +1,6 @@
-import { videoTime } from '../../../display.js';
 import { rule, type Family } from '../rules.js';
+import { describeCut } from './clips.js';
+import { noLogo } from './logo.js';
 
 /**
  * Taking away what "it" or "them" stands for: the last thing named in this sentence, or else in the one before ("Why
@@ -17,8 +18,7 @@ export const references: Family = {
         const { state } = ctx;
         switch (ctx.topic ?? ctx.previousTopic) {
           case 'logo':
-            Object.assign(state.logo, { corner: false, intro: false, outro: false });
-            return 'no logo';
+            return noLogo(state);
           case 'music':
             state.music.on = false;
             return 'no music';
@@ -33,7 +33,7 @@ export const references: Family = {
             const last = state.cuts.at(-1);
             if (last?.kind !== 'keep' || !last.fromMs || last.toMs === undefined) return undefined;
             last.kind = 'remove';
-            return `remove ${videoTime(last.fromMs)}–${videoTime(last.toMs)} of the clips (not keep)`;
+            return `${describeCut(last)} (not keep)`;
           }
           default:
             return undefined;
