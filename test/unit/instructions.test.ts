@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FAMILIES, initialState, interpretInstructions, type EditState } from '../../src/plan/instructions/index.js';
+import { execAll } from '../../src/plan/instructions/normalize.js';
 
 const WORDS = { title: 'Summer Sale', titleFrom: "the recipe's `title`", cta: 'Shop now', ctaFrom: "the recipe's `cta`" };
 
@@ -788,5 +789,14 @@ describe('the rules themselves', () => {
     const lookbehinds = FAMILIES.flatMap((f) => f.rules.flatMap((r) => r.re.source.match(/\(\?<[=!](?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)/g) ?? []));
     expect(lookbehinds.length).toBeGreaterThan(3);
     expect(lookbehinds.filter((lb) => (lb.match(/\*|\{0,\}/g) ?? []).length > 1)).toEqual([]);
+  });
+
+  it('are matched by themselves, as matchAll would match them, and left ready for the next text', () => {
+    const re = /x*/gu;
+    const text = 'ax😀xx';
+    expect(execAll(re, text).map((m) => [m.index, m[0]])).toEqual([...text.matchAll(re)].map((m) => [m.index, m[0]]));
+    expect(re.lastIndex).toBe(0);
+    re.lastIndex = 3;
+    expect(execAll(re, 'xx').map((m) => m[0])).toEqual(['xx', '']);
   });
 });

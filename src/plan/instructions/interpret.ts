@@ -1,6 +1,6 @@
 import { suggest } from '../../suggest.js';
 import { FAMILIES } from './families/index.js';
-import { normalize, original, type Normalized } from './normalize.js';
+import { execAll, normalize, original, type Normalized } from './normalize.js';
 import type { Context, RecipeWords, Rule } from './rules.js';
 import { initialState, type EditState, type InstructionNote, type Unplaced } from './state.js';
 
@@ -86,30 +86,12 @@ function compileRules(wide: boolean): void {
   }
 }
 
-/**
- * Every match of a rule's own pattern: `matchAll` would match a copy, whose compiled code V8 finds only while its
- * compilation cache keeps it (a garbage collection empties it).
- */
-function matchAll(re: RegExp, text: string): RegExpExecArray[] {
-  const found: RegExpExecArray[] = [];
-  try {
-    for (let m = re.exec(text); m; m = re.exec(text)) {
-      found.push(m);
-      // An empty match: go on from the next character, as matchAll does.
-      if (!m[0]) re.lastIndex = m.index + (text.codePointAt(m.index)! > 0xffff ? 2 : 1);
-    }
-  } finally {
-    re.lastIndex = 0;
-  }
-  return found;
-}
-
 const span = ({ m }: Match): [number, number] => [m.index, m.index + m[0].length];
 
 /** Every match of every rule, best first: the longer match, then the higher priority, then the earlier. */
 function matchesOf(text: string): Match[] {
   compileRules(/[^\x00-\xff]/.test(text));
-  const found = RULES.flatMap((r) => matchAll(r.re, text).filter((m) => m[0].trim()).map((m) => ({ r, m })));
+  const found = RULES.flatMap((r) => execAll(r.re, text).filter((m) => m[0].trim()).map((m) => ({ r, m })));
   return found.sort((a, b) => b.m[0].length - a.m[0].length || b.r.priority - a.r.priority || a.m.index - b.m.index);
 }
 

@@ -70,9 +70,30 @@ const UNIT =
 const NUMBER = '\\d+(?:\\.\\d+)?';
 /** One amount of time: "1.5 seconds", "30-second", "2 min". */
 const AMOUNT = `(?<![$€£\\d.])(${NUMBER})\\s*-?\\s*(${UNIT})(?![\\p{L}\\d])`;
+const ONE_AMOUNT = new RegExp(AMOUNT, 'gu');
 
 function unitMs(unit: string): number {
   return UNIT_MS.find(([re]) => re.test(unit))?.[1] ?? 1000;
+}
+
+/**
+ * Every match of a global pattern, found by the pattern itself. `matchAll` matches with a copy, whose compiled code V8
+ * finds only while its compilation cache keeps it, and a full garbage collection empties that cache: the lexer's steps
+ * took 20 ms again after each one (in watch mode, on every run), where its own patterns keep their code.
+ */
+export function execAll(re: RegExp, text: string): RegExpExecArray[] {
+  const found: RegExpExecArray[] = [];
+  re.lastIndex = 0;
+  try {
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      found.push(m);
+      // An empty match: go on from the next character, as matchAll does.
+      if (!m[0]) re.lastIndex = m.index + (text.codePointAt(m.index)! > 0xffff ? 2 : 1);
+    }
+  } finally {
+    re.lastIndex = 0;
+  }
+  return found;
 }
 
 /** Replaces every match, keeping the map from new characters to the instruction as written. */
@@ -80,7 +101,7 @@ function replace(n: Normalized, re: RegExp, fn: (...groups: string[]) => string)
   let text = '';
   const map: number[] = [];
   let last = 0;
-  for (const m of n.text.matchAll(re)) {
+  for (const m of execAll(re, n.text)) {
     const start = m.index!;
     const out = fn(...(m as unknown as string[]));
     if (out === m[0]) continue;
@@ -124,6 +145,109 @@ const SETTINGS: [RegExp, (...g: string[]) => string][] = [
   [/\b(title|text)[ ._]duration\s*[:=]\s*/g, (_a, k) => `the ${k} for `],
 ];
 
+/** Words that may be misspelt key words (see respell). */
+const LONG_WORD = /(?<![\p{L}\d'-])[a-z]{5,}(?![\p{L}\d'-])/gu;
+
+/** The lexer's steps after quotes, case and misspellings, in order. */
+const STEPS: [RegExp, (...g: string[]) => string][] = [
+  ...SETTINGS,
+  [/\u00a0|\t/g, () => ' '],
+  [/\binsta\b|(?<=\b(?:for|on|to)\s+)ig\b|\big(?=\s+(?:post|story|stories|reels?|feed|grid)\b)/g, () => 'instagram'],
+  // Number words: "twenty-five", "ten-second", "five seconds".
+  [new RegExp(`\\b(${TENS})[- ](one|two|three|four|five|six|seven|eight|nine)\\b`, 'g'), (_a, t, u) => String(WORD_NUMBERS[t!]! + WORD_NUMBERS[u!]!)],
+  // "one" is a number only before a unit ("one minute"), not in "each one".
+  [new RegExp(`\\b(${Object.keys(WORD_NUMBERS).filter((w) => w !== 'one').join('|')})\\b|\\bone(?=[- ]?${UNIT}\\b)`, 'g'), (w) => String(WORD_NUMBERS[w!])],
+  [/\b(\d+(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)/g, (_a, v) => `${v}%`],
+  // Speed words: "x1.5", "1.25 speed", "play it back at 50%", "ramp the clip to 200%".
+  [/(?<![\p{L}\d])x\s?(\d+(?:\.\d+)?)(?![\d.]|\s*(?:\d|[\p{L}]))/gu, (_a, v) => `${v}x`],
+  [/\b(\d(?:\.\d+)?)\s+speed\b/g, (_a, v) => `${v}x speed`],
+  [/\b(play(?:ed)?\s+(?:it\s+|the\s+(?:\w+\s+)?(?:clips?|video|footage)\s+)?(?:back\s+)?at|ramp(?:ed)?\s+(?:it|the\s+(?:\w+\s+)?(?:clips?|video|footage))\s+to)\s+(\d+(?:\.\d+)?)\s*%(?!\s*(?:speed|playback|of))/g, (_a, v, p) => `${v} ${p}% speed`],
+  // Frame rates: "720p50", "29.97", "23.976", "deliver at 24".
+  [/\b(\d{3,4})p(23\.976|24|25|29\.97|30|48|50|59\.94|60)\b/g, (_a, r, f) => `${r}p ${f} fps`],
+  [/\b(23\.976|29\.97|59\.94)\b(?!\s*fps)/g, (_a, f) => `${f} fps`],
+  [/\b((?:deliver(?:ed)?|render(?:ed)?(?:\s+it)?(?:\s+out)?|export(?:ed)?|conform(?:ed)?)\s+(?:at|to))\s+(24|25|30|48|50|60)(?!\.\d|\d|\s*(?:[\p{L}%]|:))/gu, (_a, v, f) => `${v} ${f} fps`],
+  // Broadcast lengths: ":30 spot", ":60".
+  [/(?<![\d:])[:](\d{2})\b(?=\s+(?:spot|ad|commercial|cut|version|promo|cutdown|edit))/g, (_a, v) => `${v} seconds`],
+  // In and out points: "in point 0:15, out point 4:40".
+  [/\b(in|out)[- ]point\s*(?:at\s+|[:=]\s*)?(?=\d)/g, (_a, w) => (w === 'in' ? 'start the clip at ' : 'end the clip at ')],
+  // "trim 5 off the tail": a bare number off an end is seconds.
+  [/\b(\d+(?:\.\d+)?)(?=\s+(?:off|from)\s+the\s+(?:head|tail|start|end|beginning)\b)/g, (_a, v) => `${v} seconds`],
+  [/\b(?:half|1\/2)[- ]speed\b/g, () => '0.5x speed'],
+  [/\b(?:quarter)[- ]speed\b/g, () => '0.25x speed'],
+  [/\b(?:double|twice the)[- ](?:speed|time)\b|\btwice as fast\b/g, () => '2x speed'],
+  [/\bspeeded\b/g, () => 'sped'],
+  // "one and a half times as fast", "four times normal speed".
+  [/\b(\d+|one) and a half times\b/g, (_a, v) => `${(Number(v) || 1) + 0.5} times`],
+  [/\b(\d+(?:\.\d+)?)\s*(?:x|×|times)(?![\p{L}\d])(?:\s+(?:the\s+)?(?:normal|regular|original|usual|real[- ]time)(?=\s+speed\b))?/gu, (_a, v) => `${v}x`],
+  // Sizes said in words: "1280 by 720".
+  [/\b(\d{3,4})\s+by\s+(\d{3,4})\b/g, (_a, w, h) => `${w}x${h}`],
+  // Aspect ratios are not times: 9:16 → 9x16.
+  [/(?<![\d:])(16|9|1|4|5|21|3|2):(9|16|1|5|4|3)(?![\d:])/g, (_a, a, b) => `${a}x${b}`],
+  // Times in a clip: 1:30, 00:01:00, 0:05.5.
+  [/(?<![\d:])(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.(\d{1,3}))?(?![\d:])/g, (_a, a, b, c, frac) => {
+    const [h, m, s] = c === undefined ? [0, Number(a), Number(b)] : [Number(a), Number(b), Number(c)];
+    return `⟨${(h * 3600 + m * 60 + s) * 1000 + (frac ? Math.round(Number(`0.${frac}`) * 1000) : 0)}⟩`;
+  }],
+  // "half a minute", "a minute and a half", "an hour", "the first second", "second 20".
+  [/\bhalf an? (minute|second|hour)\b/g, (_a, u) => `⟨${unitMs(u!) / 2}⟩`],
+  [/\b(?:a|an|1) (minute|hour) and a half\b/g, (_a, u) => `⟨${unitMs(u!) * 1.5}⟩`],
+  [/(\d)½/g, (_a, d) => `${d}.5`],
+  [/½/g, () => '0.5'],
+  [/\b(\d)\/(\d) of an? (minute|second|hour)\b/g, (_a, a, b, u) => `⟨${Math.round((Number(a) / Number(b)) * unitMs(u!))}⟩`],
+  [/\bvol\b\.?/g, () => 'volume'],
+  [/\b(?:a|one) (half|third|quarter|fifth|tenth) of (?:the |its |full |the full )*volume\b/g, (_a, f) => `${{ half: 50, third: 33, quarter: 25, fifth: 20, tenth: 10 }[f!]}% volume`],
+  [/\b(\d)\/(\d{1,2}) (?:of (?:the |its |full |the full )*)?volume\b/g, (_a, a, b) => `${Math.round((Number(a) / Number(b)) * 100)}% volume`],
+  // "two and a half seconds", "three-quarters of a minute", "a quarter of an hour".
+  [new RegExp(`\\b(\\d+|one) and a half (${UNIT})(?![\\p{L}\\d])`, 'gu'), (_a, v, u) => `⟨${Math.round(((Number(v) || 1) + 0.5) * unitMs(u!))}⟩`],
+  [/\b(?:(\d)[- ]quarters|(?:a|one)[- ]quarter) of an? (minute|second|hour)\b/g, (_a, q, u) => `⟨${(Number(q ?? 1) * unitMs(u!)) / 4}⟩`],
+  // ("24 frames a second" is a rate, not a time.)
+  [/(?<!\bframes?\s)\b(?:a|an) (minute|second|hour)\b/g, (_a, u) => `⟨${unitMs(u!)}⟩`],
+  [/\b(first|last|final|next|1st) (minute|second|hour)\b/g, (_a, w, u) => `${w} ⟨${unitMs(u!)}⟩`],
+  [/\b(?:second|sec) (\d+(?:\.\d+)?)\b/g, (_a, v) => `⟨${Number(v) * 1000}⟩`],
+  // A unit said once for two numbers: "from 10 to 25 seconds", "between 3 and 5 s".
+  [new RegExp(`\\b(${NUMBER})(\\s*(?:to|-|–|and|or|through)\\s*)(${NUMBER})\\s*(${UNIT})(?![\\p{L}\\d])`, 'gu'), (_a, x, sep, y, u) => `${x} ${u}${sep}${y} ${u}`],
+  // Minutes with their seconds unnamed: "1m30", "1 min 45", "2 minutes and 10".
+  [
+    /\b(\d+)\s*(?:m|mins?|minutes?)\s*(?:and\s+)?(\d{1,2})(?!\.\d|[\d:])(?!\s*(?:[%x]|p\b|k\b|fps|frames?|photos?|pics?|pictures?|images?|slides?|clips?|items?|shots?|stills?|scenes?|videos?|s\b|secs?\b|seconds?\b|ms\b))/gu,
+    (_a, m, sec) => `${m} minutes ${sec} seconds`,
+  ],
+  // Amounts of time, composed: "1 minute 30 seconds", "1m30s", "2 hours and 5 minutes".
+  [new RegExp(`${AMOUNT}(?:\\s*(?:and\\s+)?${AMOUNT})*`, 'gu'), (all) => {
+    // Amounts compose only from larger units to smaller ones: "10 seconds and 25 seconds" are two.
+    let out = '';
+    let ms = 0;
+    let unit = Infinity;
+    let last = 0;
+    for (const m of execAll(ONE_AMOUNT, all!)) {
+      const u = unitMs(m[2]!);
+      if (u >= unit) (out += `⟨${Math.round(ms)}⟩${all!.slice(last, m.index)}`), (ms = 0);
+      ms += Number(m[1]) * u;
+      unit = u;
+      last = m.index + m[0].length;
+    }
+    return `${out}⟨${Math.round(ms)}⟩`;
+  }],
+  [/⟨(\d+)⟩\s*(?:and\s+)?(?:a\s+)?half\b/g, (_a, v) => `⟨${Math.round(Number(v) * 1.5)}⟩`],
+  // A hedge before an amount is part of it ("at about 25%", "down to around 0:45", "for roughly 3 seconds"), so
+  // every rule that reads an amount reads a hedged one: `≈⟨3000⟩`, `≈25%` (see T and NUM).
+  [/\b(?:about|around|roughly|approximately|approx\.?|circa|somewhere\s+around|give\s+or\s+take|like)\s+(?=⟨|\d)|~\s*(?=⟨|\d)/g, () => '≈'],
+  // A part of the clip named first and judged after ("the first 8 seconds are junk, lose them", "the last 5
+  // seconds of the clip are useless") is a cut of that part.
+  // ("... are just me setting up, so cut those": any words, then a cut of "those".)
+  [
+    /\b((?:the\s+)?(?:first|opening|last|final)\s+≈?⟨\d+⟩(?:\s+(?:of|in)\s+(?:the|my|this)\s+(?:clip|video|vid|footage|recording))?)\s+(?:are|is|was|were)\s+(?:(?:just\s+|pretty\s+|kind\s+of\s+|kinda\s+|all\s+|really\s+)?(?:junk|useless|garbage|rubbish|trash|bad|not\s+(?:good|needed|usable)|unusable|boring|wasted|dead\s+air|filler|shaky|blurry|black)\b(?:\s*[,;:-]?\s*(?:so\s+|please\s+|just\s+)?(?:lose|cut|drop|remove|trim|ditch|delete|skip|chop|get\s+rid\s+of)\s+(?:them|it|those|that)(?:\s+(?:off|out))?)?|[^.;!?]{0,80}?[,;:-]?\s*(?:so\s+|please\s+|just\s+)*(?:lose|cut|drop|remove|trim|ditch|delete|skip|chop|get\s+rid\s+of)\s+(?:them|it|those|that)(?:\s+(?:off|out))?\b)/g,
+    (_a, part) => `cut ${part}`,
+  ],
+  [/\bbg\b/g, () => 'background'],
+  // Jargon: a lower third ("L3"), a super, a bumper, the head and the tail, in and out points.
+  [/\bl3s?\b/g, () => 'lower third'],
+  [/\bsupers?\b(?=\s*(?:at|on|in|:|«|saying|reading))/g, () => 'text'],
+  [/\b(?:bumper|sting|ident)\b/g, () => 'card'],
+  [/\bat the (head|tail)\b/g, (_a, w) => (w === 'head' ? 'at the start' : 'at the end')],
+  [/\btxt\b/g, () => 'text'],
+  [/\bthe very (end|start|beginning|top|bottom)\b/g, (_a, w) => `the ${w}`],
+];
+
 /** Normalizes one instruction (see `Normalized`). Pure. */
 export function normalize(source: string): Normalized {
   const quotes: string[] = [];
@@ -132,113 +256,15 @@ export function normalize(source: string): Normalized {
   n = replace(n, QUOTES, (_all, ...groups) => `«${quotes.push(groups.slice(0, 7).find((g) => g !== undefined)!.trim()) - 1}»`);
   // Lower case, one character for one, so the map stays true.
   n = { ...n, text: [...n.text].map((c) => (c.toLowerCase().length === c.length ? c.toLowerCase() : c)).join('') };
-  const steps: [RegExp, (...g: string[]) => string][] = [
-    [/[’`]/g, () => "'"],
-    [/(?<![\p{L}\d'-])[a-z]{5,}(?![\p{L}\d'-])/gu, (word) => {
-      const meant = respell(word!);
-      const index = source.toLowerCase().indexOf(word!, (respelled.at(-1)?.index ?? -1) + 1);
-      if (meant) respelled.push({ word: source.slice(index, index + word!.length), meant, index });
-      return meant ?? word!;
-    }],
-    ...SETTINGS,
-    [/\u00a0|\t/g, () => ' '],
-    [/\binsta\b|(?<=\b(?:for|on|to)\s+)ig\b|\big(?=\s+(?:post|story|stories|reels?|feed|grid)\b)/g, () => 'instagram'],
-    // Number words: "twenty-five", "ten-second", "five seconds".
-    [new RegExp(`\\b(${TENS})[- ](one|two|three|four|five|six|seven|eight|nine)\\b`, 'g'), (_a, t, u) => String(WORD_NUMBERS[t!]! + WORD_NUMBERS[u!]!)],
-    // "one" is a number only before a unit ("one minute"), not in "each one".
-    [new RegExp(`\\b(${Object.keys(WORD_NUMBERS).filter((w) => w !== 'one').join('|')})\\b|\\bone(?=[- ]?${UNIT}\\b)`, 'g'), (w) => String(WORD_NUMBERS[w!])],
-    [/\b(\d+(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)/g, (_a, v) => `${v}%`],
-    // Speed words: "x1.5", "1.25 speed", "play it back at 50%", "ramp the clip to 200%".
-    [/(?<![\p{L}\d])x\s?(\d+(?:\.\d+)?)(?![\d.]|\s*(?:\d|[\p{L}]))/gu, (_a, v) => `${v}x`],
-    [/\b(\d(?:\.\d+)?)\s+speed\b/g, (_a, v) => `${v}x speed`],
-    [/\b(play(?:ed)?\s+(?:it\s+|the\s+(?:\w+\s+)?(?:clips?|video|footage)\s+)?(?:back\s+)?at|ramp(?:ed)?\s+(?:it|the\s+(?:\w+\s+)?(?:clips?|video|footage))\s+to)\s+(\d+(?:\.\d+)?)\s*%(?!\s*(?:speed|playback|of))/g, (_a, v, p) => `${v} ${p}% speed`],
-    // Frame rates: "720p50", "29.97", "23.976", "deliver at 24".
-    [/\b(\d{3,4})p(23\.976|24|25|29\.97|30|48|50|59\.94|60)\b/g, (_a, r, f) => `${r}p ${f} fps`],
-    [/\b(23\.976|29\.97|59\.94)\b(?!\s*fps)/g, (_a, f) => `${f} fps`],
-    [/\b((?:deliver(?:ed)?|render(?:ed)?(?:\s+it)?(?:\s+out)?|export(?:ed)?|conform(?:ed)?)\s+(?:at|to))\s+(24|25|30|48|50|60)(?!\.\d|\d|\s*(?:[\p{L}%]|:))/gu, (_a, v, f) => `${v} ${f} fps`],
-    // Broadcast lengths: ":30 spot", ":60".
-    [/(?<![\d:])[:](\d{2})\b(?=\s+(?:spot|ad|commercial|cut|version|promo|cutdown|edit))/g, (_a, v) => `${v} seconds`],
-    // In and out points: "in point 0:15, out point 4:40".
-    [/\b(in|out)[- ]point\s*(?:at\s+|[:=]\s*)?(?=\d)/g, (_a, w) => (w === 'in' ? 'start the clip at ' : 'end the clip at ')],
-    // "trim 5 off the tail": a bare number off an end is seconds.
-    [/\b(\d+(?:\.\d+)?)(?=\s+(?:off|from)\s+the\s+(?:head|tail|start|end|beginning)\b)/g, (_a, v) => `${v} seconds`],
-    [/\b(?:half|1\/2)[- ]speed\b/g, () => '0.5x speed'],
-    [/\b(?:quarter)[- ]speed\b/g, () => '0.25x speed'],
-    [/\b(?:double|twice the)[- ](?:speed|time)\b|\btwice as fast\b/g, () => '2x speed'],
-    [/\bspeeded\b/g, () => 'sped'],
-    // "one and a half times as fast", "four times normal speed".
-    [/\b(\d+|one) and a half times\b/g, (_a, v) => `${(Number(v) || 1) + 0.5} times`],
-    [/\b(\d+(?:\.\d+)?)\s*(?:x|×|times)(?![\p{L}\d])(?:\s+(?:the\s+)?(?:normal|regular|original|usual|real[- ]time)(?=\s+speed\b))?/gu, (_a, v) => `${v}x`],
-    // Sizes said in words: "1280 by 720".
-    [/\b(\d{3,4})\s+by\s+(\d{3,4})\b/g, (_a, w, h) => `${w}x${h}`],
-    // Aspect ratios are not times: 9:16 → 9x16.
-    [/(?<![\d:])(16|9|1|4|5|21|3|2):(9|16|1|5|4|3)(?![\d:])/g, (_a, a, b) => `${a}x${b}`],
-    // Times in a clip: 1:30, 00:01:00, 0:05.5.
-    [/(?<![\d:])(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.(\d{1,3}))?(?![\d:])/g, (_a, a, b, c, frac) => {
-      const [h, m, s] = c === undefined ? [0, Number(a), Number(b)] : [Number(a), Number(b), Number(c)];
-      return `⟨${(h * 3600 + m * 60 + s) * 1000 + (frac ? Math.round(Number(`0.${frac}`) * 1000) : 0)}⟩`;
-    }],
-    // "half a minute", "a minute and a half", "an hour", "the first second", "second 20".
-    [/\bhalf an? (minute|second|hour)\b/g, (_a, u) => `⟨${unitMs(u!) / 2}⟩`],
-    [/\b(?:a|an|1) (minute|hour) and a half\b/g, (_a, u) => `⟨${unitMs(u!) * 1.5}⟩`],
-    [/(\d)½/g, (_a, d) => `${d}.5`],
-    [/½/g, () => '0.5'],
-    [/\b(\d)\/(\d) of an? (minute|second|hour)\b/g, (_a, a, b, u) => `⟨${Math.round((Number(a) / Number(b)) * unitMs(u!))}⟩`],
-    [/\bvol\b\.?/g, () => 'volume'],
-    [/\b(?:a|one) (half|third|quarter|fifth|tenth) of (?:the |its |full |the full )*volume\b/g, (_a, f) => `${{ half: 50, third: 33, quarter: 25, fifth: 20, tenth: 10 }[f!]}% volume`],
-    [/\b(\d)\/(\d{1,2}) (?:of (?:the |its |full |the full )*)?volume\b/g, (_a, a, b) => `${Math.round((Number(a) / Number(b)) * 100)}% volume`],
-    // "two and a half seconds", "three-quarters of a minute", "a quarter of an hour".
-    [new RegExp(`\\b(\\d+|one) and a half (${UNIT})(?![\\p{L}\\d])`, 'gu'), (_a, v, u) => `⟨${Math.round(((Number(v) || 1) + 0.5) * unitMs(u!))}⟩`],
-    [/\b(?:(\d)[- ]quarters|(?:a|one)[- ]quarter) of an? (minute|second|hour)\b/g, (_a, q, u) => `⟨${(Number(q ?? 1) * unitMs(u!)) / 4}⟩`],
-    // ("24 frames a second" is a rate, not a time.)
-    [/(?<!\bframes?\s)\b(?:a|an) (minute|second|hour)\b/g, (_a, u) => `⟨${unitMs(u!)}⟩`],
-    [/\b(first|last|final|next|1st) (minute|second|hour)\b/g, (_a, w, u) => `${w} ⟨${unitMs(u!)}⟩`],
-    [/\b(?:second|sec) (\d+(?:\.\d+)?)\b/g, (_a, v) => `⟨${Number(v) * 1000}⟩`],
-    // A unit said once for two numbers: "from 10 to 25 seconds", "between 3 and 5 s".
-    [new RegExp(`\\b(${NUMBER})(\\s*(?:to|-|–|and|or|through)\\s*)(${NUMBER})\\s*(${UNIT})(?![\\p{L}\\d])`, 'gu'), (_a, x, sep, y, u) => `${x} ${u}${sep}${y} ${u}`],
-    // Minutes with their seconds unnamed: "1m30", "1 min 45", "2 minutes and 10".
-    [
-      /\b(\d+)\s*(?:m|mins?|minutes?)\s*(?:and\s+)?(\d{1,2})(?!\.\d|[\d:])(?!\s*(?:[%x]|p\b|k\b|fps|frames?|photos?|pics?|pictures?|images?|slides?|clips?|items?|shots?|stills?|scenes?|videos?|s\b|secs?\b|seconds?\b|ms\b))/gu,
-      (_a, m, sec) => `${m} minutes ${sec} seconds`,
-    ],
-    // Amounts of time, composed: "1 minute 30 seconds", "1m30s", "2 hours and 5 minutes".
-    [new RegExp(`${AMOUNT}(?:\\s*(?:and\\s+)?${AMOUNT})*`, 'gu'), (all) => {
-      // Amounts compose only from larger units to smaller ones: "10 seconds and 25 seconds" are two.
-      let out = '';
-      let ms = 0;
-      let unit = Infinity;
-      let last = 0;
-      for (const m of all!.matchAll(new RegExp(AMOUNT, 'gu'))) {
-        const u = unitMs(m[2]!);
-        if (u >= unit) (out += `⟨${Math.round(ms)}⟩${all!.slice(last, m.index)}`), (ms = 0);
-        ms += Number(m[1]) * u;
-        unit = u;
-        last = m.index + m[0].length;
-      }
-      return `${out}⟨${Math.round(ms)}⟩`;
-    }],
-    [/⟨(\d+)⟩\s*(?:and\s+)?(?:a\s+)?half\b/g, (_a, v) => `⟨${Math.round(Number(v) * 1.5)}⟩`],
-    // A hedge before an amount is part of it ("at about 25%", "down to around 0:45", "for roughly 3 seconds"), so
-    // every rule that reads an amount reads a hedged one: `≈⟨3000⟩`, `≈25%` (see T and NUM).
-    [/\b(?:about|around|roughly|approximately|approx\.?|circa|somewhere\s+around|give\s+or\s+take|like)\s+(?=⟨|\d)|~\s*(?=⟨|\d)/g, () => '≈'],
-    // A part of the clip named first and judged after ("the first 8 seconds are junk, lose them", "the last 5
-    // seconds of the clip are useless") is a cut of that part.
-    // ("... are just me setting up, so cut those": any words, then a cut of "those".)
-    [
-      /\b((?:the\s+)?(?:first|opening|last|final)\s+≈?⟨\d+⟩(?:\s+(?:of|in)\s+(?:the|my|this)\s+(?:clip|video|vid|footage|recording))?)\s+(?:are|is|was|were)\s+(?:(?:just\s+|pretty\s+|kind\s+of\s+|kinda\s+|all\s+|really\s+)?(?:junk|useless|garbage|rubbish|trash|bad|not\s+(?:good|needed|usable)|unusable|boring|wasted|dead\s+air|filler|shaky|blurry|black)\b(?:\s*[,;:-]?\s*(?:so\s+|please\s+|just\s+)?(?:lose|cut|drop|remove|trim|ditch|delete|skip|chop|get\s+rid\s+of)\s+(?:them|it|those|that)(?:\s+(?:off|out))?)?|[^.;!?]{0,80}?[,;:-]?\s*(?:so\s+|please\s+|just\s+)*(?:lose|cut|drop|remove|trim|ditch|delete|skip|chop|get\s+rid\s+of)\s+(?:them|it|those|that)(?:\s+(?:off|out))?\b)/g,
-      (_a, part) => `cut ${part}`,
-    ],
-    [/\bbg\b/g, () => 'background'],
-    // Jargon: a lower third ("L3"), a super, a bumper, the head and the tail, in and out points.
-    [/\bl3s?\b/g, () => 'lower third'],
-    [/\bsupers?\b(?=\s*(?:at|on|in|:|«|saying|reading))/g, () => 'text'],
-    [/\b(?:bumper|sting|ident)\b/g, () => 'card'],
-    [/\bat the (head|tail)\b/g, (_a, w) => (w === 'head' ? 'at the start' : 'at the end')],
-    [/\btxt\b/g, () => 'text'],
-    [/\bthe very (end|start|beginning|top|bottom)\b/g, (_a, w) => `the ${w}`],
-  ];
   n = listItems(n);
-  for (const [re, fn] of steps) n = replace(n, re, fn);
+  n = replace(n, /[’`]/g, () => "'");
+  n = replace(n, LONG_WORD, (word) => {
+    const meant = respell(word!);
+    const index = source.toLowerCase().indexOf(word!, (respelled.at(-1)?.index ?? -1) + 1);
+    if (meant) respelled.push({ word: source.slice(index, index + word!.length), meant, index });
+    return meant ?? word!;
+  });
+  for (const [re, fn] of STEPS) n = replace(n, re, fn);
   return corrected(n);
 }
 
@@ -270,7 +296,7 @@ const CONNECTORS = /^(?:\s|,|-|–|to|and|through|not|instead|please|then|the|of
 const WORD = /\p{L}{3,}/gu;
 
 function corrected(n: Normalized): Normalized {
-  for (const m of n.text.matchAll(CORRECTION)) {
+  for (const m of execAll(CORRECTION, n.text)) {
     const start = m.index!;
     const end = start + m[0].length;
     // (A correction that begins a sentence corrects the one before: "Music at 50%. Sorry, 30%.")
