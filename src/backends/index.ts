@@ -5,6 +5,9 @@ import type { Plan, Step } from '../plan/plan.types.js';
 
 export type { BackendOptions } from './backend.js';
 
+/** Each backend's code: imported when it first has work to do (see createBackend), or ahead of it (preloadBackend). */
+const CODE = { local: () => import('./local/local-backend.js'), nemo: () => import('./nemo/nemo-backend.js') };
+
 /**
  * Creates the backend a plan names. Each backend is imported when it first has work to do, so a cloud run does not
  * load ffmpeg's helpers and a local run does not load the HTTP client.
@@ -12,10 +15,15 @@ export type { BackendOptions } from './backend.js';
 export function createBackend(name: BackendName, opts: BackendOptions): Backend {
   switch (name) {
     case 'local':
-      return lazyBackend(name, async () => new (await import('./local/local-backend.js')).LocalBackend(opts), { describes: true });
+      return lazyBackend(name, async () => new (await CODE.local()).LocalBackend(opts), { describes: true });
     case 'nemo':
-      return lazyBackend(name, async () => (await import('./nemo/nemo-backend.js')).createNemoBackend(opts.env, opts.work), { resumable: nemoResumable });
+      return lazyBackend(name, async () => (await CODE.nemo()).createNemoBackend(opts.env, opts.work), { resumable: nemoResumable });
   }
+}
+
+/** Imports a backend's code before it has work: watch mode does while it waits, so its first re-run does not. */
+export async function preloadBackend(name: BackendName): Promise<void> {
+  await CODE[name]();
 }
 
 /**

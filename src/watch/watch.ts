@@ -2,6 +2,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import picomatch from 'picomatch';
 import { checkOne, runRecipes, type RunOptions } from '../api.js';
+import { preloadBackend } from '../backends/index.js';
 import { displayPath, seconds } from '../display.js';
 import { NemoError } from '../errors.js';
 import type { RecipeReport } from '../execute/events.js';
@@ -119,6 +120,8 @@ class RecipeWatch {
         if (report.status !== 'cancelled') this.last = { at: new Date(), report };
         this.callbacks.onRun(report, this.status());
       }
+      // (A run that was up to date loaded no backend.)
+      for (const name of new Set(recipes.map((r) => this.opts.backend ?? r.backend))) void preloadBackend(name).catch(() => undefined);
     } finally {
       this.opts.signal.removeEventListener('abort', stop);
     }
