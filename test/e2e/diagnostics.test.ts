@@ -87,12 +87,7 @@ describe('--verbose and DEBUG=nemo-run', () => {
 describe('a failing ffmpeg is not blamed on the input', () => {
   it('a poster thumbnail that cannot be taken off the chunks costs a seek in the video, not the video, and is said', async () => {
     const dir = await tmpProject();
-    // The encoders write no thumbnails, and none can be decoded off a chunk.
-    const thumbless = await script(
-      dir,
-      'thumbless-ffmpeg',
-      `case "$*" in *"-f h264 -i"*"-update 1"*) echo "no thumbnails today" >&2; exit 1;; *libx264*) "${real.ffmpeg}" "$@" || exit; rm -f thumb*.png; exit 0;; esac\nexec "${real.ffmpeg}" "$@"`,
-    );
+    const thumbless = await script(dir, 'thumbless-ffmpeg', `case "$*" in *"-f h264 -i"*"-update 1"*) echo "no thumbnails today" >&2; exit 1;; esac\nexec "${real.ffmpeg}" "$@"`);
     await writeRecipe(dir, 'thumbs.yaml', recipe(['media/blue.jpg', 'media/red.jpg'], ['a 2-second video']));
     const { code, stdout } = await runMain(['thumbs.yaml'], { cwd: dir, env: { NEMO_FFMPEG: thumbless } });
     expect(code, stdout).toBe(0);

@@ -56,8 +56,6 @@ export interface ChunkGraph {
    * within a held still decode in microseconds when a player seeks).
    */
   keys: number[];
-  /** With ChunkOptions.thumb: each poster frame of the chunk, and the label of a stream of that frame alone as a thumbnail. */
-  thumbs: { frame: number; out: string }[];
 }
 
 const ms2f = (ms: number, fps: number) => Math.round((ms * fps) / 1000);
@@ -168,11 +166,6 @@ export interface ChunkOptions {
   skip?: boolean;
   /** Frames of the timeline that are made key frames, so that the poster's thumbnails each decode one frame alone. */
   poster?: number[];
-  /**
-   * The filters that make a finished frame (BT.709, limited range) a poster thumbnail: with them, the graph also
-   * gives each poster frame of the chunk alone (see ChunkGraph.thumbs), and no one decodes the chunk again for it.
-   */
-  thumb?: string;
 }
 
 /**
@@ -260,7 +253,6 @@ export function chunkGraph(draft: LocalDraft, chunk: Chunk, opts: ChunkOptions):
   const ctx: Context = { g, opts, addInput, draft, placed: stacking(draft, opts), fades: pictureFades(draft, opts.frame.fps) };
   const repeats = new Map<number, number>();
   const keys: number[] = [];
-  const shots: { frame: number; made: number }[] = [];
   // Made frames so far, and the chunk's frame of the last key frame (a chunk starts with one).
   let made = 0;
   let key = chunk.from;
@@ -277,7 +269,7 @@ export function chunkGraph(draft: LocalDraft, chunk: Chunk, opts: ChunkOptions):
     const held = run.still && skip && frames >= 2;
     stamps.push({ made, frame: held ? mid : run.from });
     // (A held still's poster frame is the one made frame that all its frames repeat.)
-    for (const frame of opts.poster ?? []) if (frame >= run.from && frame < run.to) shots.push({ frame, made: held ? made : made + frame - run.from });
+    for (const f of opts.poster ?? []) if (f >= run.from && f < run.to) keys.push(held ? made : made + f - run.from);
     if (!run.still) return (made += frames), skip ? changing(ctx, run) : layers(ctx, changing(ctx, run), run.from, run.to);
     const still = g.add([stillFrame(ctx, run.still)], `settb=1/${fps},setpts=${mid}`, g.label('r'));
     const frame = skip ? still : layers(ctx, still, mid, mid + 1);
@@ -293,13 +285,10 @@ export function chunkGraph(draft: LocalDraft, chunk: Chunk, opts: ChunkOptions):
     const steps = stamps.slice(1).flatMap((s, k) => (offsets[k + 1] !== offsets[k] ? [`+gte(N,${s.made})*${offsets[k + 1]! - offsets[k]!}`] : []));
     video = layers(ctx, g.add([video], `settb=1/${fps},setpts='N+${offsets[0]}${steps.join('')}'`, g.label('v')), chunk.from, chunk.to);
   }
-  const { thumb } = opts;
-  const finished = thumb && shots.length ? g.take(video, () => video) : video;
-  const out = g.add([finished], `settb=1/${fps},setpts=N,format=yuv420p`, 'vout');
-  const thumbs = thumb ? shots.map(({ frame, made }) => ({ frame, out: g.add([g.take(video, () => video)], `select='eq(n,${made})',${thumb}`, g.label('p')) })) : [];
+  const out = g.add([video], `settb=1/${fps},setpts=N,format=yuv420p`, 'vout');
   // (A chunk begins with a key frame anyway.)
-  const forced = [...new Set([...keys, ...shots.map((s) => s.made)])].filter((n) => n > 0).sort((a, b) => a - b);
-  return { inputs, script: g.script(), out, frames: chunk.to - chunk.from, made, repeats, keys: forced, thumbs };
+  const forced = [...new Set(keys)].filter((n) => n > 0).sort((a, b) => a - b);
+  return { inputs, script: g.script(), out, frames: chunk.to - chunk.from, made, repeats, keys: forced };
 }
 
 /** What the parts of one chunk's graph share. */

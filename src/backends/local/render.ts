@@ -133,7 +133,7 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
     // encoder's threads.
     const planned = await Promise.all(
       chunks.map(async (chunk) => {
-        const graph = chunkGraph(draft, chunk, { frame, media: opts.media, texts, fonts: fontNames, skip, poster: posterAt, ...(skip ? { thumb: THUMB } : {}) });
+        const graph = chunkGraph(draft, chunk, { frame, media: opts.media, texts, fonts: fontNames, skip, poster: posterAt });
         const key = keyOf([
           'chunk', VERSION, tools.ffmpeg, opts.fonts.map((f) => f.path), graph.script, await contentArgs(graph.inputs, opts.hashes), textsOf(graph.script, texts),
           codec, settings.fps, [...graph.repeats], graph.keys,
@@ -169,9 +169,7 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
         ...(graph.keys.length ? ['-force_key_frames', `expr:${graph.keys.map((n) => `eq(n,${n})`).join('+')}`] : []),
       ];
       const onFrame = (f: number) => ((done[k] = Math.round((Math.min(f, graph.made) * graph.frames) / graph.made)), report());
-      // The poster's thumbnails of this chunk come out of the same run, each as a PNG in the work folder (see chunkThumb).
-      const thumbs = graph.thumbs.flatMap(({ frame, out }) => ['-map', `[${out}]`, '-frames:v', '1', '-update', '1', thumbFile(work, frame)]);
-      const encode = (path: string) => limit(() => (throwIfAborted(signal), collectGarbage(), runTool(tools.ffmpeg, [...args, path, ...thumbs], { cwd: work, signal, onFrame })));
+      const encode = (path: string) => limit(() => (throwIfAborted(signal), collectGarbage(), runTool(tools.ffmpeg, [...args, path], { cwd: work, signal, onFrame })));
       if (!skip) return namedFailure(what, graph.inputs, () => opts.cache.put(key, ext, encode, (path) => check(`${what} (a cache entry)`, path, expected, tools, signal)));
       // The made frames, then the same file with the held frames' repeats written in. A stream ffmpeg could not
       // write whole (it exits 0 when the disk fills) is refused before its frames are counted: a cut last frame
@@ -201,7 +199,7 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
       ? posterAt.map((frame) => {
           const k = chunks.findIndex((c) => frame < c.to);
           return videoRuns[k]!.then((chunk) =>
-            chunkThumb(chunk, frame - chunks[k]!.from, thumbFile(work, frame), opts, signal).catch((error: unknown) => {
+            chunkThumb(chunk, frame - chunks[k]!.from, opts, signal).catch((error: unknown) => {
               if (signal.aborted) throw error;
               missed.push({ frame, error: error as Error });
               return undefined;
@@ -238,6 +236,12 @@ export async function renderVideo(opts: RenderOptions): Promise<{ durationMs: nu
 }
 
 /**
+ * How ffmpeg reads a chunk's raw H.264: all its parameters are in the first packet, and looking further (5 MB, as it
+ * would) cost the join of the promo a third of its 40 ms, and each poster thumbnail a fifth of its 50 ms.
+ */
+const RAW_H264 = ['-probesize', '32', '-analyzeduration', '0'];
+
+/**
  * Joins the chunks (and the sound) by stream copy into a temporary file, checks it has exactly `d × fps` frames, and
  * renames it into place.
  */
@@ -255,9 +259,7 @@ async function joinChunks(opts: RenderOptions, chunks: Chunk[], files: string[],
     const list = files.map((f, k) => `file '${f.replace(/'/g, "'\\''")}'\nduration ${((chunks[k]!.to - chunks[k]!.from) / settings.fps).toFixed(6)}\n`);
     await writeFile(join(work, 'chunks.txt'), list.join(''));
   }
-  // (All a raw stream's parameters are in its first packet: reading no further saves ffmpeg a third of the join.)
-  const raw = ['-probesize', '32', '-analyzeduration', '0', '-r', String(settings.fps), '-f', 'h264', '-i', `concat:${files.map((_, k) => `c${k}.h264`).join('|')}`];
-  const video = skip ? raw : ['-f', 'concat', '-safe', '0', '-i', 'chunks.txt'];
+  const video = skip ? [...RAW_H264, '-r', String(settings.fps), '-f', 'h264', '-i', `concat:${files.map((_, k) => `c${k}.h264`).join('|')}`] : ['-f', 'concat', '-safe', '0', '-i', 'chunks.txt'];
   await atomically(
     settings.output,
     (partial) =>
@@ -467,27 +469,21 @@ function tempo(speed: number): string[] {
   return out;
 }
 
-/** How a frame of the video (BT.709, limited range, as videoCodec tags it) is made a thumbnail on the poster. */
-const THUMB = 'scale=480:-2:in_color_matrix=bt709:in_range=tv,setsar=1,format=rgb24';
-
-/** Where a chunk's encoder writes the thumbnail of timeline frame `frame` (see ChunkGraph.thumbs). */
-const thumbFile = (work: string, frame: number) => join(work, `thumb${frame}.png`);
+/** How a thumbnail is sized on the poster. */
+const THUMB = 'scale=480:-2,setsar=1';
 
 /**
- * The poster's thumbnail of frame `index` of an H.264 chunk, kept by the chunk's content: a re-render takes only the
- * changed chunks' thumbnails again. It is the one the chunk's encoder wrote at `made` when the chunk was encoded in
- * this run; otherwise (its entry gone from the cache, or the encoder wrote none) it is decoded off the chunk, where the
- * frame is a key frame or a held frame's repeat (see posterFrames).
+ * The poster's thumbnail of frame `index` of an H.264 chunk, a key frame or a held frame's repeat (see posterFrames),
+ * kept by the chunk's content: a re-render takes only the changed chunks' thumbnails again.
  */
-async function chunkThumb(chunk: string, index: number, made: string, opts: RenderOptions, signal: AbortSignal): Promise<string> {
+async function chunkThumb(chunk: string, index: number, opts: RenderOptions, signal: AbortSignal): Promise<string> {
   const { tools, cache, settings } = opts;
   // (A chunk's name in the cache is its content key.)
   const key = keyOf(['thumb', VERSION, tools.ffmpeg, basename(chunk), index, THUMB]);
   const take = async (path: string) => {
-    if (await copyFile(made, path).then(() => true, () => false)) return;
     // The decoder gives nothing but key frames: the n-th frame out is the n-th key frame.
     const n = keyFrames(await readFile(chunk)).filter((k) => k <= index).length - 1;
-    const decode = ['-threads', '1', '-skip_frame', 'nokey', '-r', String(settings.fps), '-f', 'h264', '-i', chunk];
+    const decode = ['-threads', '1', ...RAW_H264, '-skip_frame', 'nokey', '-r', String(settings.fps), '-f', 'h264', '-i', chunk];
     const args = ['-hide_banner', '-nostdin', '-y', '-v', 'error', ...decode, '-vf', `trim=start_frame=${n}:end_frame=${n + 1},${THUMB}`, '-frames:v', '1', '-update', '1'];
     return runTool(tools.ffmpeg, [...args, path], { signal });
   };
