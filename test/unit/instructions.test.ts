@@ -782,6 +782,51 @@ describe('edit lists, jargon and non-native phrasings (a sixth unseen set)', () 
   ])('reads "%s"', (text, get, want) => expect(get(read(text).state)).toEqual(want));
 });
 
+describe('dictated instructions and the words of trades (an eighth unseen set)', () => {
+  it.each<[string, (s: EditState) => unknown, unknown]>([
+    // Dictation: times, numbers, sizes and punctuation said aloud, words heard apart, corrections without commas.
+    ['trim it so it begins at two fifteen and stops at three oh five', (s) => s.cuts, [{ kind: 'drop-start', ms: 135_000 }, { kind: 'keep', fromMs: 0, toMs: 185_000 }]],
+    ['keep from a minute ten to a minute forty', (s) => s.cuts, [{ kind: 'keep', fromMs: 70_000, toMs: 100_000 }]],
+    ['begin the video twelve seconds in', (s) => s.cuts, [{ kind: 'drop-start', ms: 12_000 }]],
+    ['a title that says quote Grand Opening unquote', (s) => s.texts.map((t) => [t.kind, t.text]), [['title', 'Grand Opening']]],
+    ['put quote Sale ends Sunday end quote at the bottom', (s) => s.texts.map((t) => [t.text, t.position]), [['Sale ends Sunday', 'bottom']]],
+    ['each photo three point five seconds', (s) => s.perItemMs, 3500],
+    ['export in ten eighty pee', (s) => s.resolution, '1080p'],
+    ['make it four k please', (s) => s.resolution, '2160p'],
+    ['nine sixteen please', (s) => s.aspect, '9:16'],
+    ['make it twenty seconds no sorry twenty five seconds long', (s) => s.totalMs, 25_000],
+    ['each slide five seconds no actually four', (s) => s.perItemMs, 4000],
+    ['sub titles please comma and music', (s) => [s.captions.on, s.music.on], [true, true]],
+    ['an and card with our number', (s) => s.texts.map((t) => t.at), ['end']],
+    // Trades: what the camera heard, items by their own names, closing cards, ranges by their marks.
+    ['mute the crowd noise', (s) => s.mute, true],
+    ['ambient sound off', (s) => s.mute, true],
+    ['each course on screen for 4 seconds', (s) => s.perItemMs, 4000],
+    ['close on a contact card', (s) => s.texts.map((t) => t.at), ['end']],
+    ['the band clip from 1:20 onwards', (s) => s.cuts, [{ kind: 'drop-start', ms: 80_000 }]],
+    ['from the start up to the 90-second mark', (s) => s.cuts, [{ kind: 'keep', fromMs: 0, toMs: 90_000 }]],
+    ['cut the part where the mic drops (1:10–1:25)', (s) => s.cuts, [{ kind: 'remove', fromMs: 70_000, toMs: 85_000 }]],
+    ['"Doors 7pm" centred', (s) => s.texts.map((t) => [t.text, t.position]), [['Doors 7pm', 'center']]],
+    ['Wedding teaser. 40 seconds, dissolves, music at 30%', (s) => [s.totalMs, s.transition.type, s.music.volume], [40_000, 'crossfade', 0.3]],
+    ["lower third 'Jo Park, Chef', fade in from black", (s) => [s.fadeInMs, s.texts[0]?.fadeInMs], [1000, undefined]],
+    ['no dissolves, just cuts', (s) => s.transition.type, 'cut'],
+    ['put "Open late" up for the first 3 seconds, dissolves throughout', (s) => s.texts.map((t) => [t.at, t.durationMs]), [['start', 3000]]],
+    ['a title called Summer Sale', (s) => s.texts.map((t) => [t.kind, t.text]), [['title', 'Summer Sale']]],
+    ['show the pictures backwards, the last one first', (s) => s.order, 'reverse'],
+  ])('reads "%s"', (text, get, want) => expect(get(read(text).state)).toEqual(want));
+
+  it.each<[string, (s: EditState) => unknown, unknown]>([
+    ['our café is called Fast Lane Coffee', (s) => s.speed, 1],
+    ['the old edit had a slow zoom and the title up for 8 seconds', (s) => s.texts, []],
+    ['the vertical cut you made last month did really well', (s) => s.aspect, undefined],
+  ])('changes nothing it was not asked for in "%s"', (text, get, want) => expect(get(read(text).state)).toEqual(want));
+
+  it('still reads a request that speaks of an earlier version', () => {
+    expect(read('the last cut looked great, now make it square').state.aspect).toBe('1:1');
+    expect(read('the old edit had a slow zoom').did).toEqual(['about an earlier version, not a request: "the old edit had a slow zoom" (nothing changed)']);
+  });
+});
+
 describe('the rules themselves', () => {
   // V8 matches a lookbehind backwards from every position: two optional repeats in one ("(?<=«\d+»\s*,?\s*)") made
   // the warm-up over a blank line of 1,000 characters (see compileRules) take a second on every run.

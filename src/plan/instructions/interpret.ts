@@ -15,7 +15,7 @@ const FILLER = new Set(
   need please same rule only exactly about around slightly bit little more less very really also do does did get got
   into onto over under while when where there here what which who how both other another next first last one's
   effect effects style mode format resize resized scale frame frames size sized overall whole entire entire everything
-  thing things way something either actually sorry oops`.split(/\s+/),
+  thing things way something either actually sorry oops called named entitled`.split(/\s+/),
 );
 
 /** Negations whose scope reaches a few words ahead: "no zoom", "don't want to see the hard cuts", "turn off the". */
@@ -43,6 +43,15 @@ const SENTENCE_END = /[.;!?](?=\s|$)/g;
  */
 const QUESTION =
   /^\s*(?:(?:so|and|but|also|hmm|ok|okay|wait|hey|hi|hello|quick\s+q(?:uestion)?|question|out\s+of\s+curiosity|just\s+curious|curious|btw|by\s+the\s+way|fyi)[\s,:;–—-]+)*(?:(?:what|why|how|which|when|where|who)\b(?!\s+(?:about|not|if|to|do\s+i|do\s+we|can\s+i|can\s+we|would\s+i|should\s+i)\b|(?:'s|\s+is)\s+the\s+(?:best\s+|easiest\s+)?way\b)|(?:does|do|did|is|are|was|were|will|has|have)\s+(?:it|this|that|nemo-run|the\s+(?:tool|app|program)|there|you)\b(?!\s+(?:possible|ok|okay|alright)\b)|(?:can|could|would)\s+you\s+(?:explain|tell|describe|remind|show\s+me\s+how)\b|(?:can|could)\s+(?:it|nemo-run|(?:the|this)\s+(?:tool|app|program|thing))\s+(?:do|support|handle|read|understand|work|speak)\b)[^?]*\?$/;
+
+/**
+ * A sentence about an earlier version that asks for nothing ("the square version you did last week got loads of
+ * likes", "the last version had the title card up for 10 seconds and I liked that"): read as a question is.
+ */
+const EARLIER = /\b(?:the|our|my|your|that)\s+(?:last|previous|old|earlier|other)\s+(?:version|cut|edit|video|draft|reel)\b|\b(?:version|cut|edit|video|one)\s+(?:you|we)\s+(?:did|made|sent|posted|delivered)\b/;
+/** What makes such a sentence a request after all: a verb that begins a clause ("…, now make it square"), or a wish. */
+const REQUEST =
+  /(?:^|[,;:]\s*|\b(?:please|pls|and|then|now|just|so)\s+)(?:make|add|put|use|change|set|cut|trim|remove|keep|turn|give|try|go|do|show|play)\b|\b(?:please|pls|let's|should|could|can|would|will|want|need|again|this\s+time)\b/;
 
 const RULES: Rule[] = FAMILIES.flatMap((f) => f.rules);
 const VOCABULARY = [...new Set(FAMILIES.flatMap((f) => f.words))];
@@ -105,7 +114,7 @@ function applyMatches(found: Match[], ctx: Context): string[] {
   const free = (f: Match) => !taken.subarray(...span(f)).some((v) => v === 1);
   const chosen = found.filter((f) => free(f) && (taken.fill(1, ...span(f)), true)).sort((a, b) => a.m.index - b.m.index);
   const did: string[] = [];
-  const questions: [number, number][] = [];
+  const questions: [number, number, string][] = [];
   let sentence = 0;
   for (const first of chosen) {
     const [s, e] = span(first);
@@ -113,10 +122,11 @@ function applyMatches(found: Match[], ctx: Context): string[] {
     // "It" and a bare "fade out" refer to what this sentence named.
     const start = s - ctx.before(s).length;
     const stop = e + ctx.after(e).length + 1;
-    const asked = QUESTION.test(ctx.n.text.slice(start, stop));
+    const said = ctx.n.text.slice(start, stop);
+    const asked = QUESTION.test(said) ? 'a question' : EARLIER.test(said) && !REQUEST.test(said) ? 'about an earlier version' : undefined;
     if (start !== sentence) (sentence = start), (ctx.previousTopic = ctx.topic ?? ctx.previousTopic), (ctx.topic = undefined);
     // A question is read for what it names ("it" in the next sentence), on a copy of the state: it changes nothing.
-    if (asked && !questions.some(([a]) => a === start)) questions.push([start, stop]);
+    if (asked && !questions.some(([a]) => a === start)) questions.push([start, stop, asked]);
     taken.fill(0, s, e);
     const state = ctx.state;
     if (asked) ctx.state = structuredClone(state);
@@ -130,7 +140,7 @@ function applyMatches(found: Match[], ctx: Context): string[] {
     }
     ctx.state = state;
   }
-  for (const [start, stop] of questions) did.push(`a question, not a request: "${ctx.original(start, stop)}" (nothing changed)`), ctx.consume(start, stop);
+  for (const [start, stop, asked] of questions) did.push(`${asked}, not a request: "${ctx.original(start, stop)}" (nothing changed)`), ctx.consume(start, stop);
   return did;
 }
 

@@ -53,11 +53,12 @@ function slip(a: string, b: string): boolean {
 }
 
 const WORD_NUMBERS: Record<string, number> = {
-  one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12,
+  zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12,
   thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18, nineteen: 19, twenty: 20,
   thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90,
 };
 const TENS = 'twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety';
+const DIGIT_WORDS = 'zero|one|two|three|four|five|six|seven|eight|nine|ten';
 const UNIT_MS: [RegExp, number][] = [
   [/^(?:h|hrs?|hours?)$/, 3_600_000],
   [/^(?:m|mins?|minutes?)$/, 60_000],
@@ -117,10 +118,15 @@ function replace(n: Normalized, re: RegExp, fn: (...groups: string[]) => string)
 }
 
 /**
- * Quoted words: straight double, curly double and single quotes, German low-high quotes, guillemets, backticks, and
- * single quotes that are not apostrophes (an apostrophe inside them stays: 'We're open').
+ * Quoted words: straight double, curly double and single quotes, German low-high quotes, guillemets, backticks,
+ * single quotes that are not apostrophes (an apostrophe inside them stays: 'We're open'), and quotes said aloud, as
+ * dictation types them ("says quote Summer in Lisbon end quote", "… unquote").
  */
-const QUOTES = /"([^"]+)"|“([^”]+)”|‘([^’]+)’|«([^»]+)»|(?<![\p{L}\d])'((?:[^']|(?<=\p{L})'(?=\p{L}))+)'(?![\p{L}\d])|„([^“”]+)[“”]|`([^`]+)`/gu;
+const QUOTES =
+  /"([^"]+)"|“([^”]+)”|‘([^’]+)’|«([^»]+)»|(?<![\p{L}\d])'((?:[^']|(?<=\p{L})'(?=\p{L}))+)'(?![\p{L}\d])|„([^“”]+)[“”]|`([^`]+)`|(?<!\p{L})[Qq]uote[,:]?\s+([^"“”«»]+?)[,.]?\s+(?:[Ee]nd(?:\s+of)?\s+quote|[Uu]nquote|[Cc]lose\s+quote)(?!\p{L})/gu;
+
+/** A name in capitals after "called" or "named" is words, as a quote is: 'a title called Summer Sale', 'our podcast is called Slow Down'. */
+const NAME = /(?<=\b(?:called|named|entitled)\s)\p{Lu}[\p{L}\d'&.-]*(?:\s+(?:(?:of|the|and|in|on|at|a|for|to|&)\s+)?\p{Lu}[\p{L}\d'&.-]*)*/gu;
 
 const OFF = '(?:false|off|no|none|0|disabled)';
 const ON = '(?:true|on|yes|1|enabled)';
@@ -152,12 +158,29 @@ const LONG_WORD = /(?<![\p{L}\d'-])[a-z]{5,}(?![\p{L}\d'-])/gu;
 const STEPS: [RegExp, (...g: string[]) => string][] = [
   ...SETTINGS,
   [/\u00a0|\t/g, () => ' '],
+  // Dictation: punctuation said aloud, "one point five", words heard apart ("sub titles", "an and card", "tick tock").
+  [/\s*\b(?:comma)\b/g, () => ','],
+  [/\s*(?<!\b(?:a|the|this|that|trial|time)\s)\b(?:period|full\s+stop|new\s+(?:line|paragraph)|next\s+line)\b(?!\s+of\b)/g, () => '.'],
+  [new RegExp(`\\b(\\d+|${DIGIT_WORDS})\\s+point\\s+(\\d|${DIGIT_WORDS})\\b`, 'g'), (_a, a, b) => `${WORD_NUMBERS[a!] ?? a}.${WORD_NUMBERS[b!] ?? b}`],
+  [/\bsub\s+titles?\b/g, (w) => (w!.endsWith('s') ? 'subtitles' : 'subtitle')],
+  [/\b(an?|the)\s+and\s+(card|screen|slate)\b/g, (_a, d, w) => `${d} end ${w}`],
+  [/\btick\s*tock\b/g, () => 'tiktok'],
+  [/\b(instagram|insta|ig)\s+reals\b/g, (_a, i) => `${i} reels`],
+  [/\blower\s+3rds?\b/g, () => 'lower third'],
   [/\binsta\b|(?<=\b(?:for|on|to)\s+)ig\b|\big(?=\s+(?:post|story|stories|reels?|feed|grid)\b)/g, () => 'instagram'],
   // Number words: "twenty-five", "ten-second", "five seconds".
   [new RegExp(`\\b(${TENS})[- ](one|two|three|four|five|six|seven|eight|nine)\\b`, 'g'), (_a, t, u) => String(WORD_NUMBERS[t!]! + WORD_NUMBERS[u!]!)],
   // "one" is a number only before a unit ("one minute"), not in "each one".
-  [new RegExp(`\\b(${Object.keys(WORD_NUMBERS).filter((w) => w !== 'one').join('|')})\\b|\\bone(?=[- ]?${UNIT}\\b)`, 'g'), (w) => String(WORD_NUMBERS[w!])],
+  [new RegExp(`\\b(${Object.keys(WORD_NUMBERS).filter((w) => w !== 'one' && w !== 'zero').join('|')})\\b|\\bone(?=[- ]?${UNIT}\\b)`, 'g'), (w) => String(WORD_NUMBERS[w!])],
   [/\b(\d+(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)/g, (_a, v) => `${v}%`],
+  // Said aloud: "ten eighty p", "four k", "nine sixteen", and clock times after a word that sets a time ("starts at
+  // one thirty", "from one oh five to two forty five").
+  [/\b(10\s+80|7\s+20|4\s+80|14\s+40|21\s+60)\s*(?:p|pee)\b/g, (r) => `${r!.replace(/\D/g, '')}p`],
+  [/\b([48])\s+k\b/g, (_a, k) => `${k}k`],
+  [/\b(4k|8k|\d{3,4}p)(24|25|30|50|60)\b/g, (_a, r, f) => `${r} ${f} fps`],
+  [new RegExp(`\\b(9\\s+16|16\\s+9|4\\s+5)\\b(?![\\d.]|\\s*(?:%|x\\b|fps|frames?|${UNIT}(?![\\p{L}])))`, 'gu'), (r) => r!.replace(/\s+/, 'x')],
+  [new RegExp(`(?<=\\b(?:at|from|to|until|till|between|and|through)\\s)(one|\\d{1,2})\\s+(?:oh\\s+(\\d)|([1-5]\\d))\\b(?!\\.\\d|[\\d:]|\\s*(?:%|x\\b|fps|p\\b|k\\b|frames?|${UNIT}(?![\\p{L}])))`, 'gu'), (_a, m, oh, ss) =>
+    `${m === 'one' ? 1 : m}:${oh ? `0${oh}` : ss}`],
   // Speed words: "x1.5", "1.25 speed", "play it back at 50%", "ramp the clip to 200%".
   [/(?<![\p{L}\d])x\s?(\d+(?:\.\d+)?)(?![\d.]|\s*(?:\d|[\p{L}]))/gu, (_a, v) => `${v}x`],
   [/\b(\d(?:\.\d+)?)\s+speed\b/g, (_a, v) => `${v}x speed`],
@@ -202,6 +225,8 @@ const STEPS: [RegExp, (...g: string[]) => string][] = [
   [/\b(?:(\d)[- ]quarters|(?:a|one)[- ]quarter) of an? (minute|second|hour)\b/g, (_a, q, u) => `⟨${(Number(q ?? 1) * unitMs(u!)) / 4}⟩`],
   // ("24 frames a second" is a rate, not a time.)
   [/(?<!\bframes?\s)\b(?:a|an) (minute|second|hour)\b/g, (_a, u) => `⟨${unitMs(u!)}⟩`],
+  // "a minute twenty" (to "two ten"): the seconds of a whole minute, said after it.
+  [/⟨(\d+)⟩ ([1-5]?\d)(?=\s+(?:to|and|through|until|till)\b|\s*[,.;]|\s*$)/g, (all, ms, sec) => (Number(ms) % 60_000 ? all! : `⟨${Number(ms) + Number(sec) * 1000}⟩`)],
   [/\b(first|last|final|next|1st) (minute|second|hour)\b/g, (_a, w, u) => `${w} ⟨${unitMs(u!)}⟩`],
   [/\b(?:second|sec) (\d+(?:\.\d+)?)\b/g, (_a, v) => `⟨${Number(v) * 1000}⟩`],
   // A unit said once for two numbers: "from 10 to 25 seconds", "between 3 and 5 s".
@@ -253,7 +278,8 @@ export function normalize(source: string): Normalized {
   const quotes: string[] = [];
   const respelled: Normalized['respelled'] = [];
   let n: Normalized = { text: source, map: [...Array(source.length + 1).keys()], quotes, source, respelled };
-  n = replace(n, QUOTES, (_all, ...groups) => `«${quotes.push(groups.slice(0, 7).find((g) => g !== undefined)!.trim()) - 1}»`);
+  n = replace(n, QUOTES, (_all, ...groups) => `«${quotes.push(groups.slice(0, 8).find((g) => g !== undefined)!.trim()) - 1}»`);
+  n = replace(n, NAME, (name) => `«${quotes.push(name!) - 1}»`);
   // Lower case, one character for one, so the map stays true.
   n = { ...n, text: [...n.text].map((c) => (c.toLowerCase().length === c.length ? c.toLowerCase() : c)).join('') };
   n = listItems(n);
@@ -290,8 +316,8 @@ const kindOf = (amount: string) => (amount.includes('⟨') ? 't' : /fps$/.test(a
  * to 2:30, no wait, cut 2:10 to 2:30") replaces the instruction before it.
  */
 const CORRECTION =
-  /(?:\s*[,;:]|\s+[-–—]+|\.{2,}|…)?\s*\b((?:(?:no\s+wait|wait(?:\s+no)?|sorry|scratch\s+that|i\s+mean|correction|or\s+rather|oops|actually(?:\s+no)?|err?m?)\b\s*[,:;.!]*\s*(?:[-–—]+\s*)?)+|no\b(?=\s*,?\s*(?:≈?⟨|\d)))\s*(?:no\s*,\s*)?(?:(?:make|change|set)\s+(?:it|that)\s+(?:to\s+)?|(?:it\s+should\s+be|it's|its)\s+)?/g;
-const STRONG = /^(?:no\s+wait|wait|sorry|scratch|i\s+mean|correction|or\s+rather|oops)/;
+  /(?:\s*[,;:]|\s+[-–—]+|\.{2,}|…)?\s*\b((?:(?:no\s+wait|wait(?:\s+no)?|sorry|scratch\s+that|i\s+mean|correction|or\s+rather|oops|actually(?:\s+no)?|no\s+(?:actually|sorry)|err?m?)\b\s*[,:;.!]*\s*(?:[-–—]+\s*)?)+|no\b(?=\s*,?\s*(?:≈?⟨|\d)))\s*(?:no\s*,\s*)?(?:(?:make|change|set)\s+(?:it|that)\s+(?:to\s+)?|(?:it\s+should\s+be|it's|its)\s+)?/g;
+const STRONG = /^(?:no\s+(?:wait|sorry)|wait|sorry|scratch|i\s+mean|correction|or\s+rather|oops)/;
 const CONNECTORS = /^(?:\s|,|-|–|to|and|through|not|instead|please|then|the|of|at|for|seconds?|each|\.)*$/;
 const WORD = /\p{L}{3,}/gu;
 
@@ -338,7 +364,8 @@ function corrected(n: Normalized): Normalized {
 /** `value` written as the amount `amount` at `at` is: in its unit as the instruction wrote it, for a time. */
 function inUnitOf(n: Normalized, at: number, amount: string, value: number): string | undefined {
   if (!amount.includes('⟨')) return amount.replace(/\d+(?:\.\d+)?/, String(value));
-  const unit = new RegExp(`\\d\\s*-?\\s*(${UNIT})(?![\\p{L}\\d])`, 'u').exec(n.source.slice(n.map[at], n.map[at + amount.length]).toLowerCase())?.[1];
+  // (The amount may be a number or number words: "3 seconds", "seven seconds".)
+  const unit = new RegExp(`(?:\\d\\s*-?\\s*|\\p{L}(?:\\s+|\\s*-\\s*))(${UNIT})(?![\\p{L}\\d])`, 'u').exec(n.source.slice(n.map[at], n.map[at + amount.length]).toLowerCase())?.[1];
   return unit ? `⟨${Math.round(value * unitMs(unit))}⟩` : undefined;
 }
 

@@ -90,7 +90,7 @@ export const clips: Family = {
       return m[4] ? `${first}; ${cut(ctx, part(true, Number(m[4])))}` : first;
     }),
     // Ranges: "from 1:30 to 2:45", "between 10 and 25 seconds", "3s to 5s", "from the start to 30 seconds".
-    rule(`(?:\\b(?:the\\s+)?(?:part|portion|segment|section|bit|piece|stretch)\\s+)?(?:\\bfrom\\s+|\\bbetween\\s+)?(?:${T}|(?:the\\s+)?(?:start|beginning|0))\\s*(?:to|until|till|-|–|and|through)\\s*(?:${T}|(?:the\\s+)?end)${NAMED}`, (m, ctx) => {
+    rule(`(?:\\b(?:the\\s+)?(?:part|portion|segment|section|bit|piece|stretch)\\s+)?(?:\\bfrom\\s+|\\bbetween\\s+)?(?:${T}|(?:the\\s+)?(?:start|beginning|0))\\s*(?:to|until|till|-|–|and|through|up\\s+to)\\s*(?:(?:the\\s+)?${T}(?:\\s+(?:mark|point))?|(?:the\\s+)?end)${NAMED}`, (m, ctx) => {
       const from = Number(m[1] ?? 0);
       const to = m[2] === undefined ? undefined : Number(m[2]);
       if (to !== undefined && to <= from) return undefined;
@@ -106,7 +106,7 @@ export const clips: Family = {
       const justThat = /\b(?:only|keep)\b|\bjust\s+(?:keep|use|want|need|that|this|those)\b/.test(sentence) || /\b(?:standalone|extract|isolate)\b|\b(?:just|only|keep)\s+(?:that|this|those|the\s+(?:middle|part|portion|segment|section|bit|range))\b/.test(ctx.n.text);
       const remove =
         intent(ctx, m.index) === 'remove' &&
-        (/\b(?:remove|delete|drop|cut\s+out|skip|take\s+out|get\s+rid\s+of|lose|ditch|scrap|chop(?:\s+out)?|kill|lift)\b/.test(ctx.before(m.index)) || out) &&
+        (/\b(?:remove|delete|drop|cut\s+out|skip|take\s+out|get\s+rid\s+of|lose|ditch|scrap|chop(?:\s+out)?|kill|lift|cut\s+(?:the|that|this)\s+(?:bit|part|section|segment|portion|piece|stretch))\b/.test(ctx.before(m.index)) || out) &&
         !justThat;
       if (remove && out) ctx.consume(end(m), end(m) + out[0].length);
       if (remove && to !== undefined && from > 0) return cut(ctx, { clip, kind: 'remove', fromMs: from, toMs: to });
@@ -122,12 +122,17 @@ export const clips: Family = {
 
     // "so it starts at 0:12", "make it end at 1:00"; "have the clip start at 1:15" and "start the clip at 1:15" name
     // the clip, which says enough without a trim or keep verb.
-    rule(`\\b(?:so\\s+(?:that\\s+)?(?:it|the\\s+(?:clip|video))\\s+|(?:it|the\\s+(?:clip|video))\\s+)?(start|begin|end|stop|finish)(?:s|es)?\\s+(?:at|from|by)\\s+${T}|\\b(start|begin|end|stop|finish)\\s+(?:the\\s+|this\\s+)?(?:clip|video|footage|recording)\\s+(?:at|from)\\s+${T}`, (m, ctx) => {
-      const [verb, ms] = m[1] ? [m[1], m[2]] : [m[3]!, m[4]];
-      if (forText(ctx, m.index) || (!/\bclip\b|video|footage|recording/.test(m[0]) && !intent(ctx, m.index))) return undefined;
+    rule(`\\b(?:so\\s+(?:that\\s+)?(?:it|the\\s+(?:clip|video))\\s+|(?:it|the\\s+(?:clip|video))\\s+)?(start|begin|end|stop|finish)(?:s|es)?(\\s+it)?\\s+(?:at|from|by)\\s+${T}|\\b(start|begin|end|stop|finish)\\s+(?:the\\s+|this\\s+)?(?:clip|video|footage|recording)\\s+(?:at|from)\\s+${T}`, (m, ctx) => {
+      const [verb, ms] = m[1] ? [m[1], m[3]] : [m[4]!, m[5]];
+      // ("Stop it at 1:50" names its clip as "it".)
+      if (forText(ctx, m.index) || (!/\bclip\b|video|footage|recording/.test(m[0]) && !m[2] && !intent(ctx, m.index))) return undefined;
       return /start|begin/.test(verb) ? cut(ctx, { kind: 'drop-start', ms: Number(ms) }) : cut(ctx, { kind: 'keep', fromMs: 0, toMs: Number(ms) });
     }),
 
+    // "the crowd clip from 3:05 onwards".
+    rule(`\\b(?:(?:clip|video|footage)\\s+)?from\\s+${T}\\s+(?:onwards?|on)\\b`, (m, ctx) => (forText(ctx, m.index) && !/clip|video|footage/.test(m[0]) ? undefined : cut(ctx, { kind: 'drop-start', ms: Number(m[1]) }))),
+    // "start the clip forty seconds in".
+    rule(`\\b(?:start|begin|pick\\s+up)\\s+(?:the\\s+(?:clip|video|footage)|it)\\s+${T}\\s+in\\b`, (m, ctx) => cut(ctx, { kind: 'drop-start', ms: Number(m[1]) })),
     // "let the clip run until 2:30".
     rule(`\\b(?:clip|video|footage|it)\\s+(?:run|play|go)\\s+(?:on\\s+)?(?:until|till|to|up\\s+to)\\s+${T}`, (m, ctx) => cut(ctx, { kind: 'keep', fromMs: 0, toMs: Number(m[1]) })),
     // Speed.

@@ -43,7 +43,8 @@ export const fades: Family = {
         const dirs = new Set([m[3], m[5], m[6]].filter(Boolean).map((d) => (d === 'up' ? 'in' : d === 'down' || d === 'away' ? 'out' : d!)));
         if (/from\s+black|at the (?:start|beginning)|when starting/.test(words)) dirs.add('in');
         if (/to\s+black|at the end|when ending/.test(words)) dirs.add('out');
-        const target = m[2] ? targetOf(m[2], ctx) : targetOf(m[4], ctx);
+        // (Only the picture fades from or to black, whatever was named before: 'lower third "…", fade in from black'.)
+        const target = m[2] ? targetOf(m[2], ctx) : /(?:from|to)\s+black/.test(words) ? 'picture' : targetOf(m[4], ctx);
         const ms = m[1] ?? m[7];
         if (!dirs.size && target === 'picture' && ctx.negated(m.index, end(m))) {
           Object.assign(ctx.state, { fadeInMs: 0, fadeOutMs: 0 });

@@ -1,5 +1,6 @@
 import { videoTime } from '../../../display.js';
 import { DET, end, ITEM, rule, T, type Context, type Family } from '../rules.js';
+import { original } from '../normalize.js';
 import { lasting } from './text.js';
 
 // A length and a time per item can both hold: the stills take their time and the clips fill the rest. With stills
@@ -30,6 +31,10 @@ export const length: Family = {
     rule(`\\b(?:make|cut|trim|shorten|edit|reduce|bring|get|keep|cap|limit|crop|condense|compress|turn)\\s+(?:(?:the|this|that|my|our)\\s+(?:\\w+\\s+)?(?:video|clip|whole\\s+thing|edit|slideshow|film|reel|runtime|running\\s+time|length|duration)|it|this|that|everything|them)?\\s*(?:down\\s+)?(?:to|at|into)\\s+(?:exactly\\s+|just\\s+|only\\s+)?(?:an?\\s+)?${T}(?!\\s*(?:from|of|off|starting|in\\b|(?:-|–|to|until|through)\\s*≈?⟨))(?:\\s+long)?`, (m, ctx) => total(ctx, Number(m[1]))),
     rule(`\\b(?:under|below|less\\s+than|at\\s+most|no\\s+(?:more|longer)\\s+than|max(?:imum)?(?:\\s+of)?|up\\s+to|within|shorter\\s+than|not\\s+exceed(?:ing)?)\\s+(?:an?\\s+)?${T}`, (m, ctx) => total(ctx, Number(m[1]), true)),
     rule(`${T},?\\s+(?:or\\s+(?:less|shorter|under)|max(?:imum)?|at\\s+most|tops|or\\s+so\\s+max|no\\s+(?:more|longer))\\b`, (m, ctx) => total(ctx, Number(m[1]), true)),
+    // A clause that is only an amount of time, as briefs list what they want: "Recap for Facebook. 45 seconds, photos in
+    // order". (Not a clock time, and not after a text, the music or a clip, whose time it would be.)
+    rule(`(?:^|(?<=[.;,]\\s?))${T}(?:\\s+(?:long|total|in\\s+total))?(?=\\s*(?:[,;.!]|$))`, (m, ctx) =>
+      /\p{L}/u.test(original(ctx.n, m.index, end(m))) && !['text', 'music', 'clip', 'captions'].includes(ctx.topic ?? '') ? total(ctx, Number(m[1])) : undefined),
     rule(`(?:\\b(?:length|duration|runtime|running\\s+time)\\s*(?:of\\s+|to\\s+|is\\s+|should\\s+be\\s+|=|:)?\\s*)${T}`, (m, ctx) => total(ctx, Number(m[1]))),
     // "a 30-second promotional video": only the number is taken, so "vertical" in "a 6-second vertical video" is read too.
     rule(`${NOT_LENGTH}${T}(?=(?:\\s+long)?\\s+(?:(?!(?:of|for|with|and|to)\\b)[\\p{L}-]+\\s+){0,3}?${NOUN}\\b(?!\\.\\w))`, (m, ctx) => total(ctx, Number(m[1]))),
@@ -56,6 +61,8 @@ export const length: Family = {
     rule(`\\b(?:make|set|keep|give)\\s+(?:each|every)\\s+(?:[\\p{L}-]+\\s+)?(?:one|${ITEM})\\s+(?:to\\s+|at\\s+|last\\s+)?${T}(?:\\s+long|\\s+on\\s+screen)?`, (m, ctx) => perItem(ctx, Number(m[1]))),
     rule(`${T}\\s+(?:each|apiece)\\b`, (m, ctx) => perItem(ctx, Number(m[1]))),
     // "the photos each 5 second", "I want them to each be on screen for 2.5 seconds".
+    // "each dish on screen for 3 seconds": whatever the items are called, but not a text.
+    rule(`\\beach\\s+(?!(?:caption|subtitle|title|text|logo|word|line|card)s?\\b)[\\p{L}-]+\\s+(?:on\\s+screen|shown|displayed|visible)\\s+for\\s+${T}`, (m, ctx) => perItem(ctx, Number(m[1]))),
     rule(`\\b${ITEM}\\s+each\\s+(?:for\\s+)?${T}|\\beach\\s+(?:be\\s+|is\\s+|to\\s+be\\s+)?(?:on\\s+screen|shown|displayed|visible|up)\\s+(?:for\\s+)?${T}`, (m, ctx) => perItem(ctx, Number(m[1] ?? m[2]))),
     rule(`\\b(?:change|switch|transition|advance|move|cycle|rotate|flip)\\w*\\s+(?:\\w+\\s+)?every\\s+${T}|\\bevery\\s+${T}`, (m, ctx) => perItem(ctx, Number(m[1] ?? m[2]))),
     rule(`\\b(?:next|each|every|the)\\s+${ITEM}\\s+(?:\\w+\\s+)?for\\s+${T}`, (m, ctx) => perItem(ctx, Number(m[1]))),

@@ -61,13 +61,19 @@ export const music: Family = {
       }
       return "clips' own sound removed";
     }),
+    // "mute the crowd", "kill the gym noise", "nat sound off": what the camera heard.
+    rule(`\\b(?:mute|kill|silence|lose|drop)\\s+(?:the\\s+|all\\s+the\\s+)?(?:crowd|gym|room|street|traffic|ambient|ambience|nat|natural|location|camera)(?:\\s+(?:noise|sound|audio|chatter))?\\b|\\b(?:nat|natural|ambient|location|crowd|camera)\\s+(?:sound|audio|noise)\\s+(?:off|out|muted)\\b`, (m, ctx) => {
+      if (ctx.negated(m.index, end(m))) return undefined;
+      ctx.state.mute = true;
+      return "clips' own sound muted";
+    }),
     // "take the echoey pool sound off", "keep the wind noise off": a sound of the clips, not the music.
     rule(`\\b(?:take|turn|switch|keep|cut|get)\\s+(?:the\\s+|that\\s+|all\\s+the\\s+)?(?:(?!music|song|track|soundtrack)[\\p{L}-]+\\s+){0,2}?(?:noise|sound|audio)\\s+(?:off|out)\\b`, (m, ctx) => {
       if (ctx.negated(m.index, end(m))) return undefined;
       ctx.state.mute = true;
       return "clips' own sound muted";
     }),
-    rule(`\\b(?:keep|preserve|retain|leave|just|only|use)\\s+(?:the\\s+)?(?:original|clip'?s?|camera|video'?s?|natural|live)\\s*(?:own\\s+)?(?:audio|sound)\\b|\\b(?:keep|preserve|retain)\\s+(?:the\\s+)?(?:audio|sound)\\b|\\b(?:original|clip)\\s+(?:audio|sound)\\s+(?:on|too|as\\s+well)\\b`, (_m, ctx) => {
+    rule(`\\b(?:keep|preserve|retain|leave|just|only|use|with)\\s+(?:the\\s+)?(?:actual\\s+|real\\s+)?(?:original|clip'?s?|camera|video'?s?|natural|live)\\s*(?:own\\s+)?(?:audio|sound)\\b|\\b(?:keep|preserve|retain)\\s+(?:the\\s+)?(?:audio|sound)\\b|\\b(?:original|clip)\\s+(?:audio|sound)\\s+(?:on|too|as\\s+well)\\b`, (_m, ctx) => {
       ctx.state.mute = false;
       return "clips' own sound kept";
     }),

@@ -206,6 +206,8 @@ export const text: Family = {
     rule(`\\b(${VERB}\\s+)?${DET}?${ADJ}${TEXT}${LENGTH}`, (m, ctx) => (m[1] || !spokenOf(m, ctx) ? addText(m, 'text', ctx, lengthOf(m)) : spokenText(ctx))),
     rule(`\\b(?:${VERB}\\s+)?${DET}?${ADJ}${LOWER}`, (m, ctx) => addText(m, 'lower', ctx), 1),
     rule(`\\b(?:${VERB}\\s+)?${DET}?${ADJ}${CTA}${LENGTH}`, (m, ctx) => addText(m, 'cta', ctx, lengthOf(m)), 1),
+    // "finish on an agent contact card", "close with a card": a closing card of any name.
+    rule(`\\b(?:finish|end|close|wrap\\s+up)(?:s|es|ed|ing)?\\s+(?:on|with)\\s+${DET}?(?!(?:black|blank|white|title)\\b)(?:[\\p{L}-]+\\s+){0,2}?(?:card|slate)\\b`, (m, ctx) => addText(m, 'cta', ctx)),
     // A verb and quoted words with no noun: 'write "The End"', 'put "SALE" at 0:03'.
     rule(`\\b(?:write|type|put|show|display|overlay|add|print|say|slap|stick|pop|throw|tack|flash)\\s+(?:(?:the|our|my|a|an)\\s+(?:(?!(?:title|heading|headline|intro|outro|opening|closing|text|captions?|subtitles?|banner|label|tagline|slogan|words|message|call|cta|end|lower|card|screen|overlay)\\b)[\\p{L}-]+\\s+){0,2}?)?${Q}`, (m, ctx) => addText(m, 'text', ctx, undefined, ctx.quote(m[1]!))),
     // Start and end texts: 'end with "Shop now"', 'start with "Hello"'.
@@ -235,7 +237,8 @@ export const text: Family = {
         if (t.kind === 'title') t.kind = 'text';
         return `text from ${videoTime(t.startMs!)}`;
       })),
-    rule(`\\b(?:throughout|the\\s+whole\\s+(?:video|time)|the\\s+entire\\s+video|all\\s+the\\s+time|the\\s+full\\s+video)\\b`, (_m, ctx) =>
+    // (Not what goes with transitions or music: "dissolves throughout".)
+    rule(`(?<!\\b(?:dissolves?|crossfades?|fades?|transitions?|cuts|music|track|logo)\\s)\\b(?:throughout|the\\s+whole\\s+(?:video|time)|the\\s+entire\\s+video|all\\s+the\\s+time|the\\s+full\\s+video)\\b`, (_m, ctx) =>
       refine(ctx, (t) => ((t.at = 'all'), (t.durationMs = undefined), 'text for the whole video'))),
     rule(`\\b(?:at|in|to|towards?|on)\\s+the\\s+(start|beginning|begin|end|close|finish)(?:\\s+of\\s+the\\s+video)?\\b|\\bbefore\\s+the\\s+(?:\\w+\\s+){0,3}?(?:starts?|begins?|slideshow|video)\\b|\\bup\\s*front\\b`, (m, ctx) =>
       refine(ctx, (t) => {
@@ -247,15 +250,15 @@ export const text: Family = {
       })),
 
     // Where in the frame, and how it looks.
-    rule(`\\b(?:at|on|in|to|into|near|along)\\s+(?:the\\s+)?(top|bottom|upper|lower)[- ]?(left|right)(?:[- ]hand)?(?:\\s+(?:corner|position|side))?|\\b(?:at|on|in|to|near|along|across)\\s+(?:the\\s+)?(top|bottom|center|centre|middle)(?:\\s+of\\s+the\\s+(?:frame|screen|video|picture))?\\b|\\b(centered|centred|in\\s+the\\s+centre)\\b|\\bdiagonally\\b|(?:^|(?<=[,;:]\\s?))(?:the\\s+)?(top|bottom|center|centre|middle)\\s+of\\s+the\\s+(?:frame|screen|video|picture)\\b`, (m, ctx) => {
-      const where = m[1] ? place(`${m[1]} ${m[2]}`) : place(m[3] ?? m[5] ?? m[4] ?? 'center');
+    rule(`\\b(?:at|on|in|to|into|near|along)\\s+(?:the\\s+)?(top|bottom|upper|lower)[- ]?(left|right)(?:[- ]hand)?(?:\\s+(?:corner|position|side))?|\\b(?:at|on|in|to|near|along|across)\\s+(?:the\\s+)?(top|bottom|center|centre|middle)(?:\\s+of\\s+the\\s+(?:frame|screen|video|picture))?\\b|\\b(centered|centred|in\\s+the\\s+centre)\\b|\\bup\\s+(top)\\b|\\bdiagonally\\b|(?:^|(?<=[,;:]\\s?))(?:the\\s+)?(top|bottom|center|centre|middle)\\s+of\\s+the\\s+(?:frame|screen|video|picture)\\b`, (m, ctx) => {
+      const where = m[1] ? place(`${m[1]} ${m[2]}`) : place(m[3] ?? m[6] ?? m[4] ?? m[5] ?? 'center');
       if (ctx.topic === 'text' && ctx.text) return (ctx.text.position = where), `text at the ${where}`;
       if (ctx.topic === 'captions') return (ctx.state.captions.position = where.startsWith('top') ? 'top' : where.startsWith('bottom') ? 'bottom' : 'center'), `captions at the ${ctx.state.captions.position}`;
       if (ctx.topic === 'logo' && m[1]) return (ctx.state.logo.position = where as typeof ctx.state.logo.position), `logo in the ${where} corner`;
       return refine(ctx, (t) => ((t.position = where), `text at the ${where}`));
     }),
     // Quoted words with a place on screen and no verb: 'the address "22 Harbour View" at the top of the screen'.
-    rule(`${Q}(?=\\s+(?:at|on|in|across|along)\\s+the\\s+(?:very\\s+)?(?:top|bottom|center|centre|middle|screen|frame)\\b)`, (m, ctx) => addText(m, 'text', ctx, undefined, ctx.quote(m[1]!))),
+    rule(`${Q}(?=\\s+(?:(?:at|on|in|across|along)\\s+the\\s+(?:very\\s+)?(?:top|bottom|center|centre|middle|screen|frame)|on\\s+screen|cent(?:er|re)d|up\\s+top)\\b)`, (m, ctx) => addText(m, 'text', ctx, undefined, ctx.quote(m[1]!))),
     // "write something at the end thanking everyone", "write the names of the couple at the bottom": a text whose
     // words are not given (the recipe's, as for a title asked for without words; the note says so).
     rule(`(?<!\\b(?:we|i|they|he|she|it)\\s)\\b(?:write|put|add|pop)\\s+(?:up\\s+)?(?:something|some\\s+(?:text|words)|a\\s+(?:line|message|note)|the\\s+(?:names?|date|address|price|location)(?:\\s+of\\s+(?:the\\s+|our\\s+|my\\s+)?[\\p{L}-]+)?)\\b`, (m, ctx) => addText(m, 'text', ctx)),

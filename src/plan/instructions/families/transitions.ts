@@ -154,7 +154,8 @@ export const transitions: Family = {
   rules: [
     rule(`(?:${T}\\s+)?(?:${CUTS})\\b(?:\\s+between\\s+(?:the\\s+)?[\\p{L}]+)?`, (m, ctx) => {
       if (replaced(m, ctx)) return '';
-      const off = ctx.negated(m.index, end(m));
+      // ("No fades, just cuts": "just" says what is wanted instead.)
+      const off = !m[0].startsWith('just') && ctx.negated(m.index, end(m));
       ctx.state.transition.type = off ? 'crossfade' : 'cut';
       return off ? `crossfade between items (${videoTime(ctx.state.transition.ms)}) instead of hard cuts` : 'hard cuts between items';
     }),
