@@ -813,12 +813,15 @@ describe('dictated instructions and the words of trades (an eighth unseen set)',
     ['put "Open late" up for the first 3 seconds, dissolves throughout', (s) => s.texts.map((t) => [t.at, t.durationMs]), [['start', 3000]]],
     ['a title called Summer Sale', (s) => s.texts.map((t) => [t.kind, t.text]), [['title', 'Summer Sale']]],
     ['show the pictures backwards, the last one first', (s) => s.order, 'reverse'],
+    ['music at full blast', (s) => s.music.volume, 1],
   ])('reads "%s"', (text, get, want) => expect(get(read(text).state)).toEqual(want));
 
   it.each<[string, (s: EditState) => unknown, unknown]>([
     ['our café is called Fast Lane Coffee', (s) => s.speed, 1],
     ['the old edit had a slow zoom and the title up for 8 seconds', (s) => s.texts, []],
     ['the vertical cut you made last month did really well', (s) => s.aspect, undefined],
+    ['is it possible to add captions, or is that a paid feature?', (s) => s.captions.on, undefined],
+    ['how would I make a video square on my own laptop, out of interest?', (s) => s.aspect, undefined],
   ])('changes nothing it was not asked for in "%s"', (text, get, want) => expect(get(read(text).state)).toEqual(want));
 
   it('still reads a request that speaks of an earlier version', () => {

@@ -45,6 +45,12 @@ const QUESTION =
   /^\s*(?:(?:so|and|but|also|hmm|ok|okay|wait|hey|hi|hello|quick\s+q(?:uestion)?|question|out\s+of\s+curiosity|just\s+curious|curious|btw|by\s+the\s+way|fyi)[\s,:;–—-]+)*(?:(?:what|why|how|which|when|where|who)\b(?!\s+(?:about|not|if|to|do\s+i|do\s+we|can\s+i|can\s+we|would\s+i|should\s+i)\b|(?:'s|\s+is)\s+the\s+(?:best\s+|easiest\s+)?way\b)|(?:does|do|did|is|are|was|were|will|has|have)\s+(?:it|this|that|nemo-run|the\s+(?:tool|app|program)|there|you)\b(?!\s+(?:possible|ok|okay|alright)\b)|(?:can|could|would)\s+you\s+(?:explain|tell|describe|remind|show\s+me\s+how)\b|(?:can|could)\s+(?:it|nemo-run|(?:the|this)\s+(?:tool|app|program|thing))\s+(?:do|support|handle|read|understand|work|speak)\b)[^?]*\?$/;
 
 /**
+ * A question that asks what the tool can do, whatever its opening: "is it possible to add a crossfade, or is that a
+ * premium feature?", "how would I make it vertical on my own phone, out of interest?".
+ */
+const CURIOUS = /(?:\bor\s+(?:is|does|would)\s+(?:that|it|this)\s+(?:a\s+)?(?:premium|paid|pro|extra|cost|need|require)\w*\b|[,\s](?:out\s+of\s+(?:interest|curiosity)|just\s+curious|for\s+future\s+reference))[^?]*\?$/;
+
+/**
  * A sentence about an earlier version that asks for nothing ("the square version you did last week got loads of
  * likes", "the last version had the title card up for 10 seconds and I liked that"): read as a question is.
  */
@@ -123,7 +129,7 @@ function applyMatches(found: Match[], ctx: Context): string[] {
     const start = s - ctx.before(s).length;
     const stop = e + ctx.after(e).length + 1;
     const said = ctx.n.text.slice(start, stop);
-    const asked = QUESTION.test(said) ? 'a question' : EARLIER.test(said) && !REQUEST.test(said) ? 'about an earlier version' : undefined;
+    const asked = QUESTION.test(said) || CURIOUS.test(said) ? 'a question' : EARLIER.test(said) && !REQUEST.test(said) ? 'about an earlier version' : undefined;
     if (start !== sentence) (sentence = start), (ctx.previousTopic = ctx.topic ?? ctx.previousTopic), (ctx.topic = undefined);
     // A question is read for what it names ("it" in the next sentence), on a copy of the state: it changes nothing.
     if (asked && !questions.some(([a]) => a === start)) questions.push([start, stop, asked]);

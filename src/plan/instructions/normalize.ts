@@ -218,6 +218,7 @@ const STEPS: [RegExp, (...g: string[]) => string][] = [
   [/½/g, () => '0.5'],
   [/\b(\d)\/(\d) of an? (minute|second|hour)\b/g, (_a, a, b, u) => `⟨${Math.round((Number(a) / Number(b)) * unitMs(u!))}⟩`],
   [/\bvol\b\.?/g, () => 'volume'],
+  [/\bfull\s+(?:whack|blast)\b/g, () => 'full volume'],
   [/\b(?:a|one) (half|third|quarter|fifth|tenth) of (?:the |its |full |the full )*volume\b/g, (_a, f) => `${{ half: 50, third: 33, quarter: 25, fifth: 20, tenth: 10 }[f!]}% volume`],
   [/\b(\d)\/(\d{1,2}) (?:of (?:the |its |full |the full )*)?volume\b/g, (_a, a, b) => `${Math.round((Number(a) / Number(b)) * 100)}% volume`],
   // "two and a half seconds", "three-quarters of a minute", "a quarter of an hour".
