@@ -814,6 +814,8 @@ describe('dictated instructions and the words of trades (an eighth unseen set)',
     ['a title called Summer Sale', (s) => s.texts.map((t) => [t.kind, t.text]), [['title', 'Summer Sale']]],
     ['show the pictures backwards, the last one first', (s) => s.order, 'reverse'],
     ['music at full blast', (s) => s.music.volume, 1],
+    ["the intro's fine. The opening title is a bit too long, make it 2 seconds", (s) => [s.totalMs, s.texts.map((t) => [t.kind, t.durationMs])], [undefined, [['title', 2000]]]],
+    ['add a title, make it 20 seconds', (s) => [s.totalMs, s.texts.map((t) => t.durationMs)], [20_000, [3000]]],
   ])('reads "%s"', (text, get, want) => expect(get(read(text).state)).toEqual(want));
 
   it.each<[string, (s: EditState) => unknown, unknown]>([

@@ -41,7 +41,12 @@ export const length: Family = {
     rule(`${NOT_LENGTH}${T}\\s+long\\b`, (m, ctx) => total(ctx, Number(m[1]))),
     rule(`${NOT_LENGTH}${T}\\s+of\\s+(?:[\\p{L}-]+\\s+){0,2}?(?:${ITEM}|b-roll|content|highlights|action)\\b`, (m, ctx) => total(ctx, Number(m[1]))),
     // A bare length with nothing else to claim it ("30s promo" is caught above; "make it 30 seconds").
-    rule(`\\b(?:make|have|keep|get)\\s+(?:it|this|him|her|(?:the|this|my)\\s+(?:\\w+\\s+)?(?:video|vid|clip|edit|slideshow|reel|film|thing|final\\s+cut))\\s+(?:exactly\\s+|about\\s+|around\\s+|just\\s+|only\\s+)?${T}(?:\\s+long)?|\\b(?:it|the\\s+video|this)\\s+should\\s+(?:be|last)\\s+(?:about\\s+|around\\s+)?${T}(?:\\s+long)?|(?<!\\bfor\\s)\\b(?:it's|just|only)\\s+${T}(?:\\s+long)?`, (m, ctx) => total(ctx, Number(m[1] ?? m[2] ?? m[3]))),
+    rule(`\\b(?:make|have|keep|get)\\s+(?:it|this|him|her|(?:the|this|my)\\s+(?:\\w+\\s+)?(?:video|vid|clip|edit|slideshow|reel|film|thing|final\\s+cut))\\s+(?:exactly\\s+|about\\s+|around\\s+|just\\s+|only\\s+)?${T}(?:\\s+long)?|\\b(?:it|the\\s+video|this)\\s+should\\s+(?:be|last)\\s+(?:about\\s+|around\\s+)?${T}(?:\\s+long)?|(?<!\\bfor\\s)\\b(?:it's|just|only)\\s+${T}(?:\\s+long)?`, (m, ctx) => {
+      const ms = Number(m[1] ?? m[2] ?? m[3]);
+      // "The intro is too long, make it 2 seconds": "it" is the text this sentence spoke of.
+      const judged = ctx.topic === 'text' && ctx.text && /^make\s+it\b/.test(m[0]) && /\btoo\s+(?:long|short)\b/.test(ctx.before(m.index));
+      return judged ? lasting(ctx.text!, ms) : total(ctx, ms);
+    }),
     // A bare length in a clause of its own; after a text of the same sentence ("title 'Hi', 3 seconds"), the text's.
     rule(`(?:^|(?<=[,;:]\\s*))(?:exactly\\s+)?${T}(?:\\s+long)?(?=\\s*(?:[,.;!?]|$))`, (m, ctx) => (ctx.topic === 'text' && ctx.text ? lasting(ctx.text, Number(m[1])) : total(ctx, Number(m[1])))),
     // "the teaser needs to be 15 seconds", "the whole reel comes in at 45 seconds", "wrap the video up at 30 seconds".

@@ -262,6 +262,13 @@ export const text: Family = {
     // "write something at the end thanking everyone", "write the names of the couple at the bottom": a text whose
     // words are not given (the recipe's, as for a title asked for without words; the note says so).
     rule(`(?<!\\b(?:we|i|they|he|she|it)\\s)\\b(?:write|put|add|pop)\\s+(?:up\\s+)?(?:something|some\\s+(?:text|words)|a\\s+(?:line|message|note)|the\\s+(?:names?|date|address|price|location)(?:\\s+of\\s+(?:the\\s+|our\\s+|my\\s+)?[\\p{L}-]+)?)\\b`, (m, ctx) => addText(m, 'text', ctx)),
+    // "the intro was too long": a title judged, for what the sentence says next ("…, make it 2 seconds").
+    rule(`\\b(?:the\\s+)?(?:intro|title(?:\\s+card)?|opening\\s+(?:card|title))\\s+(?:is|was|feels|felt|looks|looked)\\s+(?:(?:way|a\\s+bit|a\\s+little|far|much|kind\\s+of|kinda)\\s+)?too\\s+(?:long|short)\\b`, (m, ctx) => {
+      const added = ctx.state.texts.some((t) => t.kind === 'title') ? '' : addText(m, 'title', ctx);
+      ctx.text = ctx.state.texts.find((t) => t.kind === 'title');
+      ctx.topic = 'text';
+      return added;
+    }),
     // "hold 2 seconds": how long the text just named stays.
     rule(`\\bhold(?:s|ing)?\\s+(?:it\\s+|them\\s+)?(?:for\\s+)?${T}`, (m, ctx) => (ctx.topic === 'text' && ctx.text ? lasting(ctx.text, Number(m[1])) : undefined)),
     // A place said right after the words: "add text 'Sale' bottom".
