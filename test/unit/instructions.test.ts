@@ -832,6 +832,34 @@ describe('dictated instructions and the words of trades (an eighth unseen set)',
   });
 });
 
+describe('chat, emoji and slang (a ninth unseen set)', () => {
+  it.each<[string, (s: EditState) => unknown, unknown]>([
+    ['✅ captions ❌ music', (s) => [s.captions.on, s.music.on], [true, false]],
+    ['logo 🔇 music 🔇', (s) => [s.music.on], [false]],
+    ['clip 🔇, music @ 35%', (s) => [s.mute, s.music.volume], [true, 0.35]],
+    ['keep 1:05 → 1:50 only', (s) => s.cuts, [{ kind: 'keep', fromMs: 65_000, toMs: 110_000 }]],
+    ['✂️ 0:40-0:55 + 2:00-2:10', (s) => s.cuts.map((c) => [c.kind, c.fromMs, c.toMs]), [['remove', 40_000, 55_000], ['remove', 120_000, 130_000]]],
+    ['❌ last 8s', (s) => s.cuts, [{ kind: 'drop-end', ms: 8000 }]],
+    ['landscape -> vertical for tt', (s) => s.aspect, '9:16'],
+    ['≤ 20 sec plsss', (s) => [s.totalMs, s.totalIsLimit], [20_000, true]],
+    ['<45s', (s) => [s.totalMs, s.totalIsLimit], [45_000, true]],
+    ['love the song <3', (s) => s.totalMs, undefined],
+    ['w/ captions, w/o the camera audio', (s) => [s.captions.on, s.mute, s.music.on], [true, true, undefined]],
+    ['music vol a quarter', (s) => s.music.volume, 0.25],
+    ['make it VERTICAL for the insta feed', (s) => s.aspect, '9:16'],
+    ['u can drop the logo, dont need it', (s) => s.logo.corner, false],
+    ['fr cut the captions', (s) => s.captions.on, false],
+    ["text 'NEW DROP' top of screen, first 4s", (s) => s.texts.map((t) => [t.position, t.at, t.durationMs]), [['top', 'start', 4000]]],
+    ['cut to the logo at the end', (s) => s.logo.outro, true],
+  ])('reads "%s"', (text, get, want) => expect(get(read(text).state)).toEqual(want));
+
+  it.each<[string, (s: EditState) => unknown, unknown]>([
+    ['can u even export 4k?', (s) => s.resolution, undefined],
+    ['the vertical one popped off ngl', (s) => s.aspect, undefined],
+    ['idk if i want music tbh', (s) => s.music.on, undefined],
+  ])('changes nothing it was not asked for in "%s"', (text, get, want) => expect(get(read(text).state)).toEqual(want));
+});
+
 describe('the rules themselves', () => {
   // V8 matches a lookbehind backwards from every position: two optional repeats in one ("(?<=«\d+»\s*,?\s*)") made
   // the warm-up over a blank line of 1,000 characters (see compileRules) take a second on every run.

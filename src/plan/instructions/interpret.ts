@@ -19,7 +19,7 @@ const FILLER = new Set(
 );
 
 /** Negations whose scope reaches a few words ahead: "no zoom", "don't want to see the hard cuts", "turn off the". */
-const NEGATION = /(\bno|\binstead of|\bnot interested in|\bno need for|\bnot (?:really )?(?:a |much of a )?(?:big |huge )?fan of|\bnot|\bnon|\bwithout|\b\w+n't|\bdont|\bnever|\bneither|\bnor|\bdisable|\bturn off|\bswitch off|\bget rid of|\bremove|\bdrop|\bskip|\bavoid|\bstop|\bkill|\bmute|\blose|\bdelete|\bstrip|\bleave out|\bleave off)\b/g;
+const NEGATION = /(\bno|\binstead of|\bnot interested in|\bno need for|\bnot (?:really )?(?:a |much of a )?(?:big |huge )?fan of|\bnot|\bnon|\bwithout|\b\w+n't|\bdont|\bnever|\bneither|\bnor|\bdisable|\bturn off|\bswitch off|\bget rid of|\bremove|\bdrop|\bskip|\bavoid|\bstop|\bkill|\bmute|\blose|\bdelete|\bstrip|\bleave out|\bleave off|\bcut(?!\s+(?:to|at|down|from|between|in|out\s+to)\b))\b/g;
 const SCOPE = /^(?:\s+[^\s,;.!?]+){0,4}\s*$/;
 /** The last negation of a clause whose scope reaches its end ("no title and no logo": the second). */
 function lastNegation(clause: string): RegExpExecArray | null {
@@ -34,7 +34,7 @@ const LIST_JOIN = /^\s*,?\s*(?:or|nor)?\s*(?:an?\s+|the\s+|any\s+)?$/;
  * go", "music is not needed", "transitions: none".
  */
 const NEGATION_AFTER =
-  /^\s+(?:off|disabled)\b|^\s*,?\s+(?:leave|keep|take)\s+(?:them|it|those|these|that)\s+out\b|^\s+(?:can|could|has\s+to|have\s+to|needs\s+to|must|should)\s+go\b(?!\s+(?:up|down|on|in|louder|quieter|faster|slower|to|at|for|with|under|over|back|from|between|first|last)\b)|^\s+(?:is|are)(?:\s+not|n't)\s+needed\b|^\s+not\s+needed\b|^\s*:\s*(?:none|off|no)\b/;
+  /^\s+(?:off|disabled|muted)\b|^\s*,?\s+(?:leave|keep|take)\s+(?:them|it|those|these|that)\s+out\b|^\s+(?:can|could|has\s+to|have\s+to|needs\s+to|must|should)\s+go\b(?!\s+(?:up|down|on|in|louder|quieter|faster|slower|to|at|for|with|under|over|back|from|between|first|last)\b)|^\s+(?:is|are)(?:\s+not|n't)\s+needed\b|^\s+not\s+needed\b|^\s*:\s*(?:none|off|no)\b/;
 const SENTENCE_END = /[.;!?](?=\s|$)/g;
 /**
  * A question about something rather than a request for it ("can you explain what a crossfade is?", "does it do
@@ -48,13 +48,15 @@ const QUESTION =
  * A question that asks what the tool can do, whatever its opening: "is it possible to add a crossfade, or is that a
  * premium feature?", "how would I make it vertical on my own phone, out of interest?".
  */
-const CURIOUS = /(?:\bor\s+(?:is|does|would)\s+(?:that|it|this)\s+(?:a\s+)?(?:premium|paid|pro|extra|cost|need|require)\w*\b|[,\s](?:out\s+of\s+(?:interest|curiosity)|just\s+curious|for\s+future\s+reference))[^?]*\?$/;
+const CURIOUS =
+  /(?:\bor\s+(?:is|does|would)\s+(?:that|it|this)\s+(?:a\s+)?(?:premium|paid|pro|extra|cost|need|require)\w*\b|[,\s](?:out\s+of\s+(?:interest|curiosity)|just\s+curious|for\s+future\s+reference)|\b(?:can|could)\s+(?:you|it|this)\s+(?:even|actually|really)\s+(?:do|handle|support|export|render|make)\b)[^?]*\?$|^\s*(?:idk|i\s+don't\s+know|not\s+sure)\s+(?:if|whether)\b/;
 
 /**
  * A sentence about an earlier version that asks for nothing ("the square version you did last week got loads of
  * likes", "the last version had the title card up for 10 seconds and I liked that"): read as a question is.
  */
-const EARLIER = /\b(?:the|our|my|your|that)\s+(?:last|previous|old|earlier|other)\s+(?:version|cut|edit|video|draft|reel)\b|\b(?:version|cut|edit|video|one)\s+(?:you|we)\s+(?:did|made|sent|posted|delivered)\b/;
+const EARLIER =
+  /\b(?:the|our|my|your|that)\s+(?:last|previous|old|earlier|other)\s+(?:version|cut|edit|video|draft|reel)\b|\b(?:the|that)\s+(?:[a-z\d:]+\s+)?one\s+(?:was|were|got|had|looked|slapped|went|worked|did|came|ran|hit|flopped|killed|popped)\b|\b(?:version|cut|edit|video|one)\s+(?:you|we)\s+(?:did|made|sent|posted|delivered)\b/;
 /** What makes such a sentence a request after all: a verb that begins a clause ("…, now make it square"), or a wish. */
 const REQUEST =
   /(?:^|[,;:]\s*|\b(?:please|pls|and|then|now|just|so)\s+)(?:make|add|put|use|change|set|cut|trim|remove|keep|turn|give|try|go|do|show|play)\b|\b(?:please|pls|let's|should|could|can|would|will|want|need|again|this\s+time)\b/;

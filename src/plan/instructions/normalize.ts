@@ -158,6 +158,38 @@ const LONG_WORD = /(?<![\p{L}\d'-])[a-z]{5,}(?![\p{L}\d'-])/gu;
 const STEPS: [RegExp, (...g: string[]) => string][] = [
   ...SETTINGS,
   [/\u00a0|\t/g, () => ' '],
+  // Chat: ticks and crosses, sound icons, arrows, "+", "@", "≤", "w/", abbreviations; other emoji say nothing here.
+  [/([\p{L}])\1{2,}/gu, (_a, c) => c!],
+  [/[✅☑✔]\ufe0f?\s*/gu, () => ''],
+  [/(?:[❌✖🚫]\ufe0f?|☐)\s*/gu, () => 'no '],
+  [/\s*🔇/gu, () => ' muted'],
+  [/✂\ufe0f?\s*(?=\d)/gu, () => 'cut out '],
+  [/(?<=[\p{L}\d%])\s*(?:→|->|=>)\s*(?=\d)|\b(yt|youtube|tt|tiktok|ig|insta|instagram|landscape|horizontal|vertical|portrait|square|\d+:\d+)\s*(?:→|->|=>)\s*/gu, (_a, from) => (from ? `${from} to ` : ' to ')],
+  [/\s*(?:→|->|=>)\s*/gu, () => ', then '],
+  [/\s*\p{Extended_Pictographic}\ufe0f?/gu, () => ''],
+  [/(?<=\S)\s+\+\s+(?=\S)|(?<=[\p{L}])\+(?=[\p{L}])/gu, () => ' and '],
+  [/@\s*(?=\d)/g, () => 'at '],
+  [/≤\s*|<\s*(?=\d+(?:\.\d+)?\s*(?:s|secs?|seconds?|m|mins?|minutes?)\b)/g, () => 'under '],
+  [/¼/g, () => ' 1/4'],
+  [/\bw\/o\b\s*/g, () => 'without '],
+  [/\bw\/\s*|\bw\s+(?=(?:a|an|the|music|captions?|subs|subtitles|text|sound|audio|logo|my|our)\b)/g, () => 'with '],
+  [/\b(do|does|did|is|are|was|were|ca|wo|should|would|could|have|has)nt\b/g, (_a, v) => `${v}n't`],
+  [/\bthats\b/g, () => "that's"],
+  [/\bu\b/g, () => 'you'],
+  [/\bur\b/g, () => 'your'],
+  [/\b(?:pls|plz|plox)\b/g, () => 'please'],
+  [/\btt\b/g, () => 'tiktok'],
+  [/\byt\b/g, () => 'youtube'],
+  [/\b(?:thx|thnx|thanx)\b/g, () => 'thanks'],
+  [/\b(?:bc|b\/c|cuz|coz)\b/g, () => 'because'],
+  [/\bb4\b/g, () => 'before'],
+  [/\b(an?)\s+min\b/g, (_a, d) => `${d} minute`],
+  [/\bgonna\b/g, () => 'going to'],
+  [/\bwanna\b/g, () => 'want to'],
+  [/\b(?:lol|lmao|ngl|tbh|imo|imho|fr|rn|tho)\b[,.!]?/g, () => ''],
+  // A shape said for the Instagram feed is the shape the feed gets ("square for the IG feed"), not the feed's 4:5.
+  [/\b(square|vertical|landscape|horizontal|wide|1:1|9:16|16:9)\s+(?:for|on)\s+(?:the\s+|my\s+|our\s+)?(?:ig|insta|instagram)\s+(?:feed|grid)\b/g, (_a, s) => s!],
+  [/\bmusic(?:\s+vol(?:ume)?)?\s+(?:at\s+)?(half|a\s+quarter|quarter|1\/4|a\s+third|third)\b/g, (_a, f) => `music at ${/half/.test(f!) ? 50 : /third/.test(f!) ? 33 : 25}%`],
   // Dictation: punctuation said aloud, "one point five", words heard apart ("sub titles", "an and card", "tick tock").
   [/\s*\b(?:comma)\b/g, () => ','],
   [/\s*(?<!\b(?:a|the|this|that|trial|time)\s)\b(?:period|full\s+stop|new\s+(?:line|paragraph)|next\s+line)\b(?!\s+of\b)/g, () => '.'],
@@ -254,6 +286,8 @@ const STEPS: [RegExp, (...g: string[]) => string][] = [
     return `${out}⟨${Math.round(ms)}⟩`;
   }],
   [/⟨(\d+)⟩\s*(?:and\s+)?(?:a\s+)?half\b/g, (_a, v) => `⟨${Math.round(Number(v) * 1.5)}⟩`],
+  // "no first 10s": a part of the clip crossed out.
+  [/\bno\s+(?=(?:the\s+)?(?:first|last|opening|final)\s+≈?⟨)/g, () => 'cut '],
   // A hedge before an amount is part of it ("at about 25%", "down to around 0:45", "for roughly 3 seconds"), so
   // every rule that reads an amount reads a hedged one: `≈⟨3000⟩`, `≈25%` (see T and NUM).
   [/\b(?:about|around|roughly|approximately|approx\.?|circa|somewhere\s+around|give\s+or\s+take|like)\s+(?=⟨|\d)|~\s*(?=⟨|\d)/g, () => '≈'],

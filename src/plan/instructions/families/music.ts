@@ -48,14 +48,15 @@ export const music: Family = {
       musicOn(ctx);
       return "clips' own sound replaced by the music";
     }),
-    rule(`\\b(?:mute|silence|turn\\s+off)\\s+(?:the\\s+|this\\s+|these\\s+|all\\s+(?:the\\s+)?)?(?:clips?|videos?|footage|audio|sound|original(?:\\s+(?:audio|sound))?|clips?'s?\\s+(?:audio|sound)|(?:video|clip)\\s+(?:audio|sound)|camera\\s+(?:audio|sound)|it|them)\\b|\\b(?:the\\s+)?(?:original|clip'?s?|video'?s?|camera)\\s+(?:own\\s+)?(?:audio|sound)\\s+(?:muted|silenced|off)\\b`, (m, ctx) => {
+    rule(`\\b(?:mute|silence|turn\\s+off)\\s+(?:the\\s+|this\\s+|these\\s+|all\\s+(?:the\\s+)?)?(?:clips?|videos?|footage|audio|sound|original(?:\\s+(?:audio|sound))?|clips?'s?\\s+(?:audio|sound)|(?:video|clip)\\s+(?:audio|sound)|camera\\s+(?:audio|sound)|it|them)\\b|\\b(?:the\\s+)?(?:original|clip'?s?|video'?s?|camera)\\s+(?:own\\s+)?(?:audio|sound)\\s+(?:muted|silenced|off)\\b|\\b(?:the\\s+)?(?:clips?|video|footage)\\s+muted\\b`, (m, ctx) => {
       // "do NOT mute the clip", "never mute it": the clips keep their sound.
       ctx.state.mute = !ctx.negated(m.index, end(m));
       return ctx.state.mute ? "clips' own sound muted" : "clips' own sound kept";
     }),
     rule(`\\b(?:remove|strip|drop|kill|delete|take\\s+out|get\\s+rid\\s+of|cut|lose|ditch|scrap|(?<!\\b(?:watch|watches|watching|view|views|viewing|scroll|scrolls|scrolling)\\s+)without|no)\\s+(all\\s+(?:the\\s+)?|any\\s+)?(?:the\\s+|its\\s+)?(?:(?:original|clip|camera|video|clip'?s|video'?s|production|nat|natural|location|sync)\\s+)?(?:own\\s+)?(audio|sound)(?:\\s+(?:from|of)\\s+(?:the\\s+|this\\s+)?(?:video|clips?|footage|[\\w-]+\\.\\w{2,4}))?\\b`, (m, ctx) => {
       ctx.state.mute = true;
-      if (m[1] || /^(?:without|no)\b/.test(m[0])) {
+      // ("Without the clip audio" names the clips' sound alone.)
+      if (m[1] || (/^(?:without|no)\b/.test(m[0]) && !/\b(?:original|clip|camera|video|production|nat|natural|location|sync)\b/.test(m[0]))) {
         ctx.state.music.on = false;
         return 'no sound at all (clips muted, no music)';
       }

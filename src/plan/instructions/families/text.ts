@@ -215,11 +215,13 @@ export const text: Family = {
       addText(m, /end|finish|close/.test(m[1]!) ? 'cta' : 'title', ctx, undefined, ctx.quote(m[2]!))),
 
     // Where in time.
-    rule(`\\b(?:for|over|during|in|to|on|across)\\s+the\\s+(first|last|final|opening|closing)\\s+${T}`, (m, ctx) =>
+    // (Or bare after a text: 'text "Sale" center, first 5s'.)
+    rule(`\\b(?:for|over|during|in|to|on|across)\\s+the\\s+(first|last|final|opening|closing)\\s+${T}|(?<=»[^.;]{0,40},\\s)(first|last|final|opening|closing)\\s+${T}`, (m, ctx) =>
       refine(ctx, (t) => {
-        Object.assign(t, { at: /first|opening/.test(m[1]!) ? 'start' : 'end', durationMs: Number(m[2]) });
+        const [edge, ms] = m[1] ? [m[1], Number(m[2])] : [m[3]!, Number(m[4])];
+        Object.assign(t, { at: /first|opening/.test(edge) ? 'start' : 'end', durationMs: ms });
         if (t.kind === 'title' && t.at === 'end') t.kind = 'text';
-        return `text for the ${m[1]} ${videoTime(Number(m[2]))}`;
+        return `text for the ${edge} ${videoTime(ms)}`;
       })),
     // A text given a length shows for that long, from the start unless it was placed.
     rule(`\\b(?:for|lasting|last|lasts|stays?\\s+(?:on\\s+)?(?:screen\\s+)?for|held\\s+for|keep\\s+(?:it|them)\\s+(?:up\\s+|on\\s+(?:screen\\s+)?)?for)\\s+(?:about\\s+|just\\s+|only\\s+|exactly\\s+)?${T}`, (m, ctx) =>
@@ -250,7 +252,7 @@ export const text: Family = {
       })),
 
     // Where in the frame, and how it looks.
-    rule(`\\b(?:at|on|in|to|into|near|along)\\s+(?:the\\s+)?(top|bottom|upper|lower)[- ]?(left|right)(?:[- ]hand)?(?:\\s+(?:corner|position|side))?|\\b(?:at|on|in|to|near|along|across)\\s+(?:the\\s+)?(top|bottom|center|centre|middle)(?:\\s+of\\s+the\\s+(?:frame|screen|video|picture))?\\b|\\b(centered|centred|in\\s+the\\s+centre)\\b|\\bup\\s+(top)\\b|\\bdiagonally\\b|(?:^|(?<=[,;:]\\s?))(?:the\\s+)?(top|bottom|center|centre|middle)\\s+of\\s+the\\s+(?:frame|screen|video|picture)\\b`, (m, ctx) => {
+    rule(`\\b(?:at|on|in|to|into|near|along)\\s+(?:the\\s+)?(top|bottom|upper|lower)[- ]?(left|right)(?:[- ]hand)?(?:\\s+(?:corner|position|side))?|\\b(?:at|on|in|to|near|along|across)\\s+(?:the\\s+)?(top|bottom|center|centre|middle)(?:\\s+of\\s+the\\s+(?:frame|screen|video|picture))?\\b|\\b(centered|centred|in\\s+the\\s+centre)\\b|\\bup\\s+(top)\\b|\\bdiagonally\\b|(?:^|(?<=[,;:»]\\s?))(?:the\\s+)?(top|bottom|center|centre|middle)\\s+of\\s+(?:the\\s+)?(?:frame|screen|video|picture)\\b`, (m, ctx) => {
       const where = m[1] ? place(`${m[1]} ${m[2]}`) : place(m[3] ?? m[6] ?? m[4] ?? m[5] ?? 'center');
       if (ctx.topic === 'text' && ctx.text) return (ctx.text.position = where), `text at the ${where}`;
       if (ctx.topic === 'captions') return (ctx.state.captions.position = where.startsWith('top') ? 'top' : where.startsWith('bottom') ? 'bottom' : 'center'), `captions at the ${ctx.state.captions.position}`;
