@@ -159,7 +159,8 @@ const STEPS: [RegExp, (...g: string[]) => string][] = [
   ...SETTINGS,
   [/\u00a0|\t/g, () => ' '],
   // Chat: ticks and crosses, sound icons, arrows, "+", "@", "≤", "w/", abbreviations; other emoji say nothing here.
-  [/([\p{L}])\1{2,}/gu, (_a, c) => c!],
+  // ("sooo", "plsss"; not "www" or "III".)
+  [/([a-hj-vx-z])\1{2,}/g, (_a, c) => c!],
   [/[✅☑✔]\ufe0f?\s*/gu, () => ''],
   [/(?:[❌✖🚫]\ufe0f?|☐)\s*/gu, () => 'no '],
   [/\s*🔇/gu, () => ' muted'],
