@@ -80,6 +80,12 @@ describe('buildTimeline', () => {
     expect(draft.t[0]!.sg.at(-1)).toMatchObject({ st: 3500, d: 1500 });
   });
 
+  it('keeps the first item of a video asked to be shorter than a frame (a review note\'s "0:00" is no length)', () => {
+    const { draft } = timeline(['make it 1 ms long'], [still('a.jpg'), still('b.jpg')]);
+    expect(draft.d).toBe(1);
+    expect(timeline(['00:00 – no fade in\n01:02 – add lower third "Ana"'], [still('a.jpg')]).draft.d).toBeGreaterThan(1000);
+  });
+
   it('takes caption text from the caption, then the captions file, then the file name', () => {
     // Cue N captions item N; item 0 has words of its own, and there is no cue for item 2.
     const captions = input('subs.srt', { kind: 'captions', cues: ['Unused', 'From the file'] }, 'captions');

@@ -110,7 +110,7 @@ export function buildTimeline(state: EditState, inputs: TimelineInput[], frame: 
       warnings.push(`the clips run ${(total / 1000).toFixed(1)} s, shorter than the ${totalMs / 1000} s asked; the video is ${(total / 1000).toFixed(1)} s`);
     } else total = totalMs;
   }
-  const kept = placed.filter((p) => p.start < total - 1);
+  const kept = placed.filter((p, k) => k === 0 || p.start < total - 1);
   kept.at(-1)!.end = total;
   const left = placed.slice(kept.length).map((p) => (p.item.kind === 'card' ? 'the logo card' : p.item.from.input.name));
   if (left.length) warnings.push(`${left.join(', ')} did not fit in ${(total / 1000).toFixed(1)} s and ${left.length > 1 ? 'were' : 'was'} left out; ask for a longer video to show ${left.length > 1 ? 'them' : 'it'}`);

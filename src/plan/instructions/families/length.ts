@@ -5,7 +5,9 @@ import { lasting } from './text.js';
 
 // A length and a time per item can both hold: the stills take their time and the clips fill the rest. With stills
 // alone they disagree, and the one said last wins (see timeline.ts).
-function total(ctx: Context, ms: number, limit = false): string {
+function total(ctx: Context, ms: number, limit = false): string | undefined {
+  // (No video is 0 s long: "0:00" is a moment.)
+  if (ms <= 0) return undefined;
   Object.assign(ctx.state, { totalMs: ms, totalIsLimit: limit, lengthSaidLast: 'total' });
   return `length ${limit ? 'at most ' : ''}${videoTime(ms)}`;
 }
@@ -31,10 +33,6 @@ export const length: Family = {
     rule(`\\b(?:make|cut|trim|shorten|edit|reduce|bring|get|keep|cap|limit|crop|condense|compress|turn)\\s+(?:(?:the|this|that|my|our)\\s+(?:\\w+\\s+)?(?:video|clip|whole\\s+thing|edit|slideshow|film|reel|runtime|running\\s+time|length|duration)|it|this|that|everything|them)?\\s*(?:down\\s+)?(?:to|at|into)\\s+(?:exactly\\s+|just\\s+|only\\s+)?(?:an?\\s+)?${T}(?!\\s*(?:from|of|off|starting|in\\b|(?:-|–|to|until|through)\\s*≈?⟨))(?:\\s+long)?`, (m, ctx) => total(ctx, Number(m[1]))),
     rule(`\\b(?:under|below|less\\s+than|at\\s+most|no\\s+(?:more|longer)\\s+than|max(?:imum)?(?:\\s+of)?|up\\s+to|within|shorter\\s+than|not\\s+exceed(?:ing)?)\\s+(?:an?\\s+)?${T}`, (m, ctx) => total(ctx, Number(m[1]), true)),
     rule(`${T},?\\s+(?:or\\s+(?:less|shorter|under)|max(?:imum)?|at\\s+most|tops|or\\s+so\\s+max|no\\s+(?:more|longer))\\b`, (m, ctx) => total(ctx, Number(m[1]), true)),
-    // A clause that is only an amount of time, as briefs list what they want: "Recap for Facebook. 45 seconds, photos in
-    // order". (Not a clock time, and not after a text, the music or a clip, whose time it would be.)
-    rule(`(?:^|(?<=[.;,]\\s?))${T}(?:\\s+(?:long|total|in\\s+total))?(?=\\s*(?:[,;.!]|$))`, (m, ctx) =>
-      /\p{L}/u.test(original(ctx.n, m.index, end(m))) && !['text', 'music', 'clip', 'captions'].includes(ctx.topic ?? '') ? total(ctx, Number(m[1])) : undefined),
     rule(`(?:\\b(?:length|duration|runtime|running\\s+time)\\s*(?:of\\s+|to\\s+|is\\s+|should\\s+be\\s+|=|:)?\\s*)${T}`, (m, ctx) => total(ctx, Number(m[1]))),
     // "a 30-second promotional video": only the number is taken, so "vertical" in "a 6-second vertical video" is read too.
     rule(`${NOT_LENGTH}${T}(?=(?:\\s+long)?\\s+(?:(?!(?:of|for|with|and|to)\\b)[\\p{L}-]+\\s+){0,3}?${NOUN}\\b(?!\\.\\w))`, (m, ctx) => total(ctx, Number(m[1]))),
@@ -48,7 +46,13 @@ export const length: Family = {
       return judged ? lasting(ctx.text!, ms) : total(ctx, ms);
     }),
     // A bare length in a clause of its own; after a text of the same sentence ("title 'Hi', 3 seconds"), the text's.
-    rule(`(?:^|(?<=[,;:]\\s*))(?:exactly\\s+)?${T}(?:\\s+long)?(?=\\s*(?:[,.;!?]|$))`, (m, ctx) => (ctx.topic === 'text' && ctx.text ? lasting(ctx.text, Number(m[1])) : total(ctx, Number(m[1])))),
+    // A clause that is only an amount of time, as briefs list what they want ("Recap for Facebook. 45 seconds, photos in
+    // order"): the text's when a text was just named, else the video's. Not a clock time ("00:00 – no fade in" is where
+    // a review note was left), nor the time of the music or a clip.
+    rule(`(?:^|(?<=[.,;:]\\s*))(?:exactly\\s+)?${T}(?:\\s+(?:long|total|in\\s+total))?(?=\\s*(?:[,.;!?]|$))`, (m, ctx) => {
+      if (!/\p{L}/u.test(original(ctx.n, m.index, end(m))) || ['music', 'clip', 'captions'].includes(ctx.topic ?? '')) return undefined;
+      return ctx.topic === 'text' && ctx.text ? lasting(ctx.text, Number(m[1])) : total(ctx, Number(m[1]));
+    }),
     // "the teaser needs to be 15 seconds", "the whole reel comes in at 45 seconds", "wrap the video up at 30 seconds".
     rule(`\\b(?:${NOUN}|it|vid|thing)\\s+(?:\\w+\\s+){0,1}?(?:needs?\\s+to\\s+be|should\\s+be|must\\s+be|has\\s+to\\s+be|have\\s+to\\s+be|comes?\\s+in\\s+at|clocks?\\s+in\\s+at|come\\s+out\\s+at|up\\s+at)\\s+(?:exactly\\s+|just\\s+|only\\s+|under\\s+)?${T}(?!\\s*(?:from|of|off|into|in\\b|mark|starting))|\\b(?:finished|final|whole|complete|full)\\s+(?:${NOUN}|vid|thing)\\s+(?:at|to|is|=)\\s+(?:exactly\\s+|just\\s+)?${T}`, (m, ctx) => total(ctx, Number(m[1] ?? m[2]))),
     rule(`\\b(?:to|should|will|must|it|video)\\s+(?:last|run|play)\\s+(?:for\\s+)?(?:exactly\\s+|about\\s+|around\\s+|just\\s+)?${T}`, (m, ctx) => total(ctx, Number(m[1])), -1),
