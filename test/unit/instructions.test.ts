@@ -860,6 +860,16 @@ describe('chat, emoji and slang (a ninth unseen set)', () => {
   ])('changes nothing it was not asked for in "%s"', (text, get, want) => expect(get(read(text).state)).toEqual(want));
 });
 
+describe('emails and review notes (a tenth unseen set)', () => {
+  it.each<[string, (s: EditState) => unknown, unknown]>([
+    ['Hi Jo,\n\nPlease make it square.\n\nThanks,\nAlex Reed\nMotion Studio | 4K Lane 3 | +1 555 0199', (s) => [s.aspect, s.resolution, s.motion], ['1:1', undefined, 'none']],
+    ['Vertical please.\n\nOn Mon, 2 Jun 2025 at 09:10, Jo Park <jo@example.com> wrote:\n> Keep it landscape, music at 50%.', (s) => [s.aspect, s.music.volume], ['9:16', undefined]],
+    ['Music at 20%.\n> old note: music at 60%\n> and no logo', (s) => [s.music.volume, s.logo.corner], [0.2, undefined]],
+    ['Please action the notes below.\n\nCheers,\nSam\n\n---------- Forwarded message ---------\nFrom: Lee\nMake it vertical.', (s) => s.aspect, '9:16'],
+    ['No transitions between the photos, straight cuts please', (s) => s.transition.type, 'cut'],
+  ])('reads "%s"', (text, get, want) => expect(get(read(text).state)).toEqual(want));
+});
+
 describe('the rules themselves', () => {
   // V8 matches a lookbehind backwards from every position: two optional repeats in one ("(?<=«\d+»\s*,?\s*)") made
   // the warm-up over a blank line of 1,000 characters (see compileRules) take a second on every run.

@@ -125,6 +125,18 @@ function replace(n: Normalized, re: RegExp, fn: (...groups: string[]) => string)
 const QUOTES =
   /"([^"]+)"|“([^”]+)”|‘([^’]+)’|«([^»]+)»|(?<![\p{L}\d])'((?:[^']|(?<=\p{L})'(?=\p{L}))+)'(?![\p{L}\d])|„([^“”]+)[“”]|`([^`]+)`|(?<!\p{L})[Qq]uote[,:]?\s+([^"“”«»]+?)[,.]?\s+(?:[Ee]nd(?:\s+of)?\s+quote|[Uu]nquote|[Cc]lose\s+quote)(?!\p{L})/gu;
 
+/**
+ * An email's parts that ask for nothing: the earlier message it quotes (from "On … wrote:" or "Original Message" on, and
+ * lines that begin with ">"), the sign-off with the name and signature under it (up to a message it forwards, whose
+ * requests are the sender's), and the greeting.
+ */
+const EMAIL = [
+  /^(?:On\s[^\n]{5,160}?\swrote:|-{2,}\s*Original Message\s*-{2,})[\s\S]*$/gim,
+  /^>[^\n]*(?:\n|$)/gm,
+  /^(?:[Bb]est(?: wishes| regards)?|[Kk]ind regards|[Ww]arm regards|[Rr]egards|[Tt]hanks|[Tt]hank you|[Mm]any thanks|[Cc]heers|[Aa]ll the best|[Ss]peak soon|[Tt]a)[ \t]*[,!.]?[ \t]*\n+[ \t]*\p{Lu}[\p{L}'.-]*(?:[ \t]+\p{Lu}[\p{L}'.-]*){0,3}[ \t]*(?:\n(?!-{2,} ?Forwarded message)[^\n]*)*/gmu,
+  /^(?:hi|hello|hey|dear|good\s+(?:morning|afternoon))\b[^\n]{0,40},[ \t]*$/gim,
+];
+
 /** A name in capitals after "called" or "named" is words, as a quote is: 'a title called Summer Sale', 'our podcast is called Slow Down'. */
 const NAME = /(?<=\b(?:called|named|entitled)\s)\p{Lu}[\p{L}\d'&.-]*(?:\s+(?:(?:of|the|and|in|on|at|a|for|to|&)\s+)?\p{Lu}[\p{L}\d'&.-]*)*/gu;
 
@@ -316,6 +328,7 @@ export function normalize(source: string): Normalized {
   let n: Normalized = { text: source, map: [...Array(source.length + 1).keys()], quotes, source, respelled };
   n = replace(n, QUOTES, (_all, ...groups) => `«${quotes.push(groups.slice(0, 8).find((g) => g !== undefined)!.trim()) - 1}»`);
   n = replace(n, NAME, (name) => `«${quotes.push(name!) - 1}»`);
+  for (const re of EMAIL) n = replace(n, re, () => '');
   // Lower case, one character for one, so the map stays true.
   n = { ...n, text: [...n.text].map((c) => (c.toLowerCase().length === c.length ? c.toLowerCase() : c)).join('') };
   n = listItems(n);

@@ -154,8 +154,10 @@ export const transitions: Family = {
   rules: [
     rule(`(?:${T}\\s+)?(?:${CUTS})\\b(?:\\s+between\\s+(?:the\\s+)?[\\p{L}]+)?`, (m, ctx) => {
       if (replaced(m, ctx)) return '';
-      // ("No fades, just cuts": "just" says what is wanted instead.)
-      const off = !m[0].startsWith('just') && ctx.negated(m.index, end(m));
+      // ("No fades, just cuts", "no transitions, straight cuts": the cuts are what is wanted instead, unless their own
+      // clause refuses them: "I don't want hard cuts".)
+      const refused = /\b(?:no|not|don't|never|without)\b/.test(ctx.before(m.index).split(/[,;]/).at(-1)!);
+      const off = ctx.negated(m.index, end(m)) && !m[0].startsWith('just') && (refused || ctx.state.transition.type !== 'cut');
       ctx.state.transition.type = off ? 'crossfade' : 'cut';
       return off ? `crossfade between items (${videoTime(ctx.state.transition.ms)}) instead of hard cuts` : 'hard cuts between items';
     }),
