@@ -867,6 +867,7 @@ describe('emails and review notes (a tenth unseen set)', () => {
     ['Music at 20%.\n> old note: music at 60%\n> and no logo', (s) => [s.music.volume, s.logo.corner], [0.2, undefined]],
     ['Please action the notes below.\n\nCheers,\nSam\n\n---------- Forwarded message ---------\nFrom: Lee\nMake it vertical.', (s) => s.aspect, '9:16'],
     ['No transitions between the photos, straight cuts please', (s) => s.transition.type, 'cut'],
+    ['hey, add music, and captions,\nthanks', (s) => [s.music.on, s.captions.on], [true, true]],
   ])('reads "%s"', (text, get, want) => expect(get(read(text).state)).toEqual(want));
 });
 

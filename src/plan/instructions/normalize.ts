@@ -134,7 +134,7 @@ const EMAIL = [
   /^(?:On\s[^\n]{5,160}?\swrote:|-{2,}\s*Original Message\s*-{2,})[\s\S]*$/gim,
   /^>[^\n]*(?:\n|$)/gm,
   /^(?:[Bb]est(?: wishes| regards)?|[Kk]ind regards|[Ww]arm regards|[Rr]egards|[Tt]hanks|[Tt]hank you|[Mm]any thanks|[Cc]heers|[Aa]ll the best|[Ss]peak soon|[Tt]a)[ \t]*[,!.]?[ \t]*\n+[ \t]*\p{Lu}[\p{L}'.-]*(?:[ \t]+\p{Lu}[\p{L}'.-]*){0,3}[ \t]*(?:\n(?!-{2,} ?Forwarded message)[^\n]*)*/gmu,
-  /^(?:hi|hello|hey|dear|good\s+(?:morning|afternoon))\b[^\n]{0,40},[ \t]*$/gim,
+  /^(?:hi|hello|hey|dear|good\s+(?:morning|afternoon))(?:[ \t]+[\p{L}.'-]+){0,3}[ \t]*,[ \t]*$/gimu,
 ];
 
 /** A name in capitals after "called" or "named" is words, as a quote is: 'a title called Summer Sale', 'our podcast is called Slow Down'. */
