@@ -824,6 +824,7 @@ describe('dictated instructions and the words of trades (an eighth unseen set)',
     ['the vertical cut you made last month did really well', (s) => s.aspect, undefined],
     ['is it possible to add captions, or is that a paid feature?', (s) => s.captions.on, undefined],
     ['how would I make a video square on my own laptop, out of interest?', (s) => s.aspect, undefined],
+    ['is it possible to export in 4K, and would that cost extra?', (s) => s.resolution, undefined],
   ])('changes nothing it was not asked for in "%s"', (text, get, want) => expect(get(read(text).state)).toEqual(want));
 
   it('still reads a request that speaks of an earlier version', () => {
@@ -868,6 +869,8 @@ describe('emails and review notes (a tenth unseen set)', () => {
     ['Please action the notes below.\n\nCheers,\nSam\n\n---------- Forwarded message ---------\nFrom: Lee\nMake it vertical.', (s) => s.aspect, '9:16'],
     ['No transitions between the photos, straight cuts please', (s) => s.transition.type, 'cut'],
     ['hey, add music, and captions,\nthanks', (s) => [s.music.on, s.captions.on], [true, true]],
+    ['Approved, lovely! Cheers,\nAna\n\nAna Diaz | Fade Out Films | 4K House', (s) => [s.fadeOutMs, s.resolution], [0, undefined]],
+    ['Approved. The slow-motion bit made everyone smile. No changes.', (s) => s.speed, 1],
   ])('reads "%s"', (text, get, want) => expect(get(read(text).state)).toEqual(want));
 });
 

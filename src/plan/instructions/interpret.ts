@@ -49,14 +49,14 @@ const QUESTION =
  * premium feature?", "how would I make it vertical on my own phone, out of interest?".
  */
 const CURIOUS =
-  /(?:\bor\s+(?:is|does|would)\s+(?:that|it|this)\s+(?:a\s+)?(?:premium|paid|pro|extra|cost|need|require)\w*\b|[,\s](?:out\s+of\s+(?:interest|curiosity)|just\s+curious|for\s+future\s+reference)|\b(?:can|could)\s+(?:you|it|this)\s+(?:even|actually|really)\s+(?:do|handle|support|export|render|make)\b)[^?]*\?$|^\s*(?:idk|i\s+don't\s+know|not\s+sure)\s+(?:if|whether)\b/;
+  /(?:\b(?:or|and)\s+(?:is|does|would|will)\s+(?:that|it|this)\s+(?:a\s+)?(?:premium|paid|pro|extra|cost|need|require)\w*\b|[,\s](?:out\s+of\s+(?:interest|curiosity)|just\s+curious|for\s+future\s+reference)|\b(?:can|could)\s+(?:you|it|this)\s+(?:even|actually|really)\s+(?:do|handle|support|export|render|make)\b)[^?]*\?$|^\s*(?:idk|i\s+don't\s+know|not\s+sure)\s+(?:if|whether)\b/;
 
 /**
  * A sentence about an earlier version that asks for nothing ("the square version you did last week got loads of
  * likes", "the last version had the title card up for 10 seconds and I liked that"): read as a question is.
  */
 const EARLIER =
-  /\b(?:the|our|my|your|that)\s+(?:last|previous|old|earlier|other)\s+(?:version|cut|edit|video|draft|reel)\b|\b(?:the|that)\s+(?:[a-z\d:]+\s+)?one\s+(?:was|were|got|had|looked|slapped|went|worked|did|came|ran|hit|flopped|killed|popped)\b|\b(?:version|cut|edit|video|one)\s+(?:you|we)\s+(?:did|made|sent|posted|delivered)\b/;
+  /\b(?:the|our|my|your|that)\s+(?:last|previous|old|earlier|other)\s+(?:version|cut|edit|video|draft|reel)\b|\b(?:the|that)\s+(?:[a-z\d:-]+\s+)?(?:one|bit|part|section|moment)\s+(?:was|were|got|had|looked|made|slapped|went|worked|did|came|ran|hit|flopped|killed|popped)\b|\b(?:version|cut|edit|video|one)\s+(?:you|we)\s+(?:did|made|sent|posted|delivered)\b/;
 /** What makes such a sentence a request after all: a verb that begins a clause ("…, now make it square"), or a wish. */
 const REQUEST =
   /(?:^|[,;:]\s*|\b(?:please|pls|and|then|now|just|so)\s+)(?:make|add|put|use|change|set|cut|trim|remove|keep|turn|give|try|go|do|show|play)\b|\b(?:please|pls|let's|should|could|can|would|will|want|need|again|this\s+time)\b/;

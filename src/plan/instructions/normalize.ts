@@ -127,13 +127,13 @@ const QUOTES =
 
 /**
  * An email's parts that ask for nothing: the earlier message it quotes (from "On … wrote:" or "Original Message" on, and
- * lines that begin with ">"), the sign-off with the name and signature under it (up to a message it forwards, whose
- * requests are the sender's), and the greeting.
+ * lines that begin with ">"), the sign-off (on a line of its own or after the last sentence) with the name and signature
+ * under it (up to a message it forwards, whose requests are the sender's), and the greeting.
  */
 const EMAIL = [
   /^(?:On\s[^\n]{5,160}?\swrote:|-{2,}\s*Original Message\s*-{2,})[\s\S]*$/gim,
   /^>[^\n]*(?:\n|$)/gm,
-  /^(?:[Bb]est(?: wishes| regards)?|[Kk]ind regards|[Ww]arm regards|[Rr]egards|[Tt]hanks|[Tt]hank you|[Mm]any thanks|[Cc]heers|[Aa]ll the best|[Ss]peak soon|[Tt]a)[ \t]*[,!.]?[ \t]*\n+[ \t]*\p{Lu}[\p{L}'.-]*(?:[ \t]+\p{Lu}[\p{L}'.-]*){0,3}[ \t]*(?:\n(?!-{2,} ?Forwarded message)[^\n]*)*/gmu,
+  /(?:^|(?<=[.!?][ \t]))(?:[Bb]est(?: wishes| regards)?|[Kk]ind regards|[Ww]arm regards|[Rr]egards|[Tt]hanks|[Tt]hank you|[Mm]any thanks|[Cc]heers|[Aa]ll the best|[Ss]peak soon|[Tt]a)[ \t]*[,!.]?[ \t]*\n+[ \t]*\p{Lu}[\p{L}'.-]*(?:[ \t]+\p{Lu}[\p{L}'.-]*){0,3}[ \t]*(?:\n(?!-{2,} ?Forwarded message)[^\n]*)*/gmu,
   /^(?:hi|hello|hey|dear|good\s+(?:morning|afternoon))(?:[ \t]+[\p{L}.'-]+){0,3}[ \t]*,[ \t]*$/gimu,
 ];
 
