@@ -61,6 +61,12 @@ const EARLIER =
 const REQUEST =
   /(?:^|[,;:]\s*|\b(?:please|pls|and|then|now|just|so)\s+)(?:make|add|put|use|change|set|cut|trim|remove|keep|turn|give|try|go|do|show|play)\b|\b(?:please|pls|let's|should|could|can|would|will|want|need|again|this\s+time)\b/;
 
+/** What a sentence that asks for nothing is, said in its note; undefined for a request. */
+function notARequest(sentence: string): string | undefined {
+  if (QUESTION.test(sentence) || CURIOUS.test(sentence)) return 'a question';
+  return EARLIER.test(sentence) && !REQUEST.test(sentence) ? 'about an earlier version' : undefined;
+}
+
 const RULES: Rule[] = FAMILIES.flatMap((f) => f.rules);
 const VOCABULARY = [...new Set(FAMILIES.flatMap((f) => f.words))];
 
@@ -123,16 +129,18 @@ function applyMatches(found: Match[], ctx: Context): string[] {
   const chosen = found.filter((f) => free(f) && (taken.fill(1, ...span(f)), true)).sort((a, b) => a.m.index - b.m.index);
   const did: string[] = [];
   const questions: [number, number, string][] = [];
-  let sentence = 0;
+  let sentence = -1;
+  let asked: string | undefined;
   for (const first of chosen) {
     const [s, e] = span(first);
     if (ctx.consumed(s, e)) continue;
     // "It" and a bare "fade out" refer to what this sentence named.
     const start = s - ctx.before(s).length;
     const stop = e + ctx.after(e).length + 1;
-    const said = ctx.n.text.slice(start, stop);
-    const asked = QUESTION.test(said) || CURIOUS.test(said) ? 'a question' : EARLIER.test(said) && !REQUEST.test(said) ? 'about an earlier version' : undefined;
-    if (start !== sentence) (sentence = start), (ctx.previousTopic = ctx.topic ?? ctx.previousTopic), (ctx.topic = undefined);
+    if (start !== sentence) {
+      (sentence = start), (ctx.previousTopic = ctx.topic ?? ctx.previousTopic), (ctx.topic = undefined);
+      asked = notARequest(ctx.n.text.slice(start, stop));
+    }
     // A question is read for what it names ("it" in the next sentence), on a copy of the state: it changes nothing.
     if (asked && !questions.some(([a]) => a === start)) questions.push([start, stop, asked]);
     taken.fill(0, s, e);
