@@ -62,14 +62,9 @@ export const music: Family = {
       }
       return "clips' own sound removed";
     }),
-    // "mute the crowd", "kill the gym noise", "nat sound off": what the camera heard.
-    rule(`\\b(?:mute|kill|silence|lose|drop)\\s+(?:the\\s+|all\\s+the\\s+)?(?:crowd|gym|room|street|traffic|ambient|ambience|nat|natural|location|camera)(?:\\s+(?:noise|sound|audio|chatter))?\\b|\\b(?:nat|natural|ambient|location|crowd|camera)\\s+(?:sound|audio|noise)\\s+(?:off|out|muted)\\b`, (m, ctx) => {
-      if (ctx.negated(m.index, end(m))) return undefined;
-      ctx.state.mute = true;
-      return "clips' own sound muted";
-    }),
-    // "take the echoey pool sound off", "keep the wind noise off": a sound of the clips, not the music.
-    rule(`\\b(?:take|turn|switch|keep|cut|get)\\s+(?:the\\s+|that\\s+|all\\s+the\\s+)?(?:(?!music|song|track|soundtrack)[\\p{L}-]+\\s+){0,2}?(?:noise|sound|audio)\\s+(?:off|out)\\b`, (m, ctx) => {
+    // What the camera heard: "take the echoey pool sound off", "keep the wind noise off", "mute the crowd", "kill the
+    // gym noise", "nat sound off" (not the music).
+    rule(`\\b(?:take|turn|switch|keep|cut|get)\\s+(?:the\\s+|that\\s+|all\\s+the\\s+)?(?:(?!music|song|track|soundtrack)[\\p{L}-]+\\s+){0,2}?(?:noise|sound|audio)\\s+(?:off|out)\\b|\\b(?:mute|kill|silence|lose|drop)\\s+(?:the\\s+|all\\s+the\\s+)?(?:crowd|gym|room|street|traffic|ambient|ambience|nat|natural|location|camera)(?:\\s+(?:noise|sound|audio|chatter))?\\b|\\b(?:nat|natural|ambient|location|crowd|camera)\\s+(?:sound|audio|noise)\\s+(?:off|out|muted)\\b`, (m, ctx) => {
       if (ctx.negated(m.index, end(m))) return undefined;
       ctx.state.mute = true;
       return "clips' own sound muted";
