@@ -39,12 +39,7 @@ export const length: Family = {
     rule(`${NOT_LENGTH}${T}\\s+long\\b`, (m, ctx) => total(ctx, Number(m[1]))),
     rule(`${NOT_LENGTH}${T}\\s+of\\s+(?:[\\p{L}-]+\\s+){0,2}?(?:${ITEM}|b-roll|content|highlights|action)\\b`, (m, ctx) => total(ctx, Number(m[1]))),
     // A bare length with nothing else to claim it ("30s promo" is caught above; "make it 30 seconds").
-    rule(`\\b(?:make|have|keep|get)\\s+(?:it|this|him|her|(?:the|this|my)\\s+(?:\\w+\\s+)?(?:video|vid|clip|edit|slideshow|reel|film|thing|final\\s+cut))\\s+(?:exactly\\s+|about\\s+|around\\s+|just\\s+|only\\s+)?${T}(?:\\s+long)?|\\b(?:it|the\\s+video|this)\\s+should\\s+(?:be|last)\\s+(?:about\\s+|around\\s+)?${T}(?:\\s+long)?|(?<!\\bfor\\s)\\b(?:it's|just|only)\\s+${T}(?:\\s+long)?`, (m, ctx) => {
-      const ms = Number(m[1] ?? m[2] ?? m[3]);
-      // "The intro is too long, make it 2 seconds": "it" is the text this sentence spoke of.
-      const judged = ctx.topic === 'text' && ctx.text && /^make\s+it\b/.test(m[0]) && /\btoo\s+(?:long|short)\b/.test(ctx.before(m.index));
-      return judged ? lasting(ctx.text!, ms) : total(ctx, ms);
-    }),
+    rule(`\\b(?:make|have|keep|get)\\s+(?:it|this|him|her|(?:the|this|my)\\s+(?:\\w+\\s+)?(?:video|vid|clip|edit|slideshow|reel|film|thing|final\\s+cut))\\s+(?:exactly\\s+|about\\s+|around\\s+|just\\s+|only\\s+)?${T}(?:\\s+long)?|\\b(?:it|the\\s+video|this)\\s+should\\s+(?:be|last)\\s+(?:about\\s+|around\\s+)?${T}(?:\\s+long)?|(?<!\\bfor\\s)\\b(?:it's|just|only)\\s+${T}(?:\\s+long)?`, (m, ctx) => total(ctx, Number(m[1] ?? m[2] ?? m[3]))),
     // A bare length in a clause of its own; after a text of the same sentence ("title 'Hi', 3 seconds"), the text's.
     // A clause that is only an amount of time, as briefs list what they want ("Recap for Facebook. 45 seconds, photos in
     // order"): the text's when a text was just named, else the video's. Not a clock time ("00:00 – no fade in" is where
@@ -69,9 +64,9 @@ export const length: Family = {
     rule(`\\b(?:each|every|all)\\s+(?:[\\p{L}-]+\\s+)?${ITEM}\\s+(?:(?:should|to|will|must|can|is|are)\\s+)?(?:be\\s+)?(?:(?:shown|show(?:s|n)?|stays?|staying|lasts?|lasting|displayed|display|visible|remains?|appears?|on\\s+screen|up)\\s+){0,3}(?:for\\s+|to\\s+)?(?:about\\s+)?${T}`, (m, ctx) => perItem(ctx, Number(m[1]))),
     rule(`\\b(?:make|set|keep|give)\\s+(?:each|every)\\s+(?:[\\p{L}-]+\\s+)?(?:one|${ITEM})\\s+(?:to\\s+|at\\s+|last\\s+)?${T}(?:\\s+long|\\s+on\\s+screen)?`, (m, ctx) => perItem(ctx, Number(m[1]))),
     rule(`${T}\\s+(?:each|apiece)\\b`, (m, ctx) => perItem(ctx, Number(m[1]))),
-    // "the photos each 5 second", "I want them to each be on screen for 2.5 seconds".
     // "each dish on screen for 3 seconds": whatever the items are called, but not a text.
     rule(`\\beach\\s+(?!(?:caption|subtitle|title|text|logo|word|line|card)s?\\b)[\\p{L}-]+\\s+(?:on\\s+screen|shown|displayed|visible)\\s+for\\s+${T}`, (m, ctx) => perItem(ctx, Number(m[1]))),
+    // "the photos each 5 second", "I want them to each be on screen for 2.5 seconds".
     rule(`\\b${ITEM}\\s+each\\s+(?:for\\s+)?${T}|\\beach\\s+(?:be\\s+|is\\s+|to\\s+be\\s+)?(?:on\\s+screen|shown|displayed|visible|up)\\s+(?:for\\s+)?${T}`, (m, ctx) => perItem(ctx, Number(m[1] ?? m[2]))),
     rule(`\\b(?:change|switch|transition|advance|move|cycle|rotate|flip)\\w*\\s+(?:\\w+\\s+)?every\\s+${T}|\\bevery\\s+${T}`, (m, ctx) => perItem(ctx, Number(m[1] ?? m[2]))),
     rule(`\\b(?:next|each|every|the)\\s+${ITEM}\\s+(?:\\w+\\s+)?for\\s+${T}`, (m, ctx) => perItem(ctx, Number(m[1]))),

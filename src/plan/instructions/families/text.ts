@@ -198,16 +198,15 @@ export const text: Family = {
     rule(`\\b(${VERB}\\s+)?${DET}?${ADJ}${TITLE}${LENGTH}`, (m, ctx) => (m[1] || !opinion(m, ctx) ? addText(m, 'title', ctx, lengthOf(m)) : spokenText(ctx)), 1),
     // "put a screen saying 'Subscribe'", "a card with 'Thank you'": a text on a card (at the end when the sentence says so).
     rule(`\\b(?:${VERB}\\s+)?(?:an?|the|one)\\s+(?:[\\p{L}-]+\\s+)?(?:card|screen|slide)\\b(?=\\s+(?:saying|reading|that\\s+(?:says|reads)|with)\\s+${Q})`, (m, ctx) => addText(m, 'text', ctx)),
-    // "Open with a card reading 'Just Listed'", "close on a black screen with our number": a card at either end.
-    rule(`\\b(open|start|begin|end|finish|close)\\s+(?:it\\s+|the\\s+video\\s+)?(?:with|on)\\s+${DET}?(?:[\\p{L}-]+\\s+)?(?:card|screen|slide|frame)\\b${LENGTH}`, (m, ctx) =>
+    // "Open with a card reading 'Just Listed'", "close on a black screen with our number", "finish on an agent contact
+    // card": a card at either end.
+    rule(`\\b(open|start|begin|end|finish|close|wrap\\s+up)(?:s|es|ed|ing)?\\s+(?:it\\s+|the\\s+video\\s+)?(?:with|on)\\s+${DET}?(?:[\\p{L}-]+\\s+){0,2}?(?:card|screen|slide|frame|slate)\\b${LENGTH}`, (m, ctx) =>
       addText(m, /open|start|begin/.test(m[1]!) ? 'title' : 'cta', ctx, lengthOf(m)), 1),
     rule(`\\b(?:add|make|create|have|include|insert|put|extend|lengthen|shorten|change|update|want|need|with|and)\\s+${DET}?${ADJ}${BARE_INTRO}\\b(?!\\.\\w)${LENGTH}`, (m, ctx) => addText(m, 'title', ctx, lengthOf(m)), 1),
     rule(`\\b(?:add|make|create|have|include|insert|put|extend|lengthen|shorten|change|update|want|need|with|and|tack|stick|slap|pop|throw|append)(?:\\s+on)?\\s+${DET}?${ADJ}${BARE_OUTRO}\\b(?!\\.\\w)${LENGTH}`, (m, ctx) => addText(m, 'cta', ctx, lengthOf(m)), 1),
     rule(`\\b(${VERB}\\s+)?${DET}?${ADJ}${TEXT}${LENGTH}`, (m, ctx) => (m[1] || !spokenOf(m, ctx) ? addText(m, 'text', ctx, lengthOf(m)) : spokenText(ctx))),
     rule(`\\b(?:${VERB}\\s+)?${DET}?${ADJ}${LOWER}`, (m, ctx) => addText(m, 'lower', ctx), 1),
     rule(`\\b(?:${VERB}\\s+)?${DET}?${ADJ}${CTA}${LENGTH}`, (m, ctx) => addText(m, 'cta', ctx, lengthOf(m)), 1),
-    // "finish on an agent contact card", "close with a card": a closing card of any name.
-    rule(`\\b(?:finish|end|close|wrap\\s+up)(?:s|es|ed|ing)?\\s+(?:on|with)\\s+${DET}?(?!(?:black|blank|white|title)\\b)(?:[\\p{L}-]+\\s+){0,2}?(?:card|slate)\\b`, (m, ctx) => addText(m, 'cta', ctx)),
     // A verb and quoted words with no noun: 'write "The End"', 'put "SALE" at 0:03'.
     rule(`\\b(?:write|type|put|show|display|overlay|add|print|say|slap|stick|pop|throw|tack|flash)\\s+(?:(?:the|our|my|a|an)\\s+(?:(?!(?:title|heading|headline|intro|outro|opening|closing|text|captions?|subtitles?|banner|label|tagline|slogan|words|message|call|cta|end|lower|card|screen|overlay)\\b)[\\p{L}-]+\\s+){0,2}?)?${Q}`, (m, ctx) => addText(m, 'text', ctx, undefined, ctx.quote(m[1]!))),
     // Start and end texts: 'end with "Shop now"', 'start with "Hello"'.
@@ -264,12 +263,12 @@ export const text: Family = {
     // "write something at the end thanking everyone", "write the names of the couple at the bottom": a text whose
     // words are not given (the recipe's, as for a title asked for without words; the note says so).
     rule(`(?<!\\b(?:we|i|they|he|she|it)\\s)\\b(?:write|put|add|pop)\\s+(?:up\\s+)?(?:something|some\\s+(?:text|words)|a\\s+(?:line|message|note)|the\\s+(?:names?|date|address|price|location)(?:\\s+of\\s+(?:the\\s+|our\\s+|my\\s+)?[\\p{L}-]+)?)\\b`, (m, ctx) => addText(m, 'text', ctx)),
-    // "the intro was too long": a title judged, for what the sentence says next ("…, make it 2 seconds").
-    rule(`\\b(?:the\\s+)?(?:intro|title(?:\\s+card)?|opening\\s+(?:card|title))\\s+(?:is|was|feels|felt|looks|looked)\\s+(?:(?:way|a\\s+bit|a\\s+little|far|much|kind\\s+of|kinda)\\s+)?too\\s+(?:long|short)\\b`, (m, ctx) => {
+    // "the intro was too long, make it 2 seconds": the title judged, and the time it is given.
+    rule(`\\b(?:the\\s+)?(?:intro|title(?:\\s+card)?|opening\\s+(?:card|title))\\s+(?:is|was|feels|felt|looks|looked)\\s+(?:(?:way|a\\s+bit|a\\s+little|far|much|kind\\s+of|kinda)\\s+)?too\\s+(?:long|short)\\b(?:\\s*[,;:-]?\\s*(?:so\\s+|just\\s+|please\\s+)?make\\s+it\\s+(?:exactly\\s+|about\\s+|around\\s+|just\\s+|only\\s+)?${T}(?:\\s+long)?)?`, (m, ctx) => {
       const added = ctx.state.texts.some((t) => t.kind === 'title') ? '' : addText(m, 'title', ctx);
       ctx.text = ctx.state.texts.find((t) => t.kind === 'title');
       ctx.topic = 'text';
-      return added;
+      return [added, m[1] ? lasting(ctx.text!, Number(m[1])) : ''].filter(Boolean).join('; ');
     }),
     // "hold 2 seconds": how long the text just named stays.
     rule(`\\bhold(?:s|ing)?\\s+(?:it\\s+|them\\s+)?(?:for\\s+)?${T}`, (m, ctx) => (ctx.topic === 'text' && ctx.text ? lasting(ctx.text, Number(m[1])) : undefined)),
