@@ -163,6 +163,12 @@ const SETTINGS: [RegExp, (...g: string[]) => string][] = [
   [/\b(title|text)[ ._]duration\s*[:=]\s*/g, (_a, k) => `the ${k} for `],
 ];
 
+/** Words of chat, as they are meant. */
+const CHAT: Record<string, string> = {
+  thats: "that's", u: 'you', ur: 'your', pls: 'please', plz: 'please', plox: 'please', tt: 'tiktok', yt: 'youtube', thx: 'thanks',
+  thnx: 'thanks', thanx: 'thanks', bc: 'because', cuz: 'because', coz: 'because', b4: 'before', gonna: 'going to', wanna: 'want to',
+};
+
 /** Words that may be misspelt key words (see respell). */
 const LONG_WORD = /(?<![\p{L}\d'-])[a-z]{5,}(?![\p{L}\d'-])/gu;
 
@@ -187,18 +193,9 @@ const STEPS: [RegExp, (...g: string[]) => string][] = [
   [/\bw\/o\b\s*/g, () => 'without '],
   [/\bw\/\s*|\bw\s+(?=(?:a|an|the|music|captions?|subs|subtitles|text|sound|audio|logo|my|our)\b)/g, () => 'with '],
   [/\b(do|does|did|is|are|was|were|ca|wo|should|would|could|have|has)nt\b/g, (_a, v) => `${v}n't`],
-  [/\bthats\b/g, () => "that's"],
-  [/\bu\b/g, () => 'you'],
-  [/\bur\b/g, () => 'your'],
-  [/\b(?:pls|plz|plox)\b/g, () => 'please'],
-  [/\btt\b/g, () => 'tiktok'],
-  [/\byt\b/g, () => 'youtube'],
-  [/\b(?:thx|thnx|thanx)\b/g, () => 'thanks'],
-  [/\b(?:bc|b\/c|cuz|coz)\b/g, () => 'because'],
-  [/\bb4\b/g, () => 'before'],
+  [new RegExp(`\\b(?:${Object.keys(CHAT).join('|')})\\b`, 'g'), (w) => CHAT[w!]!],
+  [/\bb\/c\b/g, () => 'because'],
   [/\b(an?)\s+min\b/g, (_a, d) => `${d} minute`],
-  [/\bgonna\b/g, () => 'going to'],
-  [/\bwanna\b/g, () => 'want to'],
   [/\b(?:lol|lmao|ngl|tbh|imo|imho|fr|rn|tho)\b[,.!]?/g, () => ''],
   // A shape said for the Instagram feed is the shape the feed gets ("square for the IG feed"), not the feed's 4:5.
   [/\b(square|vertical|landscape|horizontal|wide|1:1|9:16|16:9)\s+(?:for|on)\s+(?:the\s+|my\s+|our\s+)?(?:ig|insta|instagram)\s+(?:feed|grid)\b/g, (_a, s) => s!],
@@ -207,9 +204,9 @@ const STEPS: [RegExp, (...g: string[]) => string][] = [
   [/\s*\b(?:comma)\b/g, () => ','],
   [/\s*(?<!\b(?:a|the|this|that|trial|time)\s)\b(?:period|full\s+stop|new\s+(?:line|paragraph)|next\s+line)\b(?!\s+of\b)/g, () => '.'],
   [new RegExp(`\\b(\\d+|${DIGIT_WORDS})\\s+point\\s+(\\d|${DIGIT_WORDS})\\b`, 'g'), (_a, a, b) => `${WORD_NUMBERS[a!] ?? a}.${WORD_NUMBERS[b!] ?? b}`],
+  [/\btick\s*tock\b/g, () => 'tiktok'],
   [/\bsub\s+titles?\b/g, (w) => (w!.endsWith('s') ? 'subtitles' : 'subtitle')],
   [/\b(an?|the)\s+and\s+(card|screen|slate)\b/g, (_a, d, w) => `${d} end ${w}`],
-  [/\btick\s*tock\b/g, () => 'tiktok'],
   [/\b(instagram|insta|ig)\s+reals\b/g, (_a, i) => `${i} reels`],
   [/\blower\s+3rds?\b/g, () => 'lower third'],
   [/\binsta\b|(?<=\b(?:for|on|to)\s+)ig\b|\big(?=\s+(?:post|story|stories|reels?|feed|grid)\b)/g, () => 'instagram'],
